@@ -1,0 +1,61 @@
+// The renderer's API (`window.api`), built from the IPC contract over any transport: Electron's
+// ipcRenderer in the preload, HTTP + server-sent events in the browser test bridge.
+import type {
+  Channel,
+  ChannelResults,
+  EventName,
+  Events,
+  Payload
+} from './ipc'
+import type { Result } from './result'
+
+export interface Transport {
+  invoke(channel: Channel, payload: unknown): Promise<Result<unknown>>
+  on(event: EventName, listener: (payload: unknown) => void): () => void
+  /** A dropped or picked File → its path on disk, which main-process services read. */
+  pathForFile(file: File): Promise<string>
+}
+
+type Invoke<C extends Channel> =
+  Payload<C> extends void | undefined
+    ? (payload?: Payload<C>) => Promise<Result<ChannelResults[C]>>
+    : (payload: Payload<C>) => Promise<Result<ChannelResults[C]>>
+
+function call<C extends Channel>(t: Transport, channel: C): Invoke<C> {
+  return ((payload?: unknown) => t.invoke(channel, payload)) as Invoke<C>
+}
+
+function listen<E extends EventName>(
+  t: Transport,
+  event: E
+): (listener: (payload: Events[E]) => void) => () => void {
+  return (listener) => t.on(event, (p) => listener(p as Events[E]))
+}
+
+/** Builds the named, narrow API the renderer uses. Nothing else of Electron is exposed. */
+export function createApi(t: Transport) {
+  return {
+    app: { info: call(t, 'app:info') },
+    store: {
+      status: call(t, 'store:status'),
+      useDemo: call(t, 'store:useDemo'),
+      connect: call(t, 'store:connect'),
+      disconnect: call(t, 'store:disconnect'),
+      onChanged: listen(t, 'store:changed')
+    },
+    files: {
+      pathFor: (file: File): Promise<string> => t.pathForFile(file),
+      hash: call(t, 'files:hash')
+    },
+    printers: { list: call(t, 'printers:list'), onChanged: listen(t, 'printers:changed') },
+    send: {
+      start: call(t, 'send:start'),
+      cancel: call(t, 'send:cancel'),
+      onProgress: listen(t, 'send:progress'),
+      onFinished: listen(t, 'send:finished')
+    },
+    shell: { openExternal: call(t, 'shell:openExternal') }
+  }
+}
+
+export type Api = ReturnType<typeof createApi>

@@ -1,0 +1,166 @@
+// The one IPC contract: channel names (`domain:verb`), their payload schemas and result types,
+// and the push events main sends to the renderer. Used by main (handler table), the preload,
+// the browser test bridge and the renderer. No `electron` import here.
+import { z } from 'zod'
+
+import type { AppError, Result } from './result'
+import type { MeshReport } from './stl/types'
+import type { SendProgress, SentFile } from './send'
+
+const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or digits')
+const nonEmpty = z.string().min(1).max(4096)
+
+export const RoutingSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('any') }),
+  z.object({ mode: z.literal('printer'), printerId: z.string().min(1).max(64) }),
+  z.object({
+    mode: z.literal('tags'),
+    tags: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(256)
+          .refine((t) => !t.includes('|'), 'a tag containing "|" cannot be sent to Printago')
+      )
+      .min(1)
+      .max(20)
+  })
+])
+
+export const SendItemSchema = z.object({
+  path: nonEmpty,
+  label: z.string().min(1).max(1024).optional(),
+  quantity: z.number().int().min(1).max(500),
+  priority: z.enum(['normal', 'low']).optional(),
+  position: z.enum(['back', 'front']).optional(),
+  meta: z
+    .object({
+      size: z.tuple([z.number(), z.number(), z.number()]).optional(),
+      triangles: z.number().int().nonnegative().optional(),
+      thumbnail: z.string().max(200_000).optional()
+    })
+    .optional()
+})
+
+export const SendRequestSchema = z.object({
+  items: z.array(SendItemSchema).min(1).max(200),
+  routing: RoutingSchema
+})
+
+export const ConnectSchema = z.object({
+  apiKey: z.string().min(1).max(512),
+  storeId: z.string().min(1).max(128),
+  baseUrl: z.string().url().max(512).optional()
+})
+
+/** Payload schemas, one per invoke channel. `z.void()` means "no payload". */
+export const channels = {
+  'app:info': z.void(),
+  'store:status': z.void(),
+  'store:useDemo': z.void(),
+  'store:connect': ConnectSchema,
+  'store:disconnect': z.void(),
+  'files:hash': z.object({ path: nonEmpty }),
+  'printers:list': z.object({ refresh: z.boolean().optional() }).optional(),
+  'send:start': SendRequestSchema,
+  'send:cancel': z.object({ jobId: z.string().min(1).max(64) }),
+  'shell:openExternal': z.object({ url: z.string().max(2048) })
+} as const
+
+export type Channel = keyof typeof channels
+export type Payload<C extends Channel> = z.infer<(typeof channels)[C]>
+
+export type StoreKind = 'demo' | 'printago' | 'none'
+
+/** What the renderer may know about the active store: never the key itself. */
+export interface StoreStatus {
+  kind: StoreKind
+  name: string
+  storeId: string | null
+  /** e.g. "abcd…wxyz" – the key masked, never in full. */
+  keyMasked: string | null
+  baseUrl: string | null
+}
+
+export interface AppInfo {
+  name: string
+  version: string
+  /** 'electron' in the desktop app, 'web' in the browser test bridge. */
+  shell: 'electron' | 'web'
+  store: StoreStatus
+}
+
+export type PrinterState = 'ready' | 'waiting-bed-clear' | 'printing' | 'offline' | 'disabled'
+
+/** A printer as the UI sees it: derived state, no `metadata` (it holds secrets). */
+export interface PrinterSummary {
+  id: string
+  name: string
+  model: string
+  state: PrinterState
+  online: boolean
+  available: boolean
+  ready: boolean
+  enabled: boolean
+  tags: string[]
+  printingJobId: string | null
+}
+
+export interface PrinterList {
+  printers: PrinterSummary[]
+  /** ms since epoch of the last successful fetch. */
+  fetchedAt: number
+  /** Set when the list is the cached one because a refresh failed. */
+  stale?: AppError
+}
+
+export interface FileHash {
+  path: string
+  name: string
+  size: number
+  sha256: string
+}
+
+/** Result type of each channel. */
+export interface ChannelResults {
+  'app:info': AppInfo
+  'store:status': StoreStatus
+  'store:useDemo': StoreStatus
+  'store:connect': StoreStatus
+  'store:disconnect': StoreStatus
+  'files:hash': FileHash
+  'printers:list': PrinterList
+  'send:start': { jobId: string }
+  'send:cancel': { cancelled: boolean }
+  'shell:openExternal': { opened: boolean }
+}
+
+export interface SendFinished {
+  jobId: string
+  files: SentFile[]
+  error?: AppError
+}
+
+/** Push events main → renderer. */
+export interface Events {
+  'send:progress': SendProgress
+  'send:finished': SendFinished
+  'printers:changed': PrinterList
+  'store:changed': StoreStatus
+}
+export type EventName = keyof Events
+
+export const eventNames: EventName[] = [
+  'send:progress',
+  'send:finished',
+  'printers:changed',
+  'store:changed'
+]
+
+/** One async function per channel; it never throws for expected failures. */
+export type HandlerTable = {
+  [C in Channel]: (payload: unknown) => Promise<Result<ChannelResults[C]>>
+}
+
+export type { MeshReport }

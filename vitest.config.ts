@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // electron-store imports `electron` itself; inlining lets the test's vi.mock reach it.
+    server: { deps: { inline: ['electron-store'] } }
+  }
+})
