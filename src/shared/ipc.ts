@@ -11,9 +11,9 @@ const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or
 const nonEmpty = z.string().min(1).max(4096)
 
 export const RoutingSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('any') }),
-  z.object({ mode: z.literal('printer'), printerId: z.string().min(1).max(64) }),
-  z.object({
+  z.strictObject({ mode: z.literal('any') }),
+  z.strictObject({ mode: z.literal('printer'), printerId: z.string().min(1).max(64) }),
+  z.strictObject({
     mode: z.literal('tags'),
     tags: z
       .array(
@@ -28,7 +28,7 @@ export const RoutingSchema = z.discriminatedUnion('mode', [
   })
 ])
 
-export const SendItemSchema = z.object({
+export const SendItemSchema = z.strictObject({
   path: nonEmpty,
   label: z.string().min(1).max(1024).optional(),
   quantity: z.number().int().min(1).max(500),
@@ -43,12 +43,12 @@ export const SendItemSchema = z.object({
     .optional()
 })
 
-export const SendRequestSchema = z.object({
+export const SendRequestSchema = z.strictObject({
   items: z.array(SendItemSchema).min(1).max(200),
   routing: RoutingSchema
 })
 
-export const ConnectSchema = z.object({
+export const ConnectSchema = z.strictObject({
   apiKey: z.string().min(1).max(512),
   storeId: z.string().min(1).max(128),
   baseUrl: z.string().url().max(512).optional()
@@ -61,11 +61,11 @@ export const channels = {
   'store:useDemo': z.void(),
   'store:connect': ConnectSchema,
   'store:disconnect': z.void(),
-  'files:hash': z.object({ path: nonEmpty }),
-  'printers:list': z.object({ refresh: z.boolean().optional() }).optional(),
+  'files:hash': z.strictObject({ path: nonEmpty }),
+  'printers:list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
   'send:start': SendRequestSchema,
-  'send:cancel': z.object({ jobId: z.string().min(1).max(64) }),
-  'shell:openExternal': z.object({ url: z.string().max(2048) })
+  'send:cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
+  'shell:openExternal': z.strictObject({ url: z.string().max(2048) })
 } as const
 
 export type Channel = keyof typeof channels

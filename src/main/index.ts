@@ -1,0 +1,144 @@
+// Electron main: a thin adapter. It creates the window with secure defaults, serves the UI from
+// app://, stores settings (electron-store) and keys (safeStorage), and routes IPC into the same
+// handler table the browser bridge uses. Everything that does work lives in Electron-free modules.
+import { readFile } from 'node:fs/promises'
+import { dirname, extname, join, normalize, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell } from 'electron'
+import Store from 'electron-store'
+
+import { channels, type Channel, type EventName, type Events } from '../shared/ipc'
+import { fail } from '../shared/result'
+import { createAppCore, type AppCore, type SecretStore } from './app-core'
+import { startSandbox } from './sandbox/index'
+import {
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  isAllowedNavigation,
+  isTrustedSender,
+  secureWebPreferences
+} from './security'
+import { createLogger } from './services/log'
+
+const log = createLogger('main')
+const here = dirname(fileURLToPath(import.meta.url))
+const rendererDir = join(here, '../renderer')
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }
+])
+
+let win: BrowserWindow | null = null
+let core: AppCore | null = null
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json'
+}
+
+/** API keys are kept only as safeStorage ciphertext (base64) in the settings file. */
+function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore {
+  return {
+    async save(account, secret) {
+      if (!safeStorage.isEncryptionAvailable()) throw new Error('The system keychain is not available to encrypt the key.')
+      store.set(`secrets.${account}`, safeStorage.encryptString(secret).toString('base64'))
+    },
+    async load(account) {
+      const b64 = store.get(`secrets.${account}`)
+      if (typeof b64 !== 'string') return null
+      try {
+        return safeStorage.decryptString(Buffer.from(b64, 'base64'))
+      } catch {
+        return null
+      }
+    },
+    async forget(account) {
+      store.delete(`secrets.${account}`)
+    }
+  }
+}
+
+function emit<E extends EventName>(event: E, payload: Events[E]): void {
+  if (win && !win.isDestroyed()) win.webContents.send(event, payload)
+}
+
+function registerIpc(c: AppCore): void {
+  for (const channel of Object.keys(channels) as Channel[]) {
+    ipcMain.handle(channel, (event, payload: unknown) => {
+      // Only our own top-level UI may call in; anything else gets a refusal, not an exception.
+      if (!isTrustedSender(event.senderFrame, devServerUrl)) return fail('forbidden-sender', 'Refused: unknown sender')
+      return c.handlers[channel](payload)
+    })
+  }
+}
+
+function createWindow(): void {
+  win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    minWidth: 1100,
+    minHeight: 640,
+    show: false,
+    title: 'Printago Send',
+    backgroundColor: '#141821',
+    webPreferences: secureWebPreferences(join(here, '../preload/index.cjs'))
+  })
+  win.once('ready-to-show', () => win?.show())
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!isAllowedNavigation(url, devServerUrl)) e.preventDefault()
+  })
+  win.webContents.on('will-redirect', (e, url) => {
+    if (!isAllowedNavigation(url, devServerUrl)) e.preventDefault()
+  })
+  void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
+}
+
+app.whenReady().then(async () => {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (ev) => ev.preventDefault())
+  })
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url)
+    if (url.host !== APP_HOST) return new Response('not found', { status: 404 })
+    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)))
+    if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 })
+    try {
+      return new Response(await readFile(file), { headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' } })
+    } catch {
+      return new Response('not found', { status: 404 })
+    }
+  })
+  void net // the app itself makes no renderer-side requests; main uses Node's fetch/http.
+
+  const settings = new Store<Record<string, unknown>>({ name: 'settings', clearInvalidConfig: false })
+  core = createAppCore({
+    dataDir: app.getPath('userData'),
+    settings: { get: (k) => settings.get(k), set: (k, v) => settings.set(k, v), delete: (k) => settings.delete(k) },
+    secrets: safeStorageSecrets(settings),
+    emit,
+    shell: 'electron',
+    version: app.getVersion(),
+    openExternal: (url) => shell.openExternal(url),
+    startSandbox
+  })
+  registerIpc(core)
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+}).catch((err) => log.error('startup failed', err))
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit()
+})
+app.on('before-quit', () => void core?.close())

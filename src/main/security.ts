@@ -1,0 +1,54 @@
+// Electron security settings as plain data and pure checks, so tests can assert every item
+// without launching Electron. index.ts applies them.
+
+/** The custom scheme the UI is served from (never arbitrary file://). */
+export const APP_SCHEME = 'app'
+export const APP_HOST = 'bundle'
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
+
+/** webPreferences of the one window (Electron security checklist items 2–4, 6, 8, 9, 11). */
+export function secureWebPreferences(preload: string): Record<string, unknown> {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    enableBlinkFeatures: undefined,
+    // Middle-click must not open new windows.
+    disableBlinkFeatures: 'Auxclick',
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    spellcheck: false
+  }
+}
+
+/** True when an IPC message comes from our own UI (main frame, our origin or the dev server). */
+export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined, devServerUrl?: string): boolean {
+  if (!frame) return false
+  if (frame.parent) return false
+  let url: URL
+  try {
+    url = new URL(frame.url)
+  } catch {
+    return false
+  }
+  if (url.origin === APP_ORIGIN || `${url.protocol}//${url.host}` === APP_ORIGIN) return true
+  if (devServerUrl) {
+    try {
+      return url.origin === new URL(devServerUrl).origin
+    } catch {
+      return false
+    }
+  }
+  return false
+}
+
+/** Any navigation away from the loaded UI is refused (a dropped file must not replace the app). */
+export function isAllowedNavigation(target: string, devServerUrl?: string): boolean {
+  return isTrustedSender({ url: target, parent: null }, devServerUrl)
+}

@@ -1,0 +1,341 @@
+// The app shell: store banner, drop anywhere, file list | viewer + report | send panel.
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
+
+import type { PrinterList, StoreStatus } from '../../shared/ipc'
+import type { AppError } from '../../shared/result'
+import type { Routing } from '../../shared/send'
+import { FileList } from './components/FileList'
+import { ReportPanel } from './components/ReportPanel'
+import { SendPanel, type SendState } from './components/SendPanel'
+import { ConnectForm, FirstRun, StoreBanner } from './components/StorePanel'
+import { Viewer } from './components/Viewer'
+import { collectDropped, labelFromName, type FileOptions, type LoadedFile, type SkippedEntry } from './lib/files'
+import { imageDataToUrl, parseInWorker } from './lib/parse-client'
+import { printerFit } from './lib/routing'
+
+const PRINTER_REFRESH_MS = 30_000
+
+let keySeq = 0
+const newKey = (): string => `f${Date.now().toString(36)}${(keySeq++).toString(36)}`
+
+const idleSend: SendState = { jobId: null, running: false, progress: {}, keys: [], error: null, doneAt: null }
+
+/** Root component. */
+export function App(): ReactElement {
+  const [store, setStore] = useState<StoreStatus | null>(null)
+  const [files, setFiles] = useState<LoadedFile[]>([])
+  const [selectedKey, setSelectedKey] = useState<string | null>(null)
+  const [notices, setNotices] = useState<string[]>([])
+  const [skipped, setSkipped] = useState<SkippedEntry[]>([])
+  const [dragging, setDragging] = useState(false)
+  const [printers, setPrinters] = useState<PrinterList | null>(null)
+  const [printersError, setPrintersError] = useState<AppError | null>(null)
+  const [send, setSend] = useState<SendState>(idleSend)
+  const [settingsOpen, setSettingsOpen] = useState(false)
+  const inputRef = useRef<HTMLInputElement>(null)
+  const filesRef = useRef(files)
+  filesRef.current = files
+
+  useEffect(() => {
+    void window.api.store.status().then((r) => r.ok && setStore(r.value))
+    return window.api.store.onChanged(setStore)
+  }, [])
+
+  const loadPrinters = useCallback(async (refresh = false) => {
+    const r = await window.api.printers.list({ refresh })
+    if (r.ok) {
+      setPrinters(r.value)
+      setPrintersError(r.value.stale ?? null)
+    } else setPrintersError(r.error)
+  }, [])
+
+  useEffect(() => {
+    if (!store || store.kind === 'none') return
+    void loadPrinters()
+    const timer = setInterval(() => void loadPrinters(), PRINTER_REFRESH_MS)
+    const off = window.api.printers.onChanged((list) => setPrinters(list))
+    return () => {
+      clearInterval(timer)
+      off()
+    }
+  }, [store, loadPrinters])
+
+  useEffect(() => {
+    const offProgress = window.api.send.onProgress((p) =>
+      setSend((s) => (s.jobId === p.jobId ? { ...s, progress: { ...s.progress, [p.index]: p } } : s))
+    )
+    const offFinished = window.api.send.onFinished((done) => {
+      setSend((s) => {
+        if (s.jobId !== done.jobId) return s
+        const at = Date.now()
+        setFiles((fs) =>
+          fs.map((f) => {
+            const idx = s.keys.indexOf(f.key)
+            const sent = idx >= 0 ? done.files.find((x) => x.file === f.path) : undefined
+            return sent ? { ...f, sent: { partBuildId: sent.partBuildId, at, reusedPart: sent.reusedPart } } : f
+          })
+        )
+        return { ...s, running: false, error: done.error ?? null, doneAt: at }
+      })
+    })
+    return () => {
+      offProgress()
+      offFinished()
+    }
+  }, [])
+
+  const updateFile = (key: string, patch: Partial<LoadedFile>): void =>
+    setFiles((fs) => fs.map((f) => (f.key === key ? { ...f, ...patch } : f)))
+
+  const addFiles = useCallback(async (incoming: File[], skippedNow: SkippedEntry[] = []) => {
+    if (skippedNow.length) setSkipped((s) => [...skippedNow, ...s].slice(0, 50))
+    for (const file of incoming) {
+      const key = newKey()
+      const entry: LoadedFile = {
+        key,
+        name: file.name,
+        size: file.size,
+        path: null,
+        sha256: null,
+        status: 'parsing',
+        options: { label: labelFromName(file.name), quantity: 1, priority: 'normal', position: 'back' }
+      }
+      setFiles((fs) => [...fs, entry])
+      setSelectedKey((k) => k ?? key)
+      void (async () => {
+        // Main needs the file on disk (to hash and upload); the preview parses the bytes here.
+        const located = window.api.files.pathFor(file).then(async (path) => {
+          if (!path) return { error: 'This file has no location on disk (was it dragged from another app?). Save it to a folder first.' }
+          const dupPath = filesRef.current.find((f) => f.key !== key && f.path === path)
+          if (dupPath) return { duplicate: dupPath.name }
+          updateFile(key, { path })
+          const h = await window.api.files.hash({ path })
+          if (!h.ok) return { error: h.error.message }
+          const dupHash = filesRef.current.find((f) => f.key !== key && f.sha256 === h.value.sha256)
+          if (dupHash) return { duplicate: dupHash.name }
+          updateFile(key, { sha256: h.value.sha256 })
+          return {}
+        })
+        const parsed = file.arrayBuffer().then((buf) => parseInWorker(buf))
+        const [loc, res] = await Promise.all([located.catch((e: Error) => ({ error: e.message })), parsed.catch((e: Error) => e)])
+        if ('duplicate' in loc && loc.duplicate) {
+          setFiles((fs) => fs.filter((f) => f.key !== key))
+          setSelectedKey((k) => (k === key ? (filesRef.current.find((f) => f.key !== key)?.key ?? null) : k))
+          setNotices((n) => [`${file.name} is already in the list (same file as ${loc.duplicate}); not added twice.`, ...n].slice(0, 5))
+          return
+        }
+        if (res instanceof Error) {
+          updateFile(key, { status: 'error', error: { code: 'unreadable', message: `Could not read this file: ${res.message}` } })
+          return
+        }
+        if (!res.ok) {
+          updateFile(key, { status: 'error', error: res.error })
+          return
+        }
+        if ('error' in loc && loc.error) {
+          updateFile(key, { status: 'error', error: { code: 'unreadable', message: loc.error } })
+          return
+        }
+        updateFile(key, {
+          status: 'ready',
+          positions: res.positions,
+          report: res.report,
+          parseMs: res.parseMs,
+          thumbnail: res.thumbnail ? imageDataToUrl(res.thumbnail) : undefined
+        })
+      })()
+    }
+  }, [])
+
+  // Drop anywhere: the window must never navigate to a dropped file.
+  useEffect(() => {
+    let depth = 0
+    const over = (e: DragEvent): void => {
+      e.preventDefault()
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy'
+    }
+    const enter = (e: DragEvent): void => {
+      e.preventDefault()
+      depth++
+      setDragging(true)
+    }
+    const leave = (): void => {
+      depth = Math.max(0, depth - 1)
+      if (depth === 0) setDragging(false)
+    }
+    const drop = (e: DragEvent): void => {
+      e.preventDefault()
+      depth = 0
+      setDragging(false)
+      if (!e.dataTransfer) return
+      void collectDropped(e.dataTransfer).then(({ files: f, skipped: s }) => addFiles(f, s))
+    }
+    window.addEventListener('dragover', over)
+    window.addEventListener('dragenter', enter)
+    window.addEventListener('dragleave', leave)
+    window.addEventListener('drop', drop)
+    return () => {
+      window.removeEventListener('dragover', over)
+      window.removeEventListener('dragenter', enter)
+      window.removeEventListener('dragleave', leave)
+      window.removeEventListener('drop', drop)
+    }
+  }, [addFiles])
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'o') {
+        e.preventDefault()
+        inputRef.current?.click()
+      }
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [])
+
+  const removeFile = (key: string): void => {
+    setFiles((fs) => {
+      const i = fs.findIndex((f) => f.key === key)
+      const next = fs.filter((f) => f.key !== key)
+      setSelectedKey((k) => (k === key ? (next[Math.min(i, next.length - 1)]?.key ?? null) : k))
+      return next
+    })
+  }
+
+  const onOptionsChange = (key: string, options: Partial<FileOptions>): void =>
+    setFiles((fs) => fs.map((f) => (f.key === key ? { ...f, options: { ...f.options, ...options } } : f)))
+
+  const onSend = async (routing: Routing): Promise<void> => {
+    const ready = files.filter((f) => f.status === 'ready' && f.path)
+    setSend({ ...idleSend, running: true, keys: ready.map((f) => f.key) })
+    const res = await window.api.send.start({
+      routing,
+      items: ready.map((f) => ({
+        path: f.path!,
+        label: f.options.label.trim(),
+        quantity: f.options.quantity,
+        priority: f.options.priority,
+        position: f.options.position,
+        meta: { size: f.report!.size, triangles: f.report!.triangles }
+      }))
+    })
+    if (res.ok) setSend((s) => ({ ...s, jobId: res.value.jobId }))
+    else setSend((s) => ({ ...s, running: false, error: res.error }))
+  }
+
+  const onCancel = (): void => {
+    if (send.jobId) void window.api.send.cancel({ jobId: send.jobId })
+  }
+
+  const selected = files.find((f) => f.key === selectedKey) ?? null
+  const fitText = useMemo(() => {
+    if (!selected?.report || !printers?.printers.length) return null
+    const list = printers.printers
+    const fit = list.filter((p) => printerFit(p, [selected.report!.size]) === 'fits').length
+    return `fits ${fit} of ${list.length} printers`
+  }, [selected, printers])
+
+  if (!store) return <div className="loading">Starting…</div>
+  if (store.kind === 'none') return <FirstRun onStore={setStore} />
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Printago Send</span>
+        <StoreBanner store={store} onSettings={() => setSettingsOpen(true)} />
+      </header>
+      {settingsOpen && (
+        <div className="modal" role="dialog" aria-modal="true" aria-label="Store settings" data-testid="settings">
+          <div className="modal-body">
+            <h2>Store</h2>
+            <p>
+              Sending to <strong>{store.name}</strong>
+              {store.kind === 'demo' ? ' (the built-in demo store).' : '.'}
+            </p>
+            <button
+              type="button"
+              onClick={async () => {
+                const r = await window.api.store.useDemo()
+                if (r.ok) setStore(r.value)
+                setSettingsOpen(false)
+              }}
+            >
+              Use the demo store
+            </button>
+            <h3>Connect a Printago store</h3>
+            <ConnectForm
+              onConnected={(s) => {
+                setStore(s)
+                setSettingsOpen(false)
+              }}
+              onCancel={() => setSettingsOpen(false)}
+            />
+          </div>
+        </div>
+      )}
+      <div className="columns">
+        <aside className="files-col" aria-label="Files">
+          <div className="files-head">
+            <button type="button" className="primary" onClick={() => inputRef.current?.click()} data-testid="add-files" title="Add files (Ctrl+O)">
+              Add files…
+            </button>
+            <input
+              ref={inputRef}
+              type="file"
+              multiple
+              accept=".stl,model/stl"
+              className="sr-only"
+              tabIndex={-1}
+              aria-hidden="true"
+              data-testid="file-input"
+              onChange={(e) => {
+                void addFiles(Array.from(e.target.files ?? []))
+                e.target.value = ''
+              }}
+            />
+          </div>
+          {notices.map((n) => (
+            <p key={n} className="notice" role="status" data-testid="notice">
+              {n}
+            </p>
+          ))}
+          <FileList files={files} selectedKey={selectedKey} onSelect={setSelectedKey} onRemove={removeFile} />
+          {skipped.length > 0 && (
+            <details className="skipped" data-testid="skipped">
+              <summary>{skipped.length} skipped</summary>
+              <ul>
+                {skipped.map((s) => (
+                  <li key={s.name}>
+                    {s.name}: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </aside>
+        <main className="center-col">
+          <Viewer positions={selected?.positions ?? null} size={selected?.report?.size ?? null} name={selected?.name ?? null} />
+          <ReportPanel file={selected} fitText={fitText} />
+        </main>
+        <aside className="send-col">
+          <SendPanel
+            files={files}
+            printers={printers}
+            printersError={printersError}
+            onRefreshPrinters={() => void loadPrinters(true)}
+            onOptionsChange={onOptionsChange}
+            onSend={(r) => void onSend(r)}
+            onCancel={onCancel}
+            onOpenSettings={() => setSettingsOpen(true)}
+            send={send}
+          />
+        </aside>
+      </div>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop STL files or folders
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,96 @@
+// The list of dropped files: thumbnail, name, size, triangles, dimensions and a health verdict.
+// A listbox: arrow keys move the selection, Delete removes the selected file.
+import type { KeyboardEvent, ReactElement } from 'react'
+
+import { formatBytes, formatInt, formatSize } from '../lib/format'
+import type { LoadedFile } from '../lib/files'
+
+interface FileListProps {
+  files: LoadedFile[]
+  selectedKey: string | null
+  onSelect: (key: string) => void
+  onRemove: (key: string) => void
+}
+
+function verdict(file: LoadedFile): { text: string; tone: 'ok' | 'warning' | 'error' | 'busy' } {
+  if (file.status === 'parsing') return { text: 'Reading…', tone: 'busy' }
+  if (file.status === 'error') return { text: file.error?.message ?? 'Unreadable', tone: 'error' }
+  const r = file.report!
+  if (r.verdict === 'ok') return { text: r.closed ? 'Closed mesh' : 'OK', tone: 'ok' }
+  return { text: r.notes[0] ?? 'Check the report', tone: r.verdict }
+}
+
+/** The file list (left column). */
+export function FileList({ files, selectedKey, onSelect, onRemove }: FileListProps): ReactElement {
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>): void => {
+    const i = files.findIndex((f) => f.key === selectedKey)
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault()
+      const next = files[Math.min(files.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))]
+      if (next) onSelect(next.key)
+    } else if ((e.key === 'Delete' || e.key === 'Backspace') && selectedKey) {
+      e.preventDefault()
+      onRemove(selectedKey)
+    }
+  }
+  if (files.length === 0) return <p className="empty-note">No files yet.</p>
+  return (
+    <ul
+      className="file-list"
+      role="listbox"
+      aria-label="Files to send"
+      tabIndex={0}
+      aria-activedescendant={selectedKey ? `file-${selectedKey}` : undefined}
+      onKeyDown={onKeyDown}
+      data-testid="file-list"
+    >
+      {files.map((f) => {
+        const v = verdict(f)
+        return (
+          <li
+            key={f.key}
+            id={`file-${f.key}`}
+            role="option"
+            aria-selected={f.key === selectedKey}
+            className={`file-row ${f.key === selectedKey ? 'selected' : ''}`}
+            onClick={() => onSelect(f.key)}
+            data-testid="file-row"
+            data-status={f.status}
+          >
+            <div className="thumb" aria-hidden="true">
+              {f.thumbnail ? <img src={f.thumbnail} alt="" width={48} height={48} /> : <span className={f.status === 'parsing' ? 'spinner' : ''} />}
+            </div>
+            <div className="file-meta">
+              <div className="file-name" title={f.name}>
+                {f.name}
+                {f.sent && (
+                  <span className="badge sent" title={`Queued as part build ${f.sent.partBuildId}`}>
+                    sent
+                  </span>
+                )}
+              </div>
+              <div className="file-facts">
+                {formatBytes(f.size)}
+                {f.report && ` · ${formatInt(f.report.triangles)} tris · ${formatSize(f.report.size)}`}
+              </div>
+              <div className={`verdict ${v.tone}`} data-testid="file-verdict">
+                {v.text}
+              </div>
+            </div>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Remove ${f.name}`}
+              onClick={(e) => {
+                e.stopPropagation()
+                onRemove(f.key)
+              }}
+            >
+              ×
+            </button>
+          </li>
+        )
+      })}
+    </ul>
+  )
+}

@@ -1,0 +1,77 @@
+// The mesh report: numbers a user can trust before sending (STL has no units: mm assumed).
+import type { ReactElement } from 'react'
+
+import { formatInt, formatMm, formatSize } from '../lib/format'
+import type { LoadedFile } from '../lib/files'
+
+/** Report of the selected file (below the viewer). */
+export function ReportPanel({ file, fitText }: { file: LoadedFile | null; fitText: string | null }): ReactElement | null {
+  if (!file) return null
+  if (file.status === 'parsing') return <p className="report busy">Reading {file.name}…</p>
+  if (file.status === 'error')
+    return (
+      <div className="report error" role="alert" data-testid="report-error">
+        <strong>{file.name} cannot be used.</strong> {file.error?.message}{' '}
+        <span className="code">({file.error?.code})</span>
+      </div>
+    )
+  const r = file.report!
+  const summary = [
+    formatSize(r.size),
+    `${formatInt(r.triangles)} triangles`,
+    r.closed ? 'closed' : 'open',
+    fitText
+  ]
+    .filter(Boolean)
+    .join(', ')
+  return (
+    <div className="report" data-testid="report">
+      <p className="report-summary" data-testid="model-summary">
+        {summary}
+      </p>
+      {r.inchSuspect && (
+        <p className="warning" role="note">
+          This model is tiny ({formatSize(r.size)}). It may have been exported in inches: at 25.4× it would be{' '}
+          {formatSize(r.size.map((v) => v * 25.4))}.
+        </p>
+      )}
+      <dl className="report-grid">
+        <dt>Size (mm, assumed)</dt>
+        <dd>{r.size.map(formatMm).join(' × ')}</dd>
+        <dt>Triangles</dt>
+        <dd data-testid="report-triangles">{formatInt(r.triangles)}</dd>
+        <dt>Format</dt>
+        <dd>{r.format === 'binary' ? 'Binary STL' : 'ASCII STL'}</dd>
+        <dt>Surface area</dt>
+        <dd>{formatInt(r.surfaceArea)} mm²</dd>
+        <dt>Volume</dt>
+        <dd data-testid="report-volume">{r.volume === null ? `n/a – ${r.volumeNote ?? 'mesh not closed'}` : `${formatInt(r.volume)} mm³`}</dd>
+        <dt>Open edges</dt>
+        <dd>{formatInt(r.openEdges)}</dd>
+        <dt>Non-manifold edges</dt>
+        <dd>{formatInt(r.nonManifoldEdges)}</dd>
+        <dt>Degenerate triangles</dt>
+        <dd>{formatInt(r.degenerate)}</dd>
+        <dt>Invalid vertices</dt>
+        <dd>{formatInt(r.nonFiniteVertices)}</dd>
+        <dt>Shells</dt>
+        <dd>{formatInt(r.shells)}</dd>
+        {file.sha256 && (
+          <>
+            <dt>SHA-256</dt>
+            <dd className="mono" title={file.sha256}>
+              {file.sha256.slice(0, 16)}…
+            </dd>
+          </>
+        )}
+      </dl>
+      {r.notes.length > 0 && (
+        <ul className="report-notes">
+          {r.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  )
+}
