@@ -54,7 +54,18 @@ export function createApi(t: Transport) {
       onProgress: listen(t, 'send:progress'),
       onFinished: listen(t, 'send:finished')
     },
-    shell: { openExternal: call(t, 'shell:openExternal') }
+    shell: { openExternal: call(t, 'shell:openExternal') },
+    history: {
+      list: call(t, 'history:list'),
+      reprint: call(t, 'history:reprint'),
+      cancel: call(t, 'history:cancel'),
+      retry: call(t, 'history:retry'),
+      troubleshoot: call(t, 'history:troubleshoot'),
+      exportCsv: call(t, 'history:exportCsv'),
+      clear: call(t, 'history:clear'),
+      onChanged: listen(t, 'history:changed'),
+      onOpen: listen(t, 'history:open')
+    }
   }
 }
 

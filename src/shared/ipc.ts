@@ -5,6 +5,7 @@ import { z } from 'zod'
 
 import type { AppError, Result } from './result'
 import type { MeshReport } from './stl/types'
+import type { HistoryEntry, HistorySnapshot } from './history'
 import type { SendProgress, SentFile } from './send'
 
 const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or digits')
@@ -65,7 +66,20 @@ export const channels = {
   'printers:list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
   'send:start': SendRequestSchema,
   'send:cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
-  'shell:openExternal': z.strictObject({ url: z.string().max(2048) })
+  'shell:openExternal': z.strictObject({ url: z.string().max(2048) }),
+  'history:list': z.void(),
+  'history:reprint': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    quantity: z.number().int().min(1).max(500).optional(),
+    label: z.string().min(1).max(1024).optional(),
+    priority: z.enum(['normal', 'low']).optional(),
+    routing: RoutingSchema.optional()
+  }),
+  'history:cancel': z.strictObject({ entryId: z.string().min(1).max(64), printJobIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
+  'history:retry': z.strictObject({ entryId: z.string().min(1).max(64), printJobIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
+  'history:troubleshoot': z.strictObject({ printJobId: z.string().min(1).max(64) }),
+  'history:exportCsv': z.void(),
+  'history:clear': z.void()
 } as const
 
 export type Channel = keyof typeof channels
@@ -134,6 +148,21 @@ export interface ChannelResults {
   'send:start': { jobId: string }
   'send:cancel': { cancelled: boolean }
   'shell:openExternal': { opened: boolean }
+  'history:list': HistorySnapshot
+  'history:reprint': { entry: HistoryEntry }
+  'history:cancel': { affected: string[] }
+  'history:retry': { affected: string[] }
+  'history:troubleshoot': Troubleshoot
+  'history:exportCsv': { filename: string; csv: string }
+  'history:clear': { cleared: number }
+}
+
+/** "Why is it waiting?" in words, per printer. */
+export interface Troubleshoot {
+  printJobId: string
+  /** One sentence summary, e.g. "No printer carries the tag RackC." */
+  summary: string
+  printers: Array<{ printerId: string; printerName: string; matched: boolean; reason: string | null }>
 }
 
 export interface SendFinished {
@@ -148,6 +177,9 @@ export interface Events {
   'send:finished': SendFinished
   'printers:changed': PrinterList
   'store:changed': StoreStatus
+  'history:changed': HistorySnapshot
+  /** The user clicked a desktop notification: open this history entry. */
+  'history:open': { entryId: string }
 }
 export type EventName = keyof Events
 
@@ -155,7 +187,9 @@ export const eventNames: EventName[] = [
   'send:progress',
   'send:finished',
   'printers:changed',
-  'store:changed'
+  'store:changed',
+  'history:changed',
+  'history:open'
 ]
 
 /** One async function per channel; it never throws for expected failures. */
