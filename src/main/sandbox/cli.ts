@@ -1,0 +1,92 @@
+// `npm run sandbox -- --port 4010`: runs the Printago sandbox standalone until SIGINT/SIGTERM.
+import { parseArgs } from 'node:util'
+import { startSandbox } from './index'
+import type { SandboxOptions } from './types'
+
+const HELP = `Printago sandbox – a local emulator of the Printago REST API
+
+Usage: npm run sandbox -- [options]
+
+  --port <n>             port to listen on (default 4010; 0 = any free port)
+  --host <addr>          interface to bind (default 127.0.0.1)
+  --api-key <key>        API key to accept (default: the demo key)
+  --store-id <id>        store id to accept (default: the demo store)
+  --rate-per-minute <n>  requests per minute per key (default 60; 0 = unlimited)
+  --rate-per-hour <n>    requests per hour per key (default 600; 0 = unlimited)
+  --speed <x>            scheduler speed (1 = realistic-ish, 100 = fast, 0 = paused; default 1)
+  --seed <n>             deterministic ids and timestamps
+  -h, --help             show this help
+`
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`--${name} must be a number ≥ 0, got "${value}"\n`)
+    process.exit(2)
+  }
+  return n
+}
+
+async function main(): Promise<void> {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'api-key': { type: 'string' },
+        'store-id': { type: 'string' },
+        'rate-per-minute': { type: 'string' },
+        'rate-per-hour': { type: 'string' },
+        speed: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }).values
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n\n${HELP}`)
+    process.exit(2)
+  }
+  if (values.help) {
+    process.stdout.write(HELP)
+    return
+  }
+  const str = (k: string): string | undefined =>
+    typeof values[k] === 'string' ? (values[k] as string) : undefined
+  const opts: SandboxOptions = {
+    port: num('port', str('port')) ?? 4010,
+    host: str('host') ?? '127.0.0.1',
+    apiKey: str('api-key'),
+    storeId: str('store-id'),
+    ratePerMinute: num('rate-per-minute', str('rate-per-minute')),
+    ratePerHour: num('rate-per-hour', str('rate-per-hour')),
+    speed: num('speed', str('speed')),
+    seed: num('seed', str('seed'))
+  }
+  const sandbox = await startSandbox(opts)
+  process.stdout.write(
+    `Printago sandbox listening on ${sandbox.url}\n` +
+      `API key:          ${sandbox.apiKey}\n` +
+      `Store ID:         ${sandbox.storeId}\n` +
+      `Limited API key:  ${sandbox.limitedApiKey}  (no queue.manage: cancel/retry → 403)\n` +
+      `Printers:         ${sandbox.state.printers.size} (demo fleet)\n`
+  )
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    process.stdout.write(`\n${signal}: shutting down\n`)
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sandbox failed to start: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exit(1)
+})
