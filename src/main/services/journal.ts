@@ -1,0 +1,430 @@
+// Crash-safe append-only journal (an outbox) with periodic snapshots.
+//
+// Layout of a journal directory:
+//   journal.log        JSON Lines, each line `<crc32 hex> <json>\n`; fsync'd after every append
+//   journal.snapshot   one such line holding the reduced state and the last seq it includes
+//   journal.snapshot.bak  the previous snapshot
+//   journal.lock       pid of the process using the journal (one writer per directory)
+//   quarantine/        unreadable files moved (or copied) aside — never deleted
+//
+// A torn last line (crash mid-append) fails its CRC or lacks its newline: it is dropped and the
+// file truncated to the last good line. A bad line elsewhere means real corruption: a copy of the
+// file goes to quarantine/, readable lines are still used, and `issues` reports it.
+import { constants, existsSync, mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs'
+import {
+  copyFile,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  unlink,
+  writeFile,
+  type FileHandle
+} from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { crc32 } from 'node:zlib'
+
+/** One journal line: a state transition. */
+export interface JournalEntry {
+  seq: number
+  at: number
+  type: string
+  [key: string]: unknown
+}
+
+/** Something the journal found wrong while opening; shown to the user, never silently cleared. */
+export interface JournalIssue {
+  kind: 'torn-tail' | 'corrupt-entry' | 'corrupt-snapshot' | 'unreadable'
+  file: string
+  /** Where the original bytes were preserved, if they were. */
+  quarantinedTo?: string
+  message: string
+}
+
+export interface JournalOptions<S> {
+  dir: string
+  empty: () => S
+  /** Fold one entry into the state (mutating is fine). */
+  apply: (state: S, entry: JournalEntry) => void
+  toSnapshot: (state: S) => unknown
+  fromSnapshot: (data: unknown) => S
+  /** Compact after this many appended entries. Default 500. */
+  compactEvery?: number
+  now?: () => number
+  /** Test hook: called before each durable write; throwing simulates a crash at that point. */
+  beforeWrite?: (entries: JournalEntry[]) => void
+}
+
+export interface Journal<S> {
+  readonly dir: string
+  readonly state: S
+  readonly issues: JournalIssue[]
+  /** Append entries durably (written + fsync'd) and fold them into the state. */
+  append(...entries: Array<Omit<JournalEntry, 'seq' | 'at'> & { at?: number }>): Promise<void>
+  /** Write a snapshot and truncate the log. */
+  compact(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Thrown when another live process holds the journal directory. */
+export class JournalLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number
+  ) {
+    super(`Another Printago Send process (pid ${pid}) is using ${dir}`)
+    this.name = 'JournalLockedError'
+  }
+}
+
+const LOG = 'journal.log'
+const SNAPSHOT = 'journal.snapshot'
+
+/** Encode one line: CRC32 of the JSON text, a space, the JSON, a newline. */
+export function encodeLine(value: unknown): string {
+  const json = JSON.stringify(value)
+  const crc = crc32(json).toString(16).padStart(8, '0')
+  return `${crc} ${json}\n`
+}
+
+/** Decode one line (without its newline); undefined when the CRC or JSON is bad. */
+export function decodeLine(line: string): unknown {
+  if (line.length < 10 || line[8] !== ' ') return undefined
+  const json = line.slice(9)
+  const crc = crc32(json).toString(16).padStart(8, '0')
+  if (crc !== line.slice(0, 8)) return undefined
+  try {
+    return JSON.parse(json) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** fsync a directory so a create/rename inside it survives power loss (no-op where unsupported). */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined
+  try {
+    fd = openSync(dir, constants.O_RDONLY)
+    fsyncSync(fd)
+  } catch {
+    // Windows cannot open directories; NTFS metadata journaling covers renames there.
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/** Write a file atomically and durably: temp + fsync + rename + directory fsync. */
+export async function writeFileDurable(file: string, data: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`
+  const fh = await open(tmp, 'w')
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, file)
+  fsyncDir(dirname(file))
+}
+
+function ensureDir(dir: string): void {
+  if (existsSync(dir)) return
+  const parent = dirname(dir)
+  ensureDir(parent)
+  mkdirSync(dir)
+  // The new directory entry must be durable too, or a power cut could lose the journal.
+  fsyncDir(parent)
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function takeLock(dir: string): Promise<string> {
+  const lock = join(dir, 'journal.lock')
+  try {
+    const held = Number((await readFile(lock, 'utf8')).trim())
+    if (Number.isInteger(held) && held > 0 && held !== process.pid && pidAlive(held)) {
+      throw new JournalLockedError(dir, held)
+    }
+  } catch (error) {
+    if (error instanceof JournalLockedError) throw error
+  }
+  await writeFile(lock, String(process.pid))
+  return lock
+}
+
+/** Open (or create) a journal directory and rebuild the state from snapshot + log. */
+export async function openJournal<S>(options: JournalOptions<S>): Promise<Journal<S>> {
+  const { dir } = options
+  const now = options.now ?? Date.now
+  const compactEvery = options.compactEvery ?? 500
+  ensureDir(dir)
+  const lockFile = await takeLock(dir)
+  const issues: JournalIssue[] = []
+  const logPath = join(dir, LOG)
+  const snapPath = join(dir, SNAPSHOT)
+  const quarantineDir = join(dir, 'quarantine')
+
+  const quarantine = async (file: string, move: boolean): Promise<string> => {
+    ensureDir(quarantineDir)
+    const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-')
+    const dest = join(quarantineDir, `${basename(file)}.${stamp}`)
+    if (move) await rename(file, dest)
+    else await copyFile(file, dest)
+    fsyncDir(quarantineDir)
+    fsyncDir(dir)
+    return dest
+  }
+
+  // 1. Snapshot (or its backup when the snapshot is unreadable).
+  let state = options.empty()
+  let baseSeq = 0
+  const readSnapshot = async (
+    file: string
+  ): Promise<{ seq: number; data: unknown } | 'missing' | 'bad'> => {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'bad'
+    }
+    const decoded = decodeLine(text.replace(/\n$/, '')) as
+      { seq?: unknown; data?: unknown } | undefined
+    if (!decoded || typeof decoded.seq !== 'number') return 'bad'
+    return { seq: decoded.seq, data: decoded.data }
+  }
+  let snap = await readSnapshot(snapPath)
+  if (snap === 'bad') {
+    const dest = await quarantine(snapPath, true)
+    const bak = await readSnapshot(`${snapPath}.bak`)
+    issues.push({
+      kind: 'corrupt-snapshot',
+      file: snapPath,
+      quarantinedTo: dest,
+      message:
+        typeof bak === 'object'
+          ? `The send journal snapshot was unreadable; it was moved to ${dest} and the previous snapshot was used`
+          : `The send journal snapshot was unreadable; it was moved to ${dest}`
+    })
+    snap = bak
+  }
+  if (typeof snap === 'object') {
+    try {
+      state = options.fromSnapshot(snap.data)
+      baseSeq = snap.seq
+    } catch (error) {
+      issues.push({
+        kind: 'corrupt-snapshot',
+        file: snapPath,
+        message: `The send journal snapshot could not be loaded: ${(error as Error).message}`
+      })
+      state = options.empty()
+    }
+  }
+
+  // 2. Log replay.
+  let lastSeq = baseSeq
+  let sinceCompact = 0
+  let needsCompact = false
+  let raw: Buffer | undefined
+  try {
+    raw = await readFile(logPath)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      const dest = await quarantine(logPath, true)
+      issues.push({
+        kind: 'unreadable',
+        file: logPath,
+        quarantinedTo: dest,
+        message: `The send journal could not be read and was moved to ${dest}`
+      })
+    }
+  }
+  if (raw && raw.length > 0) {
+    let offset = 0
+    let goodEnd = 0
+    let badMiddle = 0
+    let tornTail = false
+    const lines: Array<{ start: number; end: number; complete: boolean }> = []
+    while (offset < raw.length) {
+      const nl = raw.indexOf(0x0a, offset)
+      if (nl === -1) {
+        lines.push({ start: offset, end: raw.length, complete: false })
+        break
+      }
+      lines.push({ start: offset, end: nl, complete: true })
+      offset = nl + 1
+    }
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!
+      const isLast = i === lines.length - 1
+      const entry = line.complete
+        ? (decodeLine(raw.subarray(line.start, line.end).toString('utf8')) as
+            JournalEntry | undefined)
+        : undefined
+      const valid =
+        entry !== undefined && typeof entry.seq === 'number' && typeof entry.type === 'string'
+      if (!valid) {
+        if (isLast) tornTail = true
+        else badMiddle++
+        continue
+      }
+      goodEnd = line.end + 1
+      if (entry.seq <= baseSeq) continue
+      try {
+        options.apply(state, entry)
+      } catch {
+        badMiddle++
+        continue
+      }
+      lastSeq = Math.max(lastSeq, entry.seq)
+      sinceCompact++
+    }
+    if (badMiddle > 0) {
+      const dest = await quarantine(logPath, false)
+      issues.push({
+        kind: 'corrupt-entry',
+        file: logPath,
+        quarantinedTo: dest,
+        message: `${badMiddle} damaged entr${badMiddle === 1 ? 'y' : 'ies'} in the send journal were skipped; a copy was kept at ${dest}`
+      })
+      needsCompact = true
+    }
+    if (tornTail) {
+      issues.push({
+        kind: 'torn-tail',
+        file: logPath,
+        message: 'An incomplete last entry of the send journal (interrupted write) was dropped'
+      })
+      if (!needsCompact) {
+        const fh = await open(logPath, 'r+')
+        try {
+          await fh.truncate(goodEnd)
+          await fh.sync()
+        } finally {
+          await fh.close()
+        }
+      }
+    }
+  }
+
+  let log: FileHandle = await open(logPath, 'a')
+  if (raw === undefined) fsyncDir(dir)
+
+  // All file I/O runs one step at a time on this chain, so a compaction can never truncate the
+  // log under an append. Appends that arrive while a write+fsync runs go out together in the
+  // next one (group commit).
+  let chain: Promise<void> = Promise.resolve()
+  const serial = (fn: () => Promise<void>): Promise<void> => {
+    const run = chain.then(fn)
+    chain = run.catch(() => undefined)
+    return run
+  }
+  let queue: Array<{ entries: JournalEntry[]; resolve: () => void; reject: (e: unknown) => void }> =
+    []
+  let scheduled = false
+  let closed = false
+  let broken: unknown
+  let appliedSeq = lastSeq
+
+  const doCompact = async (): Promise<void> => {
+    const line = encodeLine({ seq: appliedSeq, data: options.toSnapshot(state) })
+    if (existsSync(snapPath)) {
+      // Copy, not rename, so a valid snapshot exists at every instant.
+      await copyFile(snapPath, `${snapPath}.bak.tmp`)
+      await rename(`${snapPath}.bak.tmp`, `${snapPath}.bak`)
+    }
+    await writeFileDurable(snapPath, line)
+    // Entries up to appliedSeq are in the snapshot; a crash before this truncate only means
+    // they are skipped by seq on the next open.
+    await log.truncate(0)
+    await log.sync()
+    sinceCompact = 0
+  }
+
+  const flush = async (): Promise<void> => {
+    scheduled = false
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    const entries = batch.flatMap((b) => b.entries)
+    try {
+      if (broken) throw broken
+      options.beforeWrite?.(entries)
+      await log.write(entries.map(encodeLine).join(''))
+      await log.sync()
+    } catch (error) {
+      // After a failed write the file position is unknown: refuse further appends.
+      broken = error
+      for (const b of batch) b.reject(error)
+      return
+    }
+    for (const e of entries) {
+      try {
+        options.apply(state, e)
+      } catch {
+        // A reducer bug must not wedge the journal; the entry is durable and replays on open.
+      }
+      appliedSeq = Math.max(appliedSeq, e.seq)
+    }
+    sinceCompact += entries.length
+    for (const b of batch) b.resolve()
+    if (sinceCompact >= compactEvery) await doCompact().catch(() => undefined)
+  }
+
+  if (needsCompact) {
+    await doCompact()
+    // The damaged log was copied to quarantine; start a clean one.
+    await log.close()
+    log = await open(logPath, 'w')
+    await log.sync()
+    fsyncDir(dir)
+  } else if (sinceCompact >= compactEvery) {
+    await doCompact()
+  }
+
+  const journal: Journal<S> = {
+    dir,
+    get state() {
+      return state
+    },
+    issues,
+    append(...partial) {
+      if (closed) return Promise.reject(new Error('journal closed'))
+      if (broken) return Promise.reject(broken)
+      const entries = partial.map(
+        (p) => ({ ...p, seq: ++lastSeq, at: p.at ?? now() }) as JournalEntry
+      )
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ entries, resolve, reject })
+        if (!scheduled) {
+          scheduled = true
+          void serial(flush)
+        }
+      })
+    },
+    compact: () => serial(doCompact),
+    async close() {
+      if (closed) return
+      closed = true
+      await serial(async () => {
+        await log.close()
+        await unlink(lockFile).catch(() => undefined)
+      })
+    }
+  }
+  return journal
+}
+
+/** Ensure a directory exists (durably) — exported for sibling services. */
+export async function ensureDurableDir(dir: string): Promise<void> {
+  if (existsSync(dir)) return
+  await mkdir(dirname(dir), { recursive: true })
+  ensureDir(dir)
+}
