@@ -1,7 +1,7 @@
-// The desktop app's logic without Electron: the active store (demo sandbox or a real Printago
-// store), the printer cache, sends, and the handler table built on them. The Electron adapter,
-// the browser test bridge and tests all create one of these; only the transport differs.
-import { join } from 'node:path'
+// The desktop app's logic without Electron: settings, saved stores (the demo sandbox or real
+// Printago stores), the printer cache, sends, and the handler table built on them. The Electron
+// adapter, the browser test bridge and tests each create one; only the transport differs.
+import { randomUUID } from 'node:crypto'
 
 import {
   type Channel,
@@ -9,12 +9,18 @@ import {
   type EventName,
   type Events,
   type HandlerTable,
+  type Payload,
   type PrinterList,
+  type SavedStoreView,
+  type SettingsView,
   type StoreStatus
 } from '../shared/ipc'
 import { fail, ok, type Result } from '../shared/result'
+import { sanitizeSettings, type AppSettings, type KeyProtection } from '../shared/settings'
 import { createHandlerTable } from './handlers'
 import type { Sandbox, SandboxOptions } from './sandbox/types'
+import { storeDataDir } from './services/data-dir'
+import { openDedupeCache } from './services/dedupe-cache'
 import { allowedExternalUrl } from './services/external-links'
 import { hashFile } from './services/hash'
 import { createLogger } from './services/log'
@@ -32,11 +38,13 @@ export interface SettingsStore {
   delete(key: string): void
 }
 
-/** Where API keys live: safeStorage ciphertext in the app, memory in tests. */
+/** Where API keys live: safeStorage ciphertext in the app, memory in the web bridge and tests. */
 export interface SecretStore {
   save(account: string, secret: string): Promise<void>
   load(account: string): Promise<string | null>
   forget(account: string): Promise<void>
+  /** How well stored keys are protected here (Linux without a keyring: 'weak'). */
+  protection(): KeyProtection
 }
 
 export interface AppCoreOptions {
@@ -60,14 +68,17 @@ export interface AppCore {
   close(): Promise<void>
 }
 
-type SavedStore =
-  | { kind: 'demo' }
-  | { kind: 'printago'; storeId: string; baseUrl: string; name: string; keyMasked: string }
+interface SavedPrintagoStore {
+  storeId: string
+  baseUrl: string
+  name: string
+  keyMasked: string
+}
 
 interface Connection {
   status: StoreStatus
   client: PrintagoClient
-  sender: SendService
+  sender: Promise<SendService>
   printers: PrinterList | null
   printersFetching: Promise<Result<PrinterList>> | null
 }
@@ -76,6 +87,7 @@ const DEFAULT_BASE_URL = 'https://api.printago.io'
 const PRINTER_CACHE_MS = 15_000
 const PRINTER_MIN_REFRESH_MS = 2_000
 const NO_STORE: StoreStatus = { kind: 'none', name: 'No store', storeId: null, keyMasked: null, baseUrl: null }
+const DEMO = 'demo'
 
 /** "abcd…wxyz": enough to recognise a key, never enough to use it. */
 export function maskKey(key: string): string {
@@ -98,60 +110,121 @@ function isLoopback(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
 }
 
+/** Checks a pasted key, store id and base URL before any network call. */
+export function checkCredentials(input: { apiKey: string; storeId: string; baseUrl?: string }): Result<{ apiKey: string; storeId: string; baseUrl: string }> {
+  const apiKey = input.apiKey.trim()
+  const storeId = input.storeId.trim()
+  if (/\s/.test(apiKey)) return fail('invalid-key', 'The API key contains spaces or line breaks. Paste only the key.')
+  if (!/^[a-z0-9]{24,256}$/.test(apiKey))
+    return fail('invalid-key', 'That does not look like a Printago API key (lowercase letters and digits, at least 24).')
+  if (!/^[a-z0-9]{24}$/.test(storeId))
+    return fail('invalid-store-id', 'A store id is 24 lowercase letters or digits. Copy it from Printago → Settings.')
+  let baseUrl = DEFAULT_BASE_URL
+  if (input.baseUrl?.trim()) {
+    let url: URL
+    try {
+      url = new URL(input.baseUrl.trim())
+    } catch {
+      return fail('invalid-url', 'The base URL is not a valid URL.')
+    }
+    // Plain http only to this computer (a local sandbox): a key must never cross a network in clear.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url)))
+      return fail('invalid-url', 'The base URL must start with https:// (http:// only for this computer).')
+    baseUrl = url.origin
+  }
+  return ok({ apiKey, storeId, baseUrl })
+}
+
 /** Creates the app core; nothing starts until the renderer asks for it. */
 export function createAppCore(opts: AppCoreOptions): AppCore {
   let sandbox: Sandbox | null = null
   let connection: Connection | null = null
-  let connecting: Promise<Connection | null> | null = null
+  let opening: Promise<Connection | null> | null = null
+  /** Keys the user chose to keep for this session only (weak OS protection). */
+  const sessionKeys = new Map<string, string>()
+  const running = new Map<string, AbortController>()
 
-  const saved = (): SavedStore | null => (opts.settings.get('activeStore') as SavedStore | undefined) ?? null
+  const loadSettings = (): { settings: AppSettings; invalid: string[] } => sanitizeSettings(opts.settings.get('prefs'))
+  let { settings, invalid: repaired } = loadSettings()
+  if (repaired.length) log.warn(`settings repaired: ${repaired.join(', ')}`)
+
+  const savedStores = (): SavedPrintagoStore[] => {
+    const raw = opts.settings.get('stores')
+    if (!Array.isArray(raw)) return []
+    return raw.filter(
+      (s): s is SavedPrintagoStore =>
+        !!s && typeof s === 'object' && /^[a-z0-9]{24}$/.test(String((s as SavedPrintagoStore).storeId)) && typeof (s as SavedPrintagoStore).baseUrl === 'string'
+    )
+  }
+  const activeId = (): string | null => {
+    const a = opts.settings.get('activeStore')
+    return typeof a === 'string' ? a : null
+  }
 
   async function startDemo(): Promise<Sandbox> {
     sandbox ??= await opts.startSandbox({ port: 0, speed: 1, ...opts.demo })
     return sandbox
   }
 
-  function makeConnection(status: StoreStatus, apiKey: string, storeKey: string): Connection {
+  async function connect(status: StoreStatus, apiKey: string, storeKey: string): Promise<Connection> {
     const client = createPrintagoClient({ baseUrl: status.baseUrl ?? DEFAULT_BASE_URL, apiKey, storeId: status.storeId ?? '' })
-    const sender = createSendService({
-      client,
-      dataDir: join(opts.dataDir, 'stores', storeKey),
-      onProgress: (p) => opts.emit('send:progress', p)
-    })
+    const dir = storeDataDir(opts.dataDir, storeKey)
+    const sender = openDedupeCache(dir).then((dedupe) =>
+      createSendService({ client, journalDir: `${dir}/journal`, dedupe, onProgress: (p) => opts.emit('send:progress', p) })
+    )
+    sender.then(
+      (s) => void s.resumePending().catch((e) => log.warn('resume failed', e)),
+      (e) => log.error('send service failed to open', e)
+    )
     return { status, client, sender, printers: null, printersFetching: null }
   }
 
-  async function open(store: SavedStore | null): Promise<Connection | null> {
-    if (!store) return null
-    if (store.kind === 'demo') {
+  async function open(id: string | null): Promise<Connection | null> {
+    if (!id) return null
+    if (id === DEMO) {
       const sb = await startDemo()
       const status: StoreStatus = { kind: 'demo', name: 'Demo print farm', storeId: sb.storeId, keyMasked: null, baseUrl: sb.url }
-      return makeConnection(status, sb.apiKey, 'demo')
+      return connect(status, sb.apiKey, DEMO)
     }
-    const key = await opts.secrets.load(store.storeId)
+    const store = savedStores().find((s) => s.storeId === id)
+    if (!store) return null
+    const key = sessionKeys.get(id) ?? (await opts.secrets.load(id))
     if (!key) return null
-    const status: StoreStatus = { kind: 'printago', name: store.name, storeId: store.storeId, keyMasked: store.keyMasked, baseUrl: store.baseUrl }
-    return makeConnection(status, key, store.storeId)
+    const status: StoreStatus = {
+      kind: 'printago',
+      name: store.name,
+      storeId: store.storeId,
+      keyMasked: store.keyMasked,
+      baseUrl: store.baseUrl,
+      ...(sessionKeys.has(id) ? { sessionOnlyKey: true } : {})
+    }
+    return connect(status, key, id)
   }
 
   async function current(): Promise<Connection | null> {
     if (connection) return connection
-    connecting ??= open(saved()).then((c) => {
+    opening ??= open(activeId()).then((c) => {
       connection = c
-      connecting = null
-      if (c) void c.sender.resumePending().catch((e) => log.warn('resume failed', e))
+      opening = null
       return c
     })
-    return connecting
+    return opening
   }
 
-  async function switchTo(store: SavedStore, next: Connection): Promise<StoreStatus> {
-    await connection?.sender.close?.()
+  async function closeConnection(): Promise<void> {
+    const c = connection
+    connection = null
+    if (c) await (await c.sender.catch(() => null))?.close()
+  }
+
+  async function activate(id: string): Promise<Result<StoreStatus>> {
+    await closeConnection()
+    const next = await open(id)
+    if (!next) return fail('no-key', 'The key for this store is not available any more. Connect it again.')
     connection = next
-    opts.settings.set('activeStore', store)
+    opts.settings.set('activeStore', id)
     opts.emit('store:changed', next.status)
-    void next.sender.resumePending().catch((e) => log.warn('resume failed', e))
-    return next.status
+    return ok(next.status)
   }
 
   async function fetchPrinters(conn: Connection): Promise<Result<PrinterList>> {
@@ -168,75 +241,85 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     }
   }
 
+  const storeViews = (): SavedStoreView[] =>
+    savedStores().map((s) => ({ ...s, active: activeId() === s.storeId, hasKey: true }))
+
+  const settingsView = (): SettingsView => ({ settings, keyProtection: opts.secrets.protection(), repaired })
+
   const needStore = <T>(): Result<T> => fail('no-store', 'No store is connected. Try the demo store or connect your Printago store.')
 
-  const impl: { [C in Channel]: (payload: never) => Promise<Result<ChannelResults[C]>> } = {
+  type Impl = { [C in Channel]: (payload: Payload<C>) => Promise<Result<ChannelResults[C]>> }
+  const impl: Partial<Impl> = {
     'app:info': async () => {
       const conn = await current()
       return ok({ name: 'Printago Send', version: opts.version, shell: opts.shell, store: conn?.status ?? NO_STORE })
     },
     'store:status': async () => ok((await current())?.status ?? NO_STORE),
-    'store:useDemo': async () => {
-      const store: SavedStore = { kind: 'demo' }
-      const conn = await open(store)
-      if (!conn) return fail('internal', 'The demo store could not start.')
-      return ok(await switchTo(store, conn))
-    },
-    'store:connect': async (payload: { apiKey: string; storeId: string; baseUrl?: string }) => {
-      const apiKey = payload.apiKey.trim()
-      const storeId = payload.storeId.trim()
-      if (/\s/.test(apiKey)) return fail('invalid-key', 'The API key contains spaces or line breaks. Paste only the key.')
-      if (!/^[a-z0-9]{24,}$/.test(apiKey))
-        return fail('invalid-key', 'That does not look like a Printago API key (lowercase letters and digits, at least 24).')
-      if (!/^[a-z0-9]{24}$/.test(storeId))
-        return fail('invalid-store-id', 'A store id is 24 lowercase letters or digits. Copy it from Printago → Settings.')
-      let baseUrl = DEFAULT_BASE_URL
-      if (payload.baseUrl) {
-        let url: URL
-        try {
-          url = new URL(payload.baseUrl)
-        } catch {
-          return fail('invalid-url', 'The base URL is not a valid URL.')
-        }
-        // Plain http only to this computer (a local sandbox); the key must never cross a network in clear.
-        if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url)))
-          return fail('invalid-url', 'The base URL must start with https:// (http:// is allowed only for this computer).')
-        baseUrl = url.origin
-      }
+    'store:useDemo': async () => activate(DEMO),
+    'store:connect': async (payload) => {
+      const checked = checkCredentials(payload)
+      if (!checked.ok) return checked
+      const { apiKey, storeId, baseUrl } = checked.value
       const client = createPrintagoClient({ baseUrl, apiKey, storeId, retry: { maxAttempts: 2 }, timeoutMs: 15_000 })
       let name = `Store ${storeId.slice(0, 6)}`
       try {
         const stores = await client.listStores()
         name = stores.find((s) => s.id === storeId)?.name ?? stores[0]?.name ?? name
       } catch (err) {
-        if (isPrintagoError(err) && err.code === 'forbidden') {
-          // Some keys may not read stores; printers are what the app needs, so check those instead.
-          try {
-            await client.listPrinters({ limit: 1 })
-          } catch (err2) {
-            return toFailure(err2)
-          }
-        } else if (isPrintagoError(err) && err.code === 'auth') {
-          return fail('auth', 'Printago did not accept this API key for this store id (401). Check both and try again.')
-        } else if (isPrintagoError(err) && (err.code === 'network' || err.code === 'timeout')) {
+        if (isPrintagoError(err) && err.code === 'auth')
+          return fail('auth', 'Printago did not accept this API key for this store id (401 Unauthorized). Check both and try again.')
+        if (isPrintagoError(err) && (err.code === 'network' || err.code === 'timeout'))
           return fail(err.code, `Could not reach ${baseUrl}: ${err.message}`)
-        } else return toFailure(err)
+        if (!(isPrintagoError(err) && err.code === 'forbidden')) return toFailure(err)
+        // A key may lack permission to read stores; printers are what the app needs, so check those.
+        try {
+          await client.listPrinters({ limit: 1 })
+        } catch (err2) {
+          if (isPrintagoError(err2) && err2.code === 'forbidden')
+            return fail('forbidden', 'This key may not see printers (403: it lacks printer.view). Ask the store owner for a key with printer.view, part.create and queue permissions.')
+          return toFailure(err2)
+        }
       }
-      await opts.secrets.save(storeId, apiKey)
-      const store: SavedStore = { kind: 'printago', storeId, baseUrl, name, keyMasked: maskKey(apiKey) }
-      const status: StoreStatus = { kind: 'printago', name, storeId, keyMasked: store.keyMasked, baseUrl }
-      return ok(await switchTo(store, makeConnection(status, apiKey, storeId)))
+      const protection = opts.secrets.protection()
+      const choice = payload.weakKeyStorage ?? (settings.weakKeyStorage === 'ask' ? undefined : settings.weakKeyStorage)
+      if (protection === 'weak' && !choice)
+        return fail('weak-key-storage', 'This computer can only store the key with weak protection (no system keyring). Store it anyway, or keep it for this session only?')
+      if (protection === 'unavailable' || (protection === 'weak' && choice === 'session')) sessionKeys.set(storeId, apiKey)
+      else {
+        await opts.secrets.save(storeId, apiKey)
+        sessionKeys.delete(storeId)
+      }
+      const entry: SavedPrintagoStore = { storeId, baseUrl, name, keyMasked: maskKey(apiKey) }
+      opts.settings.set('stores', [...savedStores().filter((s) => s.storeId !== storeId), entry])
+      return activate(storeId)
     },
     'store:disconnect': async () => {
-      const s = saved()
-      if (s?.kind === 'printago') await opts.secrets.forget(s.storeId)
+      await closeConnection()
       opts.settings.delete('activeStore')
-      await connection?.sender.close?.()
-      connection = null
       opts.emit('store:changed', NO_STORE)
       return ok(NO_STORE)
     },
-    'files:hash': async ({ path }: { path: string }) => {
+    'store:list': async () => ok(storeViews()),
+    'store:switch': async ({ storeId }) => activate(storeId),
+    'store:forget': async ({ storeId }) => {
+      await opts.secrets.forget(storeId)
+      sessionKeys.delete(storeId)
+      opts.settings.set('stores', savedStores().filter((s) => s.storeId !== storeId))
+      if (activeId() === storeId) {
+        await closeConnection()
+        opts.settings.delete('activeStore')
+        opts.emit('store:changed', NO_STORE)
+      }
+      return ok(storeViews())
+    },
+    'settings:get': async () => ok(settingsView()),
+    'settings:set': async (patch) => {
+      settings = { ...settings, ...patch }
+      repaired = []
+      opts.settings.set('prefs', settings)
+      return ok(settingsView())
+    },
+    'files:hash': async ({ path }) => {
       try {
         const h = await hashFile(path)
         return ok({ path, name: path.split(/[\\/]/).pop() ?? path, size: h.size, sha256: h.sha256 })
@@ -248,26 +331,43 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         return fail('unreadable', `Could not read ${path}: ${(err as Error).message}`)
       }
     },
-    'printers:list': async (payload?: { refresh?: boolean }) => {
+    'printers:list': async (payload) => {
       const conn = await current()
       if (!conn) return needStore()
       const age = conn.printers ? Date.now() - conn.printers.fetchedAt : Infinity
       // Budget: at most one list call per 15 s (2 s when the user asks), far under 60/min.
-      if (age < (payload?.refresh ? PRINTER_MIN_REFRESH_MS : PRINTER_CACHE_MS) && conn.printers) return ok(conn.printers)
+      if (conn.printers && age < (payload?.refresh ? PRINTER_MIN_REFRESH_MS : PRINTER_CACHE_MS)) return ok(conn.printers)
       conn.printersFetching ??= fetchPrinters(conn).finally(() => (conn.printersFetching = null))
       return conn.printersFetching
     },
     'send:start': async (request) => {
       const conn = await current()
       if (!conn) return needStore()
-      const jobId = conn.sender.start(request, (done) => opts.emit('send:finished', done))
+      const sender = await conn.sender
+      const jobId = randomUUID()
+      const abort = new AbortController()
+      running.set(jobId, abort)
+      void sender
+        .send(request, abort.signal, { jobId })
+        .then((result) => {
+          const error =
+            result.error ??
+            (result.failures.length
+              ? { code: result.failures[0]!.error.code, message: `${result.failures.length} of ${request.items.length} files failed: ${result.failures[0]!.error.message}` }
+              : undefined)
+          opts.emit('send:finished', { jobId, files: result.files, ...(error ? { error } : {}) })
+        })
+        .catch((err) => opts.emit('send:finished', { jobId, files: [], error: { code: 'internal', message: (err as Error).message } }))
+        .finally(() => running.delete(jobId))
       return ok({ jobId })
     },
-    'send:cancel': async ({ jobId }: { jobId: string }) => {
+    'send:cancel': async ({ jobId }) => {
       const conn = await current()
-      return ok({ cancelled: conn ? conn.sender.cancel(jobId) : false })
+      const sender = conn ? await conn.sender.catch(() => null) : null
+      const cancelled = sender?.cancel(jobId) ?? false
+      return ok({ cancelled })
     },
-    'shell:openExternal': async ({ url }: { url: string }) => {
+    'shell:openExternal': async ({ url }) => {
       const allowed = allowedExternalUrl(url)
       if (!allowed) return fail('blocked-url', 'Only https links to Printago can be opened from the app.')
       if (!opts.openExternal) return ok({ opened: false })
@@ -276,11 +376,18 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     }
   }
 
+  // Channels whose service is not wired yet answer with a clear error instead of hanging.
+  const full = new Proxy(impl as Impl, {
+    get: (target, key: string) =>
+      target[key as Channel] ?? (async () => fail('not-available', `${key} is not available in this version.`))
+  })
+
   return {
-    handlers: createHandlerTable(impl as never),
+    handlers: createHandlerTable(full),
     demoSandbox: () => sandbox,
     async close() {
-      await connection?.sender.close?.()
+      for (const a of running.values()) a.abort()
+      await closeConnection()
       await sandbox?.close()
       sandbox = null
     }

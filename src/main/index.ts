@@ -47,6 +47,7 @@ const MIME: Record<string, string> = {
 function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore {
   return {
     async save(account, secret) {
+      // Only ciphertext is ever written; without encryption the core keeps keys for the session only.
       if (!safeStorage.isEncryptionAvailable()) throw new Error('The system keychain is not available to encrypt the key.')
       store.set(`secrets.${account}`, safeStorage.encryptString(secret).toString('base64'))
     },
@@ -61,6 +62,12 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
     },
     async forget(account) {
       store.delete(`secrets.${account}`)
+    },
+    protection() {
+      if (!safeStorage.isEncryptionAvailable()) return 'unavailable'
+      // On Linux without a keyring Chromium falls back to a hard-coded password: say so.
+      if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return 'weak'
+      return 'strong'
     }
   }
 }

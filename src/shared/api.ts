@@ -41,6 +41,9 @@ export function createApi(t: Transport) {
       useDemo: call(t, 'store:useDemo'),
       connect: call(t, 'store:connect'),
       disconnect: call(t, 'store:disconnect'),
+      list: call(t, 'store:list'),
+      switch: call(t, 'store:switch'),
+      forget: call(t, 'store:forget'),
       onChanged: listen(t, 'store:changed')
     },
     files: {
@@ -54,6 +57,7 @@ export function createApi(t: Transport) {
       onProgress: listen(t, 'send:progress'),
       onFinished: listen(t, 'send:finished')
     },
+    settings: { get: call(t, 'settings:get'), set: call(t, 'settings:set') },
     shell: { openExternal: call(t, 'shell:openExternal') },
     history: {
       list: call(t, 'history:list'),

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { AppError, Result } from './result'
 import type { MeshReport } from './stl/types'
 import type { HistoryEntry, HistorySnapshot } from './history'
+import { SettingsSchema, type AppSettings, type KeyProtection } from './settings'
 import type { SendProgress, SentFile } from './send'
 
 const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or digits')
@@ -52,7 +53,9 @@ export const SendRequestSchema = z.strictObject({
 export const ConnectSchema = z.strictObject({
   apiKey: z.string().min(1).max(512),
   storeId: z.string().min(1).max(128),
-  baseUrl: z.string().url().max(512).optional()
+  baseUrl: z.string().max(512).optional(),
+  /** Needed when key protection is weak and the user has not chosen yet. */
+  weakKeyStorage: z.enum(['store', 'session']).optional()
 })
 
 /** Payload schemas, one per invoke channel. `z.void()` means "no payload". */
@@ -79,7 +82,12 @@ export const channels = {
   'history:retry': z.strictObject({ entryId: z.string().min(1).max(64), printJobIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
   'history:troubleshoot': z.strictObject({ printJobId: z.string().min(1).max(64) }),
   'history:exportCsv': z.void(),
-  'history:clear': z.void()
+  'history:clear': z.void(),
+  'settings:get': z.void(),
+  'settings:set': SettingsSchema.partial(),
+  'store:list': z.void(),
+  'store:switch': z.strictObject({ storeId: z.union([z.literal('demo'), id24]) }),
+  'store:forget': z.strictObject({ storeId: id24 })
 } as const
 
 export type Channel = keyof typeof channels
@@ -95,6 +103,8 @@ export interface StoreStatus {
   /** e.g. "abcd…wxyz" – the key masked, never in full. */
   keyMasked: string | null
   baseUrl: string | null
+  /** Set when the key is kept only until the app quits (weak OS key protection, user's choice). */
+  sessionOnlyKey?: boolean
 }
 
 export interface AppInfo {
@@ -155,6 +165,29 @@ export interface ChannelResults {
   'history:troubleshoot': Troubleshoot
   'history:exportCsv': { filename: string; csv: string }
   'history:clear': { cleared: number }
+  'settings:get': SettingsView
+  'settings:set': SettingsView
+  'store:list': SavedStoreView[]
+  'store:switch': StoreStatus
+  'store:forget': SavedStoreView[]
+}
+
+/** Settings plus facts the settings screen shows. */
+export interface SettingsView {
+  settings: AppSettings
+  keyProtection: KeyProtection
+  /** Fields of the settings file that were invalid and replaced by defaults (hand edits). */
+  repaired: string[]
+}
+
+export interface SavedStoreView {
+  storeId: string
+  name: string
+  keyMasked: string
+  baseUrl: string
+  active: boolean
+  /** False when the key was kept for one session only and must be entered again. */
+  hasKey: boolean
 }
 
 /** "Why is it waiting?" in words, per printer. */

@@ -40,7 +40,8 @@ function memorySecrets(): SecretStore {
   return {
     save: async (a, s) => void m.set(a, s),
     load: async (a) => m.get(a) ?? null,
-    forget: async (a) => void m.delete(a)
+    forget: async (a) => void m.delete(a),
+    protection: () => 'memory'
   }
 }
 

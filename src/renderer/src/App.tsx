@@ -1,15 +1,16 @@
 // The app shell: store banner, drop anywhere, file list | viewer + report | send panel.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 
-import type { PrinterList, StoreStatus } from '../../shared/ipc'
+import type { PrinterList, SettingsView, StoreStatus } from '../../shared/ipc'
 import type { AppError } from '../../shared/result'
 import type { Routing } from '../../shared/send'
 import { FileList } from './components/FileList'
 import { ReportPanel } from './components/ReportPanel'
 import { SendPanel, type SendState } from './components/SendPanel'
-import { ConnectForm, FirstRun, StoreBanner } from './components/StorePanel'
+import { SettingsDialog } from './components/SettingsDialog'
+import { FirstRun, StoreBanner } from './components/StorePanel'
 import { Viewer } from './components/Viewer'
-import { collectDropped, labelFromName, type FileOptions, type LoadedFile, type SkippedEntry } from './lib/files'
+import { collectDropped, labelFromName, sizeMm, type FileOptions, type LoadedFile, type SkippedEntry } from './lib/files'
 import { imageDataToUrl, parseInWorker } from './lib/parse-client'
 import { printerFit } from './lib/routing'
 
@@ -32,14 +33,33 @@ export function App(): ReactElement {
   const [printersError, setPrintersError] = useState<AppError | null>(null)
   const [send, setSend] = useState<SendState>(idleSend)
   const [settingsOpen, setSettingsOpen] = useState(false)
+  const [settingsView, setSettingsView] = useState<SettingsView | null>(null)
+  const [tab, setTab] = useState<'send' | 'history'>('send')
   const inputRef = useRef<HTMLInputElement>(null)
   const filesRef = useRef(files)
   filesRef.current = files
+  const defaultsRef = useRef<SettingsView['settings'] | undefined>(undefined)
 
   useEffect(() => {
     void window.api.store.status().then((r) => r.ok && setStore(r.value))
+    void window.api.settings.get().then((r) => r.ok && setSettingsView(r.value))
     return window.api.store.onChanged(setStore)
   }, [])
+
+  // Theme: 'system' follows the OS; the stylesheet has dark and light variable sets.
+  const theme = settingsView?.settings.theme ?? 'system'
+  useEffect(() => {
+    const media = window.matchMedia('(prefers-color-scheme: light)')
+    const apply = (): void => {
+      document.documentElement.dataset.theme = theme === 'system' ? (media.matches ? 'light' : 'dark') : theme
+    }
+    apply()
+    media.addEventListener('change', apply)
+    return () => media.removeEventListener('change', apply)
+  }, [theme])
+  const defaults = settingsView?.settings
+  defaultsRef.current = defaults
+  const unitScale = defaults?.assumedUnit === 'inch' ? 25.4 : 1
 
   const loadPrinters = useCallback(async (refresh = false) => {
     const r = await window.api.printers.list({ refresh })
@@ -98,7 +118,7 @@ export function App(): ReactElement {
         path: null,
         sha256: null,
         status: 'parsing',
-        options: { label: labelFromName(file.name), quantity: 1, priority: 'normal', position: 'back' }
+        options: { label: labelFromName(file.name), quantity: defaultsRef.current?.defaultQuantity ?? 1, priority: 'normal', position: 'back' }
       }
       setFiles((fs) => [...fs, entry])
       setSelectedKey((k) => k ?? key)
@@ -216,7 +236,7 @@ export function App(): ReactElement {
         quantity: f.options.quantity,
         priority: f.options.priority,
         position: f.options.position,
-        meta: { size: f.report!.size, triangles: f.report!.triangles }
+        meta: { size: sizeMm(f, unitScale)!, triangles: f.report!.triangles }
       }))
     })
     if (res.ok) setSend((s) => ({ ...s, jobId: res.value.jobId }))
@@ -231,9 +251,9 @@ export function App(): ReactElement {
   const fitText = useMemo(() => {
     if (!selected?.report || !printers?.printers.length) return null
     const list = printers.printers
-    const fit = list.filter((p) => printerFit(p, [selected.report!.size]) === 'fits').length
+    const fit = list.filter((p) => printerFit(p, [sizeMm(selected, unitScale)!]) === 'fits').length
     return `fits ${fit} of ${list.length} printers`
-  }, [selected, printers])
+  }, [selected, printers, unitScale])
 
   if (!store) return <div className="loading">Starting…</div>
   if (store.kind === 'none') return <FirstRun onStore={setStore} />
@@ -245,33 +265,16 @@ export function App(): ReactElement {
         <StoreBanner store={store} onSettings={() => setSettingsOpen(true)} />
       </header>
       {settingsOpen && (
-        <div className="modal" role="dialog" aria-modal="true" aria-label="Store settings" data-testid="settings">
-          <div className="modal-body">
-            <h2>Store</h2>
-            <p>
-              Sending to <strong>{store.name}</strong>
-              {store.kind === 'demo' ? ' (the built-in demo store).' : '.'}
-            </p>
-            <button
-              type="button"
-              onClick={async () => {
-                const r = await window.api.store.useDemo()
-                if (r.ok) setStore(r.value)
-                setSettingsOpen(false)
-              }}
-            >
-              Use the demo store
-            </button>
-            <h3>Connect a Printago store</h3>
-            <ConnectForm
-              onConnected={(s) => {
-                setStore(s)
-                setSettingsOpen(false)
-              }}
-              onCancel={() => setSettingsOpen(false)}
-            />
-          </div>
-        </div>
+        <SettingsDialog
+          store={store}
+          view={settingsView}
+          onStore={(st) => {
+            setStore(st)
+            setPrinters(null)
+          }}
+          onSettings={setSettingsView}
+          onClose={() => setSettingsOpen(false)}
+        />
       )}
       <div className="columns">
         <aside className="files-col" aria-label="Files">
@@ -299,7 +302,7 @@ export function App(): ReactElement {
               {n}
             </p>
           ))}
-          <FileList files={files} selectedKey={selectedKey} onSelect={setSelectedKey} onRemove={removeFile} />
+          <FileList files={files} unitScale={unitScale} selectedKey={selectedKey} onSelect={setSelectedKey} onRemove={removeFile} />
           {skipped.length > 0 && (
             <details className="skipped" data-testid="skipped">
               <summary>{skipped.length} skipped</summary>
@@ -314,12 +317,14 @@ export function App(): ReactElement {
           )}
         </aside>
         <main className="center-col">
-          <Viewer positions={selected?.positions ?? null} size={selected?.report?.size ?? null} name={selected?.name ?? null} />
-          <ReportPanel file={selected} fitText={fitText} />
+          <Viewer positions={selected?.positions ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
+          <ReportPanel file={selected} fitText={fitText} unitScale={unitScale} />
         </main>
         <aside className="send-col">
           <SendPanel
             files={files}
+            unitScale={unitScale}
+            defaultRoutingMode={defaults?.defaultRoutingMode ?? 'any'}
             printers={printers}
             printersError={printersError}
             onRefreshPrinters={() => void loadPrinters(true)}

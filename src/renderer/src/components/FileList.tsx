@@ -3,10 +3,11 @@
 import type { KeyboardEvent, ReactElement } from 'react'
 
 import { formatBytes, formatInt, formatSize } from '../lib/format'
-import type { LoadedFile } from '../lib/files'
+import { sizeMm, type LoadedFile } from '../lib/files'
 
 interface FileListProps {
   files: LoadedFile[]
+  unitScale: number
   selectedKey: string | null
   onSelect: (key: string) => void
   onRemove: (key: string) => void
@@ -21,7 +22,7 @@ function verdict(file: LoadedFile): { text: string; tone: 'ok' | 'warning' | 'er
 }
 
 /** The file list (left column). */
-export function FileList({ files, selectedKey, onSelect, onRemove }: FileListProps): ReactElement {
+export function FileList({ files, unitScale, selectedKey, onSelect, onRemove }: FileListProps): ReactElement {
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>): void => {
     const i = files.findIndex((f) => f.key === selectedKey)
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -71,7 +72,7 @@ export function FileList({ files, selectedKey, onSelect, onRemove }: FileListPro
               </div>
               <div className="file-facts">
                 {formatBytes(f.size)}
-                {f.report && ` · ${formatInt(f.report.triangles)} tris · ${formatSize(f.report.size)}`}
+                {f.report && ` · ${formatInt(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
               </div>
               <div className={`verdict ${v.tone}`} data-testid="file-verdict">
                 {v.text}

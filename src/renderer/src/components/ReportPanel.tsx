@@ -2,10 +2,10 @@
 import type { ReactElement } from 'react'
 
 import { formatInt, formatMm, formatSize } from '../lib/format'
-import type { LoadedFile } from '../lib/files'
+import { sizeMm, type LoadedFile } from '../lib/files'
 
 /** Report of the selected file (below the viewer). */
-export function ReportPanel({ file, fitText }: { file: LoadedFile | null; fitText: string | null }): ReactElement | null {
+export function ReportPanel({ file, fitText, unitScale }: { file: LoadedFile | null; fitText: string | null; unitScale: number }): ReactElement | null {
   if (!file) return null
   if (file.status === 'parsing') return <p className="report busy">Reading {file.name}…</p>
   if (file.status === 'error')
@@ -16,8 +16,9 @@ export function ReportPanel({ file, fitText }: { file: LoadedFile | null; fitTex
       </div>
     )
   const r = file.report!
+  const size = sizeMm(file, unitScale)!
   const summary = [
-    formatSize(r.size),
+    formatSize(size),
     `${formatInt(r.triangles)} triangles`,
     r.closed ? 'closed' : 'open',
     fitText
@@ -29,15 +30,20 @@ export function ReportPanel({ file, fitText }: { file: LoadedFile | null; fitTex
       <p className="report-summary" data-testid="model-summary">
         {summary}
       </p>
-      {r.inchSuspect && (
+      {unitScale !== 1 && (
+        <p className="muted small" role="note">
+          Inches assumed (Settings): sizes below are the file’s numbers × 25.4. Printago slices STL files in millimetres.
+        </p>
+      )}
+      {r.inchSuspect && unitScale === 1 && (
         <p className="warning" role="note">
           This model is tiny ({formatSize(r.size)}). It may have been exported in inches: at 25.4× it would be{' '}
           {formatSize(r.size.map((v) => v * 25.4))}.
         </p>
       )}
       <dl className="report-grid">
-        <dt>Size (mm, assumed)</dt>
-        <dd>{r.size.map(formatMm).join(' × ')}</dd>
+        <dt>Size ({unitScale === 1 ? 'mm assumed' : 'inches → mm'})</dt>
+        <dd>{size.map(formatMm).join(' × ')}</dd>
         <dt>Triangles</dt>
         <dd data-testid="report-triangles">{formatInt(r.triangles)}</dd>
         <dt>Format</dt>

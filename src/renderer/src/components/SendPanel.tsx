@@ -6,7 +6,7 @@ import type { PrinterList, PrinterSummary } from '../../../shared/ipc'
 import type { AppError } from '../../../shared/result'
 import type { Routing, SendProgress } from '../../../shared/send'
 import { formatAge } from '../lib/format'
-import type { FileOptions, LoadedFile } from '../lib/files'
+import { sizeMm, type FileOptions, type LoadedFile } from '../lib/files'
 import { fleetTags, matchingPrinters, printerFit, sendSummary, type Fit } from '../lib/routing'
 
 type Mode = Routing['mode']
@@ -23,6 +23,8 @@ export interface SendState {
 
 interface SendPanelProps {
   files: LoadedFile[]
+  unitScale: number
+  defaultRoutingMode: 'any' | 'tags'
   printers: PrinterList | null
   printersError: AppError | null
   onRefreshPrinters: () => void
@@ -84,7 +86,7 @@ export function describeSendError(e: AppError): string {
 /** The right-hand column. */
 export function SendPanel(props: SendPanelProps): ReactElement {
   const { files, printers, send } = props
-  const [mode, setMode] = useState<Mode>('any')
+  const [mode, setMode] = useState<Mode>(props.defaultRoutingMode)
   const [printerId, setPrinterId] = useState<string | null>(null)
   const [tags, setTags] = useState<string[]>([])
   const [search, setSearch] = useState('')
@@ -92,7 +94,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   const [applyAll, setApplyAll] = useState({ quantity: '', priority: '', position: '' })
 
   const sendable = files.filter((f) => f.status === 'ready')
-  const sizes = sendable.map((f) => f.report!.size)
+  const sizes = sendable.map((f) => sizeMm(f, props.unitScale)!)
   const list = printers?.printers ?? []
   const allTags = useMemo(() => fleetTags(list), [list])
   const fits = useMemo(() => new Map(list.map((p) => [p.id, printerFit(p, sizes)])), [list, sizes])

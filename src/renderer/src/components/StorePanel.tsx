@@ -16,21 +16,27 @@ export function ConnectForm({ onConnected, onCancel }: ConnectFormProps): ReactE
   const [baseUrl, setBaseUrl] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [askWeak, setAskWeak] = useState(false)
 
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault()
+  const connect = async (weakKeyStorage?: 'store' | 'session'): Promise<void> => {
     setBusy(true)
     setError(null)
     const res = await window.api.store.connect({
       apiKey,
       storeId,
-      ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {})
+      ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+      ...(weakKeyStorage ? { weakKeyStorage } : {})
     })
     setBusy(false)
+    setAskWeak(!res.ok && res.error.code === 'weak-key-storage')
     if (res.ok) {
       setApiKey('')
       onConnected(res.value)
     } else setError(res.error.message)
+  }
+  const submit = (e: FormEvent): void => {
+    e.preventDefault()
+    void connect()
   }
 
   return (
@@ -51,9 +57,19 @@ export function ConnectForm({ onConnected, onCancel }: ConnectFormProps): ReactE
         </label>
       </details>
       {error && (
-        <p className="error-box" role="alert" data-testid="connect-error">
-          {error}
-        </p>
+        <div className="error-box" role="alert" data-testid="connect-error">
+          <span>{error}</span>
+          {askWeak && (
+            <span className="row">
+              <button type="button" onClick={() => void connect('store')}>
+                Store anyway
+              </button>
+              <button type="button" onClick={() => void connect('session')}>
+                This session only
+              </button>
+            </span>
+          )}
+        </div>
       )}
       <div className="row">
         <button type="submit" className="primary" disabled={busy} data-testid="connect-button">

@@ -72,6 +72,12 @@ export async function collectDropped(dt: DataTransfer): Promise<{ files: File[];
   return { files, skipped }
 }
 
+/** The model's size in mm: STL has no units, so the user's assumed unit scales it (inch → ×25.4). */
+export function sizeMm(file: LoadedFile, unitScale: number): [number, number, number] | null {
+  const s = file.report?.size
+  return s ? [s[0] * unitScale, s[1] * unitScale, s[2] * unitScale] : null
+}
+
 /** The label Printago gets by default: the file name without its extension. */
 export function labelFromName(name: string): string {
   const dot = name.lastIndexOf('.')

@@ -1,0 +1,171 @@
+// Settings: the stores (demo, saved Printago stores, connect another, forget), preferences and
+// data. A modal dialog: Escape closes it, focus starts inside it.
+import { useEffect, useRef, useState, type ReactElement } from 'react'
+
+import type { SavedStoreView, SettingsView, StoreStatus } from '../../../shared/ipc'
+import type { AppSettings } from '../../../shared/settings'
+import { ConnectForm } from './StorePanel'
+
+interface SettingsDialogProps {
+  store: StoreStatus
+  view: SettingsView | null
+  onStore: (s: StoreStatus) => void
+  onSettings: (v: SettingsView) => void
+  onClose: () => void
+}
+
+const PROTECTION_TEXT: Record<SettingsView['keyProtection'], string> = {
+  strong: 'Keys are encrypted with the system keychain.',
+  weak: 'This system has no keyring: keys can only be stored with weak protection. You can keep them for one session instead.',
+  unavailable: 'Key encryption is not available here: keys are kept for this session only.',
+  memory: 'Browser version: keys are kept in memory only, until the app stops.'
+}
+
+/** The settings dialog. */
+export function SettingsDialog({ store, view, onStore, onSettings, onClose }: SettingsDialogProps): ReactElement {
+  const [stores, setStores] = useState<SavedStoreView[]>([])
+  const [message, setMessage] = useState<string | null>(null)
+  const ref = useRef<HTMLDivElement>(null)
+
+  useEffect(() => {
+    void window.api.store.list().then((r) => r.ok && setStores(r.value))
+    ref.current?.querySelector<HTMLElement>('button, input, select')?.focus()
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') onClose()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
+
+  const set = async (patch: Partial<AppSettings>): Promise<void> => {
+    const r = await window.api.settings.set(patch)
+    if (r.ok) onSettings(r.value)
+    else setMessage(r.error.message)
+  }
+  const s = view?.settings
+
+  return (
+    <div className="modal" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings" onClick={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal-body settings" ref={ref}>
+        <div className="modal-head">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" onClick={onClose} aria-label="Close settings">
+            ×
+          </button>
+        </div>
+        {message && (
+          <p className="error-box" role="alert">
+            {message}
+          </p>
+        )}
+        <section>
+          <h3>Store</h3>
+          <p>
+            Sending to <strong>{store.name}</strong>
+            {store.kind === 'demo' ? ' (the built-in demo store).' : store.keyMasked ? ` · key ${store.keyMasked}` : ''}
+            {store.sessionOnlyKey && <span className="muted"> · key kept for this session only</span>}
+          </p>
+          <ul className="store-list">
+            <li>
+              <span>Demo print farm</span>
+              {store.kind === 'demo' ? (
+                <span className="muted small">active</span>
+              ) : (
+                <button type="button" onClick={async () => { const r = await window.api.store.useDemo(); if (r.ok) onStore(r.value) }}>
+                  Use
+                </button>
+              )}
+            </li>
+            {stores.map((st) => (
+              <li key={st.storeId} data-testid="saved-store">
+                <span>
+                  {st.name} <span className="muted small mono">{st.keyMasked}</span>
+                </span>
+                {st.active ? (
+                  <span className="muted small">active</span>
+                ) : (
+                  <button type="button" onClick={async () => { const r = await window.api.store.switch({ storeId: st.storeId }); if (r.ok) onStore(r.value); else setMessage(r.error.message) }}>
+                    Use
+                  </button>
+                )}
+                <button
+                  type="button"
+                  onClick={async () => {
+                    if (!confirm(`Forget ${st.name}? Its key is deleted from this computer.`)) return
+                    const r = await window.api.store.forget({ storeId: st.storeId })
+                    if (r.ok) setStores(r.value)
+                    const status = await window.api.store.status()
+                    if (status.ok) onStore(status.value)
+                  }}
+                >
+                  Forget
+                </button>
+              </li>
+            ))}
+          </ul>
+          <details>
+            <summary>Connect a Printago store</summary>
+            <ConnectForm onConnected={(st) => { onStore(st); onClose() }} />
+          </details>
+          {view && <p className="muted small" data-testid="key-protection">{PROTECTION_TEXT[view.keyProtection]}</p>}
+        </section>
+        {s && (
+          <section className="prefs">
+            <h3>Preferences</h3>
+            {view.repaired.length > 0 && (
+              <p className="warning" role="note">
+                Some settings were unreadable and were reset: {view.repaired.join(', ')}.
+              </p>
+            )}
+            <label>
+              Theme
+              <select value={s.theme} onChange={(e) => void set({ theme: e.target.value as AppSettings['theme'] })}>
+                <option value="system">System</option>
+                <option value="dark">Dark</option>
+                <option value="light">Light</option>
+              </select>
+            </label>
+            <label className="check">
+              <input type="checkbox" checked={s.notifications} onChange={(e) => void set({ notifications: e.target.checked })} /> Notify me when a print finishes or fails
+            </label>
+            <label>
+              Default copies
+              <input type="number" min={1} max={500} value={s.defaultQuantity} onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 1 && n <= 500) void set({ defaultQuantity: n }) }} />
+            </label>
+            <label>
+              Default routing
+              <select value={s.defaultRoutingMode} onChange={(e) => void set({ defaultRoutingMode: e.target.value as AppSettings['defaultRoutingMode'] })}>
+                <option value="any">Any printer</option>
+                <option value="tags">Printers with tags</option>
+              </select>
+            </label>
+            <label>
+              Units of STL files
+              <select value={s.assumedUnit} onChange={(e) => void set({ assumedUnit: e.target.value as AppSettings['assumedUnit'] })}>
+                <option value="mm">Millimetres (most files)</option>
+                <option value="inch">Inches</option>
+              </select>
+            </label>
+            <label>
+              History size
+              <input type="number" min={50} max={10000} step={50} value={s.historySize} onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 50 && n <= 10000) void set({ historySize: n }) }} />
+            </label>
+          </section>
+        )}
+        <section>
+          <h3>Data</h3>
+          <button
+            type="button"
+            onClick={async () => {
+              if (!confirm('Clear the job history of this store on this computer? Printago keeps its own queue.')) return
+              const r = await window.api.history.clear()
+              setMessage(r.ok ? `Cleared ${r.value.cleared} history entries.` : r.error.message)
+            }}
+          >
+            Clear history
+          </button>
+        </section>
+      </div>
+    </div>
+  )
+}
