@@ -33,8 +33,10 @@ export interface ParsedStl {
   name: string
   /** Vertices with a NaN/±Inf coordinate (kept in `positions`, left out of `bbox`). */
   nonFiniteVertices?: number
-  /** Things the parser tolerated (padding, skipped facets, missing `endsolid`), as sentences. */
+  /** Problems the parser tolerated (padding, skipped facets, missing `endsolid`), as sentences. */
   notes?: string[]
+  /** Harmless facts worth showing (several solids merged, comment lines skipped). */
+  info?: string[]
 }
 
 /** The result shape of every engine entry point: a value or a typed error, never a throw. */

@@ -1,0 +1,507 @@
+// ASCII STL, parsed from bytes without ever building the text as a JS string (V8 strings stop at
+// ~512 MiB, and decoding doubles the memory). Tolerant like admesh/numpy-stl are not: comments and
+// unknown lines are skipped, `facet normal`/`endloop`/`endfacet`/`endsolid` may be missing,
+// keywords may be upper-case, any mix of CR/LF/tabs, several solids per file.
+//
+// The scanner is a token state machine fed in chunks, so a caller can stream a file through it
+// (`push` per chunk, then `finish`). `parseStl` feeds the whole buffer in one push.
+
+import { formatCount } from './format'
+import type { Bbox } from './types'
+
+/** What the ASCII scanner found; the caller turns it into a result or an error. */
+export interface AsciiScan {
+  positions: Float32Array
+  triangles: number
+  bbox: Bbox
+  name: string
+  nonFiniteVertices: number
+  nonFiniteTriangles: number
+  /** Facets with other than 3 vertices, or with a malformed vertex line. */
+  skippedFacets: number
+  solids: number
+  /** Lines starting with an unknown word (comments, exporter notes, garbage). */
+  ignoredLines: number
+  sawEndsolid: boolean
+  sawSolid: boolean
+  /** The triangle limit was reached; scanning stopped. */
+  overflow: boolean
+}
+
+/** Options for the streaming scanner. */
+export interface AsciiScanOptions {
+  /** Stop (and report `overflow`) once more triangles than this are found. */
+  maxTriangles: number
+  /** Total input size when known, to pre-size the output. */
+  expectedBytes?: number
+}
+
+// Character classes by byte. 1 = separator (space, tab, CR, LF, VT, FF, NUL).
+const SEP = new Uint8Array(256)
+for (const c of [0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) SEP[c] = 1
+
+const P10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+  1e18, 1e19, 1e20, 1e21, 1e22
+]
+
+// Keyword ids.
+const K_OTHER = 0
+const K_NUMBER = 1
+const K_SOLID = 2
+const K_FACET = 3
+const K_NORMAL = 4
+const K_OUTER = 5
+const K_LOOP = 6
+const K_VERTEX = 7
+const K_ENDLOOP = 8
+const K_ENDFACET = 9
+const K_ENDSOLID = 10
+
+// Scanner modes.
+const M_KEYWORD = 0
+const M_VERTEX = 1
+const M_SKIP_LINE = 2
+/** After `solid`/`endsolid`: the rest of the line is a name. */
+const M_NAME = 3
+
+/** Longest token kept across a chunk boundary; longer tokens are garbage and get truncated. */
+const MAX_TOKEN = 256
+const MAX_NAME = 256
+
+/** Lower-cases an ASCII letter byte (other bytes pass through harmlessly for comparisons). */
+function lc(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c
+}
+
+function isWord(b: Uint8Array, s: number, e: number, word: string): boolean {
+  if (e - s !== word.length) return false
+  for (let i = 0; i < word.length; i++) if (lc(b[s + i]!) !== word.charCodeAt(i)) return false
+  return true
+}
+
+function classify(b: Uint8Array, s: number, e: number): number {
+  const c = b[s]!
+  // Digits, sign and '.' start numbers (normals after `facet normal`, stray coordinates).
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) return K_NUMBER
+  switch (e - s) {
+    case 4:
+      return isWord(b, s, e, 'loop') ? K_LOOP : K_OTHER
+    case 5:
+      if (isWord(b, s, e, 'facet')) return K_FACET
+      if (isWord(b, s, e, 'solid')) return K_SOLID
+      if (isWord(b, s, e, 'outer')) return K_OUTER
+      return K_OTHER
+    case 6:
+      if (isWord(b, s, e, 'vertex')) return K_VERTEX
+      if (isWord(b, s, e, 'normal')) return K_NORMAL
+      return K_OTHER
+    case 7:
+      return isWord(b, s, e, 'endloop') ? K_ENDLOOP : K_OTHER
+    case 8:
+      if (isWord(b, s, e, 'endfacet')) return K_ENDFACET
+      if (isWord(b, s, e, 'endsolid')) return K_ENDSOLID
+      return K_OTHER
+    default:
+      return K_OTHER
+  }
+}
+
+/** Streaming ASCII STL scanner: `push` chunks of bytes, then `finish`. */
+export class AsciiStlScanner {
+  private out: Float32Array
+  private tri = 0
+  private readonly maxTriangles: number
+
+  private mode = M_KEYWORD
+  private coord = 0
+  private vx = 0
+  private vy = 0
+  private facetOpen = false
+  private facetVertices = 0
+  private facetBad = false
+
+  private readonly carry = new Uint8Array(MAX_TOKEN)
+  private carryLen = 0
+  private carrying = false
+
+  private readonly nameBytes = new Uint8Array(MAX_NAME)
+  private nameLen = 0
+  private collectName = false
+  private inEndsolid = false
+
+  private minX = Infinity
+  private minY = Infinity
+  private minZ = Infinity
+  private maxX = -Infinity
+  private maxY = -Infinity
+  private maxZ = -Infinity
+  private badVertices = 0
+  private badTriangles = 0
+  private skipped = 0
+  private solids = 0
+  private ignored = 0
+  private sawEndsolid = false
+  private overflow = false
+  private finished = false
+
+  /** Set by `parseNumber`: false when the token was not a number. */
+  private numberOk = true
+
+  constructor(options: AsciiScanOptions) {
+    this.maxTriangles = options.maxTriangles
+    // ~250 bytes per triangle is typical (`%e` coordinates, indentation); grow if needed.
+    const guess = options.expectedBytes ? Math.ceil(options.expectedBytes / 250) : 1024
+    this.out = new Float32Array(Math.max(64, Math.min(guess, options.maxTriangles + 1)) * 9)
+  }
+
+  /** Scans one chunk. Chunks may split lines and tokens anywhere. */
+  push(chunk: Uint8Array): void {
+    if (this.finished || this.overflow) return
+    const n = chunk.length
+    let i = 0
+    if (this.carrying) {
+      // Finish the token that the previous chunk cut off.
+      while (i < n && SEP[chunk[i]!] === 0) {
+        if (this.carryLen < MAX_TOKEN) this.carry[this.carryLen++] = chunk[i]!
+        i++
+      }
+      if (i === n) return
+      this.carrying = false
+      this.token(this.carry, 0, this.carryLen)
+      this.carryLen = 0
+    }
+    while (i < n) {
+      if (this.overflow) return
+      const mode = this.mode
+      if (mode === M_SKIP_LINE) {
+        while (i < n && chunk[i] !== 0x0a && chunk[i] !== 0x0d) i++
+        if (i === n) return
+        this.mode = M_KEYWORD
+        i++
+        continue
+      }
+      if (mode === M_NAME) {
+        // Names end at the line end; one-line (minified) files end them at the next keyword.
+        while (i < n && SEP[chunk[i]!] === 1) {
+          if (chunk[i] === 0x0a || chunk[i] === 0x0d) this.mode = M_KEYWORD
+          i++
+        }
+      } else {
+        while (i < n && SEP[chunk[i]!] === 1) i++
+      }
+      if (i === n) return
+      const start = i
+      while (i < n && SEP[chunk[i]!] === 0) i++
+      if (i === n) {
+        // The token may continue in the next chunk.
+        const len = Math.min(n - start, MAX_TOKEN)
+        this.carry.set(chunk.subarray(start, start + len), 0)
+        this.carryLen = len
+        this.carrying = true
+        return
+      }
+      this.token(chunk, start, i)
+    }
+  }
+
+  /** Ends the stream and returns what was found. */
+  finish(): AsciiScan {
+    if (!this.finished) {
+      if (this.carrying && !this.overflow) {
+        this.carrying = false
+        this.token(this.carry, 0, this.carryLen)
+      }
+      if (this.mode === M_VERTEX) this.facetBad = true
+      this.closeFacet()
+      this.finished = true
+    }
+    const count = this.tri
+    // Trim to the exact size so the kept geometry is 36 bytes per triangle.
+    if (this.out.length !== count * 9) this.out = this.out.slice(0, count * 9)
+    return {
+      positions: this.out,
+      triangles: count,
+      bbox: { min: [this.minX, this.minY, this.minZ], max: [this.maxX, this.maxY, this.maxZ] },
+      name: decodeName(this.nameBytes.subarray(0, this.nameLen)),
+      nonFiniteVertices: this.badVertices,
+      nonFiniteTriangles: this.badTriangles,
+      skippedFacets: this.skipped,
+      solids: this.solids,
+      ignoredLines: this.ignored,
+      sawEndsolid: this.sawEndsolid,
+      sawSolid: this.solids > 0,
+      overflow: this.overflow
+    }
+  }
+
+  private token(b: Uint8Array, s: number, e: number): void {
+    if (this.mode === M_VERTEX) {
+      const v = this.parseNumber(b, s, e)
+      if (this.numberOk) {
+        if (this.coord === 0) this.vx = v
+        else if (this.coord === 1) this.vy = v
+        else {
+          this.addVertex(this.vx, this.vy, v)
+          this.mode = M_KEYWORD
+          return
+        }
+        this.coord++
+        return
+      }
+      // A short vertex line: this token is the next keyword.
+      this.facetBad = true
+      this.mode = M_KEYWORD
+    }
+    const kind = classify(b, s, e)
+    if (this.mode === M_NAME) {
+      const ends = this.inEndsolid
+        ? kind === K_SOLID || kind === K_FACET
+        : kind === K_FACET || kind === K_ENDSOLID
+      if (!ends) {
+        if (this.collectName) this.appendName(b, s, e)
+        return
+      }
+      this.mode = M_KEYWORD
+    }
+    switch (kind) {
+      case K_NUMBER:
+      case K_NORMAL:
+      case K_LOOP:
+      case K_ENDLOOP:
+        return
+      case K_VERTEX:
+        if (!this.facetOpen) this.openFacet()
+        this.mode = M_VERTEX
+        this.coord = 0
+        return
+      case K_FACET:
+        this.closeFacet()
+        this.openFacet()
+        return
+      case K_OUTER:
+        // `outer loop` without a `facet` line before it, or after a facet missing `endfacet`.
+        if (!this.facetOpen || this.facetVertices > 0) {
+          this.closeFacet()
+          this.openFacet()
+        }
+        return
+      case K_ENDFACET:
+        this.closeFacet()
+        return
+      case K_SOLID:
+        this.closeFacet()
+        this.solids++
+        this.mode = M_NAME
+        this.inEndsolid = false
+        this.collectName = this.solids === 1
+        return
+      case K_ENDSOLID:
+        this.closeFacet()
+        this.sawEndsolid = true
+        this.mode = M_NAME
+        this.inEndsolid = true
+        this.collectName = false
+        return
+      default:
+        // Comments (`#`, `//`), exporter notes, garbage: skip the rest of the line.
+        this.ignored++
+        this.mode = M_SKIP_LINE
+    }
+  }
+
+  private appendName(b: Uint8Array, s: number, e: number): void {
+    if (this.nameLen > 0 && this.nameLen < MAX_NAME) this.nameBytes[this.nameLen++] = 0x20
+    for (let i = s; i < e && this.nameLen < MAX_NAME; i++) this.nameBytes[this.nameLen++] = b[i]!
+  }
+
+  private openFacet(): void {
+    this.facetOpen = true
+    this.facetVertices = 0
+    this.facetBad = false
+  }
+
+  private addVertex(x: number, y: number, z: number): void {
+    const k = this.facetVertices++
+    if (k >= 3) return
+    const base = this.tri * 9
+    if (base + 9 > this.out.length) this.grow()
+    const o = base + k * 3
+    this.out[o] = x
+    this.out[o + 1] = y
+    this.out[o + 2] = z
+  }
+
+  private grow(): void {
+    const cap = Math.min((this.maxTriangles + 1) * 9, Math.max(this.out.length * 2, 576))
+    const next = new Float32Array(cap)
+    next.set(this.out)
+    this.out = next
+  }
+
+  private closeFacet(): void {
+    if (!this.facetOpen) return
+    this.facetOpen = false
+    if (this.facetVertices !== 3 || this.facetBad) {
+      this.skipped++
+      return
+    }
+    if (this.tri >= this.maxTriangles) {
+      this.overflow = true
+      return
+    }
+    // Read back the stored float32 values so the bbox matches the geometry exactly.
+    const out = this.out
+    const base = this.tri * 9
+    const before = this.badVertices
+    for (let o = base; o < base + 9; o += 3) {
+      const x = out[o]!
+      const y = out[o + 1]!
+      const z = out[o + 2]!
+      const sum = x + y + z
+      if (sum - sum === 0) {
+        if (x < this.minX) this.minX = x
+        if (x > this.maxX) this.maxX = x
+        if (y < this.minY) this.minY = y
+        if (y > this.maxY) this.maxY = y
+        if (z < this.minZ) this.minZ = z
+        if (z > this.maxZ) this.maxZ = z
+      } else {
+        this.badVertices++
+      }
+    }
+    if (this.badVertices !== before) this.badTriangles++
+    this.tri++
+  }
+
+  /**
+   * Parses a decimal number from bytes (no string). The common case (≤ 15 significant digits,
+   * |exponent| ≤ 22) is exact like parseFloat (Clinger's fast path: one correctly rounded
+   * operation on exact operands). Longer numbers go through parseFloat, because a value on a
+   * float32 rounding midpoint must round exactly as parseFloat + Math.fround would.
+   * Accepts nan/inf spellings, incl. MSVC `1.#INF`.
+   */
+  private parseNumber(b: Uint8Array, s: number, e: number): number {
+    this.numberOk = true
+    let i = s
+    let neg = false
+    let c = b[i]!
+    if (c === 0x2d || c === 0x2b) {
+      neg = c === 0x2d
+      i++
+    }
+    let mant = 0
+    let sig = 0
+    let exp = 0
+    let digits = 0
+    while (i < e) {
+      const d = b[i]! - 0x30
+      if (d < 0 || d > 9) break
+      digits++
+      if (sig < 19) {
+        mant = mant * 10 + d
+        if (mant !== 0) sig++
+      } else {
+        exp++
+      }
+      i++
+    }
+    if (i < e && b[i] === 0x2e) {
+      i++
+      while (i < e) {
+        const d = b[i]! - 0x30
+        if (d < 0 || d > 9) break
+        digits++
+        if (sig < 19) {
+          mant = mant * 10 + d
+          if (mant !== 0) sig++
+          exp--
+        }
+        i++
+      }
+    }
+    if (digits === 0) return this.parseSpecial(b, s, e, neg)
+    if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
+      i++
+      let eneg = false
+      c = b[i] ?? 0
+      if (c === 0x2d || c === 0x2b) {
+        eneg = c === 0x2d
+        i++
+      }
+      let ev = 0
+      let edigits = 0
+      while (i < e) {
+        const d = b[i]! - 0x30
+        if (d < 0 || d > 9) break
+        if (ev < 100000) ev = ev * 10 + d
+        edigits++
+        i++
+      }
+      if (edigits === 0) {
+        this.numberOk = false
+        return NaN
+      }
+      exp += eneg ? -ev : ev
+    }
+    if (i !== e) return this.parseSpecial(b, s, e, neg)
+    let v: number
+    if (mant === 0) v = 0
+    else if (sig > 15 || exp > 22 || exp < -22) return slowParse(b, s, e)
+    else if (exp === 0) v = mant
+    else if (exp > 0) v = mant * P10[exp]!
+    else v = mant / P10[-exp]!
+    return neg ? -v : v
+  }
+
+  /** nan, NaN, -nan, inf, -Infinity, 1.#INF, -1.#IND, 1.#QNAN; anything else is not a number. */
+  private parseSpecial(b: Uint8Array, s: number, e: number, neg: boolean): number {
+    let text = ''
+    for (let i = s; i < e && i < s + 16; i++) text += String.fromCharCode(lc(b[i]!))
+    text = text.replace(/^[+-]/, '')
+    if (/^(nan|inf|infinity)$/.test(text) || /^nan\(/.test(text)) {
+      return text.startsWith('inf') ? (neg ? -Infinity : Infinity) : NaN
+    }
+    const msvc = /^\d\.#(inf|ind|qnan|snan)/.exec(text)
+    if (msvc) return msvc[1] === 'inf' ? (neg ? -Infinity : Infinity) : NaN
+    this.numberOk = false
+    return NaN
+  }
+}
+
+/** Correctly rounded fallback for long mantissas and large exponents (rare in STL files). */
+function slowParse(b: Uint8Array, s: number, e: number): number {
+  let text = ''
+  for (let i = s; i < e; i++) text += String.fromCharCode(b[i]!)
+  return parseFloat(text)
+}
+
+/** Decodes a solid name: UTF-8, control characters dropped, trimmed. */
+function decodeName(bytes: Uint8Array): string {
+  if (bytes.length === 0) return ''
+  const text = new TextDecoder('utf-8').decode(bytes)
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '').trim()
+}
+
+/** Sentences for what the ASCII scanner tolerated: problems (`notes`) and harmless facts (`info`). */
+export function asciiNotes(scan: AsciiScan): { notes: string[]; info: string[] } {
+  const notes: string[] = []
+  const info: string[] = []
+  if (scan.skippedFacets > 0) {
+    const n = scan.skippedFacets
+    notes.push(
+      `Skipped ${formatCount(n)} malformed facet${n === 1 ? '' : 's'} (not exactly 3 readable vertices).`
+    )
+  }
+  if (!scan.sawSolid) notes.push("The file has no 'solid' line; it was read as ASCII STL anyway.")
+  else if (!scan.sawEndsolid) notes.push("The file ends without 'endsolid'; it may be cut short.")
+  if (scan.solids > 1) info.push(`Merged ${formatCount(scan.solids)} solids from one file.`)
+  if (scan.ignoredLines > 0) {
+    const n = scan.ignoredLines
+    info.push(
+      `Ignored ${formatCount(n)} unrecognised line${n === 1 ? '' : 's'} (comments or notes).`
+    )
+  }
+  return { notes, info }
+}

@@ -1,0 +1,221 @@
+// Format detection and the public parse entry point. Decides by size first (a binary header may
+// legally start with "solid"), validates every count against the byte length before allocating,
+// and returns typed errors instead of throwing.
+
+import { asciiNotes, AsciiStlScanner, type AsciiScan } from './parse-ascii'
+import {
+  BINARY_HEADER_BYTES,
+  BINARY_TRIANGLE_BYTES,
+  binaryHeaderName,
+  readBinaryTriangles,
+  type RawGeometry
+} from './parse-binary'
+import { stlFail, tooLargeBytesMessage, tooManyTrianglesMessage } from './errors'
+import { formatBytes, formatCount } from './format'
+import { looksLikeText, sniffOtherFormat, sniffTextFormat, startsWithSolid } from './sniff'
+import type { ParsedStl, ParseLimits, StlResult } from './types'
+
+/** Default byte limit: 2 GiB − 1, the largest file Node's fs.readFile accepts. */
+export const DEFAULT_MAX_BYTES = 2 ** 31 - 1
+/** Default triangle limit (≈ 900 MB of positions). */
+export const DEFAULT_MAX_TRIANGLES = 25_000_000
+
+/** Resolved limits with defaults applied. */
+export function resolveLimits(limits?: ParseLimits): Required<ParseLimits> {
+  return {
+    maxBytes: limits?.maxBytes ?? DEFAULT_MAX_BYTES,
+    maxTriangles: limits?.maxTriangles ?? DEFAULT_MAX_TRIANGLES
+  }
+}
+
+/** Views any supported input as bytes without copying. */
+export function toBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
+  return input instanceof Uint8Array ? input : new Uint8Array(input)
+}
+
+/** Parses a binary or ASCII STL into flat positions; never throws on bad input. */
+export function parseStl(
+  input: Uint8Array | ArrayBuffer,
+  limits?: ParseLimits
+): StlResult<ParsedStl> {
+  const bytes = toBytes(input)
+  const { maxBytes, maxTriangles } = resolveLimits(limits)
+  const size = bytes.byteLength
+  if (size === 0) return stlFail('empty')
+  if (size > maxBytes) return stlFail('too-large', tooLargeBytesMessage(size, maxBytes))
+
+  // 1. Exact binary size wins, whatever the header says (≈1 binary in 7 starts with "solid").
+  if (size >= BINARY_HEADER_BYTES) {
+    const count = readCount(bytes)
+    if (BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count === size) {
+      return parseBinary(bytes, count, maxTriangles, [])
+    }
+  }
+
+  // 2. Text that starts with `solid` (BOM and whitespace tolerated) is ASCII.
+  const text = looksLikeText(bytes)
+  if (text && startsWithSolid(bytes)) return parseAscii(bytes, maxTriangles, true)
+
+  // 3. Other text: ASCII facets without a `solid` line are still read; anything else is not STL.
+  if (text) {
+    const other = sniffTextFormat(bytes)
+    if (other === null) {
+      const result = parseAscii(bytes, maxTriangles, false)
+      if (result.ok || result.error.code !== 'no-triangles') return result
+    }
+    return stlFail(
+      'not-stl',
+      `This is ${other ?? 'a text file'}, not an STL (no 'solid' or 'facet' keywords).`
+    )
+  }
+  const other = sniffOtherFormat(bytes)
+  if (other !== null) return stlFail('not-stl', `This is ${other}, not an STL.`)
+
+  // 4. Binary whose size does not match its count exactly.
+  if (size < BINARY_HEADER_BYTES) {
+    return stlFail(
+      'too-small',
+      `The file has only ${formatBytes(size)}; a binary STL needs at least 84 (header and count).`
+    )
+  }
+  return parseMismatchedBinary(bytes, maxTriangles)
+}
+
+function readCount(bytes: Uint8Array): number {
+  return (bytes[80]! | (bytes[81]! << 8) | (bytes[82]! << 16) | (bytes[83]! << 24)) >>> 0
+}
+
+function parseMismatchedBinary(bytes: Uint8Array, maxTriangles: number): StlResult<ParsedStl> {
+  const size = bytes.byteLength
+  const count = readCount(bytes)
+  const expected = BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count
+  const dataBytes = size - BINARY_HEADER_BYTES
+  const whole = Math.floor(dataBytes / BINARY_TRIANGLE_BYTES)
+  if (size < expected) {
+    // Nothing is allocated here: the count is only compared with the size.
+    if (dataBytes % BINARY_TRIANGLE_BYTES !== 0) {
+      return stlFail(
+        'truncated',
+        `The file ends after ${formatCount(whole)} of ${formatCount(count)} triangles (truncated).`
+      )
+    }
+    return stlFail('count-mismatch', countMismatchMessage(count, whole))
+  }
+  // size > expected: trailing bytes after the last triangle.
+  const extra = size - expected
+  const trailerBlank = isBlank(bytes, expected)
+  if (count === 0) {
+    return trailerBlank
+      ? stlFail('no-triangles', 'The header says the file has 0 triangles.')
+      : stlFail('count-mismatch', countMismatchMessage(count, whole))
+  }
+  if (extra >= BINARY_TRIANGLE_BYTES && extra % BINARY_TRIANGLE_BYTES === 0 && !trailerBlank) {
+    // Whole extra triangles: the header count is wrong, not padded.
+    return stlFail('count-mismatch', countMismatchMessage(count, whole))
+  }
+  const note = `Ignored ${formatBytes(extra)} after the last of ${formatCount(count)} triangles (padding).`
+  return parseBinary(bytes, count, maxTriangles, [note])
+}
+
+function countMismatchMessage(count: number, whole: number): string {
+  return (
+    `The header says ${formatCount(count)} triangle${count === 1 ? '' : 's'} but the file ` +
+    `holds ${formatCount(whole)} (count mismatch).`
+  )
+}
+
+function isBlank(bytes: Uint8Array, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) {
+    const c = bytes[i]!
+    if (c !== 0 && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false
+  }
+  return true
+}
+
+function parseBinary(
+  bytes: Uint8Array,
+  count: number,
+  maxTriangles: number,
+  notes: string[]
+): StlResult<ParsedStl> {
+  if (count === 0) return stlFail('no-triangles', 'The header says the file has 0 triangles.')
+  if (count > maxTriangles) {
+    return stlFail('too-large', tooManyTrianglesMessage(count, maxTriangles))
+  }
+  return finish(readBinaryTriangles(bytes, count), 'binary', binaryHeaderName(bytes), notes)
+}
+
+function parseAscii(
+  bytes: Uint8Array,
+  maxTriangles: number,
+  hasSolid: boolean
+): StlResult<ParsedStl> {
+  const scanner = new AsciiStlScanner({ maxTriangles, expectedBytes: bytes.byteLength })
+  scanner.push(bytes)
+  return asciiResult(scanner.finish(), hasSolid, maxTriangles)
+}
+
+/** Turns a finished ASCII scan into a result (shared with streaming callers). */
+export function asciiResult(
+  scan: AsciiScan,
+  hasSolid: boolean,
+  maxTriangles: number
+): StlResult<ParsedStl> {
+  if (scan.overflow) {
+    return stlFail('too-large', tooManyTrianglesMessage(scan.triangles, maxTriangles, true))
+  }
+  if (scan.triangles === 0) {
+    if (!hasSolid && !scan.sawSolid) return stlFail('no-triangles')
+    const skipped = scan.skippedFacets
+    return stlFail(
+      'no-triangles',
+      skipped > 0
+        ? `The file has no readable triangles (${formatCount(skipped)} malformed facet${skipped === 1 ? '' : 's'} skipped).`
+        : 'The file has a solid but no triangles.'
+    )
+  }
+  const { notes, info } = asciiNotes(scan)
+  return finish(scan, 'ascii', scan.name, notes, info)
+}
+
+/**
+ * Applies the NaN/Inf policy and builds the value. Policy: keep a mesh whose non-finite
+ * triangles are a minority (they are counted, left out of the bbox and ignored by the
+ * analysis); reject it when at least half of the triangles have a NaN/Inf vertex, because
+ * then the model is garbage rather than a few bad facets.
+ */
+function finish(
+  geo: RawGeometry,
+  format: 'binary' | 'ascii',
+  name: string,
+  notes: string[],
+  info: string[] = []
+): StlResult<ParsedStl> {
+  const bad = geo.nonFiniteTriangles
+  if (bad * 2 >= geo.triangles) {
+    return stlFail(
+      'nan-coordinates',
+      `${formatCount(bad)} of ${formatCount(geo.triangles)} triangles have coordinates that ` +
+        `are not numbers (NaN or infinite).`
+    )
+  }
+  if (bad > 0) {
+    notes.push(
+      `${formatCount(geo.nonFiniteVertices)} vertices in ${formatCount(bad)} triangle${bad === 1 ? '' : 's'} ` +
+        `have NaN or infinite coordinates; those triangles are ignored.`
+    )
+  }
+  return {
+    ok: true,
+    value: {
+      format,
+      positions: geo.positions,
+      triangles: geo.triangles,
+      bbox: geo.bbox,
+      name,
+      nonFiniteVertices: geo.nonFiniteVertices,
+      notes,
+      info
+    }
+  }
+}
