@@ -1,6 +1,6 @@
 // The local job history as the UI, the CLI and the sync service see it, and the mapping of
 // Printago's 13 print-job states to the five the user cares about.
-import type { Priority, Routing } from './send'
+import type { Priority, QueuePosition, Routing } from './send'
 
 /** Printago's print-job states (PrintJob.status in the official spec). */
 export const PRINTAGO_JOB_STATES = [
@@ -54,6 +54,13 @@ export interface JobCopy {
   /** 0..100 when known (printer stats). */
   progress?: number | null
   updatedAt: string
+  /** The job no longer exists in Printago (404 / absent from its build / DELETE event); kept, not dropped. */
+  deletedOnServer?: boolean
+}
+
+/** True while a copy may still change on its own (not final, not deleted on the server). */
+export function isOpenCopy(copy: Pick<JobCopy, 'status' | 'deletedOnServer'>): boolean {
+  return !copy.deletedOnServer && !isTerminal(copy.status)
 }
 
 /** One send of one file (one part build), as kept in the local history. */
@@ -75,6 +82,8 @@ export interface HistoryEntry {
   label: string
   quantity: number
   priority: Priority
+  /** Queue position asked for at send time (kept so "Print again" can reuse it). */
+  position?: QueuePosition
   sentAt: string
   updatedAt: string
   /** Overall status derived from the copies (worst-first: failed > in-progress > queued > …). */
