@@ -153,6 +153,25 @@ describe('body validation (Nestia shapes)', () => {
     expect(printTags.json).toMatchObject({ path: '$input.printTags.color' })
   })
 
+  it('400 (not 500) for absurdly deep JSON, echoing no monster value', async () => {
+    const deep =
+      '{"parts":[{"partId":"' +
+      'a'.repeat(24) +
+      '","materials":{"0":' +
+      '['.repeat(50_000) +
+      ']'.repeat(50_000) +
+      '}}]}'
+    const r = await call(sb, 'POST', '/v2/builds', undefined, {
+      raw: deep,
+      headers: { 'content-type': 'application/json' }
+    })
+    expect(r.status).toBe(400)
+    expect(r.json).toMatchObject({
+      path: '$input.parts[0].materials["0"][0]',
+      value: '[array omitted]'
+    })
+  })
+
   it('cancel/retry require printJobIds', async () => {
     for (const body of [{ ids: ['x'] }, { printJobId: 'x' }, { printJobIds: 'x' }]) {
       const r = await call(sb, 'PATCH', '/v1/print-jobs/cancel', body)

@@ -260,7 +260,7 @@ export const ROUTES: Route[] = [
   }
 ]
 
-/** Finds the route for `method path`; `pathMatched` tells 404 from a method mismatch. */
+/** Finds the route for `method path` (NestJS answers 404 for a wrong method too). */
 export function matchRoute(
   method: string,
   path: string

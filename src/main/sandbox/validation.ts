@@ -106,6 +106,17 @@ function valueAt(data: unknown, segments: string[]): unknown {
   return cur
 }
 
+/** The offending value as echoed back, unless it is too deep or too big to serialise sensibly. */
+function echo(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value
+  try {
+    if (JSON.stringify(value).length <= 16_384) return value
+  } catch {
+    // Deeply nested input overflows JSON.stringify; fall through to a summary.
+  }
+  return Array.isArray(value) ? '[array omitted]' : '[object omitted]'
+}
+
 /** Builds the Nestia-shaped error for a failed path. */
 export function nestiaError(
   message: string,
@@ -115,7 +126,7 @@ export function nestiaError(
   superfluous = false
 ): NestiaError {
   const path = formatPath(data, segments)
-  const value = valueAt(data, segments)
+  const value = echo(valueAt(data, segments))
   const reason = superfluous
     ? `Error on typia.assertEquals(): superfluous property on ${path}, expect to be undefined`
     : `Error on typia.assert(): invalid type on ${path}, expect to be ${expected}`
