@@ -136,7 +136,9 @@ describe('createPrintagoClient', () => {
     expect(slept[0]).toBeGreaterThanOrEqual(7000)
     expect(slept[0]).toBeLessThan(7000 + 1000)
     expect(client.apiCalls).toBe(2)
-    expect(waits).toEqual([])
+    expect(waits).toHaveLength(1)
+    expect(waits[0]!.reason).toBe('retry-after')
+    expect(waits[0]!.seconds).toBeGreaterThanOrEqual(7)
   })
 
   it('429 on a non-idempotent POST is repeated (the server did nothing)', async () => {

@@ -355,11 +355,19 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
       if (attempt >= policy.maxAttempts) throw failure
       spec.onRetry?.({ attempt, delayMs: retryDelayMs, method, path, error: failure })
       events.emit('retrying', { attempt, delayMs: retryDelayMs, method, path, error: failure })
-      if (retryDelayMs >= 1000 && failure.code !== 'rate-limited') {
-        emitWait(spec, { seconds: Math.ceil(retryDelayMs / 1000), reason: 'backoff', method, path })
+      if (failure.code === 'rate-limited' && limiter) {
+        // The limiter now holds every caller until Retry-After and reports the wait itself.
+        continue
+      }
+      if (retryDelayMs >= 1000) {
+        emitWait(spec, {
+          seconds: Math.ceil(retryDelayMs / 1000),
+          reason: failure.code === 'rate-limited' ? 'retry-after' : 'backoff',
+          method,
+          path
+        })
       }
       try {
-        // For 429 the limiter already holds everyone back; this sleep covers limiter-less use.
         await sleep(retryDelayMs, signal)
       } catch {
         throw cancelled(spec, false)
