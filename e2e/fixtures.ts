@@ -84,3 +84,49 @@ export async function openWithDemo(page: Page, web: WebAppHandle): Promise<void>
   await page.getByTestId('use-demo').click()
   await expect(page.getByTestId('store-banner')).toContainText('Demo')
 }
+
+export interface SandboxProcess {
+  url: string
+  apiKey: string
+  storeId: string
+  admin<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
+  stop(): void
+}
+
+/** A standalone sandbox (`npm run sandbox`), for tests that connect with a real key and store id. */
+export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
+  const proc = spawn('npx', ['tsx', 'src/main/sandbox/cli.ts', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const out = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${text}`)), 30_000)
+    proc.stdout!.on('data', (d: Buffer) => {
+      text += d.toString()
+      if (/Store ID:\s+\S+/.test(text)) {
+        clearTimeout(timer)
+        resolve(text)
+      }
+    })
+    proc.on('exit', (code) => reject(new Error(`sandbox exited (${code}): ${text}`)))
+  })
+  const url = /listening on (http:\/\/\S+)/.exec(out)![1]!
+  return {
+    url,
+    apiKey: /API key:\s+(\S+)/.exec(out)![1]!,
+    storeId: /Store ID:\s+(\S+)/.exec(out)![1]!,
+    async admin(path, init) {
+      const res = await fetch(`${url}${path}`, {
+        method: init?.method ?? 'GET',
+        headers: { 'x-sandbox-admin': '1', 'content-type': 'application/json' },
+        body: init?.body === undefined ? undefined : JSON.stringify(init.body)
+      })
+      return (await res.json()) as never
+    },
+    stop: () => void proc.kill('SIGTERM')
+  }
+}
+
+export interface SandboxSummary {
+  counts: { parts: number; partBuilds: number; printJobs: number; uploads: number }
+  builds: Array<{ id: string; partId: string; label: string; quantity: number; tags: Record<string, string>; jobs: Array<{ id: string; status: string; assignedPrinterId: string | null }> }>
+  printers: Array<{ id: string; name: string }>
+}

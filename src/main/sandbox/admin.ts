@@ -39,6 +39,8 @@ export function stateSummary(deps: AdminDeps): Record<string, unknown> {
       id: b.id,
       partId: b.partId,
       label: b.label,
+      quantity: b.quantity,
+      tags: b.requiredPrinterTags,
       status: b.status,
       printStatus: b.printStatus,
       jobs: deps.store.jobsOf(b.id).map((j) => ({
