@@ -320,3 +320,20 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined()
   })
 })
+
+describe('secrets', () => {
+  it('refuses a key with whitespace without ever quoting it', async () => {
+    const bad = `${KEY}\nkey:`
+    const client = createPrintagoClient({
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: bad,
+      storeId: STORE,
+      limiter: null
+    })
+    const error = await failure(client.listPrinters())
+    expect(error.code).toBe('auth')
+    expect(error.message).not.toContain(KEY)
+    expect(String(error.cause ?? '')).not.toContain(KEY)
+    expect(client.apiCalls).toBe(0)
+  })
+})

@@ -204,8 +204,21 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
   const backoffMs = (attempt: number): number =>
     random() * Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1))
 
+  // The key must never reach a log or an error message (fetch quotes bad header values).
+  const redact = (text: string): string => (apiKey ? text.split(apiKey).join('[API key]') : text)
+  const keyProblem = apiKey === '' || /[^\x21-\x7e]/.test(apiKey) || /[^\x21-\x7e]/.test(storeId)
+
   async function request<T>(spec: RequestSpec): Promise<T | null> {
     const { method, path, signal } = spec
+    if (keyProblem) {
+      throw new PrintagoError({
+        code: 'auth',
+        method,
+        path,
+        message:
+          'The API key or store ID is empty or contains spaces or invalid characters; check PRINTAGO_API_KEY/PRINTAGO_STORE_ID'
+      })
+    }
     const safe = spec.idempotent ?? method === 'GET'
     const search = new URLSearchParams()
     for (const [k, v] of Object.entries(spec.query ?? {})) {
@@ -329,7 +342,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
             method,
             path,
             outcomeUnknown: !safe,
-            cause: error,
+            // Only system errors are kept: others (e.g. fetch's header errors) may quote the key.
+            cause: code ? error : undefined,
             message: `Printago did not answer ${method} ${path} within ${Math.round(timeoutMs / 1000)} s`
           })
         } else {
@@ -339,8 +353,10 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
             method,
             path,
             outcomeUnknown: !safe && !notSent,
-            cause: error,
-            message: `Could not reach Printago at ${baseUrl} (${method} ${path}): ${code ?? (error as Error).message}`
+            cause: code ? error : undefined,
+            message: redact(
+              `Could not reach Printago at ${baseUrl} (${method} ${path}): ${code ?? (error as Error).message}`
+            )
           })
           if (notSent) retryDelayMs = backoffMs(attempt)
         }

@@ -1,0 +1,104 @@
+// Printago Send command line: the same services as the desktop app, for scripts and CI.
+//   npm run --silent cli -- <command> [options]
+// Commands: send, printers, inspect. Exit codes: 0 success, 1 failure, 2 usage error.
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { printersCommand } from './commands/printers'
+import { sendCommand, type CliContext, type CliIo } from './commands/send'
+
+export const USAGE = `Usage: printago <command> [options]
+
+Commands:
+  send <file.stl>...   upload STL files and queue them on Printago (see send --help)
+  printers             list the store's printers (see printers --help)
+  inspect <file.stl>   report an STL's size, volume and mesh health (see inspect --help)
+
+Environment:
+  PRINTAGO_API_KEY     API key (Settings → API Keys in Printago)
+  PRINTAGO_STORE_ID    store id
+  PRINTAGO_BASE_URL    API base URL (default https://api.printago.io)
+  PRINTAGO_DATA_DIR    state folder (default: the desktop app's data folder)
+
+Exit codes: 0 success, 1 failure, 2 usage error.
+`
+
+type InspectCommand = (args: string[], io: CliIo) => Promise<number>
+
+/** Load the inspect command (another module, loaded only when asked for). */
+async function loadInspect(): Promise<InspectCommand | string> {
+  try {
+    const mod = (await import('./commands/inspect')) as { inspectCommand?: InspectCommand }
+    if (typeof mod.inspectCommand !== 'function')
+      return 'the inspect command is not available in this build'
+    return mod.inspectCommand
+  } catch (error) {
+    return `the inspect command could not be loaded: ${(error as Error).message}`
+  }
+}
+
+/** Run the CLI with `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === 'help' && rest[0]) return runCli([rest[0], '--help'], io, ctx)
+    ;(command === undefined ? io.stderr : io.stdout)(USAGE)
+    return command === undefined ? 2 : 0
+  }
+  try {
+    switch (command) {
+      case 'send':
+        return await sendCommand(rest, io, ctx)
+      case 'printers':
+        return await printersCommand(rest, io, ctx)
+      case 'inspect': {
+        const inspect = await loadInspect()
+        if (typeof inspect === 'string') {
+          io.stderr(`error: ${inspect}\n`)
+          return 1
+        }
+        return await inspect(rest, io)
+      }
+      default:
+        io.stderr(`error: unknown command "${command}" (see --help)\n`)
+        return 2
+    }
+  } catch (error) {
+    // Anything unexpected still ends in one clear line, never a stack trace on stdout.
+    io.stderr(`error: ${(error as Error)?.message ?? String(error)}\n`)
+    return 1
+  }
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1]
+  if (!entry) return false
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isMain()) {
+  const controller = new AbortController()
+  let interrupts = 0
+  process.on('SIGINT', () => {
+    // First Ctrl-C cancels the send cleanly; a second one quits at once.
+    if (interrupts++ > 0) process.exit(130)
+    process.stderr.write('\nCancelling… (Ctrl-C again to quit now)\n')
+    controller.abort()
+  })
+  const io: CliIo = {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s)
+  }
+  const code = await runCli(process.argv.slice(2), io, {
+    env: process.env,
+    stderrIsTty: process.stderr.isTTY === true,
+    signal: controller.signal
+  })
+  // Let pending writes reach a pipe before exiting (keep-alive sockets would keep us alive).
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+  await new Promise<void>((resolve) => process.stderr.write('', () => resolve()))
+  process.exit(code)
+}
