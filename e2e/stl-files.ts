@@ -42,7 +42,9 @@ export function torusStl(seg = 32, ring = 16, R = 30, r = 10): Buffer {
   const tris: Tri[] = []
   for (let i = 0; i < seg; i++)
     for (let j = 0; j < ring; j++) {
-      const a = p(i, j), b = p(i + 1, j), c = p(i + 1, j + 1), d = p(i, j + 1)
+      // Wrap indices so the seam shares exact vertices: the torus is closed.
+      const i1 = (i + 1) % seg, j1 = (j + 1) % ring
+      const a = p(i, j), b = p(i1, j), c = p(i1, j1), d = p(i, j1)
       tris.push([a, b, c], [a, c, d])
     }
   return binaryStl(tris, 'solid torus (binary, header starts with solid)')

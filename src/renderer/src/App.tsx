@@ -136,7 +136,8 @@ export function App(): ReactElement {
           updateFile(key, { sha256: h.value.sha256 })
           return {}
         })
-        const parsed = file.arrayBuffer().then((buf) => parseInWorker(buf))
+        performance.mark('file:added')
+        const parsed = file.arrayBuffer().then((buf) => (performance.mark('file:read'), parseInWorker(buf))).then((r) => (performance.mark('file:parsed'), r))
         const [loc, res] = await Promise.all([located.catch((e: Error) => ({ error: e.message })), parsed.catch((e: Error) => e)])
         if ('duplicate' in loc && loc.duplicate) {
           setFiles((fs) => fs.filter((f) => f.key !== key))
@@ -317,7 +318,7 @@ export function App(): ReactElement {
           )}
         </aside>
         <main className="center-col">
-          <Viewer positions={selected?.positions ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
+          <Viewer positions={selected?.positions ?? null} bbox={selected?.report?.bbox ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
           <ReportPanel file={selected} fitText={fitText} unitScale={unitScale} />
         </main>
         <aside className="send-col">

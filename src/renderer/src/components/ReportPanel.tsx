@@ -49,9 +49,9 @@ export function ReportPanel({ file, fitText, unitScale }: { file: LoadedFile | n
         <dt>Format</dt>
         <dd>{r.format === 'binary' ? 'Binary STL' : 'ASCII STL'}</dd>
         <dt>Surface area</dt>
-        <dd>{formatInt(r.surfaceArea)} mm²</dd>
+        <dd>{formatInt(r.surfaceArea * unitScale ** 2)} mm²</dd>
         <dt>Volume</dt>
-        <dd data-testid="report-volume">{r.volume === null ? `n/a – ${r.volumeNote ?? 'mesh not closed'}` : `${formatInt(r.volume)} mm³`}</dd>
+        <dd data-testid="report-volume">{r.volume === null ? (r.volumeNote?.startsWith('n/a') ? r.volumeNote : `n/a – ${r.volumeNote ?? 'mesh not closed'}`) : `${formatInt(r.volume * unitScale ** 3)} mm³`}</dd>
         <dt>Open edges</dt>
         <dd>{formatInt(r.openEdges)}</dd>
         <dt>Non-manifold edges</dt>

@@ -13,7 +13,8 @@ export function matchingPrinters(printers: PrinterSummary[], tags: string[]): Pr
 /** Whether every model fits the printer's bed; 'unknown' when the model is not in the table. */
 export function printerFit(printer: PrinterSummary, sizes: Array<[number, number, number]>): Fit {
   if (sizes.length === 0) return 'fits'
-  const volume = lookupBuildVolume(printer.model)
+  // Non-Bambu printers report only their provider as the model; their name often says the model.
+  const volume = lookupBuildVolume(printer.model) ?? lookupBuildVolume(printer.name)
   if (!volume) return 'unknown'
   let result: Fit = 'fits'
   for (const s of sizes) {
