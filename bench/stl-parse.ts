@@ -1,0 +1,194 @@
+// STL parse benchmark: our engine against three.js STLLoader on the same bytes, in one run.
+// `benchStlParse()` is called by bench/index.ts; `npx tsx bench/stl-parse.ts` prints JSON lines.
+// Inputs are generated in memory (never committed): a 1M-triangle binary, a 200k-triangle ASCII.
+
+import { pathToFileURL } from 'node:url'
+import v8 from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { STLLoader } from 'three/examples/jsm/loaders/STLLoader.js'
+import { analyzeMesh, parseStl } from '../src/shared/stl'
+import {
+  asciiStl,
+  prng,
+  randomBinaryStl,
+  sphereBinaryStl,
+  utf8,
+  type Tri
+} from '../src/shared/stl/fixtures/build'
+
+/** One benchmark result line. */
+export interface BenchResult {
+  metric: string
+  value: number
+  [k: string]: unknown
+}
+
+const BINARY_TRIANGLES = 1_000_000
+const ASCII_TRIANGLES = 200_000
+const RUNS = 7
+
+/** A full GC between timed runs, so one parser's garbage is not collected on the other's clock. */
+const gc: () => void = (() => {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed) return exposed
+  try {
+    // Works without --expose-gc: the flag is honoured by contexts created after it is set.
+    v8.setFlagsFromString('--expose-gc')
+    return runInNewContext('gc') as () => void
+  } catch {
+    return () => undefined
+  }
+})()
+
+/** Median of several interleaved timings of `a` and `b` after one warm-up each (ms). */
+function timePair(a: () => unknown, b: () => unknown, runs: number): { a: number; b: number } {
+  a()
+  b()
+  const ta: number[] = []
+  const tb: number[] = []
+  for (let i = 0; i < runs; i++) {
+    for (const [fn, out] of [
+      [a, ta],
+      [b, tb]
+    ] as const) {
+      gc()
+      const t0 = performance.now()
+      fn()
+      out.push(performance.now() - t0)
+    }
+  }
+  return { a: median(ta), b: median(tb) }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y)
+  return s[s.length >> 1]!
+}
+
+function mustParse(bytes: Uint8Array): ReturnType<typeof parseStl> {
+  const r = parseStl(bytes)
+  if (!r.ok) throw new Error(`bench input did not parse: ${r.error.message}`)
+  return r
+}
+
+/** ASCII text of random triangles as a typical exporter writes it (`%e`, indented). */
+function asciiInput(count: number): Uint8Array {
+  const rnd = prng(2)
+  const tris: Tri[] = []
+  const v = (): [number, number, number] => [rnd() * 200 - 100, rnd() * 200 - 100, rnd() * 200]
+  for (let i = 0; i < count; i++) tris.push([v(), v(), v()])
+  return utf8(asciiStl(tris, { name: 'bench' }))
+}
+
+/** Runs the STL parse benchmarks and returns one result per metric. */
+export async function benchStlParse(): Promise<BenchResult[]> {
+  const results: BenchResult[] = []
+  const loader = new STLLoader()
+
+  const binary = randomBinaryStl(BINARY_TRIANGLES, 1)
+  const binBuffer = binary.buffer as ArrayBuffer
+  const bin = timePair(
+    () => mustParse(binary),
+    () => loader.parse(binBuffer),
+    RUNS
+  )
+  const binRatio = bin.b / bin.a
+  results.push({
+    metric: 'parse_ratio_vs_stlloader',
+    format: 'binary',
+    value: round(binRatio),
+    goal: 2,
+    pass: binRatio >= 2,
+    triangles: BINARY_TRIANGLES,
+    engineMs: round(bin.a),
+    stlloaderMs: round(bin.b),
+    runs: RUNS,
+    statistic: 'median'
+  })
+  results.push({
+    metric: 'parse_ms',
+    format: 'binary',
+    value: round(bin.a),
+    goal: 60,
+    pass: bin.a <= 60,
+    triangles: BINARY_TRIANGLES,
+    fileMB: round(binary.byteLength / 1e6)
+  })
+
+  const parsed = mustParse(binary)
+  if (!parsed.ok) throw new Error('unreachable')
+  const kept = parsed.value.positions.byteLength
+  const perByte = kept / binary.byteLength
+  results.push({
+    metric: 'geometry_bytes_per_file_byte',
+    format: 'binary',
+    value: round(perByte, 3),
+    goal: 0.8,
+    pass: perByte <= 0.8,
+    geometryBytes: kept,
+    fileBytes: binary.byteLength,
+    stlloaderBytesPerFileByte: round((BINARY_TRIANGLES * 72) / binary.byteLength, 3)
+  })
+
+  // Analysis: a realistic closed mesh (welds to ~T/2 vertices) and random soup (worst case).
+  const sphere = mustParse(sphereBinaryStl(50, 1000, 501))
+  for (const [input, label] of [
+    [sphere, 'closed sphere'],
+    [parsed, 'random unwelded triangles (worst case)']
+  ] as const) {
+    if (!input.ok) throw new Error('unreachable')
+    gc()
+    const t0 = performance.now()
+    analyzeMesh(input.value)
+    const ms = performance.now() - t0
+    results.push({
+      metric: 'analyze_ms',
+      format: 'binary',
+      value: round(ms),
+      goal: 2000,
+      pass: ms <= 2000,
+      triangles: input.value.triangles,
+      mesh: label
+    })
+  }
+
+  const ascii = asciiInput(ASCII_TRIANGLES)
+  const asciiBuffer = ascii.buffer as ArrayBuffer
+  const asc = timePair(
+    () => mustParse(ascii),
+    () => loader.parse(asciiBuffer),
+    RUNS
+  )
+  const ascRatio = asc.b / asc.a
+  results.push({
+    metric: 'parse_ratio_vs_stlloader',
+    format: 'ascii',
+    value: round(ascRatio),
+    goal: 1,
+    pass: ascRatio >= 1,
+    triangles: ASCII_TRIANGLES,
+    engineMs: round(asc.a),
+    stlloaderMs: round(asc.b),
+    runs: RUNS,
+    statistic: 'median'
+  })
+  const mbps = ascii.byteLength / 1e6 / (asc.a / 1000)
+  results.push({
+    metric: 'ascii_parse_mb_per_s',
+    format: 'ascii',
+    value: round(mbps),
+    goal: 100,
+    pass: mbps >= 100,
+    fileMB: round(ascii.byteLength / 1e6)
+  })
+  return results
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const r of await benchStlParse()) console.log(JSON.stringify(r))
+}
