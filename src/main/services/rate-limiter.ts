@@ -133,13 +133,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     const previous = tail
     let release!: () => void
     tail = new Promise<void>((resolve) => (release = resolve))
+    let onAbort: (() => void) | undefined
     try {
       await (signal
         ? Promise.race([
             previous,
             new Promise<never>((_, reject) => {
-              if (signal.aborted) reject(signal.reason)
-              signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+              onAbort = () => reject(signal.reason)
+              if (signal.aborted) onAbort()
+              else signal.addEventListener('abort', onAbort, { once: true })
             })
           ])
         : previous)
@@ -147,6 +149,8 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       // Keep the chain intact for the others: pass our turn on once the previous one is done.
       void previous.then(release)
       throw error
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort)
     }
     try {
       for (;;) {
