@@ -766,6 +766,8 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     }
     knownBuilds = builds
     changed()
+    // A change made outside the sync (e.g. a retry reopened copies) may need polling again.
+    if (started && !closed && !running && !live()) plan()
     if (fresh.length === 0 || closed) return
     const c = ctx()
     for (const e of fresh) {
