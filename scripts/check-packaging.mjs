@@ -290,6 +290,9 @@ if (hook) {
 // --- dry pack ----------------------------------------------------------------------------------
 section('dry pack (electron-builder --linux dir around a stand-in Electron)')
 if (process.argv.includes('--no-pack')) skip('--no-pack given')
+// electron-builder refuses an app.asar without the main entry.
+else if (!existsSync(join(root, pkg.main ?? '')))
+  skip(`${pkg.main} not built: run \`npm run build\` first`)
 else await dryPack()
 
 async function dryPack() {
