@@ -36,9 +36,9 @@ export interface AsciiScanOptions {
   expectedBytes?: number
 }
 
-// Character classes by byte. 1 = separator (space, tab, CR, LF, VT, FF, NUL).
-const SEP = new Uint8Array(256)
-for (const c of [0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]) SEP[c] = 1
+// Separators are every byte <= 0x20: space, tab, CR, LF, VT, FF, NUL and stray control bytes.
+// One compare per byte is the cheapest test in the hot loop.
+const MAX_SEP = 0x20
 
 const P10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
@@ -162,7 +162,7 @@ export class AsciiStlScanner {
     let i = 0
     if (this.carrying) {
       // Finish the token that the previous chunk cut off.
-      while (i < n && SEP[chunk[i]!] === 0) {
+      while (i < n && chunk[i]! > MAX_SEP) {
         if (this.carryLen < MAX_TOKEN) this.carry[this.carryLen++] = chunk[i]!
         i++
       }
@@ -183,16 +183,16 @@ export class AsciiStlScanner {
       }
       if (mode === M_NAME) {
         // Names end at the line end; one-line (minified) files end them at the next keyword.
-        while (i < n && SEP[chunk[i]!] === 1) {
+        while (i < n && chunk[i]! <= MAX_SEP) {
           if (chunk[i] === 0x0a || chunk[i] === 0x0d) this.mode = M_KEYWORD
           i++
         }
       } else {
-        while (i < n && SEP[chunk[i]!] === 1) i++
+        while (i < n && chunk[i]! <= MAX_SEP) i++
       }
       if (i === n) return
       const start = i
-      while (i < n && SEP[chunk[i]!] === 0) i++
+      while (i < n && chunk[i]! > MAX_SEP) i++
       if (i === n) {
         // The token may continue in the next chunk.
         const len = Math.min(n - start, MAX_TOKEN)
