@@ -31,6 +31,8 @@ function isSpace(c: number): boolean {
 export function looksLikeText(bytes: Uint8Array): boolean {
   let end = Math.min(bytes.length, SNIFF_BYTES)
   if (end === bytes.length) while (end > 0 && bytes[end - 1] === 0) end--
+  // All NUL bytes is an empty binary header, not text.
+  if (end === 0) return false
   for (let i = 0; i < end; i++) {
     const c = bytes[i]!
     if (c < 0x20 ? !isSpace(c) : c === 0x7f) return false
