@@ -115,3 +115,61 @@ export interface HistorySnapshot {
   /** Set once after start-up when a damaged history file was set aside. */
   recovered?: { message: string; backupPath: string }
 }
+
+// ---- helpers shared by main (actions, CLI) and the renderer (pure) -----------------------------
+
+function durationText(ms: number): string {
+  const m = Math.floor(ms / 60_000)
+  if (m < 60) return `${m} min`
+  const h = Math.floor(m / 60)
+  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
+}
+
+function listWords(xs: string[]): string {
+  if (xs.length <= 1) return xs.join('')
+  return `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`
+}
+
+/** Something to say when a job has waited in the queue longer than `thresholdMs`; else null. */
+export function waitingHint(
+  entry: Pick<HistoryEntry, 'sentAt' | 'quantity' | 'routing' | 'copies'>,
+  now: number,
+  thresholdMs = 10 * 60_000
+): string | null {
+  const sent = Date.parse(entry.sentAt)
+  if (entry.copies.length === 0) {
+    if (entry.quantity > 0 && now - sent > thresholdMs) {
+      return `Printago has not created the print jobs after ${durationText(now - sent)}.`
+    }
+    return null
+  }
+  const queued = entry.copies.filter((c) => c.status === 'pending' && !c.deletedOnServer)
+  if (queued.length === 0) return null
+  // Waiting since it was sent, or since it went back to the queue (retry).
+  const since = Math.max(sent, Math.min(...queued.map((c) => Date.parse(c.updatedAt) || sent)))
+  const waited = now - since
+  if (waited <= thresholdMs) return null
+  const ask = '“Why is it waiting?” shows what each printer lacks.'
+  const r = entry.routing
+  if (r.mode === 'printer') return `Waiting ${durationText(waited)} for the chosen printer. ${ask}`
+  if (r.mode === 'tags') {
+    const tags = `${r.tags.length === 1 ? 'tag' : 'tags'} ${listWords(r.tags)}`
+    return `Queued for ${durationText(waited)}: no printer with ${tags} has taken it yet. ${ask}`
+  }
+  return `Queued for ${durationText(waited)} without a free printer. ${ask}`
+}
+
+export const PRINTAGO_APP_URL = 'https://app.printago.io'
+
+/**
+ * The entry's part in Printago's web app. `/parts/<partId>` is documented (docs.printago.io API
+ * examples); Printago documents no link to one job or build.
+ */
+export function printagoPartUrl(entry: Pick<HistoryEntry, 'partId'>): string {
+  return `${PRINTAGO_APP_URL}/parts/${encodeURIComponent(entry.partId)}`
+}
+
+/** The print queue page. A GUESS: the path is not documented anywhere we could read. */
+export function printagoQueueUrl(): string {
+  return `${PRINTAGO_APP_URL}/queue`
+}

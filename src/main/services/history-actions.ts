@@ -2,6 +2,12 @@
 // a copy is waiting, open it in Printago, and export the history as CSV. Plain service functions
 // over the history store and the Printago client; the IPC handlers call them.
 import { isOpenCopy, type HistoryEntry, type JobCopy } from '../../shared/history'
+export {
+  PRINTAGO_APP_URL,
+  printagoPartUrl,
+  printagoQueueUrl,
+  waitingHint
+} from '../../shared/history'
 import type { Troubleshoot } from '../../shared/ipc'
 import type {
   PrinterMatchingStatus,
@@ -331,59 +337,6 @@ export async function troubleshootJob(
   }
   const entry = deps.store.byPrintJobId(req.printJobId)
   return describeTroubleshoot(raw, { routing: entry?.routing, printers: deps.printers?.() })
-}
-
-function duration(ms: number): string {
-  const m = Math.floor(ms / 60_000)
-  if (m < 60) return `${m} min`
-  const h = Math.floor(m / 60)
-  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
-}
-
-/** Something to say when a job has waited in the queue longer than `thresholdMs`; else null. */
-export function waitingHint(
-  entry: HistoryEntry,
-  now: number,
-  thresholdMs = 10 * 60_000
-): string | null {
-  const sent = Date.parse(entry.sentAt)
-  if (entry.copies.length === 0) {
-    if (entry.quantity > 0 && now - sent > thresholdMs) {
-      return `Printago has not created the print jobs after ${duration(now - sent)}.`
-    }
-    return null
-  }
-  const queued = entry.copies.filter((c) => c.status === 'pending' && !c.deletedOnServer)
-  if (queued.length === 0) return null
-  const since = Math.max(sent, Math.min(...queued.map((c) => Date.parse(c.updatedAt) || sent)))
-  const waited = now - since
-  if (waited <= thresholdMs) return null
-  const ask = '“Why is it waiting?” shows what each printer lacks.'
-  const r = entry.routing
-  if (r.mode === 'printer') {
-    return `Waiting ${duration(waited)} for the chosen printer. ${ask}`
-  }
-  if (r.mode === 'tags') {
-    return `Queued for ${duration(waited)}: no printer with ${r.tags.length === 1 ? 'tag' : 'tags'} ${listWords(r.tags)} has taken it yet. ${ask}`
-  }
-  return `Queued for ${duration(waited)} without a free printer. ${ask}`
-}
-
-// ---- open in Printago ---------------------------------------------------------------------------
-
-export const PRINTAGO_APP_URL = 'https://app.printago.io'
-
-/**
- * The entry's part in Printago's web app. `/parts/<partId>` is documented (docs.printago.io API
- * examples); Printago documents no link to one job or build.
- */
-export function printagoPartUrl(entry: Pick<HistoryEntry, 'partId'>): string {
-  return `${PRINTAGO_APP_URL}/parts/${encodeURIComponent(entry.partId)}`
-}
-
-/** The print queue page. A GUESS: the path is not documented anywhere we could read. */
-export function printagoQueueUrl(): string {
-  return `${PRINTAGO_APP_URL}/queue`
 }
 
 // ---- CSV ----------------------------------------------------------------------------------------
