@@ -12,6 +12,8 @@ const steps = [
   ['format', 'npm', ['run', '--silent', 'format:check']],
   ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json']],
   ['build', 'npm', ['run', '--silent', 'build']],
+  ['packaging', 'npm', ['run', '--silent', 'check:packaging']],
+  ['security', 'npm', ['run', '--silent', 'security:scan']],
   ['e2e', 'npm', ['run', '--silent', 'test:e2e']],
   ['fuzz', 'npm', ['run', '--silent', 'fuzz:stl', '--', '--cases', quick ? '200' : '1000', '--seed', '1']],
   ['soak', 'npm', ['run', '--silent', 'soak', '--', '--runs', quick ? '20' : '100', '--seed', '1']]

@@ -371,6 +371,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       const allowed = allowedExternalUrl(url)
       if (!allowed) return fail('blocked-url', 'Only https links to Printago can be opened from the app.')
       if (!opts.openExternal) return ok({ opened: false })
+      // electronegativity OPEN_EXTERNAL_JS_CHECK: only allowedExternalUrl() output (https, Printago hosts) reaches this.
       await opts.openExternal(allowed)
       return ok({ opened: true })
     }

@@ -16,7 +16,8 @@ import {
   APP_HOST,
   APP_ORIGIN,
   APP_SCHEME,
-  isAllowedNavigation,
+  hardenSession,
+  hardenWebContents,
   isTrustedSender,
   secureWebPreferences
 } from './security'
@@ -95,22 +96,22 @@ function createWindow(): void {
     show: false,
     title: 'Printago Send',
     backgroundColor: '#141821',
-    webPreferences: secureWebPreferences(join(here, '../preload/index.cjs'))
+    webPreferences: {
+      ...secureWebPreferences(join(here, '../preload/index.cjs')),
+      // Repeated literally (same values as secureWebPreferences) so static scanners can see them.
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      disableBlinkFeatures: 'Auxclick'
+    }
   })
   win.once('ready-to-show', () => win?.show())
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!isAllowedNavigation(url, devServerUrl)) e.preventDefault()
-  })
-  win.webContents.on('will-redirect', (e, url) => {
-    if (!isAllowedNavigation(url, devServerUrl)) e.preventDefault()
-  })
+  hardenWebContents(win.webContents, devServerUrl)
   void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
 }
 
 app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  hardenSession(session.defaultSession)
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-attach-webview', (ev) => ev.preventDefault())
   })
@@ -135,6 +136,7 @@ app.whenReady().then(async () => {
     emit,
     shell: 'electron',
     version: app.getVersion(),
+    // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
     openExternal: (url) => shell.openExternal(url),
     startSandbox
   })

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs'
 
 import { describe, expect, it } from 'vitest'
 
-import { APP_ORIGIN, isAllowedNavigation, isTrustedSender, secureWebPreferences } from './security'
+import {
+  APP_ORIGIN,
+  hardenSession,
+  hardenWebContents,
+  isAllowedNavigation,
+  isTrustedSender,
+  secureWebPreferences
+} from './security'
 import { allowedExternalUrl } from './services/external-links'
 
 describe('window options', () => {
@@ -18,7 +25,8 @@ describe('window options', () => {
     ['experimentalFeatures', false],
     ['webviewTag', false],
     ['navigateOnDragDrop', false],
-    ['disableBlinkFeatures', 'Auxclick']
+    ['disableBlinkFeatures', 'Auxclick'],
+    ['enableBlinkFeatures', undefined]
   ])('%s is %s', (key, value) => {
     expect(prefs[key]).toBe(value)
   })
@@ -73,5 +81,38 @@ describe('content security policy', () => {
     expect(csp).toContain("object-src 'none'")
     expect(csp).toContain("base-uri 'none'")
     expect(csp).not.toMatch(/unsafe-eval|unsafe-inline|https?:|\*/)
+  })
+})
+
+describe('session and web contents hardening', () => {
+  it('denies every permission request and check', () => {
+    let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null
+    let check: ((...a: unknown[]) => boolean) | null = null
+    hardenSession({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) })
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fileSystem']) {
+      let granted: boolean | null = null
+      request!(null, p, (g) => (granted = g))
+      expect(granted, p).toBe(false)
+      expect(check!(null, p, 'app://bundle')).toBe(false)
+    }
+  })
+
+  it('denies window.open and blocks navigation and redirects away from the app', () => {
+    const listeners: Record<string, (e: { preventDefault(): void }, url: string) => void> = {}
+    let open: ((d: { url: string }) => { action: string }) | null = null
+    hardenWebContents({ setWindowOpenHandler: (h) => (open = h), on: (ev, l) => (listeners[ev] = l) })
+    expect(open!({ url: 'https://app.printago.io' })).toEqual({ action: 'deny' })
+    for (const event of ['will-navigate', 'will-redirect']) {
+      for (const [url, blocked] of [
+        ['file:///home/user/Downloads/model.stl', true],
+        ['https://evil.example', true],
+        ['javascript:alert(1)', true],
+        [`${APP_ORIGIN}/index.html`, false]
+      ] as const) {
+        let prevented = false
+        listeners[event]!({ preventDefault: () => (prevented = true) }, url)
+        expect(prevented, `${event} ${url}`).toBe(blocked)
+      }
+    }
   })
 })

@@ -52,3 +52,31 @@ export function isTrustedSender(frame: { url: string; parent: unknown } | null |
 export function isAllowedNavigation(target: string, devServerUrl?: string): boolean {
   return isTrustedSender({ url: target, parent: null }, devServerUrl)
 }
+
+/** The parts of Electron's Session this module configures (so tests can pass a fake). */
+export interface SessionLike {
+  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void
+  setPermissionCheckHandler(handler: (...args: unknown[]) => boolean): void
+}
+
+/** Denies every permission request and check (camera, notifications via web API, geolocation…). */
+export function hardenSession(session: SessionLike): void {
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  session.setPermissionCheckHandler(() => false)
+}
+
+/** The parts of WebContents this module configures. */
+export interface WebContentsLike {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown
+}
+
+/** No new windows; no navigation away from the app (a dropped file must not replace the UI). */
+export function hardenWebContents(contents: WebContentsLike, devServerUrl?: string): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }))
+  const guard = (event: { preventDefault(): void }, url: string): void => {
+    if (!isAllowedNavigation(url, devServerUrl)) event.preventDefault()
+  }
+  contents.on('will-navigate', guard)
+  contents.on('will-redirect', guard)
+}
