@@ -1,6 +1,7 @@
 // Electron main: a thin adapter. It creates the window with secure defaults, serves the UI from
 // app://, stores settings (electron-store) and keys (safeStorage), and routes IPC into the same
 // handler table the browser bridge uses. Everything that does work lives in Electron-free modules.
+import { renameSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -73,6 +74,27 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
   }
 }
 
+/**
+ * electron-store throws on a damaged settings file (we never let it silently clear one): set the
+ * file aside next to it and start from defaults, so a bad file can never keep the app from starting.
+ */
+function openSettings(): Store<Record<string, unknown>> {
+  const options = { name: 'settings', clearInvalidConfig: false }
+  try {
+    return new Store<Record<string, unknown>>(options)
+  } catch (err) {
+    const file = join(app.getPath('userData'), 'settings.json')
+    const aside = `${file}.damaged-${Date.now()}`
+    try {
+      renameSync(file, aside)
+    } catch {
+      /* nothing to move */
+    }
+    log.warn(`settings file unreadable (${(err as Error).message}); moved to ${aside}`)
+    return new Store<Record<string, unknown>>(options)
+  }
+}
+
 function emit<E extends EventName>(event: E, payload: Events[E]): void {
   if (win && !win.isDestroyed()) win.webContents.send(event, payload)
 }
@@ -128,7 +150,7 @@ app.whenReady().then(async () => {
   })
   void net // the app itself makes no renderer-side requests; main uses Node's fetch/http.
 
-  const settings = new Store<Record<string, unknown>>({ name: 'settings', clearInvalidConfig: false })
+  const settings = openSettings()
   core = createAppCore({
     dataDir: app.getPath('userData'),
     settings: { get: (k) => settings.get(k), set: (k, v) => settings.set(k, v), delete: (k) => settings.delete(k) },
