@@ -3,7 +3,7 @@
 
 import { analyzeMesh } from './analyze-mesh'
 import { parseStl } from './parse-stl'
-import type { MeshReport, ParseLimits, StlResult } from './types'
+import type { MeshReport, ParseLimits, ParseOptions, StlResult } from './types'
 
 export type * from './types'
 export { analyzeMesh } from './analyze-mesh'
@@ -20,9 +20,10 @@ export {
 /** Parse + analyze in one call: the report, or the typed parse error. */
 export function inspectStl(
   input: Uint8Array | ArrayBuffer,
-  limits?: ParseLimits
+  limits?: ParseLimits,
+  options?: ParseOptions
 ): StlResult<MeshReport> {
-  const parsed = parseStl(input, limits)
+  const parsed = parseStl(input, limits, options)
   if (!parsed.ok) return parsed
   return { ok: true, value: analyzeMesh(parsed.value) }
 }

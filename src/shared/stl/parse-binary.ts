@@ -21,11 +21,20 @@ export const BINARY_TRIANGLE_BYTES = 50
 
 /**
  * Reads `count` triangle records. The caller has already checked that the bytes hold them all,
- * so this only allocates `count × 36` bytes, never more.
+ * so this only allocates `count × 36` bytes, never more. With `inPlace` the positions are
+ * written over the input itself (see ParseOptions.inPlace): the write offset 36t + 12k always
+ * trails the read offset 96 + 50t + 12k, so no unread byte is overwritten.
  */
-export function readBinaryTriangles(bytes: Uint8Array, count: number): RawGeometry {
+export function readBinaryTriangles(
+  bytes: Uint8Array,
+  count: number,
+  inPlace = false
+): RawGeometry {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const out = new Float32Array(count * 9)
+  const out =
+    inPlace && bytes.byteOffset % 4 === 0
+      ? new Float32Array(bytes.buffer, bytes.byteOffset, count * 9)
+      : new Float32Array(count * 9)
   let minX = Infinity
   let minY = Infinity
   let minZ = Infinity

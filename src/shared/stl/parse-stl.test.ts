@@ -231,3 +231,29 @@ describe('parseStl: ASCII', () => {
     expect(err(utf8(text)).code).toBe('nan-coordinates')
   })
 })
+
+describe('parseStl: inPlace', () => {
+  it('writes positions over the input buffer with identical results', () => {
+    const source = randomBinaryStl(2000, 9)
+    const copy = ok(source.slice())
+    const input = source.slice()
+    const r = parseStl(input, undefined, { inPlace: true })
+    if (!r.ok) throw new Error(r.error.message)
+    expect(r.value.positions.buffer).toBe(input.buffer)
+    expect(r.value.positions.byteOffset).toBe(0)
+    expect(Array.from(r.value.positions)).toEqual(Array.from(copy.positions))
+    expect(r.value.bbox).toEqual(copy.bbox)
+    expect(r.value.name).toBe(copy.name)
+  })
+
+  it('falls back to a copy when the input is not 4-byte aligned, and ignores ASCII', () => {
+    const bytes = binaryStl(unitCube())
+    const shifted = new Uint8Array(bytes.length + 2)
+    shifted.set(bytes, 2)
+    const r = parseStl(shifted.subarray(2), undefined, { inPlace: true })
+    expect(r.ok && r.value.positions.buffer !== shifted.buffer).toBe(true)
+    const text = utf8(asciiStl(unitCube()))
+    const a = parseStl(text, undefined, { inPlace: true })
+    expect(a.ok && a.value.positions.buffer !== text.buffer).toBe(true)
+  })
+})

@@ -13,7 +13,7 @@ import {
 import { stlFail, tooLargeBytesMessage, tooManyTrianglesMessage } from './errors'
 import { formatBytes, formatCount } from './format'
 import { looksLikeText, sniffOtherFormat, sniffTextFormat, startsWithSolid } from './sniff'
-import type { ParsedStl, ParseLimits, StlResult } from './types'
+import type { ParsedStl, ParseLimits, ParseOptions, StlResult } from './types'
 
 /** Default byte limit: 2 GiB − 1, the largest file Node's fs.readFile accepts. */
 export const DEFAULT_MAX_BYTES = 2 ** 31 - 1
@@ -36,8 +36,10 @@ export function toBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
 /** Parses a binary or ASCII STL into flat positions; never throws on bad input. */
 export function parseStl(
   input: Uint8Array | ArrayBuffer,
-  limits?: ParseLimits
+  limits?: ParseLimits,
+  options?: ParseOptions
 ): StlResult<ParsedStl> {
+  const inPlace = options?.inPlace === true
   const bytes = toBytes(input)
   const { maxBytes, maxTriangles } = resolveLimits(limits)
   const size = bytes.byteLength
@@ -48,7 +50,7 @@ export function parseStl(
   if (size >= BINARY_HEADER_BYTES) {
     const count = readCount(bytes)
     if (BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count === size) {
-      return parseBinary(bytes, count, maxTriangles, [])
+      return parseBinary(bytes, count, maxTriangles, [], inPlace)
     }
   }
 
@@ -78,14 +80,18 @@ export function parseStl(
       `The file has only ${formatBytes(size)}; a binary STL needs at least 84 (header and count).`
     )
   }
-  return parseMismatchedBinary(bytes, maxTriangles)
+  return parseMismatchedBinary(bytes, maxTriangles, inPlace)
 }
 
 function readCount(bytes: Uint8Array): number {
   return (bytes[80]! | (bytes[81]! << 8) | (bytes[82]! << 16) | (bytes[83]! << 24)) >>> 0
 }
 
-function parseMismatchedBinary(bytes: Uint8Array, maxTriangles: number): StlResult<ParsedStl> {
+function parseMismatchedBinary(
+  bytes: Uint8Array,
+  maxTriangles: number,
+  inPlace: boolean
+): StlResult<ParsedStl> {
   const size = bytes.byteLength
   const count = readCount(bytes)
   const expected = BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count
@@ -114,7 +120,7 @@ function parseMismatchedBinary(bytes: Uint8Array, maxTriangles: number): StlResu
     return stlFail('count-mismatch', countMismatchMessage(count, whole))
   }
   const note = `Ignored ${formatBytes(extra)} after the last of ${formatCount(count)} triangles (padding).`
-  return parseBinary(bytes, count, maxTriangles, [note])
+  return parseBinary(bytes, count, maxTriangles, [note], inPlace)
 }
 
 function countMismatchMessage(count: number, whole: number): string {
@@ -136,13 +142,16 @@ function parseBinary(
   bytes: Uint8Array,
   count: number,
   maxTriangles: number,
-  notes: string[]
+  notes: string[],
+  inPlace: boolean
 ): StlResult<ParsedStl> {
   if (count === 0) return stlFail('no-triangles', 'The header says the file has 0 triangles.')
   if (count > maxTriangles) {
     return stlFail('too-large', tooManyTrianglesMessage(count, maxTriangles))
   }
-  return finish(readBinaryTriangles(bytes, count), 'binary', binaryHeaderName(bytes), notes)
+  // Read the header first: an in-place parse overwrites it.
+  const name = binaryHeaderName(bytes)
+  return finish(readBinaryTriangles(bytes, count, inPlace), 'binary', name, notes)
 }
 
 function parseAscii(

@@ -74,3 +74,13 @@ export interface ParseLimits {
   /** Default 25 million triangles. */
   maxTriangles?: number
 }
+
+export interface ParseOptions {
+  /**
+   * Binary only: write the positions over the input bytes instead of allocating new memory, so
+   * peak memory is 1× the file instead of 1.72×. The input is destroyed and `positions` is a view
+   * of its buffer (which stays fully allocated). For a worker that owns a transferred buffer.
+   * Ignored for ASCII and for inputs whose byteOffset is not a multiple of 4.
+   */
+  inPlace?: boolean
+}
