@@ -150,6 +150,11 @@ describe('ASCII STL tolerance', () => {
     expect(p.bbox).toEqual({ min: [0, 0, 0], max: [1, 1, 1] })
   })
 
+  it('tolerates NUL padding and a DOS Ctrl-Z after a short ASCII file', () => {
+    expect(parse(asciiStl(tetrahedron()) + '\u001a').triangles).toBe(4)
+    expect(parse(asciiStl(tetrahedron()) + '\u0000\u0000\u0000').triangles).toBe(4)
+  })
+
   it('decodes a non-ASCII solid name', () => {
     expect(parse(asciiStl(tetrahedron(), { name: 'Würfel ✓' })).name).toBe('Würfel ✓')
   })

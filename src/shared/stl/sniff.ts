@@ -26,11 +26,13 @@ function isSpace(c: number): boolean {
  * True when the start of the file looks like text: no control bytes other than whitespace.
  * Binary triangle data almost always has some (zero normals, zero attribute bytes), so this
  * separates an ASCII STL from a binary whose header says "solid". NUL padding at the very end of
- * a short text file is tolerated.
+ * a short text file is tolerated, as is a DOS Ctrl-Z end-of-file mark.
  */
 export function looksLikeText(bytes: Uint8Array): boolean {
   let end = Math.min(bytes.length, SNIFF_BYTES)
-  if (end === bytes.length) while (end > 0 && bytes[end - 1] === 0) end--
+  // Trailing NUL padding and a DOS end-of-file mark (Ctrl-Z) are not binary content.
+  if (end === bytes.length)
+    while (end > 0 && (bytes[end - 1] === 0 || bytes[end - 1] === 0x1a)) end--
   // All NUL bytes is an empty binary header, not text.
   if (end === 0) return false
   for (let i = 0; i < end; i++) {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -101,6 +101,16 @@ describe('inspect command', () => {
     expect(d.code).toBe(1)
     expect(d.err).toContain('is a directory')
     expect(d.err).toContain('[unreadable]')
+  })
+
+  it('refuses a file above the 2 GiB − 1 limit before reading it', async () => {
+    // A sparse file: 2 GiB of size, no disk blocks, never read.
+    const big = join(dir, 'huge.stl')
+    await writeFile(big, new Uint8Array(0))
+    await truncate(big, 2 ** 31)
+    const r = await run(big, '--json')
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out)).toMatchObject({ error: { code: 'too-large' } })
   })
 
   it('exits 2 on usage errors', async () => {
