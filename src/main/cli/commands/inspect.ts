@@ -15,7 +15,7 @@ export interface CliIo {
 const USAGE = `Usage: inspect <file.stl> [--json] [--printer <model>]
 
 Parses an STL file (binary or ASCII) and reports size, area, volume and mesh health.
-  --json             print one JSON object instead of text
+  --json             print one JSON object (one line) instead of text
   --printer <model>  also say whether it fits that printer (e.g. "X1C", "MK4S")
 Exit codes: 0 ok, 1 unreadable or invalid STL, 2 usage error.
 `
@@ -216,7 +216,7 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
     const volume = lookupBuildVolume(parsed.printer)
     fit = { printer: volume?.name ?? parsed.printer, fit: fitsBed(result.value.size, volume) }
   }
-  if (parsed.json) io.stdout(JSON.stringify(toJson(result.value, fit), null, 2) + '\n')
+  if (parsed.json) io.stdout(JSON.stringify(toJson(result.value, fit)) + '\n')
   else io.stdout(humanReport(parsed.file, result.value, fit))
   return 0
 }
