@@ -444,6 +444,25 @@ describe('status sync over MQTT (real sandbox and broker)', () => {
     expect(realtime.state).toBe('connected')
   })
 
+  it('shows printing progress from printer stats without writing it to disk', async () => {
+    const { sb, client, store, broker, realtime } = await realtimeSetup()
+    const entry = store.add(await sendToSandbox(sb, { knownJobIds: true }))
+    const sync = createStatusSync({ store, client, realtime, changeThrottleMs: 0 })
+    track(sync)
+    sync.start()
+    await waitFor(() => realtime.state === 'connected', 5000, 'realtime')
+    for (let i = 0; i < 4; i++) sb.tick() // assigned → slicing → sending → printing
+    await waitFor(() => store.get(entry.id)?.copies[0]?.status === 'printing', 3000, 'printing')
+    const printerId = store.get(entry.id)!.copies[0]!.printerId!
+    await broker.publishRaw(
+      `stores/${sb.storeId}/printer-stats/${printerId}`,
+      JSON.stringify({ printerId, state: 'PRINTING', data: { print: { percent: 42 } } })
+    )
+    await waitFor(() => sync.snapshot().entries[0]?.copies[0]?.progress === 42, 2000, 'progress')
+    store.flush()
+    expect(store.get(entry.id)!.copies[0]!.progress).toBeUndefined()
+  })
+
   it('falls back to polling when the broker refuses the key', async () => {
     const { sb, client, store, realtime } = await realtimeSetup({ password: 'z'.repeat(72) })
     store.add(await sendToSandbox(sb, { knownJobIds: true }))
