@@ -353,6 +353,7 @@ describe('open in Printago and CSV', () => {
     h.store.add({
       ...base,
       id: 'e2',
+      partBuildId: 'build2',
       sentAt: '2026-01-02T10:00:00.000Z',
       label: 'ok',
       copies: [],
@@ -365,7 +366,7 @@ describe('open in Printago and CSV', () => {
       'sentAt,file,sha256,label,quantity,routing,status,partId,partBuildId,printJobIds,printers'
     )
     expect(lines[1]).toBe(
-      `2026-01-02T10:00:00.000Z,"a,b.stl",${'f'.repeat(64)},ok,2,any printer,queued,part1,build1,,`
+      `2026-01-02T10:00:00.000Z,"a,b.stl",${'f'.repeat(64)},ok,2,any printer,queued,part1,build2,,`
     )
     expect(lines[2]).toBe(
       `2026-01-01T10:00:00.000Z,"a,b.stl",${'f'.repeat(64)},"'=cmd|""/c calc""!A1",2,tags: RackA | PLA,in-progress,part1,build1,j1 j2,"P1S #1; A1, mini"`

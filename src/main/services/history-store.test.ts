@@ -256,6 +256,22 @@ describe('history store', () => {
     ).toEqual(['Part 2', 'Part 1'])
   })
 
+  it('adds idempotently per part build (a resumed send adding it again)', () => {
+    const s = open()
+    const first = s.add(entry(1))
+    const again = s.add({
+      ...entry(1),
+      id: 'another-id',
+      copies: [{ printJobId: 'extra', status: 'pending', printerId: null, updatedAt: 'x' }]
+    })
+    expect(again.id).toBe(first.id)
+    expect(s.list()).toHaveLength(1)
+    expect(s.get(first.id)!.copies.map((c) => c.printJobId)).toEqual([
+      first.copies[0]!.printJobId,
+      'extra'
+    ])
+  })
+
   it('clears only on request and does not resurrect cleared entries', () => {
     const s = open()
     s.add(entry(1))

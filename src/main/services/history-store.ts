@@ -97,7 +97,7 @@ export interface HistoryStore {
   byPrintJobId(printJobId: string): HistoryEntry | undefined
   /** Entries that may still change: an open copy, or fewer known copies than ordered. */
   openEntries(): HistoryEntry[]
-  /** Adds (or replaces by id) an entry and writes the file at once. */
+  /** Adds an entry (or updates the one with its id or part build) and writes the file at once. */
   add(entry: HistoryEntry): HistoryEntry
   /** Replaces one entry with `fn(entry)`; `null`/`undefined` from `fn` means "no change". */
   update(
@@ -640,7 +640,17 @@ export function openHistoryStore(opts: OpenHistoryOptions): HistoryStore {
       if (entry.storeId !== storeId) {
         throw new Error(`History entry of store ${entry.storeId} added to store ${storeId}`)
       }
-      const next = normalizeEntry({ ...entry, copies: [...entry.copies] })
+      // Idempotent per part build: a resumed send adding its build again updates the entry.
+      const same = byBuild.get(entry.partBuildId)
+      const copies = [...(same?.copies ?? [])]
+      for (const c of entry.copies) {
+        if (!copies.some((x) => x.printJobId === c.printJobId)) copies.push(c)
+      }
+      const next = normalizeEntry(
+        same && same.id !== entry.id
+          ? { ...entry, id: same.id, sentAt: same.sentAt, copies }
+          : { ...entry, copies }
+      )
       replace(next)
       entries.sort(byNewest)
       trim()
