@@ -215,6 +215,22 @@ describe('status sync over REST (manual clock)', () => {
     expect(store.list().every((e) => e.syncedAt !== undefined)).toBe(true)
   })
 
+  it('closes promptly while waiting for the budget, and stops touching the store', async () => {
+    const { sb, client, store } = await setup()
+    const part = (await sendToSandbox(sb)).partId
+    for (let i = 0; i < 8; i++)
+      store.add(await sendToSandbox(sb, { partId: part, knownJobIds: true }))
+    const clock = manualClock()
+    const t = trackedClient(client)
+    const sync = createStatusSync({ store, client: t.client, clock, batchSize: 1 })
+    sync.start()
+    await clock.advance(1000, 1000, t.idle) // 6 requests done, the 7th waits for the budget
+    expect(sync.requests).toBe(6)
+    await sync.close()
+    await clock.advance(5 * 60_000, 10_000, t.idle)
+    expect(sync.requests).toBe(6)
+  })
+
   it('backs off while nothing changes, then to 1/min and stops once nothing is open', async () => {
     const { sb, client, store } = await setup()
     const e = store.add(await sendToSandbox(sb, { knownJobIds: true }))

@@ -430,6 +430,7 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
   const changeListeners = new Set<(s: HistorySnapshot) => void>()
   const finishListeners = new Set<(e: HistoryEntry, c: JobCopy) => void>()
   const requestTimes: number[] = []
+  const inflight = new Set<AbortController>()
   let knownBuilds = new Set(store.list().map((e) => e.partBuildId))
   let started = false
   let closed = false
@@ -519,9 +520,17 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
 
   // ---- REST under the budget ----
 
+  const sleepers = new Set<() => void>()
+  /** Waits on the clock; close() ends every wait at once. */
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
-      clock.setTimeout(resolve, ms)
+      const done = (): void => {
+        sleepers.delete(done)
+        clock.clearTimeout(handle)
+        resolve()
+      }
+      const handle = clock.setTimeout(done, ms)
+      sleepers.add(done)
     })
 
   /** One REST call: waits for the budget, and does not let the client repeat it on its own. */
@@ -535,6 +544,7 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     budget.take(clock.now())
     requestTimes.push(clock.now())
     const controller = new AbortController()
+    inflight.add(controller)
     let retryError: PrintagoError | undefined
     try {
       return await fn({
@@ -547,6 +557,8 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
       })
     } catch (e) {
       throw retryError ?? e
+    } finally {
+      inflight.delete(controller)
     }
   }
 
@@ -841,6 +853,10 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
       if (emitTimer !== undefined) clock.clearTimeout(emitTimer)
       for (const u of unsubscribe.splice(0)) u()
       for (const w of waiters.splice(0)) w()
+      // Nothing may touch the store once the caller closes it after us.
+      for (const c of inflight) c.abort()
+      for (const wake of [...sleepers]) wake()
+      await running
       await realtime?.close()
       changeListeners.clear()
       finishListeners.clear()
