@@ -11,7 +11,7 @@ import { SettingsDialog } from './components/SettingsDialog'
 import { FirstRun, StoreBanner } from './components/StorePanel'
 import { Viewer } from './components/Viewer'
 import { collectDropped, labelFromName, sizeMm, type FileOptions, type LoadedFile, type SkippedEntry } from './lib/files'
-import { imageDataToUrl, parseInWorker } from './lib/parse-client'
+import { parseInWorker } from './lib/parse-client'
 import { printerFit } from './lib/routing'
 
 const PRINTER_REFRESH_MS = 30_000
@@ -137,7 +137,7 @@ export function App(): ReactElement {
           return {}
         })
         performance.mark('file:added')
-        const parsed = file.arrayBuffer().then((buf) => (performance.mark('file:read'), parseInWorker(buf))).then((r) => (performance.mark('file:parsed'), r))
+        const parsed = parseInWorker(file).then((r) => (performance.mark('file:parsed'), r))
         const [loc, res] = await Promise.all([located.catch((e: Error) => ({ error: e.message })), parsed.catch((e: Error) => e)])
         if ('duplicate' in loc && loc.duplicate) {
           setFiles((fs) => fs.filter((f) => f.key !== key))
@@ -162,7 +162,7 @@ export function App(): ReactElement {
           positions: res.positions,
           report: res.report,
           parseMs: res.parseMs,
-          thumbnail: res.thumbnail ? imageDataToUrl(res.thumbnail) : undefined
+          thumbnail: res.thumbnail ?? undefined
         })
       })()
     }

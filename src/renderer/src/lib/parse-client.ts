@@ -23,21 +23,18 @@ function getWorker(): Worker {
   return worker
 }
 
-/** Parses STL bytes in the worker; the buffer is transferred (the caller must not reuse it). */
-export function parseInWorker(bytes: ArrayBuffer, thumbnailSize = 96): Promise<ParseResponse> {
+/**
+ * Parses STL bytes in the worker. A Blob/File is read there (only its handle crosses); an
+ * ArrayBuffer is transferred (the caller must not reuse it).
+ */
+export function parseInWorker(
+  bytes: ArrayBuffer | Blob,
+  thumbnailSize = 96
+): Promise<ParseResponse> {
   const id = nextId++
   return new Promise((resolve) => {
     pending.set(id, resolve)
     const req: ParseRequest = { id, bytes, thumbnailSize }
-    getWorker().postMessage(req, [bytes])
+    getWorker().postMessage(req, bytes instanceof Blob ? [] : [bytes])
   })
-}
-
-/** ImageData → PNG data URL, on a small canvas. */
-export function imageDataToUrl(img: ImageData): string {
-  const canvas = document.createElement('canvas')
-  canvas.width = img.width
-  canvas.height = img.height
-  canvas.getContext('2d')?.putImageData(img, 0, 0)
-  return canvas.toDataURL('image/png')
 }

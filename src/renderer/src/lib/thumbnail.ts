@@ -82,3 +82,14 @@ export function rasterizeThumbnail(positions: Float32Array, size: number): Uint8
   }
   return px
 }
+
+/** PNG data URL of RGBA pixels, encoded with an OffscreenCanvas; worker-only (FileReaderSync). */
+export async function thumbnailDataUrl(pixels: Uint8ClampedArray, size: number): Promise<string> {
+  const canvas = new OffscreenCanvas(size, size)
+  const ctx = canvas.getContext('2d')
+  if (!ctx) throw new Error('no 2D context')
+  ctx.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, size, size), 0, 0)
+  const png = await canvas.convertToBlob({ type: 'image/png' })
+  // A data URL, not a blob: URL, so nothing has to be revoked when the file leaves the list.
+  return new FileReaderSync().readAsDataURL(png)
+}
