@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Events } from '../shared/ipc'
 import { createAppCore, type AppCore, type SecretStore, type SettingsStore } from './app-core'
 import { startSandbox } from './sandbox/index'
+import { nodeConfFactory } from './services/history-store'
 import type { Sandbox } from './sandbox/types'
 
 function memorySettings(initial: Record<string, unknown> = {}): SettingsStore & { data: Record<string, unknown> } {
@@ -49,7 +50,9 @@ describe('app core', () => {
       shell: 'web',
       version: 'test',
       demo: { speed: 0 },
-      startSandbox
+      startSandbox,
+      createConf: nodeConfFactory,
+      realtimeUrl: null
     })
   })
   afterEach(async () => {
@@ -127,7 +130,7 @@ describe('app core', () => {
   it('weak key protection asks first, then honours "this session only"', async () => {
     await core.close()
     secrets = memorySecrets('weak')
-    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'electron', version: 't', startSandbox })
+    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'electron', version: 't', startSandbox, createConf: nodeConfFactory, realtimeUrl: null })
     const ask = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId })
     expect(!ask.ok && ask.error.code).toBe('weak-key-storage')
     const session = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId, weakKeyStorage: 'session' })
@@ -167,7 +170,7 @@ describe('app core', () => {
   it('repairs a hand-edited settings file field by field', async () => {
     await core.close()
     settings = memorySettings({ prefs: { theme: 'purple', notifications: false, defaultQuantity: -3, historySize: 'lots' } })
-    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'web', version: 't', startSandbox })
+    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'web', version: 't', startSandbox, createConf: nodeConfFactory, realtimeUrl: null })
     const v = await core.handlers['settings:get'](undefined)
     expect(v.ok && v.value.settings).toMatchObject({ theme: 'system', notifications: false, defaultQuantity: 1, historySize: 1000 })
     expect(v.ok && v.value.repaired.sort()).toEqual(['defaultQuantity', 'historySize', 'theme'])

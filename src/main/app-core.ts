@@ -2,6 +2,7 @@
 // Printago stores), the printer cache, sends, and the handler table built on them. The Electron
 // adapter, the browser test bridge and tests each create one; only the transport differs.
 import { randomUUID } from 'node:crypto'
+import { statSync } from 'node:fs'
 
 import {
   type Channel,
@@ -16,6 +17,7 @@ import {
   type StoreStatus
 } from '../shared/ipc'
 import { fail, ok, type Result } from '../shared/result'
+import { defaultLabel } from '../shared/send'
 import { sanitizeSettings, type AppSettings, type KeyProtection } from '../shared/settings'
 import { createHandlerTable } from './handlers'
 import type { Sandbox, SandboxOptions } from './sandbox/types'
@@ -28,6 +30,17 @@ import { createPrintagoClient, type PrintagoClient } from './services/printago-c
 import { isPrintagoError } from './services/printago-errors'
 import { toPrinterSummary } from './services/printers'
 import { createSendService, type SendService } from './services/send-pipeline'
+import {
+  cancelEntry,
+  exportHistoryCsv,
+  HistoryActionError,
+  reprintEntry,
+  retryEntry,
+  troubleshootJob
+} from './services/history-actions'
+import { createHistoryEntry, openHistoryStore, type ConfFactory, type HistoryStore } from './services/history-store'
+import { createRealtimeClient, DEFAULT_REALTIME_URL } from './services/realtime'
+import { createStatusSync, notificationText, type StatusSync } from './services/status-sync'
 
 const log = createLogger('app-core')
 
@@ -58,7 +71,13 @@ export interface AppCoreOptions {
   /** Options for the demo store's sandbox (tests make it fast). */
   demo?: SandboxOptions
   /** Starts the demo sandbox; injected so the Electron bundle and tests share one code path. */
-  startSandbox: (options: SandboxOptions) => Promise<Sandbox>
+  startSandbox: (options: SandboxOptions) => Promise<Sandbox & { mqttUrl?: string | null }>
+  /** Creates the history file's store: electron-store in the app, conf in Node. */
+  createConf: ConfFactory
+  /** Shows a desktop notification; `onClick` opens the entry. Absent in the web bridge. */
+  notify?: (title: string, body: string, onClick: () => void) => void
+  /** MQTT endpoint for real stores (default Printago's realtime broker); null disables realtime. */
+  realtimeUrl?: string | null
 }
 
 export interface AppCore {
@@ -79,6 +98,8 @@ interface Connection {
   status: StoreStatus
   client: PrintagoClient
   sender: Promise<SendService>
+  history: HistoryStore
+  sync: StatusSync
   printers: PrinterList | null
   printersFetching: Promise<Result<PrinterList>> | null
 }
@@ -104,6 +125,14 @@ export function toFailure<T>(err: unknown): Result<T> {
     return fail(err.code, err.message, details)
   }
   return fail('internal', (err as Error)?.message ?? String(err))
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
 }
 
 function isLoopback(url: URL): boolean {
@@ -137,7 +166,7 @@ export function checkCredentials(input: { apiKey: string; storeId: string; baseU
 
 /** Creates the app core; nothing starts until the renderer asks for it. */
 export function createAppCore(opts: AppCoreOptions): AppCore {
-  let sandbox: Sandbox | null = null
+  let sandbox: (Sandbox & { mqttUrl?: string | null }) | null = null
   let connection: Connection | null = null
   let opening: Promise<Connection | null> | null = null
   /** Keys the user chose to keep for this session only (weak OS protection). */
@@ -161,14 +190,30 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     return typeof a === 'string' ? a : null
   }
 
-  async function startDemo(): Promise<Sandbox> {
+  async function startDemo(): Promise<Sandbox & { mqttUrl?: string | null }> {
     sandbox ??= await opts.startSandbox({ port: 0, speed: 1, ...opts.demo })
     return sandbox
   }
 
-  async function connect(status: StoreStatus, apiKey: string, storeKey: string): Promise<Connection> {
+  async function connect(status: StoreStatus, apiKey: string, storeKey: string, realtimeUrl: string | null): Promise<Connection> {
     const client = createPrintagoClient({ baseUrl: status.baseUrl ?? DEFAULT_BASE_URL, apiKey, storeId: status.storeId ?? '' })
     const dir = storeDataDir(opts.dataDir, storeKey)
+    const storeId = status.storeId ?? storeKey
+    const history = openHistoryStore({ dir, storeId, createConf: opts.createConf, maxEntries: settings.historySize })
+    const conn: { printers: PrinterList | null } = { printers: null }
+    const sync = createStatusSync({
+      store: history,
+      client,
+      realtime: realtimeUrl ? createRealtimeClient({ url: realtimeUrl, storeId, apiKey }) : null,
+      settings: () => ({ notifications: settings.notifications }),
+      printerName: (id) => conn.printers?.printers.find((p) => p.id === id)?.name
+    })
+    sync.onChange((snapshot) => opts.emit('history:changed', snapshot))
+    sync.onJobFinished((entry, copy) => {
+      const { title, body } = notificationText(entry, copy)
+      opts.notify?.(title, body, () => opts.emit('history:open', { entryId: entry.id }))
+    })
+    sync.start()
     const sender = openDedupeCache(dir).then((dedupe) =>
       createSendService({ client, journalDir: `${dir}/journal`, dedupe, onProgress: (p) => opts.emit('send:progress', p) })
     )
@@ -176,7 +221,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       (s) => void s.resumePending().catch((e) => log.warn('resume failed', e)),
       (e) => log.error('send service failed to open', e)
     )
-    return { status, client, sender, printers: null, printersFetching: null }
+    const c: Connection = { status, client, sender, history, sync, printers: null, printersFetching: null }
+    // The sync reads printer names from the same cache the printer list fills.
+    Object.defineProperty(conn, 'printers', { get: () => c.printers })
+    return c
   }
 
   async function open(id: string | null): Promise<Connection | null> {
@@ -184,7 +232,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     if (id === DEMO) {
       const sb = await startDemo()
       const status: StoreStatus = { kind: 'demo', name: 'Demo print farm', storeId: sb.storeId, keyMasked: null, baseUrl: sb.url }
-      return connect(status, sb.apiKey, DEMO)
+      return connect(status, sb.apiKey, DEMO, sb.mqttUrl ?? null)
     }
     const store = savedStores().find((s) => s.storeId === id)
     if (!store) return null
@@ -198,7 +246,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       baseUrl: store.baseUrl,
       ...(sessionKeys.has(id) ? { sessionOnlyKey: true } : {})
     }
-    return connect(status, key, id)
+    return connect(status, key, id, opts.realtimeUrl === undefined ? DEFAULT_REALTIME_URL : opts.realtimeUrl)
   }
 
   async function current(): Promise<Connection | null> {
@@ -214,7 +262,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   async function closeConnection(): Promise<void> {
     const c = connection
     connection = null
-    if (c) await (await c.sender.catch(() => null))?.close()
+    if (!c) return
+    await (await c.sender.catch(() => null))?.close()
+    await c.sync.close()
+    await c.history.close()
   }
 
   async function activate(id: string): Promise<Result<StoreStatus>> {
@@ -245,6 +296,24 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     savedStores().map((s) => ({ ...s, active: activeId() === s.storeId, hasKey: true }))
 
   const settingsView = (): SettingsView => ({ settings, keyProtection: opts.secrets.protection(), repaired })
+
+  const historyDeps = (conn: Connection): Parameters<typeof reprintEntry>[0] => ({
+    store: conn.history,
+    client: conn.client,
+    printers: () => (conn.printers?.printers ?? []).map((p) => ({ id: p.id, name: p.name, tags: p.tags }))
+  })
+
+  /** Runs a history action; its expected failures (and Printago's) come back as data. */
+  async function withHistory<T>(fn: (conn: Connection) => Promise<Result<T>>): Promise<Result<T>> {
+    const conn = await current()
+    if (!conn) return needStore()
+    try {
+      return await fn(conn)
+    } catch (err) {
+      if (err instanceof HistoryActionError) return fail(err.code, err.message)
+      return toFailure(err)
+    }
+  }
 
   const needStore = <T>(): Result<T> => fail('no-store', 'No store is connected. Try the demo store or connect your Printago store.')
 
@@ -317,6 +386,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       settings = { ...settings, ...patch }
       repaired = []
       opts.settings.set('prefs', settings)
+      if (patch.historySize) connection?.history.setMaxEntries(patch.historySize)
       return ok(settingsView())
     },
     'files:hash': async ({ path }) => {
@@ -350,6 +420,29 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       void sender
         .send(request, abort.signal, { jobId })
         .then((result) => {
+          // Every sent file becomes a history entry (idempotent per part build).
+          for (const f of result.files) {
+            const item = request.items.find((it) => it.path === f.file)
+            conn.history.add(
+              createHistoryEntry({
+                storeId: conn.status.storeId ?? '',
+                file: f.file,
+                sha256: f.sha256,
+                size: item?.meta?.bytes ?? fileSize(f.file),
+                dimensions: item?.meta?.size,
+                triangles: item?.meta?.triangles,
+                thumbnail: item?.meta?.thumbnail,
+                partId: f.partId,
+                partBuildId: f.partBuildId,
+                printJobIds: f.printJobIds,
+                routing: request.routing,
+                label: item?.label ?? defaultLabel(f.file),
+                quantity: item?.quantity ?? 1,
+                priority: item?.priority ?? 'normal',
+                position: item?.position ?? 'back'
+              })
+            )
+          }
           const error =
             result.error ??
             (result.failures.length
@@ -367,6 +460,18 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       const cancelled = sender?.cancel(jobId) ?? false
       return ok({ cancelled })
     },
+    'history:list': async () => {
+      const conn = await current()
+      if (!conn) return ok({ entries: [], sync: { mode: 'offline', lastSyncAt: null } })
+      return ok(conn.sync.snapshot())
+    },
+    'history:reprint': async (req) =>
+      withHistory(async (conn) => ok({ entry: await reprintEntry(historyDeps(conn), req) })),
+    'history:cancel': async (req) => withHistory(async (conn) => ok(await cancelEntry(historyDeps(conn), req))),
+    'history:retry': async (req) => withHistory(async (conn) => ok(await retryEntry(historyDeps(conn), req))),
+    'history:troubleshoot': async (req) => withHistory(async (conn) => ok(await troubleshootJob(historyDeps(conn), req))),
+    'history:exportCsv': async () => withHistory(async (conn) => ok(exportHistoryCsv(conn.history))),
+    'history:clear': async () => withHistory(async (conn) => ok({ cleared: conn.history.clear() })),
     'shell:openExternal': async ({ url }) => {
       const allowed = allowedExternalUrl(url)
       if (!allowed) return fail('blocked-url', 'Only https links to Printago can be opened from the app.')

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { app, BrowserWindow, ipcMain, net, protocol, safeStorage, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, net, Notification, protocol, safeStorage, session, shell } from 'electron'
 import Store from 'electron-store'
 
 import { channels, type Channel, type EventName, type Events } from '../shared/ipc'
@@ -160,7 +160,29 @@ app.whenReady().then(async () => {
     version: app.getVersion(),
     // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
     openExternal: (url) => shell.openExternal(url),
-    startSandbox
+    startSandbox,
+    // electron-store is Conf with Electron's paths; the history passes its own cwd and name.
+    createConf: (o) =>
+      new Store<Record<string, unknown>>({
+        cwd: o.cwd,
+        name: o.name,
+        clearInvalidConfig: o.clearInvalidConfig,
+        configFileMode: o.configFileMode,
+        serialize: o.serialize,
+        deserialize: o.deserialize
+      }),
+    notify: (title, body, onClick) => {
+      if (!Notification.isSupported()) return
+      const n = new Notification({ title, body, silent: false })
+      n.on('click', () => {
+        if (win) {
+          if (win.isMinimized()) win.restore()
+          win.focus()
+        }
+        onClick()
+      })
+      n.show()
+    }
   })
   registerIpc(core)
   createWindow()

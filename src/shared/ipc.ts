@@ -40,6 +40,7 @@ export const SendItemSchema = z.strictObject({
     .object({
       size: z.tuple([z.number(), z.number(), z.number()]).optional(),
       triangles: z.number().int().nonnegative().optional(),
+      bytes: z.number().int().nonnegative().optional(),
       thumbnail: z.string().max(200_000).optional()
     })
     .optional()

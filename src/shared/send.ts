@@ -21,7 +21,7 @@ export interface SendItem {
   priority?: Priority
   position?: QueuePosition
   /** Optional metadata kept in history (from the renderer's mesh report). */
-  meta?: { size?: [number, number, number]; triangles?: number; thumbnail?: string }
+  meta?: { size?: [number, number, number]; triangles?: number; bytes?: number; thumbnail?: string }
 }
 
 export interface SendRequest {

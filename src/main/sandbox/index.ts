@@ -11,6 +11,7 @@ import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './
 import { createEntityClock, createRandom } from './ids'
 import { SlidingWindowLimiter } from './rate-limit'
 import { Scheduler } from './scheduler'
+import { startMqttBroker, type MqttBroker } from './mqtt-broker'
 import { createHandler } from './server'
 import { ObjectStorage } from './storage'
 import { SandboxStore } from './store'
@@ -89,6 +90,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   origin = `http://${shownHost}:${port}`
   let closed: Promise<void> | undefined
+  // The realtime broker publishes the same entity events Printago pushes over MQTT.
+  let broker: MqttBroker | null = null
+  if (opts.mqtt !== false) {
+    try {
+      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host })
+    } catch (e) {
+      scheduler.stop()
+      server.close()
+      if (ownDir) await rm(dir, { recursive: true, force: true })
+      throw e
+    }
+  }
 
   return {
     url: origin,
@@ -96,6 +109,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     apiKey,
     storeId,
     limitedApiKey,
+    mqttUrl: broker?.wsUrl ?? null,
+    mqttTcpUrl: broker?.tcpUrl ?? null,
+    async restartMqtt(): Promise<void> {
+      if (!broker) return
+      const port = broker.wsPort
+      const tcpPort = broker.tcpPort
+      await broker.close()
+      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host, port, tcpPort })
+    },
+    async stopMqtt(): Promise<void> {
+      await broker?.close()
+    },
     state: store.state,
     log,
     events: store.events,
@@ -112,6 +137,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     close(): Promise<void> {
       closed ??= (async () => {
         scheduler.stop()
+        await broker?.close().catch(() => undefined)
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeAllConnections()

@@ -22,6 +22,8 @@ export interface SandboxOptions {
   storageDir?: string
   /** Printer fleet; default: the demo fleet (about eight mixed printers). */
   printers?: Printer[]
+  /** Start the MQTT realtime broker too (default true). */
+  mqtt?: boolean
   /** Deterministic ids/timestamps for tests. */
   seed?: number
   /** Let the scheduler mark beds clear a while after each print (default true; timer-driven only). */
@@ -115,5 +117,12 @@ export interface Sandbox {
 /** What `startSandbox` actually returns: a Sandbox whose optional extras are always present. */
 export interface RunningSandbox extends Sandbox {
   events: EventEmitter<SandboxEventMap>
+  /** ws://…/mqtt of the realtime broker (null with `mqtt: false`). */
+  mqttUrl: string | null
+  mqttTcpUrl: string | null
+  /** Stops the broker and starts it again on the same ports (reconnect/reconciliation tests). */
+  restartMqtt(): Promise<void>
+  /** Stops the broker (the app must fall back to polling). */
+  stopMqtt(): Promise<void>
   updatePrinter(id: string, patch: Partial<Printer>): Printer
 }

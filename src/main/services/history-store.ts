@@ -12,6 +12,8 @@
 // newer version, another store's) is moved to quarantine/, whole entries are salvaged from it and
 // merged with the .bak, and `recovered` says so once.
 import { randomUUID } from 'node:crypto'
+
+import Conf from 'conf'
 import {
   copyFileSync,
   existsSync,
@@ -709,3 +711,14 @@ export function openHistoryStore(opts: OpenHistoryOptions): HistoryStore {
     }
   }
 }
+
+/** Conf in Node (the desktop app passes electron-store, which extends Conf). */
+export const nodeConfFactory: ConfFactory = (o) =>
+  new Conf<Record<string, unknown>>({
+    cwd: o.cwd,
+    configName: o.name,
+    clearInvalidConfig: o.clearInvalidConfig,
+    configFileMode: o.configFileMode,
+    serialize: o.serialize,
+    deserialize: o.deserialize
+  })

@@ -14,6 +14,7 @@ import type { HandlerTable } from '../../shared/ipc'
 import { createAppCore, type AppCore, type SecretStore, type SettingsStore } from '../app-core'
 import { startSandbox } from '../sandbox/index'
 import type { SandboxOptions } from '../sandbox/types'
+import { nodeConfFactory } from '../services/history-store'
 import { startBridgeServer } from './bridge-server'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -79,7 +80,8 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     shell: 'web',
     version: process.env.npm_package_version ?? '0.0.0',
     demo: options.demo,
-    startSandbox
+    startSandbox,
+    createConf: nodeConfFactory
   })
   handlers = core.handlers
   return {

@@ -1,11 +1,10 @@
 // `history [--json] [--refresh]`: the local job history of the store in PRINTAGO_STORE_ID, newest
 // first — the same file the desktop app keeps (data dir from PRINTAGO_DATA_DIR or the app's
 // folder, one subfolder per store). `--refresh` first brings open jobs up to date over REST.
-import Conf from 'conf'
 
 import { jobStatusOf, type HistoryEntry, type JobStatus } from '../../../shared/history'
 import { resolveDataDir, storeDataDir } from '../../services/data-dir'
-import { isOpenEntry, openHistoryStore, type ConfFactory } from '../../services/history-store'
+import { isOpenEntry, nodeConfFactory, openHistoryStore } from '../../services/history-store'
 import { createPrintagoClient } from '../../services/printago-client'
 import { isPrintagoError } from '../../services/printago-errors'
 import { reconcileEntries } from '../../services/status-sync'
@@ -22,16 +21,7 @@ PRINTAGO_DATA_DIR overrides the data folder.
 Exit codes: 0 shown, 1 shown but the refresh failed (last known state), 2 usage error.
 `
 
-/** Conf in Node (the desktop app passes electron-store, which extends Conf). */
-export const nodeConfFactory: ConfFactory = (o) =>
-  new Conf<Record<string, unknown>>({
-    cwd: o.cwd,
-    configName: o.name,
-    clearInvalidConfig: o.clearInvalidConfig,
-    configFileMode: o.configFileMode,
-    serialize: o.serialize,
-    deserialize: o.deserialize
-  })
+export { nodeConfFactory }
 
 /** One entry as `history --json` prints it. */
 export interface HistoryJson {
