@@ -77,6 +77,11 @@ export interface CallOptions {
   /** Per-call wait callback (e.g. routed to one send job's progress). */
   onWait?: (event: ClientWaitEvent) => void
   onRetry?: (event: ClientRetryEvent) => void
+  /**
+   * Awaited right before each HTTP attempt leaves (after any rate-limit wait). The send pipeline
+   * journals "this build request may now reach Printago" here; if it throws, nothing is sent.
+   */
+  beforeSend?: () => Promise<void>
 }
 
 type Query = Record<string, string | number | boolean | undefined>
@@ -245,6 +250,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           throw cancelled(spec, false)
         }
       }
+      if (spec.beforeSend) await spec.beforeSend()
+      if (signal?.aborted) throw cancelled(spec, false)
       const timeoutMs = spec.timeoutMs ?? defaultTimeout
       const controller = new AbortController()
       let timedOut = false
@@ -344,7 +351,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
             outcomeUnknown: !safe,
             // Only system errors are kept: others (e.g. fetch's header errors) may quote the key.
             cause: code ? error : undefined,
-            message: `Printago did not answer ${method} ${path} within ${Math.round(timeoutMs / 1000)} s`
+            message: `Printago did not answer ${method} ${path} within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`
           })
         } else {
           const notSent = code !== undefined && NOT_SENT_CODES.has(code)

@@ -4,13 +4,18 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
 import { createPrintagoClient } from './printago-client'
 import { createSendService, SendRequestError, validateSendRequest } from './send-pipeline'
-import { sendHarness, type SendHarness } from './test-helpers'
+import { detachedFetch, sendHarness, type SendHarness } from './test-helpers'
 
 let h: SendHarness | undefined
 afterEach(async () => {
   await h?.close()
   h = undefined
 })
+
+/** Poll until `check` holds (no timing assertion: the test timeout is the limit). */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5))
+}
 
 const one = (path: string, extra: Partial<SendRequest['items'][number]> = {}): SendRequest => ({
   items: [{ path, quantity: 1, ...extra }],
@@ -102,6 +107,30 @@ describe('send pipeline', () => {
         '&=PLA|Big Bed'
       )
     }
+  })
+
+  it('the same file twice in one send is uploaded once and built twice', async () => {
+    h = await sendHarness()
+    const file = await h.stl('twice.stl')
+    const service = await h.service()
+    const m = h.mark()
+    const result = await service.send({
+      items: [
+        { path: file, quantity: 1, label: 'first' },
+        { path: file, quantity: 2, label: 'second' }
+      ],
+      routing: { mode: 'any' }
+    })
+    expect(result.status).toBe('done')
+    expect(calls(h.since(m))).toEqual([
+      'POST /v1/storage/signed-upload-urls',
+      'PUT /_storage',
+      'POST /v1/parts',
+      'POST /v2/builds'
+    ])
+    expect(result.files.map((f) => f.reusedPart)).toEqual([false, true])
+    expect(result.files[0]!.partId).toBe(result.files[1]!.partId)
+    expect(h.sandbox.state.partBuilds.size).toBe(2)
   })
 
   it('routes to one printer and queues quantity print jobs', async () => {
@@ -306,12 +335,15 @@ describe('send pipeline', () => {
   })
 
   it('a timed-out build that Printago still performs is reconciled after settling', async () => {
-    h = await sendHarness({}, { timeoutMs: 150 })
+    h = await sendHarness({}, { timeoutMs: 150, fetch: detachedFetch })
     h.sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'delay', delayMs: 400 })
     const service = await h.service({ settleMs: 800 })
     const result = await service.send(one(await h.stl('slow.stl')))
     expect(result.status).toBe('done')
+    // Whatever happens, the delayed request has landed by now.
+    await until(() => h!.sandbox.log.some((e) => e.fault === 'delay'))
     expect(h.sandbox.state.partBuilds.size).toBe(1)
+    expect(result.files[0]!.partBuildId).toBe([...h.sandbox.state.partBuilds.keys()][0])
     expect(h.progress.some((p) => p.step === 'retrying')).toBe(true)
   })
 
@@ -525,7 +557,7 @@ describe('crash and resume', () => {
   })
 
   it('a crash while the build request is in flight is reconciled on resume', async () => {
-    h = await sendHarness()
+    h = await sendHarness({}, { fetch: detachedFetch })
     h.sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'delay', delayMs: 300 })
     const file = await h.stl('inflight.stl')
     const { service, journal, stop } = await crashingService(h, 100)
@@ -545,6 +577,7 @@ describe('crash and resume', () => {
     const fresh = await h.service({ settleMs: 600 })
     const [resumed] = await fresh.resumePending()
     expect(resumed!.status).toBe('done')
+    await until(() => h!.sandbox.log.some((e) => e.fault === 'delay'))
     expect(h.sandbox.state.partBuilds.size).toBe(1)
     expect(resumed!.files[0]!.partBuildId).toBe([...h.sandbox.state.partBuilds.keys()][0])
   })

@@ -40,7 +40,7 @@ import type {
   PrintagoClient
 } from './printago-client'
 import { buildErrorNamesPart } from './printago-client'
-import { PrintagoError } from './printago-errors'
+import { PrintagoError, type PrintagoErrorCode } from './printago-errors'
 import {
   applySendEntry,
   emptySendState,
@@ -384,10 +384,16 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     }
   }
 
-  async function requestTargets(job: JobRecord, signal: AbortSignal): Promise<void> {
+  async function requestTargets(
+    job: JobRecord,
+    signal: AbortSignal,
+    skip: Set<number>
+  ): Promise<void> {
     const need = live(job).filter((i) => {
       const it = job.items[i]!
-      return it.sha256 && !it.partId && !it.target && !it.uploadedPath && !it.partIntent
+      return (
+        !skip.has(i) && it.sha256 && !it.partId && !it.target && !it.uploadedPath && !it.partIntent
+      )
     })
     if (need.length === 0) return
     for (const i of need) emit(job, i, 'requesting-upload')
@@ -516,17 +522,28 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
         }
       }
     }
+    // The same file twice in one send: upload it once; the copies reuse the first one's part.
+    const leaderOf = new Map<number, number>()
+    const firstBySha = new Map<string, number>()
+    for (const i of live(job)) {
+      const it = job.items[i]!
+      if (!it.sha256) continue
+      const first = firstBySha.get(it.sha256)
+      if (first === undefined) firstBySha.set(it.sha256, i)
+      else if (!it.partId && !it.target && !it.uploadedPath && !it.partIntent)
+        leaderOf.set(i, first)
+    }
     try {
-      await requestTargets(job, signal)
+      await requestTargets(job, signal, new Set(leaderOf.keys()))
     } catch (error) {
       if (signal.aborted || error instanceof JournalWriteError || isFatal(error)) throw error
       for (const i of live(job)) {
         const it = job.items[i]!
-        if (!it.partId && !it.target && !it.uploadedPath && !it.partIntent)
+        if (!leaderOf.has(i) && !it.partId && !it.target && !it.uploadedPath && !it.partIntent)
           await failItem(job, i, error)
       }
     }
-    const todo = live(job).filter((i) => !job.items[i]!.partId)
+    const todo = live(job).filter((i) => !job.items[i]!.partId && !leaderOf.has(i))
     await mapLimit(todo, concurrency, async (index) => {
       try {
         await uploadItem(job, index, signal)
@@ -536,6 +553,22 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
         await failItem(job, index, error)
       }
     })
+    for (const [index, leader] of leaderOf) {
+      const first = job.items[leader]!
+      if (first.partId) {
+        await write({ type: 'part', jobId: job.jobId, index, partId: first.partId, reused: true })
+        emit(job, index, 'creating-part', { reusedPart: true })
+      } else if (first.error) {
+        await failItem(
+          job,
+          index,
+          new PrintagoError({
+            code: first.error.code as PrintagoErrorCode,
+            message: first.error.message
+          })
+        )
+      }
+    }
   }
 
   /** Match an unresolved build intent against Printago's part builds. */
@@ -646,10 +679,15 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       })
       const body: BuildConfigV2 = { parts }
       const intentId = newId()
-      await write({ type: 'build-intent', jobId: job.jobId, intentId, indices: entries })
       for (const i of entries) emit(job, i, 'queuing')
       try {
-        const result = await client.createBuild(body, callOptions(job, entries, signal))
+        const result = await client.createBuild(body, {
+          ...callOptions(job, entries, signal),
+          // Journaled before every attempt, after any rate-limit wait: the intent's time is
+          // when the request really left, which is what the settle delay is measured from.
+          beforeSend: () =>
+            write({ type: 'build-intent', jobId: job.jobId, intentId, indices: entries })
+        })
         answeredIntents.add(intentId)
         const builds = matchBuilds(entries, parts, result.partBuilds ?? [])
         if (builds.length < entries.length) {
@@ -698,7 +736,9 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           continue
         }
         // A definite refusal: nothing was queued.
-        await write({ type: 'build-clear', jobId: job.jobId, intentId })
+        if (openIntent(job)?.intentId === intentId) {
+          await write({ type: 'build-clear', jobId: job.jobId, intentId })
+        }
         if (
           (error.code === 'not-found' || error.code === 'validation') &&
           (await markStaleParts(job, entries, error, signal))

@@ -97,6 +97,28 @@ export function json(
   res.end(payload)
 }
 
+/**
+ * A fetch whose requests keep running when the caller aborts: the caller sees the abort (a
+ * timeout, a crash) but the server still receives the whole request and acts on it — which is
+ * what a real server does once the body has arrived. (The sandbox's 'delay' fault waits before
+ * reading the body, so with a plain fetch an aborted request is never acted on.)
+ */
+export const detachedFetch: typeof fetch = (input, init = {}) => {
+  const { signal, ...rest } = init
+  const real = fetch(input, rest)
+  return new Promise<Response>((resolve, reject) => {
+    if (signal?.aborted) reject(signal.reason)
+    signal?.addEventListener(
+      'abort',
+      () => reject(signal.reason ?? new DOMException('aborted', 'AbortError')),
+      {
+        once: true
+      }
+    )
+    real.then(resolve, reject)
+  })
+}
+
 /** Everything an integration test of the send pipeline needs, over real HTTP to the sandbox. */
 export interface SendHarness {
   sandbox: import('../sandbox/index').RunningSandbox
