@@ -41,21 +41,80 @@ export function readBinaryTriangles(
   let maxX = -Infinity
   let maxY = -Infinity
   let maxZ = -Infinity
-  let badVertices = 0
-  let badTriangles = 0
+  // NaN never wins a comparison, so the bbox skips it for free. The running sum turns NaN or
+  // infinite as soon as any coordinate is (a sum of float32s cannot overflow a double); only
+  // then does a second, exact pass count the bad vertices. Keeps the hot loop branch-light.
+  let sum = 0
   // Skip the 12-byte normal: the first vertex of triangle t is at 84 + 50t + 12.
   let o = BINARY_HEADER_BYTES + 12
   let w = 0
   for (let t = 0; t < count; t++) {
+    const x0 = view.getFloat32(o, true)
+    const y0 = view.getFloat32(o + 4, true)
+    const z0 = view.getFloat32(o + 8, true)
+    const x1 = view.getFloat32(o + 12, true)
+    const y1 = view.getFloat32(o + 16, true)
+    const z1 = view.getFloat32(o + 20, true)
+    const x2 = view.getFloat32(o + 24, true)
+    const y2 = view.getFloat32(o + 28, true)
+    const z2 = view.getFloat32(o + 32, true)
+    out[w] = x0
+    out[w + 1] = y0
+    out[w + 2] = z0
+    out[w + 3] = x1
+    out[w + 4] = y1
+    out[w + 5] = z1
+    out[w + 6] = x2
+    out[w + 7] = y2
+    out[w + 8] = z2
+    sum += x0 + y0 + z0 + (x1 + y1 + z1) + (x2 + y2 + z2)
+    if (x0 < minX) minX = x0
+    if (x0 > maxX) maxX = x0
+    if (x1 < minX) minX = x1
+    if (x1 > maxX) maxX = x1
+    if (x2 < minX) minX = x2
+    if (x2 > maxX) maxX = x2
+    if (y0 < minY) minY = y0
+    if (y0 > maxY) maxY = y0
+    if (y1 < minY) minY = y1
+    if (y1 > maxY) maxY = y1
+    if (y2 < minY) minY = y2
+    if (y2 > maxY) maxY = y2
+    if (z0 < minZ) minZ = z0
+    if (z0 > maxZ) maxZ = z0
+    if (z1 < minZ) minZ = z1
+    if (z1 > maxZ) maxZ = z1
+    if (z2 < minZ) minZ = z2
+    if (z2 > maxZ) maxZ = z2
+    o += BINARY_TRIANGLE_BYTES
+    w += 9
+  }
+  if (sum - sum !== 0) return withNonFinite(out, count)
+  return {
+    positions: out,
+    triangles: count,
+    bbox: { min: [minX, minY, minZ], max: [maxX, maxY, maxZ] },
+    nonFiniteVertices: 0,
+    nonFiniteTriangles: 0
+  }
+}
+
+/** The exact pass for meshes with NaN/±Inf: counts them and takes the bbox of the rest. */
+export function withNonFinite(positions: Float32Array, triangles: number): RawGeometry {
+  let minX = Infinity
+  let minY = Infinity
+  let minZ = Infinity
+  let maxX = -Infinity
+  let maxY = -Infinity
+  let maxZ = -Infinity
+  let badVertices = 0
+  let badTriangles = 0
+  for (let t = 0; t < triangles; t++) {
     const before = badVertices
-    for (let k = 0; k < 3; k++) {
-      const x = view.getFloat32(o, true)
-      const y = view.getFloat32(o + 4, true)
-      const z = view.getFloat32(o + 8, true)
-      out[w] = x
-      out[w + 1] = y
-      out[w + 2] = z
-      // A sum of float32 values cannot overflow a double, so s - s is 0 exactly when all are finite.
+    for (let o = t * 9; o < t * 9 + 9; o += 3) {
+      const x = positions[o]!
+      const y = positions[o + 1]!
+      const z = positions[o + 2]!
       const s = x + y + z
       if (s - s === 0) {
         if (x < minX) minX = x
@@ -67,15 +126,12 @@ export function readBinaryTriangles(
       } else {
         badVertices++
       }
-      o += 12
-      w += 3
     }
     if (badVertices !== before) badTriangles++
-    o += 14 // attribute (2) + next normal (12)
   }
   return {
-    positions: out,
-    triangles: count,
+    positions,
+    triangles,
     bbox: { min: [minX, minY, minZ], max: [maxX, maxY, maxZ] },
     nonFiniteVertices: badVertices,
     nonFiniteTriangles: badTriangles
