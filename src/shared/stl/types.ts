@@ -69,7 +69,7 @@ export interface MeshReport {
 }
 
 export interface ParseLimits {
-  /** Bytes; default 2 GiB - 1 for binary. */
+  /** Bytes; default 2 GiB − 1 (the largest file fs.readFile accepts), binary and ASCII. */
   maxBytes?: number
   /** Default 25 million triangles. */
   maxTriangles?: number
