@@ -5,6 +5,7 @@ import type { PrinterList, SettingsView, StoreStatus } from '../../shared/ipc'
 import type { AppError } from '../../shared/result'
 import type { Routing } from '../../shared/send'
 import { FileList } from './components/FileList'
+import { HistoryView } from './components/HistoryView'
 import { ReportPanel } from './components/ReportPanel'
 import { SendPanel, type SendState } from './components/SendPanel'
 import { SettingsDialog } from './components/SettingsDialog'
@@ -35,6 +36,16 @@ export function App(): ReactElement {
   const [settingsOpen, setSettingsOpen] = useState(false)
   const [settingsView, setSettingsView] = useState<SettingsView | null>(null)
   const [tab, setTab] = useState<'send' | 'history'>('send')
+  const [focusEntryId, setFocusEntryId] = useState<string | null>(null)
+  // A clicked notification opens its history entry.
+  useEffect(
+    () =>
+      window.api.history.onOpen(({ entryId }) => {
+        setFocusEntryId(entryId)
+        setTab('history')
+      }),
+    []
+  )
   const inputRef = useRef<HTMLInputElement>(null)
   const filesRef = useRef(files)
   filesRef.current = files
@@ -189,6 +200,7 @@ export function App(): ReactElement {
       depth = 0
       setDragging(false)
       if (!e.dataTransfer) return
+      setTab('send')
       void collectDropped(e.dataTransfer).then(({ files: f, skipped: s }) => addFiles(f, s))
     }
     window.addEventListener('dragover', over)
@@ -237,7 +249,7 @@ export function App(): ReactElement {
         quantity: f.options.quantity,
         priority: f.options.priority,
         position: f.options.position,
-        meta: { size: sizeMm(f, unitScale)!, triangles: f.report!.triangles }
+        meta: { size: sizeMm(f, unitScale)!, triangles: f.report!.triangles, bytes: f.size, ...(f.thumbnail && f.thumbnail.length < 60_000 ? { thumbnail: f.thumbnail } : {}) }
       }))
     })
     if (res.ok) setSend((s) => ({ ...s, jobId: res.value.jobId }))
@@ -263,6 +275,14 @@ export function App(): ReactElement {
     <div className="app">
       <header className="topbar">
         <span className="brand">Printago Send</span>
+        <nav className="tabs" role="tablist" aria-label="Views">
+          <button type="button" role="tab" aria-selected={tab === 'send'} onClick={() => setTab('send')} data-testid="tab-send">
+            Send
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'history'} onClick={() => setTab('history')} data-testid="tab-history">
+            History
+          </button>
+        </nav>
         <StoreBanner store={store} onSettings={() => setSettingsOpen(true)} />
       </header>
       {settingsOpen && (
@@ -277,7 +297,13 @@ export function App(): ReactElement {
           onClose={() => setSettingsOpen(false)}
         />
       )}
-      <div className="columns">
+      {tab === 'history' && (
+        <div className="history-tab" role="tabpanel" aria-label="History">
+          <HistoryView focusEntryId={focusEntryId} />
+        </div>
+      )}
+      {/* The send view stays mounted (files, viewer) while the history is shown. */}
+      <div className="columns" hidden={tab !== 'send'} role="tabpanel" aria-label="Send">
         <aside className="files-col" aria-label="Files">
           <div className="files-head">
             <button type="button" className="primary" onClick={() => inputRef.current?.click()} data-testid="add-files" title="Add files (Ctrl+O)">
@@ -318,7 +344,7 @@ export function App(): ReactElement {
           )}
         </aside>
         <main className="center-col">
-          <Viewer positions={selected?.positions ?? null} bbox={selected?.report?.bbox ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
+          <Viewer fileKey={selected?.key ?? null} fileKeys={files.map((f) => f.key)} positions={selected?.positions ?? null} bbox={selected?.report?.bbox ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
           <ReportPanel file={selected} fitText={fitText} unitScale={unitScale} />
         </main>
         <aside className="send-col">
