@@ -48,12 +48,6 @@ async function writeRandomFile(file: string, bytes: number): Promise<void> {
   }
 }
 
-async function best(runs: number, fn: () => Promise<number>): Promise<number> {
-  let min = Infinity
-  for (let i = 0; i < runs; i++) min = Math.min(min, await fn())
-  return min
-}
-
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now()
   await fn()

@@ -3,7 +3,12 @@ import { readFile } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
 import { createPrintagoClient } from './printago-client'
-import { createSendService, SendRequestError, validateSendRequest } from './send-pipeline'
+import {
+  createSendService,
+  SendRequestError,
+  uploadFilename,
+  validateSendRequest
+} from './send-pipeline'
 import { detachedFetch, sendHarness, type SendHarness } from './test-helpers'
 
 let h: SendHarness | undefined
@@ -580,5 +585,16 @@ describe('crash and resume', () => {
     await until(() => h!.sandbox.log.some((e) => e.fault === 'delay'))
     expect(h.sandbox.state.partBuilds.size).toBe(1)
     expect(resumed!.files[0]!.partBuildId).toBe([...h.sandbox.state.partBuilds.keys()][0])
+  })
+})
+
+describe('uploadFilename', () => {
+  it('keeps names ≤ 64 characters with their extension and strips control characters', () => {
+    expect(uploadFilename('/a/b/benchy.stl')).toBe('benchy.stl')
+    expect(uploadFilename('C:\\models\\cube.STL')).toBe('cube.STL')
+    const long = uploadFilename(`/x/${'n'.repeat(100)}.stl`)
+    expect(long).toHaveLength(64)
+    expect(long.endsWith('.stl')).toBe(true)
+    expect(uploadFilename('/x/a\u0001b.stl')).toBe('a_b.stl')
   })
 })

@@ -189,10 +189,10 @@ export function validateSendRequest(request: SendRequest): string | null {
 
 /** Name sent to signed-upload-urls: the base name, ≤ 64 chars (older API limit), extension kept. */
 export function uploadFilename(path: string): string {
-  const base = (basename(path.replace(/\\/g, '/')) || 'model.stl').replace(
-    /[\u0000-\u001f/\\]/g,
-    '_'
-  )
+  // Control characters and path separators have no business in a storage object name.
+  const base = [...(basename(path.replace(/\\/g, '/')) || 'model.stl')]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c === '/' || c === '\\' ? '_' : c))
+    .join('')
   if (base.length <= 64) return base
   const dot = base.lastIndexOf('.')
   const ext = dot > 0 && base.length - dot <= 10 ? base.slice(dot) : ''
