@@ -1,0 +1,168 @@
+// The 3D scene, shared by the render worker (OffscreenCanvas) and the main-thread fallback: STL's
+// Z-up turned into three's Y-up, the model seated on a build-plate grid, camera fitted to it,
+// orbit/zoom/pan, optional bounding box. Nothing here touches the DOM, so it runs in a worker.
+import { OrbitControls } from '@react-three/drei/core/OrbitControls'
+import { useThree } from '@react-three/fiber'
+import { useEffect, useLayoutEffect, useMemo, type ReactElement } from 'react'
+import * as THREE from 'three'
+
+import type { Bbox } from '../../../shared/stl/types'
+
+/** Props of the scene: the model (null while nothing is selected) and the toolbar's state. */
+export interface SceneProps {
+  positions: Float32Array | null
+  bbox: Bbox | null
+  showBox: boolean
+  resetToken: number
+  /** Called after the model is drawn, with the triangles three drew in that frame. */
+  onRendered: (triangles: number) => void
+  /** Element OrbitControls listens on; in the worker, a proxy fed with forwarded DOM events. */
+  controlsElement?: HTMLElement
+}
+
+/** Camera of the viewer (a constant, so configuring the root again keeps the camera). */
+export const VIEWER_CAMERA = { fov: 40, position: [100, 100, 100] as [number, number, number] }
+
+/** Renderer options: preserveDrawingBuffer keeps the frame readable (pixel checks, screenshots). */
+export const VIEWER_GL = { preserveDrawingBuffer: true, antialias: true }
+
+// One material for every model: its shader is compiled once, at start-up (see Prewarm).
+const modelMaterial = new THREE.MeshStandardMaterial({
+  color: '#f08a28',
+  flatShading: true,
+  metalness: 0.05,
+  roughness: 0.6,
+  side: THREE.DoubleSide
+})
+
+/** Compiles the model shader when the canvas starts: the first dropped file does not pay for it. */
+function Prewarm(): null {
+  const { gl, scene, camera } = useThree()
+  useEffect(() => {
+    const g = new THREE.BufferGeometry()
+    g.setAttribute('position', new THREE.BufferAttribute(new Float32Array(9), 3))
+    const m = new THREE.Mesh(g, modelMaterial)
+    scene.add(m)
+    gl.compile(scene, camera)
+    scene.remove(m)
+    g.dispose()
+  }, [gl, scene, camera])
+  return null
+}
+
+interface ModelProps {
+  positions: Float32Array
+  bbox: Bbox
+  showBox: boolean
+  resetToken: number
+  onRendered: (triangles: number) => void
+}
+
+function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps): ReactElement {
+  const { camera, invalidate } = useThree()
+  const controls = useThree((s) => s.controls) as unknown as {
+    target: THREE.Vector3
+    update(): void
+  } | null
+
+  const box = useMemo(
+    () => new THREE.Box3(new THREE.Vector3(...bbox.min), new THREE.Vector3(...bbox.max)),
+    [bbox]
+  )
+  // One geometry over the buffer as it is (no copy). The bounding sphere comes from the report's
+  // bbox, so three does not walk three million vertices to frustum-cull the first frame.
+  const geometry = useMemo(() => {
+    const g = new THREE.BufferGeometry()
+    g.setAttribute('position', new THREE.BufferAttribute(positions, 3))
+    g.boundingBox = box.clone()
+    g.boundingSphere = box.getBoundingSphere(new THREE.Sphere())
+    return g
+  }, [positions, box])
+  // R3F does not dispose geometry we create ourselves: free the GPU buffer when the file goes.
+  useEffect(() => () => geometry.dispose(), [geometry])
+
+  // Seat the model: centred in X/Y, its lowest point on the plate (STL coordinates, Z up).
+  const offset = new THREE.Vector3(
+    -(box.min.x + box.max.x) / 2,
+    -(box.min.y + box.max.y) / 2,
+    -box.min.z
+  )
+  const dims = new THREE.Vector3().subVectors(box.max, box.min)
+  const radius = Math.max(dims.length() / 2, 1)
+
+  // A layout effect: the camera moves in the same commit as the model, so no frame shows the new
+  // model through the previous model's camera.
+  useLayoutEffect(() => {
+    // Fit the camera to the model's bounding sphere, looking from the front-right-top.
+    const target = new THREE.Vector3(0, dims.z / 2, 0)
+    const dir = new THREE.Vector3(1, 0.8, 1.4).normalize()
+    const fov = ((camera as THREE.PerspectiveCamera).fov * Math.PI) / 180
+    const dist = (radius / Math.sin(fov / 2)) * 1.15
+    camera.position.copy(target).addScaledVector(dir, dist)
+    camera.near = dist / 100
+    camera.far = dist * 100
+    camera.updateProjectionMatrix()
+    if (controls) {
+      controls.target.copy(target)
+      controls.update()
+    }
+    invalidate()
+  }, [box, resetToken, controls]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  const plate = Math.max(Math.ceil((Math.max(dims.x, dims.y) * 1.6) / 10) * 10, 50)
+  return (
+    <>
+      <group rotation={[-Math.PI / 2, 0, 0]}>
+        <group position={offset}>
+          <mesh
+            geometry={geometry}
+            material={modelMaterial}
+            // three counts triangles as it draws; the model is the last triangle mesh of the frame.
+            onAfterRender={(renderer) => onRendered(renderer.info.render.triangles)}
+          />
+        </group>
+        {showBox && (
+          <box3Helper
+            args={[
+              new THREE.Box3(box.min.clone().add(offset), box.max.clone().add(offset)),
+              new THREE.Color('#4cc3ff')
+            ]}
+          />
+        )}
+      </group>
+      <gridHelper args={[plate, plate / 10, '#5b6478', '#3a4152']} />
+    </>
+  )
+}
+
+/** Lights, the plate, the model (if any) and the orbit controls. */
+export function Scene({
+  positions,
+  bbox,
+  showBox,
+  resetToken,
+  onRendered,
+  controlsElement
+}: SceneProps): ReactElement {
+  return (
+    <>
+      <color attach="background" args={['#1d2230']} />
+      <ambientLight intensity={0.55} />
+      <directionalLight position={[1, 2, 1.5]} intensity={1.6} />
+      <directionalLight position={[-1.5, 0.5, -1]} intensity={0.5} />
+      <Prewarm />
+      {positions && bbox ? (
+        <Model
+          positions={positions}
+          bbox={bbox}
+          showBox={showBox}
+          resetToken={resetToken}
+          onRendered={onRendered}
+        />
+      ) : (
+        <gridHelper args={[200, 20, '#5b6478', '#3a4152']} />
+      )}
+      <OrbitControls makeDefault enableDamping={false} domElement={controlsElement} />
+    </>
+  )
+}

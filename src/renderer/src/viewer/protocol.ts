@@ -1,0 +1,71 @@
+// Messages between the viewer (main thread) and the render worker that owns the WebGL canvas.
+// Positions cross once per file (transferred, never copied); after that only the file key does.
+import type { Bbox } from '../../../shared/stl/types'
+
+/** Canvas size in CSS pixels plus its position on the page (for pointer maths) and the DPR. */
+export interface ViewSize {
+  width: number
+  height: number
+  top: number
+  left: number
+  dpr: number
+}
+
+/** The pointer/wheel fields OrbitControls reads, copied off a DOM event (events don't clone). */
+export interface ForwardedEvent {
+  type: string
+  pointerId: number
+  pointerType: string
+  button: number
+  buttons: number
+  clientX: number
+  clientY: number
+  pageX: number
+  pageY: number
+  offsetX: number
+  offsetY: number
+  ctrlKey: boolean
+  shiftKey: boolean
+  altKey: boolean
+  metaKey: boolean
+  deltaX: number
+  deltaY: number
+  deltaZ: number
+  deltaMode: number
+}
+
+/** What the scene shows: the selected file's key and bbox, plus the toolbar's state. */
+export interface ViewState {
+  fileKey: string | null
+  bbox: Bbox | null
+  showBox: boolean
+  resetToken: number
+}
+
+/** Main thread → render worker. */
+export type ToWorker =
+  | { type: 'init'; canvas: OffscreenCanvas; size: ViewSize }
+  | { type: 'resize'; size: ViewSize }
+  /** `positions` only the first time a key is shown; the worker caches it under the key. */
+  | { type: 'view'; view: ViewState; positions?: Float32Array }
+  /** Keys of the files still in the list: the worker drops every other cached buffer. */
+  | { type: 'retain'; keys: string[] }
+  | { type: 'event'; event: ForwardedEvent }
+
+/** Render worker → main thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  /** Triangles drawn in the last frame that drew the model (renderer.info.render.triangles). */
+  | {
+      type: 'rendered'
+      fileKey: string
+      triangles: number
+      /** From the view request to this frame, in the worker. */
+      frameMs: number
+      /** Geometries alive on the GPU and files cached here (to check disposal and eviction). */
+      geometries: number
+      cachedFiles: number
+    }
+  /** The GPU finished the first frame of a model (a fence): when it can really be on screen. */
+  | { type: 'gpu-done'; fileKey: string; ms: number }

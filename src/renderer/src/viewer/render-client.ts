@@ -1,0 +1,223 @@
+// Main-thread side of the render worker: one canvas, transferred to the worker once, that lives
+// for the whole session (a WebGL context costs ~100 ms to create; the viewer may unmount and come
+// back). It forwards size and pointer/wheel events and sends each file's positions only once.
+import type { Bbox } from '../../../shared/stl/types'
+import type { ForwardedEvent, FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
+
+/** 'starting' until the worker has a WebGL context; 'failed' sends the viewer to its fallback. */
+export type RenderStatus = 'starting' | 'ready' | 'failed'
+
+/** What the viewer asks the worker to show. */
+export interface ViewRequest {
+  fileKey: string | null
+  positions: Float32Array | null
+  bbox: Bbox | null
+  showBox: boolean
+  resetToken: number
+}
+
+function forwarded(e: PointerEvent | WheelEvent | MouseEvent): ForwardedEvent {
+  const p = e as Partial<PointerEvent>
+  const w = e as Partial<WheelEvent>
+  return {
+    type: e.type,
+    pointerId: p.pointerId ?? 1,
+    pointerType: p.pointerType ?? 'mouse',
+    button: e.button,
+    buttons: e.buttons,
+    clientX: e.clientX,
+    clientY: e.clientY,
+    pageX: e.pageX,
+    pageY: e.pageY,
+    offsetX: e.offsetX,
+    offsetY: e.offsetY,
+    ctrlKey: e.ctrlKey,
+    shiftKey: e.shiftKey,
+    altKey: e.altKey,
+    metaKey: e.metaKey,
+    deltaX: w.deltaX ?? 0,
+    deltaY: w.deltaY ?? 0,
+    deltaZ: w.deltaZ ?? 0,
+    deltaMode: w.deltaMode ?? 0
+  }
+}
+
+/** The render worker and its canvas, shared by every mount of the viewer. */
+export class RenderClient {
+  status: RenderStatus = 'starting'
+  /** Called with the triangles drawn in the last frame that drew a model. */
+  onRendered: ((triangles: number, fileKey: string) => void) | null = null
+  private readonly canvas = document.createElement('canvas')
+  private worker: Worker | null = null
+  private readonly listeners = new Set<() => void>()
+  /** Keys whose positions the worker holds, with their triangle counts. */
+  private readonly sent = new Map<string, number>()
+  private pendingView: ViewRequest | null = null
+  private readonly down = new Set<number>()
+
+  constructor() {
+    // The placeholder keeps showing the worker's frames; CSS sizes it, the worker sets its pixels.
+    this.canvas.style.display = 'block'
+    this.canvas.style.width = '100%'
+    this.canvas.style.height = '100%'
+    this.canvas.style.touchAction = 'none'
+    this.listen()
+  }
+
+  /** Subscribes to status changes (for useSyncExternalStore). */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Puts the canvas into `container` (starting the worker on first use); returns the detach. */
+  attach(container: HTMLElement): () => void {
+    container.appendChild(this.canvas)
+    if (!this.worker && this.status === 'starting') this.start()
+    const observer = new ResizeObserver(() => this.post({ type: 'resize', size: this.measure() }))
+    // Device pixels: also fires when only the pixel ratio changes (zoom, another display).
+    observer.observe(container, { box: 'device-pixel-content-box' })
+    return () => {
+      observer.disconnect()
+      this.canvas.remove()
+    }
+  }
+
+  /** Shows a file (or the empty plate); positions cross to the worker the first time only. */
+  view(req: ViewRequest): void {
+    if (this.status !== 'ready') {
+      // Positions are only handed over once the worker has proven it can draw them.
+      this.pendingView = req
+      return
+    }
+    const view: ViewState = {
+      fileKey: req.fileKey,
+      bbox: req.bbox,
+      showBox: req.showBox,
+      resetToken: req.resetToken
+    }
+    const key = req.fileKey
+    if (key && !this.sent.has(key) && req.positions && req.positions.byteLength > 0) {
+      this.sent.set(key, req.positions.length / 9)
+      // Transferred, not copied: App's array is detached, the worker's cache is the copy now.
+      this.post({ type: 'view', view, positions: req.positions }, [req.positions.buffer])
+    } else this.post({ type: 'view', view })
+  }
+
+  /** Triangles of a file whose positions went to the worker (App's array is detached then). */
+  triangleCount(fileKey: string | null): number | undefined {
+    return fileKey ? this.sent.get(fileKey) : undefined
+  }
+
+  /** Drops the worker's buffers of files no longer in the list. */
+  retain(keys: string[]): void {
+    const keep = new Set(keys)
+    for (const key of this.sent.keys()) if (!keep.has(key)) this.sent.delete(key)
+    this.post({ type: 'retain', keys })
+  }
+
+  private start(): void {
+    const size = this.measure()
+    const offscreen = this.canvas.transferControlToOffscreen()
+    const worker = new Worker(new URL('./render.worker.ts', import.meta.url), { type: 'module' })
+    this.worker = worker
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data)
+    worker.onerror = (e) => this.fail(`render worker error: ${e.message}`)
+    this.post({ type: 'init', canvas: offscreen, size }, [offscreen])
+  }
+
+  private receive(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready':
+        this.setStatus('ready')
+        if (this.pendingView) this.view(this.pendingView)
+        this.pendingView = null
+        break
+      case 'failed':
+        this.fail(msg.message)
+        break
+      case 'rendered':
+        performance.mark('viewer:drawn', { detail: msg })
+        this.onRendered?.(msg.triangles, msg.fileKey)
+        break
+      case 'gpu-done':
+        performance.mark('viewer:gpu-done', { detail: msg })
+        break
+    }
+  }
+
+  private fail(message: string): void {
+    console.warn(`3D preview falls back to the main thread: ${message}`)
+    this.worker?.terminate()
+    this.worker = null
+    this.canvas.remove()
+    this.setStatus('failed')
+  }
+
+  private setStatus(status: RenderStatus): void {
+    this.status = status
+    this.listeners.forEach((l) => l())
+  }
+
+  private post(message: ToWorker, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(message, transfer)
+  }
+
+  private measure(): ViewSize {
+    const r = (this.canvas.parentElement ?? this.canvas).getBoundingClientRect()
+    return {
+      width: Math.max(1, Math.round(r.width)),
+      height: Math.max(1, Math.round(r.height)),
+      top: r.top,
+      left: r.left,
+      dpr: window.devicePixelRatio || 1
+    }
+  }
+
+  /** Forwards what OrbitControls needs; default actions (scroll, menu) are stopped here. */
+  private listen(): void {
+    const c = this.canvas
+    const send = (e: PointerEvent | WheelEvent | MouseEvent): void =>
+      this.post({ type: 'event', event: forwarded(e) })
+    c.addEventListener('pointerdown', (e) => {
+      // Capture here: the drag keeps reaching the canvas when the pointer leaves it.
+      c.setPointerCapture(e.pointerId)
+      this.down.add(e.pointerId)
+      send(e)
+    })
+    c.addEventListener('pointermove', (e) => {
+      if (this.down.size > 0) send(e)
+    })
+    const up = (e: PointerEvent): void => {
+      this.down.delete(e.pointerId)
+      send(e)
+    }
+    c.addEventListener('pointerup', up)
+    c.addEventListener('pointercancel', up)
+    c.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault()
+        send(e)
+      },
+      { passive: false }
+    )
+    c.addEventListener('contextmenu', (e) => {
+      e.preventDefault()
+      send(e)
+    })
+  }
+}
+
+let client: RenderClient | null | undefined
+
+/** The session's render client, or null where a canvas cannot be handed to a worker. */
+export function getRenderClient(): RenderClient | null {
+  if (client === undefined) {
+    const supported =
+      typeof OffscreenCanvas !== 'undefined' &&
+      typeof HTMLCanvasElement.prototype.transferControlToOffscreen === 'function'
+    client = supported ? new RenderClient() : null
+  }
+  return client
+}
