@@ -5,17 +5,26 @@
 // - hashing and signed URLs have no lasting effect on Printago, so they are simply redone;
 // - a PUT to a signed URL overwrites the same object, so it is repeated freely;
 // - POST /v1/parts is preceded by a `part-intent` entry. If its answer is unknown (timeout,
-//   reset, 5xx, crash), the part is looked up by SHA-256 (`fileHashes`) before creating another;
-// - POST /v2/builds is the step that must never be duplicated. A `build-intent` entry is written
-//   before it; if the answer is unknown the build is reconciled by reading
-//   `GET /v1/part-builds?partId=…` and matching part id, label, quantity and a creation time no
-//   earlier than the intent (minus a clock-skew margin), skipping every part build some journal
-//   job already owns. Only entries proven absent are sent again. Build calls (and their
-//   reconciliation) are serialised within the process, and the journal lock keeps a second
-//   process out, so two of our own intents can never compete for the same build.
+//   reset, 5xx, crash), the part is looked up by SHA-256 (`fileHashes`) before creating another
+//   (a spare part is harmless; the dedupe cache then points at one of them);
+// - POST /v2/builds is the step that must never be duplicated (Printago has no idempotency key):
+//   1. a `build-intent` entry (client intent id, item indices, time) is fsync'd right before each
+//      HTTP attempt leaves — after any rate-limit wait — so its time is when the request was sent;
+//   2. if the answer is unknown (timeout, reset, 5xx, crash), nothing is re-sent until the intent
+//      is reconciled: first wait until `settleMs` after that time when Printago never answered
+//      (a request we gave up on may still be running there), then read
+//      `GET /v1/part-builds?partId=…` and match part id, label and quantity, created no earlier
+//      than the intent (server clock from the Date header, minus a 2-minute skew margin), and not
+//      already owned by any job in the journal (finished jobs are kept 7 days for this);
+//   3. matched entries are recorded as built; only entries proven absent are sent again.
+//   Build calls and their reconciliation are serialised within the process and the journal lock
+//   keeps a second process out, so two of our own intents never compete for one build.
 // Labels are sent exactly as the user chose them (default: file name without extension); we do not
-// make them unique, because the id filter + time window + claimed-build set already identify our
-// build, and a visible random suffix would leak into Printago's queue for every send.
+// make them unique. Part id + label + quantity + time window + claimed set identify our build; the
+// only ambiguity left is another client (web UI, second machine) queueing the same part with the
+// same label and quantity inside the window while our own request was in doubt — then we would
+// take its build for ours. That needs two people sending the same file under the same label
+// within minutes; a random suffix on every label, visible in Printago's queue, costs more.
 import { randomUUID } from 'node:crypto'
 import { basename } from 'node:path'
 import type { BuildConfigV2, PartBuild, PartBuildConfigV2 } from '../../shared/printago/api-types'
