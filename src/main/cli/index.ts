@@ -12,6 +12,7 @@ Commands:
   send <file.stl>...   upload STL files and queue them on Printago (see send --help)
   printers             list the store's printers (see printers --help)
   inspect <file.stl>   report an STL's size, volume and mesh health (see inspect --help)
+  history              jobs sent from this computer and their status (see history --help)
 
 Environment:
   PRINTAGO_API_KEY     API key (Settings → API Keys in Printago)
@@ -36,6 +37,20 @@ async function loadInspect(): Promise<InspectCommand | string> {
   }
 }
 
+type HistoryCommand = (args: string[], io: CliIo, ctx: CliContext) => Promise<number>
+
+/** Load the history command (another module, loaded only when asked for). */
+async function loadHistory(): Promise<HistoryCommand | string> {
+  try {
+    const mod = (await import('./commands/history')) as { historyCommand?: HistoryCommand }
+    if (typeof mod.historyCommand !== 'function')
+      return 'the history command is not available in this build'
+    return mod.historyCommand
+  } catch (error) {
+    return `the history command could not be loaded: ${(error as Error).message}`
+  }
+}
+
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promise<number> {
   const [command, ...rest] = argv
@@ -57,6 +72,14 @@ export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promis
           return 1
         }
         return await inspect(rest, io)
+      }
+      case 'history': {
+        const history = await loadHistory()
+        if (typeof history === 'string') {
+          io.stderr(`error: ${history}\n`)
+          return 1
+        }
+        return await history(rest, io, ctx)
       }
       default:
         io.stderr(`error: unknown command "${command}" (see --help)\n`)

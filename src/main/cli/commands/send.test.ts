@@ -252,6 +252,12 @@ describe('printago CLI', () => {
     expect(bad.stderr).toContain('401')
   })
 
+  it('history is delegated to the history command', async () => {
+    const r = await inProcess(['history', '--help'], env)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('history')
+  })
+
   it('inspect is delegated to the inspect command', async () => {
     const r = await inProcess(['inspect', file, '--json'], env)
     expect(r.code).toBe(0)
