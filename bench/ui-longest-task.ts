@@ -16,15 +16,26 @@ function makeBinaryStl(n: number): Buffer {
   buf.write('bench 1M triangles'.padEnd(80), 0, 'ascii')
   buf.writeUInt32LE(n, 80)
   let seed = 12345
-  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
   for (let i = 0; i < n; i++) {
     const o = 84 + i * 50 + 12
     const th = rnd() * Math.PI * 2
     const ph = Math.acos(2 * rnd() - 1)
-    const cx = 50 * Math.sin(ph) * Math.cos(th), cy = 50 * Math.sin(ph) * Math.sin(th), cz = 50 * Math.cos(ph) + 50
-    for (let k = 0; k < 9; k++) buf.writeFloatLE((k % 3 === 0 ? cx : k % 3 === 1 ? cy : cz) + (rnd() - 0.5) * 0.8, o + k * 4)
+    const cx = 50 * Math.sin(ph) * Math.cos(th),
+      cy = 50 * Math.sin(ph) * Math.sin(th),
+      cz = 50 * Math.cos(ph) + 50
+    for (let k = 0; k < 9; k++)
+      buf.writeFloatLE((k % 3 === 0 ? cx : k % 3 === 1 ? cy : cz) + (rnd() - 0.5) * 0.8, o + k * 4)
   }
   return buf
+}
+
+interface BenchWindow {
+  __longTasks: number[]
+  __lt: string[]
+  __ltObserver: PerformanceObserver
+  __ltRecord(list: PerformanceEntryList): void
+  __ltFlush(): void
 }
 
 export interface Metric {
@@ -42,44 +53,134 @@ export async function benchUiLongestTask(triangles = 1_000_000): Promise<Metric[
   mkdirSync(join(staticDir, '__bench'))
   writeFileSync(join(staticDir, '__bench/million.stl'), makeBinaryStl(triangles))
   const app = await startWebApp({ demo: { speed: 0 }, staticDir })
-  const browser = await chromium.launch({ executablePath: findChromium() ?? undefined, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] })
+  const browser = await chromium.launch({
+    executablePath: findChromium() ?? undefined,
+    args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']
+  })
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     await page.addInitScript(() => {
-      const w = window as unknown as { __longTasks: number[] }
+      const w = window as unknown as BenchWindow
       w.__longTasks = []
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) { w.__longTasks.push(e.duration); (w as unknown as {__lt: string[]}).__lt = [...((w as unknown as {__lt: string[]}).__lt ?? []), `${Math.round(e.startTime)}+${Math.round(e.duration)}`] }
-      }).observe({ type: 'longtask', buffered: true })
+      w.__lt = []
+      // (No named function consts in page code: tsx would wrap them in a helper the page lacks.)
+      w.__ltRecord = (list) => {
+        for (const e of list) {
+          w.__longTasks.push(e.duration)
+          w.__lt.push(`${Math.round(e.startTime)}+${Math.round(e.duration)}`)
+        }
+      }
+      w.__ltObserver = new PerformanceObserver((list) => w.__ltRecord(list.getEntries()))
+      w.__ltObserver.observe({ type: 'longtask', buffered: true })
+      // Entries reach the observer a task after the long task ends: drain what is still queued.
+      w.__ltFlush = () => w.__ltRecord(w.__ltObserver.takeRecords())
     })
     await page.goto(app.url)
     await page.getByTestId('use-demo').click()
     await page.getByTestId('store-banner').waitFor()
     await page.waitForTimeout(500)
-    // Only tasks from the drop on count.
-    await page.evaluate(() => {
-      ;(window as unknown as { __longTasks: number[] }).__longTasks = []
-      ;(window as unknown as { __lt: string[] }).__lt = []
-    })
     // The file is fetched by the page and dropped as a real drag-and-drop would deliver it, so
-    // Playwright's own file injection (CDP, on the main thread) is not measured.
+    // Playwright's own file injection (CDP, on the main thread) is not measured. Only tasks from
+    // the drop on count: the list is cleared right before it (the task that dispatches the drop
+    // still counts, since its entry arrives after it ends).
     const t0 = Date.now()
-    await page.evaluate(async () => {
-      const blob = await (await fetch('/__bench/million.stl')).blob()
-      const dt = new DataTransfer()
-      dt.items.add(new File([blob], 'million.stl'))
-      performance.mark('bench:drop')
-      for (const type of ['dragenter', 'dragover', 'drop']) window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }))
-    })
-    await page.waitForFunction((n) => document.querySelector('[data-testid="rendered-tris"]')?.textContent === String(n), triangles, { timeout: 120_000 })
+    await page.evaluate((n) => {
+      return (async () => {
+        const w = window as unknown as BenchWindow
+        const blob = await (await fetch('/__bench/million.stl')).blob()
+        const dt = new DataTransfer()
+        dt.items.add(new File([blob], 'million.stl'))
+        // Page-side drop → first full frame: when the triangle read-out first shows all of them.
+        const tris = document.querySelector('[data-testid="rendered-tris"]')!
+        new MutationObserver((_m, obs) => {
+          if (tris.textContent !== String(n)) return
+          performance.mark('bench:drawn')
+          obs.disconnect()
+        }).observe(tris, { childList: true, characterData: true, subtree: true })
+        w.__ltFlush()
+        w.__longTasks = []
+        w.__lt = []
+        performance.mark('bench:drop')
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          window.dispatchEvent(
+            new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true })
+          )
+      })()
+    }, triangles)
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="rendered-tris"]')?.textContent === String(n),
+      triangles,
+      { timeout: 120_000 }
+    )
     const dropToFirstFrameMs = Date.now() - t0
-    await page.waitForTimeout(300)
-    const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)
-    if (process.env.BENCH_DEBUG) console.log(await page.evaluate(() => JSON.stringify({ lt: (window as unknown as {__lt: string[]}).__lt, marks: performance.getEntriesByType('mark').map((m) => `${m.name}@${Math.round(m.startTime)}`) })))
+    // The render worker also reports when the GPU finished that frame (absent on the fallback).
+    await page
+      .waitForFunction(() => performance.getEntriesByName('viewer:gpu-done').length > 0, null, {
+        timeout: 60_000
+      })
+      .catch(() => undefined)
+    // Let the last tasks end and their entries arrive (two frames and a pause), then drain.
+    await page.evaluate(
+      () =>
+        new Promise<void>((r) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 500)))
+        )
+    )
+    const { tasks, pageMs, gpuMs } = await page.evaluate(() => {
+      const w = window as unknown as BenchWindow
+      w.__ltFlush()
+      const drop = performance.getEntriesByName('bench:drop')[0]!.startTime
+      const drawn = performance.getEntriesByName('bench:drawn')[0]?.startTime ?? NaN
+      const gpu = performance.getEntriesByName('viewer:gpu-done').at(-1)?.startTime
+      return {
+        tasks: w.__longTasks,
+        pageMs: Math.round(drawn - drop),
+        gpuMs: gpu === undefined ? null : Math.round(gpu - drop)
+      }
+    })
+    if (process.env.BENCH_DEBUG)
+      console.log(
+        await page.evaluate(() =>
+          JSON.stringify({
+            lt: (window as unknown as BenchWindow).__lt,
+            marks: performance
+              .getEntriesByType('mark')
+              .map((m) => `${m.name}@${Math.round(m.startTime)}`)
+          })
+        )
+      )
     const longest = tasks.length ? Math.max(...tasks) : 0
     return [
-      { metric: 'ui_longest_task_ms', value: Math.round(longest), goal: '<= 50', pass: longest <= 50, longTasks: tasks.length, triangles },
-      { metric: 'ui_drop_to_first_frame_ms', value: dropToFirstFrameMs, triangles, note: 'includes Playwright file staging' }
+      {
+        metric: 'ui_longest_task_ms',
+        value: Math.round(longest),
+        goal: '<= 50',
+        pass: longest <= 50,
+        longTasks: tasks.length,
+        triangles
+      },
+      {
+        metric: 'ui_drop_to_first_frame_ms',
+        value: dropToFirstFrameMs,
+        triangles,
+        note: 'includes Playwright file staging'
+      },
+      {
+        metric: 'ui_drop_to_first_frame_page_ms',
+        value: pageMs,
+        triangles,
+        note: 'in the page: drop event to the full triangle count shown'
+      },
+      ...(gpuMs === null
+        ? []
+        : [
+            {
+              metric: 'ui_drop_to_gpu_done_page_ms',
+              value: gpuMs,
+              triangles,
+              note: 'drop event to the GPU finishing that frame (render worker fence)'
+            }
+          ])
     ]
   } finally {
     await browser.close()
