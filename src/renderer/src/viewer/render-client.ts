@@ -129,6 +129,7 @@ export class RenderClient {
   private receive(msg: FromWorker): void {
     switch (msg.type) {
       case 'ready':
+        performance.mark('viewer:ready')
         this.setStatus('ready')
         if (this.pendingView) this.view(this.pendingView)
         this.pendingView = null
