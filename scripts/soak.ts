@@ -317,7 +317,9 @@ async function main(): Promise<number> {
       const detail = [...sandbox.state.partBuilds.values()]
         .filter((b) => (b.label ?? '') === label)
         .map((b) => `${b.id}@${b.createdAt}`)
-      process.stderr.write(`label ${label}: ${have} builds for ${want} sends (runs ${runs.join(',')}) ${detail.join(' ')}\n`)
+      process.stderr.write(
+        `label ${label}: ${have} builds for ${want} sends (runs ${runs.join(',')}) ${detail.join(' ')}\n`
+      )
     }
   }
   // Cross-check the pipeline's own answers: every file must name a distinct, existing build.
