@@ -74,7 +74,12 @@ export class RenderClient {
   attach(container: HTMLElement): () => void {
     container.appendChild(this.canvas)
     if (!this.worker && this.status === 'starting') this.start()
-    const observer = new ResizeObserver(() => this.post({ type: 'resize', size: this.measure() }))
+    const observer = new ResizeObserver(() => {
+      // A hidden viewer (another tab) measures 0×0: keep the last size rather than resize the
+      // drawing buffer and redraw the model twice for nothing.
+      const size = this.measure()
+      if (size) this.post({ type: 'resize', size })
+    })
     // Device pixels: also fires when only the pixel ratio changes (zoom, another display).
     observer.observe(container, { box: 'device-pixel-content-box' })
     return () => {
@@ -117,7 +122,8 @@ export class RenderClient {
   }
 
   private start(): void {
-    const size = this.measure()
+    // Started hidden: a placeholder size until the first real measurement arrives.
+    const size = this.measure() ?? { width: 300, height: 150, top: 0, left: 0, dpr: 1 }
     const offscreen = this.canvas.transferControlToOffscreen()
     const worker = new Worker(new URL('./render.worker.ts', import.meta.url), { type: 'module' })
     this.worker = worker
@@ -164,11 +170,13 @@ export class RenderClient {
     this.worker?.postMessage(message, transfer)
   }
 
-  private measure(): ViewSize {
+  /** The container's size, or null while it is hidden (nothing to lay out). */
+  private measure(): ViewSize | null {
     const r = (this.canvas.parentElement ?? this.canvas).getBoundingClientRect()
+    if (r.width < 1 || r.height < 1) return null
     return {
-      width: Math.max(1, Math.round(r.width)),
-      height: Math.max(1, Math.round(r.height)),
+      width: Math.round(r.width),
+      height: Math.round(r.height),
       top: r.top,
       left: r.left,
       dpr: window.devicePixelRatio || 1
