@@ -60,8 +60,11 @@ export const test = base.extend<{ web: WebAppHandle; webArgs: string[] }>({
         return (await res.json()) as never
       }
     })
+    // Let the app finish its last writes before its data folder goes.
+    const exited = new Promise((resolve) => proc.once('exit', resolve))
     proc.kill('SIGTERM')
-    rmSync(dataDir, { recursive: true, force: true })
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))])
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
   }
 })
 

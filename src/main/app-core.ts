@@ -2,7 +2,6 @@
 // Printago stores), the printer cache, sends, and the handler table built on them. The Electron
 // adapter, the browser test bridge and tests each create one; only the transport differs.
 import { randomUUID } from 'node:crypto'
-import { statSync } from 'node:fs'
 
 import {
   type Channel,
@@ -17,7 +16,6 @@ import {
   type StoreStatus
 } from '../shared/ipc'
 import { fail, ok, type Result } from '../shared/result'
-import { defaultLabel } from '../shared/send'
 import { sanitizeSettings, type AppSettings, type KeyProtection } from '../shared/settings'
 import { createHandlerTable } from './handlers'
 import type { Sandbox, SandboxOptions } from './sandbox/types'
@@ -38,7 +36,9 @@ import {
   retryEntry,
   troubleshootJob
 } from './services/history-actions'
-import { createHistoryEntry, openHistoryStore, type ConfFactory, type HistoryStore } from './services/history-store'
+import { openHistoryStore, type ConfFactory, type HistoryStore } from './services/history-store'
+import { recordSentFiles } from './services/send-history'
+import { createRateLimiter } from './services/rate-limiter'
 import { createRealtimeClient, DEFAULT_REALTIME_URL } from './services/realtime'
 import { createStatusSync, notificationText, type StatusSync } from './services/status-sync'
 
@@ -127,14 +127,6 @@ export function toFailure<T>(err: unknown): Result<T> {
   return fail('internal', (err as Error)?.message ?? String(err))
 }
 
-function fileSize(path: string): number {
-  try {
-    return statSync(path).size
-  } catch {
-    return 0
-  }
-}
-
 function isLoopback(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
 }
@@ -196,8 +188,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   }
 
   async function connect(status: StoreStatus, apiKey: string, storeKey: string, realtimeUrl: string | null): Promise<Connection> {
-    const client = createPrintagoClient({ baseUrl: status.baseUrl ?? DEFAULT_BASE_URL, apiKey, storeId: status.storeId ?? '' })
     const dir = storeDataDir(opts.dataDir, storeKey)
+    // The request log is kept on disk so a restart cannot burst past Printago's limits.
+    const limiter = createRateLimiter({ persistPath: `${dir}/rate-limit.json` })
+    const client = createPrintagoClient({ baseUrl: status.baseUrl ?? DEFAULT_BASE_URL, apiKey, storeId: status.storeId ?? '', limiter })
     const storeId = status.storeId ?? storeKey
     const history = openHistoryStore({ dir, storeId, createConf: opts.createConf, maxEntries: settings.historySize })
     const conn: { printers: PrinterList | null } = { printers: null }
@@ -421,28 +415,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         .send(request, abort.signal, { jobId })
         .then((result) => {
           // Every sent file becomes a history entry (idempotent per part build).
-          for (const f of result.files) {
-            const item = request.items.find((it) => it.path === f.file)
-            conn.history.add(
-              createHistoryEntry({
-                storeId: conn.status.storeId ?? '',
-                file: f.file,
-                sha256: f.sha256,
-                size: item?.meta?.bytes ?? fileSize(f.file),
-                dimensions: item?.meta?.size,
-                triangles: item?.meta?.triangles,
-                thumbnail: item?.meta?.thumbnail,
-                partId: f.partId,
-                partBuildId: f.partBuildId,
-                printJobIds: f.printJobIds,
-                routing: request.routing,
-                label: item?.label ?? defaultLabel(f.file),
-                quantity: item?.quantity ?? 1,
-                priority: item?.priority ?? 'normal',
-                position: item?.position ?? 'back'
-              })
-            )
-          }
+          recordSentFiles(conn.history, conn.status.storeId ?? '', request, result.files)
           const error =
             result.error ??
             (result.failures.length

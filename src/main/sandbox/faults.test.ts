@@ -201,3 +201,26 @@ describe('admin HTTP surface', () => {
     expect(sb.log.filter((e) => e.rateLimited).length).toBeLessThanOrEqual(5)
   })
 })
+
+describe('delay fault models a slow server', () => {
+  it('acts after the delay even when the client gave up waiting', async () => {
+    const { startSandbox } = await import('./index')
+    const sb = await startSandbox({ port: 0, speed: 0, mqtt: false })
+    try {
+      sb.injectFault({ method: 'POST', path: '/v1/storage/signed-upload-urls', kind: 'delay', delayMs: 300 })
+      const headers = { authorization: `ApiKey ${sb.apiKey}`, 'x-printago-storeid': sb.storeId, 'content-type': 'application/json' }
+      const gaveUp = await fetch(`${sb.url}/v1/storage/signed-upload-urls`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ filenames: ['a.stl'] }),
+        signal: AbortSignal.timeout(50)
+      }).catch((e: Error) => e)
+      expect(gaveUp).toBeInstanceOf(Error)
+      await new Promise((r) => setTimeout(r, 500))
+      const entry = sb.log.find((e) => e.path === '/v1/storage/signed-upload-urls')
+      expect(entry?.status).toBe(201)
+    } finally {
+      await sb.close()
+    }
+  })
+})

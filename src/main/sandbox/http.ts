@@ -84,8 +84,24 @@ export function discardBody(req: IncomingMessage, res: ServerResponse, smallByte
   else req.resume()
 }
 
+const prebuffered = new WeakMap<IncomingMessage, Promise<Buffer>>()
+
+/**
+ * Reads the body now and keeps it for a later readBody: a slow server (the `delay` fault) has the
+ * request bytes already, so it still acts after its delay even when the client has given up.
+ */
+export function prebufferBody(req: IncomingMessage, limit: number): void {
+  const p = readBodyNow(req, limit)
+  p.catch(() => undefined) // a later readBody reports the error
+  prebuffered.set(req, p)
+}
+
 /** Reads a body up to `limit` bytes; throws 413 beyond it (without destroying the socket). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return prebuffered.get(req) ?? readBodyNow(req, limit)
+}
+
+function readBodyNow(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN)
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge())
   return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import {
   HttpError,
   isJsonContentType,
   parseJson,
+  prebufferBody,
   readBody,
   THROTTLED_BODY,
   UNAUTHORIZED_BODY,
@@ -117,7 +118,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     writeJson(res, status, fault.body ?? defaultBodyFor(status), fault.headers)
     return
   }
-  if (fault?.kind === 'delay') await sleep(Math.max(0, fault.delayMs ?? 0))
+  if (fault?.kind === 'delay') {
+    if (!path.startsWith(STORAGE_PREFIX)) prebufferBody(req, deps.maxJsonBytes)
+    await sleep(Math.max(0, fault.delayMs ?? 0))
+  }
   const dropAfter = fault?.kind === 'drop-after'
 
   /** Sends (or, for drop-after, swallows) the answer of an action that has been performed. */

@@ -139,6 +139,15 @@ describe('printago CLI', () => {
     expect(out2.jobs[0]).toMatchObject({ reusedPart: true, partId: out.jobs[0]!['partId'] })
   })
 
+  it('CLI sends are recorded in the shared history, newest first', async () => {
+    const hist = await spawnCli(['history', '--json'], env)
+    expect(hist.code).toBe(0)
+    const entries = JSON.parse(hist.stdout) as Array<{ file: string; quantity: number; routing: { mode: string }; status: string }>
+    expect(entries.length).toBeGreaterThanOrEqual(2)
+    expect(entries[0]).toMatchObject({ file, quantity: 2, routing: { mode: 'any' }, status: 'queued' })
+    expect(entries[1]).toMatchObject({ file, quantity: 1 })
+  })
+
   it('exit 2 for usage errors, with one clear line (spawned)', async () => {
     const r = await spawnCli(['send', file, '--quantity', '0'], env)
     expect(r.code).toBe(2)

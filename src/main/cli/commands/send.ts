@@ -10,7 +10,9 @@ import {
   DEFAULT_BASE_URL,
   type PrintagoClient
 } from '../../services/printago-client'
+import { nodeConfFactory, openHistoryStore } from '../../services/history-store'
 import { createRateLimiter } from '../../services/rate-limiter'
+import { recordSentFiles } from '../../services/send-history'
 import {
   createSendService,
   validateSendRequest,
@@ -321,6 +323,13 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     }
     const callsBefore = client.apiCalls + service.uploadRequests
     const result = await service.send(parsed.request, ctx.signal)
+    // The desktop app and `history` show CLI sends too.
+    const history = openHistoryStore({ dir: storeDir, storeId: creds.storeId, createConf: nodeConfFactory, writeDelayMs: 0 })
+    try {
+      recordSentFiles(history, creds.storeId, parsed.request, result.files)
+    } finally {
+      await history.close()
+    }
     const apiCalls = client.apiCalls + service.uploadRequests - callsBefore
     for (const f of result.failures) io.stderr(failureLine(f.file, f.error.message))
     if (result.status === 'cancelled') io.stderr('error: send cancelled\n')
