@@ -5,14 +5,23 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'node_modules/**', 'test-results/**', 'spec/**', 'src/shared/printago/api-types.ts']
+    ignores: [
+      'out/**',
+      'node_modules/**',
+      'test-results/**',
+      'spec/**',
+      'src/shared/printago/api-types.ts'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }
+      ],
       '@typescript-eslint/no-explicit-any': 'error'
     }
   },
@@ -32,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only src/main/index.ts and the preload may import electron.' }] }
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only src/main/index.ts and the preload may import electron.'
+            }
+          ]
+        }
       ]
     }
   },
@@ -43,8 +59,15 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer talks to main only through window.api.' }],
-          patterns: [{ group: ['node:*', 'fs', 'path', 'child_process'], message: 'No Node APIs in renderer/shared code.' }]
+          paths: [
+            { name: 'electron', message: 'The renderer talks to main only through window.api.' }
+          ],
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'child_process'],
+              message: 'No Node APIs in renderer/shared code.'
+            }
+          ]
         }
       ]
     }

@@ -14,7 +14,9 @@ function electronInstalled(): boolean {
   try {
     const dir = dirname(require.resolve('electron/package.json'))
     const pathTxt = join(dir, 'path.txt')
-    return existsSync(pathTxt) && existsSync(join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim()))
+    return (
+      existsSync(pathTxt) && existsSync(join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim()))
+    )
   } catch {
     return false
   }
@@ -23,14 +25,30 @@ function electronInstalled(): boolean {
 const canRun = electronInstalled() && (process.platform !== 'linux' || !!process.env.DISPLAY)
 
 test.describe('Electron shell', () => {
-  test.skip(!canRun, 'Electron binary not installed or no display here (it downloads from GitHub); the browser bridge specs cover the same flow')
+  test.skip(
+    !canRun,
+    'Electron binary not installed or no display here (it downloads from GitHub); the browser bridge specs cover the same flow'
+  )
 
-  test('first run: demo store, drop, send', async ({}, testInfo) => {
-    const app = await electron.launch({ args: ['out/main/index.js'], env: { ...process.env, NODE_ENV: 'test' } })
+  test('first run: demo store, drop, send', async ({ browserName }, testInfo) => {
+    void browserName // Playwright needs a destructured fixture argument
+    const app = await electron.launch({
+      args: ['out/main/index.js'],
+      env: { ...process.env, NODE_ENV: 'test' }
+    })
     const page = await app.firstWindow()
     // The renderer has the named API and no Node.
-    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined')
-    expect(await page.evaluate(() => Object.keys(window.api).sort())).toEqual(['app', 'files', 'printers', 'send', 'shell', 'store'])
+    expect(
+      await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)
+    ).toBe('undefined')
+    expect(await page.evaluate(() => Object.keys(window.api).sort())).toEqual([
+      'app',
+      'files',
+      'printers',
+      'send',
+      'shell',
+      'store'
+    ])
     await page.getByTestId('use-demo').click()
     await expect(page.getByTestId('store-banner')).toContainText('Demo')
     // A real file on disk, so webUtils.getPathForFile gives main a path to hash and upload.

@@ -16,11 +16,17 @@ export interface WebAppHandle {
   sandbox<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
 }
 
-async function startWeb(extraArgs: string[]): Promise<{ proc: ChildProcess; url: string; dataDir: string }> {
+async function startWeb(
+  extraArgs: string[]
+): Promise<{ proc: ChildProcess; url: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
-  const proc = spawn('npx', ['tsx', 'src/main/web/serve.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const proc = spawn(
+    'npx',
+    ['tsx', 'src/main/web/serve.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`web app did not start: ${out}`)), 30_000)
@@ -71,14 +77,22 @@ export const test = base.extend<{ web: WebAppHandle; webArgs: string[] }>({
 export { expect }
 
 /** Drops files onto the page as a user would (dragenter → dragover → drop on the window). */
-export async function dropFiles(page: Page, files: Array<{ name: string; path?: string; bytes?: Buffer }>): Promise<void> {
-  const payload = files.map((f) => ({ name: f.name, bytes: [...(f.bytes ?? readFileSync(f.path!))] }))
+export async function dropFiles(
+  page: Page,
+  files: Array<{ name: string; path?: string; bytes?: Buffer }>
+): Promise<void> {
+  const payload = files.map((f) => ({
+    name: f.name,
+    bytes: [...(f.bytes ?? readFileSync(f.path!))]
+  }))
   const dt = await page.evaluateHandle((list) => {
     const d = new DataTransfer()
-    for (const f of list) d.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: 'model/stl' }))
+    for (const f of list)
+      d.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: 'model/stl' }))
     return d
   }, payload)
-  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('body', type, { dataTransfer: dt })
+  for (const type of ['dragenter', 'dragover', 'drop'])
+    await page.dispatchEvent('body', type, { dataTransfer: dt })
 }
 
 /** Opens the app and chooses the demo store on the first-run screen. */
@@ -98,7 +112,9 @@ export interface SandboxProcess {
 
 /** A standalone sandbox (`npm run sandbox`), for tests that connect with a real key and store id. */
 export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
-  const proc = spawn('npx', ['tsx', 'src/main/sandbox/cli.ts', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn('npx', ['tsx', 'src/main/sandbox/cli.ts', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   const out = await new Promise<string>((resolve, reject) => {
     let text = ''
     const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${text}`)), 30_000)
@@ -130,6 +146,13 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
 
 export interface SandboxSummary {
   counts: { parts: number; partBuilds: number; printJobs: number; uploads: number }
-  builds: Array<{ id: string; partId: string; label: string; quantity: number; tags: Record<string, string>; jobs: Array<{ id: string; status: string; assignedPrinterId: string | null }> }>
+  builds: Array<{
+    id: string
+    partId: string
+    label: string
+    quantity: number
+    tags: Record<string, string>
+    jobs: Array<{ id: string; status: string; assignedPrinterId: string | null }>
+  }>
   printers: Array<{ id: string; name: string }>
 }

@@ -1,7 +1,14 @@
 // Job setup and printer choice against the demo sandbox, through the bridge: what the user picks
 // is what Printago receives.
 import { boxStl, torusStl } from './stl-files'
-import { dropFiles, expect, openWithDemo, startSandboxProcess, test, type SandboxSummary } from './fixtures'
+import {
+  dropFiles,
+  expect,
+  openWithDemo,
+  startSandboxProcess,
+  test,
+  type SandboxSummary
+} from './fixtures'
 
 test.describe('job setup', () => {
   test('this printer: the build carries printer.id', async ({ page, web }, info) => {
@@ -24,7 +31,10 @@ test.describe('job setup', () => {
     await page.screenshot({ path: info.outputPath('panel-sent.png') })
   })
 
-  test('printers with tags: all-of, exact case, with the match read-out', async ({ page, web }, info) => {
+  test('printers with tags: all-of, exact case, with the match read-out', async ({
+    page,
+    web
+  }, info) => {
     await openWithDemo(page, web)
     await dropFiles(page, [{ name: 'clip.stl', bytes: boxStl(10, 10, 5) }])
     await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
@@ -34,7 +44,9 @@ test.describe('job setup', () => {
     await picker.getByRole('button', { name: 'RackB', exact: true }).click()
     // P1S #1, P1S #2 and X1 Carbon carry both PETG and RackB; only P1S #1 is ready.
     await expect(page.getByTestId('tag-match')).toContainText('3 match, 1 ready')
-    await expect(page.getByTestId('send-summary')).toContainText('to printers tagged PETG and RackB — 3 match, 1 ready')
+    await expect(page.getByTestId('send-summary')).toContainText(
+      'to printers tagged PETG and RackB — 3 match, 1 ready'
+    )
     await page.screenshot({ path: info.outputPath('panel-tags.png') })
     await page.getByTestId('send-button').click()
     await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
@@ -43,11 +55,16 @@ test.describe('job setup', () => {
 
     // A combination nobody carries is flagged before sending.
     await picker.getByRole('button', { name: 'RackA', exact: true }).click()
-    await expect(page.getByTestId('tag-match')).toContainText('No printer carries all of these tags')
+    await expect(page.getByTestId('tag-match')).toContainText(
+      'No printer carries all of these tags'
+    )
     await expect(page.getByTestId('send-button')).toBeDisabled()
   })
 
-  test('any printer, and a batch of three files with different quantities in one build', async ({ page, web }, info) => {
+  test('any printer, and a batch of three files with different quantities in one build', async ({
+    page,
+    web
+  }, info) => {
     await openWithDemo(page, web)
     await dropFiles(page, [
       { name: 'a.stl', bytes: boxStl(10, 10, 10) },
@@ -57,21 +74,30 @@ test.describe('job setup', () => {
     await expect(page.locator('[data-testid="file-row"][data-status="ready"]')).toHaveCount(3)
     await page.getByLabel('Quantity for b.stl').fill('2')
     await page.getByLabel('Quantity for c.stl').fill('4')
-    await expect(page.getByTestId('send-summary')).toContainText('3 files, 7 copies, to any printer')
+    await expect(page.getByTestId('send-summary')).toContainText(
+      '3 files, 7 copies, to any printer'
+    )
     await page.screenshot({ path: info.outputPath('panel-batch.png') })
     await page.getByTestId('send-button').click()
     await expect(page.locator('[data-testid="progress-row"][data-step="done"]')).toHaveCount(3)
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
     expect(after.builds).toHaveLength(3)
     for (const b of after.builds) expect(b.tags).toEqual({})
-    expect(after.builds.map((b) => [b.label, b.jobs.length]).sort()).toEqual([['a', 1], ['b', 2], ['c', 4]])
+    expect(after.builds.map((b) => [b.label, b.jobs.length]).sort()).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 4]
+    ])
     // One build call for the three files.
     const log = await web.sandbox<Array<{ method: string; path: string }>>('/_sandbox/log')
     expect(log.filter((e) => e.method === 'POST' && /\/builds$/.test(e.path))).toHaveLength(1)
     await page.screenshot({ path: info.outputPath('panel-batch-sent.png') })
   })
 
-  test('a model too big for a small bed cannot target that printer', async ({ page, web }, info) => {
+  test('a model too big for a small bed cannot target that printer', async ({
+    page,
+    web
+  }, info) => {
     await openWithDemo(page, web)
     await dropFiles(page, [{ name: 'big-plate.stl', bytes: boxStl(200, 200, 20) }])
     await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
@@ -85,23 +111,41 @@ test.describe('job setup', () => {
     await page.screenshot({ path: info.outputPath('panel-too-big.png') })
   })
 
-  test('a 429 from Printago is shown as a wait and the send recovers', async ({ page, web }, info) => {
+  test('a 429 from Printago is shown as a wait and the send recovers', async ({
+    page,
+    web
+  }, info) => {
     await openWithDemo(page, web)
     await web.sandbox('/_sandbox/faults', {
       method: 'POST',
-      body: { method: 'POST', path: '/v2/builds', kind: 'status', status: 429, headers: { 'retry-after': '4' }, body: { statusCode: 429, message: 'ThrottlerException: Too Many Requests' }, times: 1 }
+      body: {
+        method: 'POST',
+        path: '/v2/builds',
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '4' },
+        body: { statusCode: 429, message: 'ThrottlerException: Too Many Requests' },
+        times: 1
+      }
     })
     await dropFiles(page, [{ name: 'cube.stl', bytes: boxStl(15, 15, 15) }])
     await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
     await page.getByTestId('send-button').click()
-    await expect(page.getByTestId('progress-row').first()).toContainText(/Waiting \d s for Printago's rate limit/)
+    await expect(page.getByTestId('progress-row').first()).toContainText(
+      /Waiting \d s for Printago's rate limit/
+    )
     await page.screenshot({ path: info.outputPath('panel-rate-limited.png') })
-    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done', { timeout: 20_000 })
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done', {
+      timeout: 20_000
+    })
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
     expect(after.builds).toHaveLength(1)
   })
 
-  test('a wrong API key gets a clear 401 message; the right one shows the printers', async ({ page, web }, info) => {
+  test('a wrong API key gets a clear 401 message; the right one shows the printers', async ({
+    page,
+    web
+  }, info) => {
     const sb = await startSandboxProcess()
     try {
       await page.goto(web.url)

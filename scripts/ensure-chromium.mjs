@@ -7,7 +7,12 @@ import { existsSync } from 'node:fs'
 import { findChromium } from './chromium-path.mjs'
 
 function run(cmd, args) {
-  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0
+  return (
+    spawnSync(cmd, args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    }).status === 0
+  )
 }
 
 async function playwrightBrowser() {
@@ -23,7 +28,8 @@ async function playwrightBrowser() {
 let path = findChromium() ?? (await playwrightBrowser())
 if (!path && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
   console.log('ensure-chromium: installing Debian chromium (apt-get)…')
-  if (run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', 'chromium'])) path = findChromium()
+  if (run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', 'chromium']))
+    path = findChromium()
 }
 if (!path && !process.env.PW_NO_DOWNLOAD) {
   console.log('ensure-chromium: trying Playwright’s own Chromium download…')

@@ -22,7 +22,8 @@ function electronBinary() {
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
 
-const headlessLinux = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
+const headlessLinux =
+  process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
 const bin = electronBinary()
 if (bin && !headlessLinux && !process.argv.includes('--web')) {
   const child = spawn('npx', ['electron-vite', 'preview'], { stdio: 'inherit' })

@@ -10,12 +10,26 @@ const steps = [
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
   ['format', 'npm', ['run', '--silent', 'format:check']],
-  ['unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/vitest.json']],
+  [
+    'unit',
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile=test-results/vitest.json'
+    ]
+  ],
   ['build', 'npm', ['run', '--silent', 'build']],
   ['packaging', 'npm', ['run', '--silent', 'check:packaging']],
   ['security', 'npm', ['run', '--silent', 'security:scan']],
   ['e2e', 'npm', ['run', '--silent', 'test:e2e']],
-  ['fuzz', 'npm', ['run', '--silent', 'fuzz:stl', '--', '--cases', quick ? '200' : '1000', '--seed', '1']],
+  [
+    'fuzz',
+    'npm',
+    ['run', '--silent', 'fuzz:stl', '--', '--cases', quick ? '200' : '1000', '--seed', '1']
+  ],
   ['soak', 'npm', ['run', '--silent', 'soak', '--', '--runs', quick ? '20' : '100', '--seed', '1']]
 ]
 
@@ -25,7 +39,9 @@ for (const [name, cmd, args] of steps) {
   const t0 = Date.now()
   console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`)
   const r = spawnSync(cmd, args, { stdio: 'inherit' })
-  console.log(`◀ ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  console.log(
+    `◀ ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`
+  )
   if (r.status !== 0) {
     failedStep = name
     break

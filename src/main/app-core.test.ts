@@ -12,17 +12,27 @@ import { startSandbox } from './sandbox/index'
 import { nodeConfFactory } from './services/history-store'
 import type { Sandbox } from './sandbox/types'
 
-function memorySettings(initial: Record<string, unknown> = {}): SettingsStore & { data: Record<string, unknown> } {
+function memorySettings(
+  initial: Record<string, unknown> = {}
+): SettingsStore & { data: Record<string, unknown> } {
   const data = { ...initial }
-  return { data, get: (k) => data[k], set: (k, v) => void (data[k] = v), delete: (k) => void delete data[k] }
+  return {
+    data,
+    get: (k) => data[k],
+    set: (k, v) => void (data[k] = v),
+    delete: (k) => void delete data[k]
+  }
 }
 
-function memorySecrets(protection: ReturnType<SecretStore['protection']> = 'strong'): SecretStore & { data: Map<string, string> } {
+function memorySecrets(
+  protection: ReturnType<SecretStore['protection']> = 'strong'
+): SecretStore & { data: Map<string, string> } {
   const data = new Map<string, string>()
   return {
     data,
     save: async (a, s) => void data.set(a, `enc:${Buffer.from(s).toString('base64')}`),
-    load: async (a) => (data.has(a) ? Buffer.from(data.get(a)!.slice(4), 'base64').toString() : null),
+    load: async (a) =>
+      data.has(a) ? Buffer.from(data.get(a)!.slice(4), 'base64').toString() : null,
     forget: async (a) => void data.delete(a),
     protection: () => protection
   }
@@ -61,7 +71,9 @@ describe('app core', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  const connect = (payload: Record<string, unknown>): ReturnType<AppCore['handlers']['store:connect']> =>
+  const connect = (
+    payload: Record<string, unknown>
+  ): ReturnType<AppCore['handlers']['store:connect']> =>
     core.handlers['store:connect']({ baseUrl: sandbox.url, ...payload })
 
   it('starts with no store and offers nothing to send to', async () => {
@@ -88,12 +100,27 @@ describe('app core', () => {
   it('rejects malformed keys, store ids and base URLs before any network call', async () => {
     const before = sandbox.log.length
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ apiKey: `${sandbox.apiKey.slice(0, 30)} ${sandbox.apiKey.slice(30)}`, storeId: sandbox.storeId }, 'invalid-key'],
-      [{ apiKey: `${sandbox.apiKey}\n`.replace('\n', '\nx'), storeId: sandbox.storeId }, 'invalid-key'],
+      [
+        {
+          apiKey: `${sandbox.apiKey.slice(0, 30)} ${sandbox.apiKey.slice(30)}`,
+          storeId: sandbox.storeId
+        },
+        'invalid-key'
+      ],
+      [
+        { apiKey: `${sandbox.apiKey}\n`.replace('\n', '\nx'), storeId: sandbox.storeId },
+        'invalid-key'
+      ],
       [{ apiKey: 'short', storeId: sandbox.storeId }, 'invalid-key'],
       [{ apiKey: sandbox.apiKey, storeId: 'ABC' }, 'invalid-store-id'],
-      [{ apiKey: sandbox.apiKey, storeId: sandbox.storeId, baseUrl: 'http://api.example.com' }, 'invalid-url'],
-      [{ apiKey: sandbox.apiKey, storeId: sandbox.storeId, baseUrl: 'javascript:alert(1)' }, 'invalid-url'],
+      [
+        { apiKey: sandbox.apiKey, storeId: sandbox.storeId, baseUrl: 'http://api.example.com' },
+        'invalid-url'
+      ],
+      [
+        { apiKey: sandbox.apiKey, storeId: sandbox.storeId, baseUrl: 'javascript:alert(1)' },
+        'invalid-url'
+      ],
       [{ apiKey: sandbox.apiKey, storeId: sandbox.storeId, baseUrl: 'not a url' }, 'invalid-url']
     ]
     for (const [payload, code] of cases) {
@@ -130,10 +157,24 @@ describe('app core', () => {
   it('weak key protection asks first, then honours "this session only"', async () => {
     await core.close()
     secrets = memorySecrets('weak')
-    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'electron', version: 't', startSandbox, createConf: nodeConfFactory, realtimeUrl: null })
+    core = createAppCore({
+      dataDir,
+      settings,
+      secrets,
+      emit: () => {},
+      shell: 'electron',
+      version: 't',
+      startSandbox,
+      createConf: nodeConfFactory,
+      realtimeUrl: null
+    })
     const ask = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId })
     expect(!ask.ok && ask.error.code).toBe('weak-key-storage')
-    const session = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId, weakKeyStorage: 'session' })
+    const session = await connect({
+      apiKey: sandbox.apiKey,
+      storeId: sandbox.storeId,
+      weakKeyStorage: 'session'
+    })
     expect(session.ok && session.value.sessionOnlyKey).toBe(true)
     expect(secrets.data.size).toBe(0)
   })
@@ -169,10 +210,27 @@ describe('app core', () => {
 
   it('repairs a hand-edited settings file field by field', async () => {
     await core.close()
-    settings = memorySettings({ prefs: { theme: 'purple', notifications: false, defaultQuantity: -3, historySize: 'lots' } })
-    core = createAppCore({ dataDir, settings, secrets, emit: () => {}, shell: 'web', version: 't', startSandbox, createConf: nodeConfFactory, realtimeUrl: null })
+    settings = memorySettings({
+      prefs: { theme: 'purple', notifications: false, defaultQuantity: -3, historySize: 'lots' }
+    })
+    core = createAppCore({
+      dataDir,
+      settings,
+      secrets,
+      emit: () => {},
+      shell: 'web',
+      version: 't',
+      startSandbox,
+      createConf: nodeConfFactory,
+      realtimeUrl: null
+    })
     const v = await core.handlers['settings:get'](undefined)
-    expect(v.ok && v.value.settings).toMatchObject({ theme: 'system', notifications: false, defaultQuantity: 1, historySize: 1000 })
+    expect(v.ok && v.value.settings).toMatchObject({
+      theme: 'system',
+      notifications: false,
+      defaultQuantity: 1,
+      historySize: 1000
+    })
     expect(v.ok && v.value.repaired.sort()).toEqual(['defaultQuantity', 'historySize', 'theme'])
     const bad = await core.handlers['settings:set']({ theme: 'purple' })
     expect(bad.ok).toBe(false)

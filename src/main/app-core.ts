@@ -107,7 +107,13 @@ interface Connection {
 const DEFAULT_BASE_URL = 'https://api.printago.io'
 const PRINTER_CACHE_MS = 15_000
 const PRINTER_MIN_REFRESH_MS = 2_000
-const NO_STORE: StoreStatus = { kind: 'none', name: 'No store', storeId: null, keyMasked: null, baseUrl: null }
+const NO_STORE: StoreStatus = {
+  kind: 'none',
+  name: 'No store',
+  storeId: null,
+  keyMasked: null,
+  baseUrl: null
+}
 const DEMO = 'demo'
 
 /** "abcd…wxyz": enough to recognise a key, never enough to use it. */
@@ -132,14 +138,25 @@ function isLoopback(url: URL): boolean {
 }
 
 /** Checks a pasted key, store id and base URL before any network call. */
-export function checkCredentials(input: { apiKey: string; storeId: string; baseUrl?: string }): Result<{ apiKey: string; storeId: string; baseUrl: string }> {
+export function checkCredentials(input: {
+  apiKey: string
+  storeId: string
+  baseUrl?: string
+}): Result<{ apiKey: string; storeId: string; baseUrl: string }> {
   const apiKey = input.apiKey.trim()
   const storeId = input.storeId.trim()
-  if (/\s/.test(apiKey)) return fail('invalid-key', 'The API key contains spaces or line breaks. Paste only the key.')
+  if (/\s/.test(apiKey))
+    return fail('invalid-key', 'The API key contains spaces or line breaks. Paste only the key.')
   if (!/^[a-z0-9]{24,256}$/.test(apiKey))
-    return fail('invalid-key', 'That does not look like a Printago API key (lowercase letters and digits, at least 24).')
+    return fail(
+      'invalid-key',
+      'That does not look like a Printago API key (lowercase letters and digits, at least 24).'
+    )
   if (!/^[a-z0-9]{24}$/.test(storeId))
-    return fail('invalid-store-id', 'A store id is 24 lowercase letters or digits. Copy it from Printago → Settings.')
+    return fail(
+      'invalid-store-id',
+      'A store id is 24 lowercase letters or digits. Copy it from Printago → Settings.'
+    )
   let baseUrl = DEFAULT_BASE_URL
   if (input.baseUrl?.trim()) {
     let url: URL
@@ -150,7 +167,10 @@ export function checkCredentials(input: { apiKey: string; storeId: string; baseU
     }
     // Plain http only to this computer (a local sandbox): a key must never cross a network in clear.
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url)))
-      return fail('invalid-url', 'The base URL must start with https:// (http:// only for this computer).')
+      return fail(
+        'invalid-url',
+        'The base URL must start with https:// (http:// only for this computer).'
+      )
     baseUrl = url.origin
   }
   return ok({ apiKey, storeId, baseUrl })
@@ -165,7 +185,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   const sessionKeys = new Map<string, string>()
   const running = new Map<string, AbortController>()
 
-  const loadSettings = (): { settings: AppSettings; invalid: string[] } => sanitizeSettings(opts.settings.get('prefs'))
+  const loadSettings = (): { settings: AppSettings; invalid: string[] } =>
+    sanitizeSettings(opts.settings.get('prefs'))
   let { settings, invalid: repaired } = loadSettings()
   if (repaired.length) log.warn(`settings repaired: ${repaired.join(', ')}`)
 
@@ -174,7 +195,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     if (!Array.isArray(raw)) return []
     return raw.filter(
       (s): s is SavedPrintagoStore =>
-        !!s && typeof s === 'object' && /^[a-z0-9]{24}$/.test(String((s as SavedPrintagoStore).storeId)) && typeof (s as SavedPrintagoStore).baseUrl === 'string'
+        !!s &&
+        typeof s === 'object' &&
+        /^[a-z0-9]{24}$/.test(String((s as SavedPrintagoStore).storeId)) &&
+        typeof (s as SavedPrintagoStore).baseUrl === 'string'
     )
   }
   const activeId = (): string | null => {
@@ -187,13 +211,28 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     return sandbox
   }
 
-  async function connect(status: StoreStatus, apiKey: string, storeKey: string, realtimeUrl: string | null): Promise<Connection> {
+  async function connect(
+    status: StoreStatus,
+    apiKey: string,
+    storeKey: string,
+    realtimeUrl: string | null
+  ): Promise<Connection> {
     const dir = storeDataDir(opts.dataDir, storeKey)
     // The request log is kept on disk so a restart cannot burst past Printago's limits.
     const limiter = createRateLimiter({ persistPath: `${dir}/rate-limit.json` })
-    const client = createPrintagoClient({ baseUrl: status.baseUrl ?? DEFAULT_BASE_URL, apiKey, storeId: status.storeId ?? '', limiter })
+    const client = createPrintagoClient({
+      baseUrl: status.baseUrl ?? DEFAULT_BASE_URL,
+      apiKey,
+      storeId: status.storeId ?? '',
+      limiter
+    })
     const storeId = status.storeId ?? storeKey
-    const history = openHistoryStore({ dir, storeId, createConf: opts.createConf, maxEntries: settings.historySize })
+    const history = openHistoryStore({
+      dir,
+      storeId,
+      createConf: opts.createConf,
+      maxEntries: settings.historySize
+    })
     const conn: { printers: PrinterList | null } = { printers: null }
     const sync = createStatusSync({
       store: history,
@@ -209,13 +248,26 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     })
     sync.start()
     const sender = openDedupeCache(dir).then((dedupe) =>
-      createSendService({ client, journalDir: `${dir}/journal`, dedupe, onProgress: (p) => opts.emit('send:progress', p) })
+      createSendService({
+        client,
+        journalDir: `${dir}/journal`,
+        dedupe,
+        onProgress: (p) => opts.emit('send:progress', p)
+      })
     )
     sender.then(
       (s) => void s.resumePending().catch((e) => log.warn('resume failed', e)),
       (e) => log.error('send service failed to open', e)
     )
-    const c: Connection = { status, client, sender, history, sync, printers: null, printersFetching: null }
+    const c: Connection = {
+      status,
+      client,
+      sender,
+      history,
+      sync,
+      printers: null,
+      printersFetching: null
+    }
     // The sync reads printer names from the same cache the printer list fills.
     Object.defineProperty(conn, 'printers', { get: () => c.printers })
     return c
@@ -225,7 +277,13 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     if (!id) return null
     if (id === DEMO) {
       const sb = await startDemo()
-      const status: StoreStatus = { kind: 'demo', name: 'Demo print farm', storeId: sb.storeId, keyMasked: null, baseUrl: sb.url }
+      const status: StoreStatus = {
+        kind: 'demo',
+        name: 'Demo print farm',
+        storeId: sb.storeId,
+        keyMasked: null,
+        baseUrl: sb.url
+      }
       return connect(status, sb.apiKey, DEMO, sb.mqttUrl ?? null)
     }
     const store = savedStores().find((s) => s.storeId === id)
@@ -240,7 +298,12 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       baseUrl: store.baseUrl,
       ...(sessionKeys.has(id) ? { sessionOnlyKey: true } : {})
     }
-    return connect(status, key, id, opts.realtimeUrl === undefined ? DEFAULT_REALTIME_URL : opts.realtimeUrl)
+    return connect(
+      status,
+      key,
+      id,
+      opts.realtimeUrl === undefined ? DEFAULT_REALTIME_URL : opts.realtimeUrl
+    )
   }
 
   async function current(): Promise<Connection | null> {
@@ -265,7 +328,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   async function activate(id: string): Promise<Result<StoreStatus>> {
     await closeConnection()
     const next = await open(id)
-    if (!next) return fail('no-key', 'The key for this store is not available any more. Connect it again.')
+    if (!next)
+      return fail('no-key', 'The key for this store is not available any more. Connect it again.')
     connection = next
     opts.settings.set('activeStore', id)
     opts.emit('store:changed', next.status)
@@ -289,12 +353,17 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   const storeViews = (): SavedStoreView[] =>
     savedStores().map((s) => ({ ...s, active: activeId() === s.storeId, hasKey: true }))
 
-  const settingsView = (): SettingsView => ({ settings, keyProtection: opts.secrets.protection(), repaired })
+  const settingsView = (): SettingsView => ({
+    settings,
+    keyProtection: opts.secrets.protection(),
+    repaired
+  })
 
   const historyDeps = (conn: Connection): Parameters<typeof reprintEntry>[0] => ({
     store: conn.history,
     client: conn.client,
-    printers: () => (conn.printers?.printers ?? []).map((p) => ({ id: p.id, name: p.name, tags: p.tags }))
+    printers: () =>
+      (conn.printers?.printers ?? []).map((p) => ({ id: p.id, name: p.name, tags: p.tags }))
   })
 
   /** Runs a history action; its expected failures (and Printago's) come back as data. */
@@ -309,13 +378,19 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     }
   }
 
-  const needStore = <T>(): Result<T> => fail('no-store', 'No store is connected. Try the demo store or connect your Printago store.')
+  const needStore = <T>(): Result<T> =>
+    fail('no-store', 'No store is connected. Try the demo store or connect your Printago store.')
 
   type Impl = { [C in Channel]: (payload: Payload<C>) => Promise<Result<ChannelResults[C]>> }
   const impl: Partial<Impl> = {
     'app:info': async () => {
       const conn = await current()
-      return ok({ name: 'Printago Send', version: opts.version, shell: opts.shell, store: conn?.status ?? NO_STORE })
+      return ok({
+        name: 'Printago Send',
+        version: opts.version,
+        shell: opts.shell,
+        store: conn?.status ?? NO_STORE
+      })
     },
     'store:status': async () => ok((await current())?.status ?? NO_STORE),
     'store:useDemo': async () => activate(DEMO),
@@ -323,14 +398,23 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       const checked = checkCredentials(payload)
       if (!checked.ok) return checked
       const { apiKey, storeId, baseUrl } = checked.value
-      const client = createPrintagoClient({ baseUrl, apiKey, storeId, retry: { maxAttempts: 2 }, timeoutMs: 15_000 })
+      const client = createPrintagoClient({
+        baseUrl,
+        apiKey,
+        storeId,
+        retry: { maxAttempts: 2 },
+        timeoutMs: 15_000
+      })
       let name = `Store ${storeId.slice(0, 6)}`
       try {
         const stores = await client.listStores()
         name = stores.find((s) => s.id === storeId)?.name ?? stores[0]?.name ?? name
       } catch (err) {
         if (isPrintagoError(err) && err.code === 'auth')
-          return fail('auth', 'Printago did not accept this API key for this store id (401 Unauthorized). Check both and try again.')
+          return fail(
+            'auth',
+            'Printago did not accept this API key for this store id (401 Unauthorized). Check both and try again.'
+          )
         if (isPrintagoError(err) && (err.code === 'network' || err.code === 'timeout'))
           return fail(err.code, `Could not reach ${baseUrl}: ${err.message}`)
         if (!(isPrintagoError(err) && err.code === 'forbidden')) return toFailure(err)
@@ -339,15 +423,24 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
           await client.listPrinters({ limit: 1 })
         } catch (err2) {
           if (isPrintagoError(err2) && err2.code === 'forbidden')
-            return fail('forbidden', 'This key may not see printers (403: it lacks printer.view). Ask the store owner for a key with printer.view, part.create and queue permissions.')
+            return fail(
+              'forbidden',
+              'This key may not see printers (403: it lacks printer.view). Ask the store owner for a key with printer.view, part.create and queue permissions.'
+            )
           return toFailure(err2)
         }
       }
       const protection = opts.secrets.protection()
-      const choice = payload.weakKeyStorage ?? (settings.weakKeyStorage === 'ask' ? undefined : settings.weakKeyStorage)
+      const choice =
+        payload.weakKeyStorage ??
+        (settings.weakKeyStorage === 'ask' ? undefined : settings.weakKeyStorage)
       if (protection === 'weak' && !choice)
-        return fail('weak-key-storage', 'This computer can only store the key with weak protection (no system keyring). Store it anyway, or keep it for this session only?')
-      if (protection === 'unavailable' || (protection === 'weak' && choice === 'session')) sessionKeys.set(storeId, apiKey)
+        return fail(
+          'weak-key-storage',
+          'This computer can only store the key with weak protection (no system keyring). Store it anyway, or keep it for this session only?'
+        )
+      if (protection === 'unavailable' || (protection === 'weak' && choice === 'session'))
+        sessionKeys.set(storeId, apiKey)
       else {
         await opts.secrets.save(storeId, apiKey)
         sessionKeys.delete(storeId)
@@ -367,7 +460,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     'store:forget': async ({ storeId }) => {
       await opts.secrets.forget(storeId)
       sessionKeys.delete(storeId)
-      opts.settings.set('stores', savedStores().filter((s) => s.storeId !== storeId))
+      opts.settings.set(
+        'stores',
+        savedStores().filter((s) => s.storeId !== storeId)
+      )
       if (activeId() === storeId) {
         await closeConnection()
         opts.settings.delete('activeStore')
@@ -391,7 +487,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'ENOENT') return fail('not-found', `The file ${path} no longer exists.`)
         if (code === 'EISDIR') return fail('is-directory', `${path} is a folder, not a file.`)
-        if (code === 'EACCES' || code === 'EPERM') return fail('unreadable', `No permission to read ${path}.`)
+        if (code === 'EACCES' || code === 'EPERM')
+          return fail('unreadable', `No permission to read ${path}.`)
         return fail('unreadable', `Could not read ${path}: ${(err as Error).message}`)
       }
     },
@@ -400,7 +497,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       if (!conn) return needStore()
       const age = conn.printers ? Date.now() - conn.printers.fetchedAt : Infinity
       // Budget: at most one list call per 15 s (2 s when the user asks), far under 60/min.
-      if (conn.printers && age < (payload?.refresh ? PRINTER_MIN_REFRESH_MS : PRINTER_CACHE_MS)) return ok(conn.printers)
+      if (conn.printers && age < (payload?.refresh ? PRINTER_MIN_REFRESH_MS : PRINTER_CACHE_MS))
+        return ok(conn.printers)
       conn.printersFetching ??= fetchPrinters(conn).finally(() => (conn.printersFetching = null))
       return conn.printersFetching
     },
@@ -419,11 +517,20 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
           const error =
             result.error ??
             (result.failures.length
-              ? { code: result.failures[0]!.error.code, message: `${result.failures.length} of ${request.items.length} files failed: ${result.failures[0]!.error.message}` }
+              ? {
+                  code: result.failures[0]!.error.code,
+                  message: `${result.failures.length} of ${request.items.length} files failed: ${result.failures[0]!.error.message}`
+                }
               : undefined)
           opts.emit('send:finished', { jobId, files: result.files, ...(error ? { error } : {}) })
         })
-        .catch((err) => opts.emit('send:finished', { jobId, files: [], error: { code: 'internal', message: (err as Error).message } }))
+        .catch((err) =>
+          opts.emit('send:finished', {
+            jobId,
+            files: [],
+            error: { code: 'internal', message: (err as Error).message }
+          })
+        )
         .finally(() => running.delete(jobId))
       return ok({ jobId })
     },
@@ -440,14 +547,19 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     },
     'history:reprint': async (req) =>
       withHistory(async (conn) => ok({ entry: await reprintEntry(historyDeps(conn), req) })),
-    'history:cancel': async (req) => withHistory(async (conn) => ok(await cancelEntry(historyDeps(conn), req))),
-    'history:retry': async (req) => withHistory(async (conn) => ok(await retryEntry(historyDeps(conn), req))),
-    'history:troubleshoot': async (req) => withHistory(async (conn) => ok(await troubleshootJob(historyDeps(conn), req))),
-    'history:exportCsv': async () => withHistory(async (conn) => ok(exportHistoryCsv(conn.history))),
+    'history:cancel': async (req) =>
+      withHistory(async (conn) => ok(await cancelEntry(historyDeps(conn), req))),
+    'history:retry': async (req) =>
+      withHistory(async (conn) => ok(await retryEntry(historyDeps(conn), req))),
+    'history:troubleshoot': async (req) =>
+      withHistory(async (conn) => ok(await troubleshootJob(historyDeps(conn), req))),
+    'history:exportCsv': async () =>
+      withHistory(async (conn) => ok(exportHistoryCsv(conn.history))),
     'history:clear': async () => withHistory(async (conn) => ok({ cleared: conn.history.clear() })),
     'shell:openExternal': async ({ url }) => {
       const allowed = allowedExternalUrl(url)
-      if (!allowed) return fail('blocked-url', 'Only https links to Printago can be opened from the app.')
+      if (!allowed)
+        return fail('blocked-url', 'Only https links to Printago can be opened from the app.')
       if (!opts.openExternal) return ok({ opened: false })
       // electronegativity OPEN_EXTERNAL_JS_CHECK: only allowedExternalUrl() output (https, Printago hosts) reaches this.
       await opts.openExternal(allowed)
@@ -458,7 +570,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   // Channels whose service is not wired yet answer with a clear error instead of hanging.
   const full = new Proxy(impl as Impl, {
     get: (target, key: string) =>
-      target[key as Channel] ?? (async () => fail('not-available', `${key} is not available in this version.`))
+      target[key as Channel] ??
+      (async () => fail('not-available', `${key} is not available in this version.`))
   })
 
   return {

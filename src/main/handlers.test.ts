@@ -63,7 +63,8 @@ describe('handler table', () => {
     // The only payload that got through is the prototype-polluting object on printers:list, whose
     // optional `refresh` is absent: zod hands the service a clean empty object, not the input.
     expect(calls.length).toBeLessThanOrEqual(1)
-    for (const p of calls) expect(Object.getPrototypeOf(p) === Object.prototype && Object.keys(p as object)).toEqual([])
+    for (const p of calls)
+      expect(Object.getPrototypeOf(p) === Object.prototype && Object.keys(p as object)).toEqual([])
   })
 
   it('validates send requests: quantity, label length, tags with a pipe', async () => {
@@ -85,7 +86,10 @@ describe('handler table', () => {
       const res = await table['send:start'](b)
       expect(res.ok, JSON.stringify(b).slice(0, 80)).toBe(false)
     }
-    const pipe = await table['send:start']({ routing: { mode: 'tags', tags: ['A|B'] }, items: base.items })
+    const pipe = await table['send:start']({
+      routing: { mode: 'tags', tags: ['A|B'] },
+      items: base.items
+    })
     expect(!pipe.ok && pipe.error.message).toContain('cannot be sent to Printago')
   })
 
@@ -95,7 +99,10 @@ describe('handler table', () => {
       throw new Error('boom')
     }
     const res = await createHandlerTable(impl)['store:status'](undefined)
-    expect(res).toEqual({ ok: false, error: { code: 'internal', message: expect.stringContaining('boom') } })
+    expect(res).toEqual({
+      ok: false,
+      error: { code: 'internal', message: expect.stringContaining('boom') }
+    })
   })
 
   it('knows its channels', () => {

@@ -1,7 +1,13 @@
 // The handler table: one async function per IPC channel. The same table serves Electron IPC,
 // the browser test bridge and tests. Every payload is validated against the contract's schema
 // before a service sees it; expected failures come back as `{ ok: false, error }`.
-import { channels, type Channel, type ChannelResults, type HandlerTable, type Payload } from '../shared/ipc'
+import {
+  channels,
+  type Channel,
+  type ChannelResults,
+  type HandlerTable,
+  type Payload
+} from '../shared/ipc'
 import { fail, type Result } from '../shared/result'
 import { createLogger } from './services/log'
 
@@ -22,14 +28,20 @@ export function createHandlerTable(impl: Implementations): HandlerTable {
       if (!parsed.success) {
         const issue = parsed.error.issues[0]
         const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
-        return fail('invalid-payload', `Invalid request for ${channel}${where}: ${issue?.message ?? 'bad payload'}`)
+        return fail(
+          'invalid-payload',
+          `Invalid request for ${channel}${where}: ${issue?.message ?? 'bad payload'}`
+        )
       }
       try {
         return await fn(parsed.data)
       } catch (err) {
         // Only bugs get here; report them as data so the renderer can show them and carry on.
         log.error(`${channel} threw`, err)
-        return fail('internal', `Something went wrong in ${channel}: ${(err as Error)?.message ?? err}`)
+        return fail(
+          'internal',
+          `Something went wrong in ${channel}: ${(err as Error)?.message ?? err}`
+        )
       }
     }
   }

@@ -6,7 +6,17 @@ import { readFile } from 'node:fs/promises'
 import { dirname, extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { app, BrowserWindow, ipcMain, net, Notification, protocol, safeStorage, session, shell } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  net,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+  shell
+} from 'electron'
 import Store from 'electron-store'
 
 import { channels, type Channel, type EventName, type Events } from '../shared/ipc'
@@ -50,7 +60,8 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
   return {
     async save(account, secret) {
       // Only ciphertext is ever written; without encryption the core keeps keys for the session only.
-      if (!safeStorage.isEncryptionAvailable()) throw new Error('The system keychain is not available to encrypt the key.')
+      if (!safeStorage.isEncryptionAvailable())
+        throw new Error('The system keychain is not available to encrypt the key.')
       store.set(`secrets.${account}`, safeStorage.encryptString(secret).toString('base64'))
     },
     async load(account) {
@@ -68,7 +79,8 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
     protection() {
       if (!safeStorage.isEncryptionAvailable()) return 'unavailable'
       // On Linux without a keyring Chromium falls back to a hard-coded password: say so.
-      if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') return 'weak'
+      if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text')
+        return 'weak'
       return 'strong'
     }
   }
@@ -103,7 +115,8 @@ function registerIpc(c: AppCore): void {
   for (const channel of Object.keys(channels) as Channel[]) {
     ipcMain.handle(channel, (event, payload: unknown) => {
       // Only our own top-level UI may call in; anything else gets a refusal, not an exception.
-      if (!isTrustedSender(event.senderFrame, devServerUrl)) return fail('forbidden-sender', 'Refused: unknown sender')
+      if (!isTrustedSender(event.senderFrame, devServerUrl))
+        return fail('forbidden-sender', 'Refused: unknown sender')
       return c.handlers[channel](payload)
     })
   }
@@ -132,64 +145,73 @@ function createWindow(): void {
   void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
 }
 
-app.whenReady().then(async () => {
-  hardenSession(session.defaultSession)
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (ev) => ev.preventDefault())
-  })
-  protocol.handle(APP_SCHEME, async (request) => {
-    const url = new URL(request.url)
-    if (url.host !== APP_HOST) return new Response('not found', { status: 404 })
-    const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)))
-    if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 })
-    try {
-      return new Response(await readFile(file), { headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' } })
-    } catch {
-      return new Response('not found', { status: 404 })
-    }
-  })
-  void net // the app itself makes no renderer-side requests; main uses Node's fetch/http.
+app
+  .whenReady()
+  .then(async () => {
+    hardenSession(session.defaultSession)
+    app.on('web-contents-created', (_e, contents) => {
+      contents.on('will-attach-webview', (ev) => ev.preventDefault())
+    })
+    protocol.handle(APP_SCHEME, async (request) => {
+      const url = new URL(request.url)
+      if (url.host !== APP_HOST) return new Response('not found', { status: 404 })
+      const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)))
+      if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 })
+      try {
+        return new Response(await readFile(file), {
+          headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }
+        })
+      } catch {
+        return new Response('not found', { status: 404 })
+      }
+    })
+    void net // the app itself makes no renderer-side requests; main uses Node's fetch/http.
 
-  const settings = openSettings()
-  core = createAppCore({
-    dataDir: app.getPath('userData'),
-    settings: { get: (k) => settings.get(k), set: (k, v) => settings.set(k, v), delete: (k) => settings.delete(k) },
-    secrets: safeStorageSecrets(settings),
-    emit,
-    shell: 'electron',
-    version: app.getVersion(),
-    // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
-    openExternal: (url) => shell.openExternal(url),
-    startSandbox,
-    // electron-store is Conf with Electron's paths; the history passes its own cwd and name.
-    createConf: (o) =>
-      new Store<Record<string, unknown>>({
-        cwd: o.cwd,
-        name: o.name,
-        clearInvalidConfig: o.clearInvalidConfig,
-        configFileMode: o.configFileMode,
-        serialize: o.serialize,
-        deserialize: o.deserialize
-      }),
-    notify: (title, body, onClick) => {
-      if (!Notification.isSupported()) return
-      const n = new Notification({ title, body, silent: false })
-      n.on('click', () => {
-        if (win) {
-          if (win.isMinimized()) win.restore()
-          win.focus()
-        }
-        onClick()
-      })
-      n.show()
-    }
+    const settings = openSettings()
+    core = createAppCore({
+      dataDir: app.getPath('userData'),
+      settings: {
+        get: (k) => settings.get(k),
+        set: (k, v) => settings.set(k, v),
+        delete: (k) => settings.delete(k)
+      },
+      secrets: safeStorageSecrets(settings),
+      emit,
+      shell: 'electron',
+      version: app.getVersion(),
+      // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
+      openExternal: (url) => shell.openExternal(url),
+      startSandbox,
+      // electron-store is Conf with Electron's paths; the history passes its own cwd and name.
+      createConf: (o) =>
+        new Store<Record<string, unknown>>({
+          cwd: o.cwd,
+          name: o.name,
+          clearInvalidConfig: o.clearInvalidConfig,
+          configFileMode: o.configFileMode,
+          serialize: o.serialize,
+          deserialize: o.deserialize
+        }),
+      notify: (title, body, onClick) => {
+        if (!Notification.isSupported()) return
+        const n = new Notification({ title, body, silent: false })
+        n.on('click', () => {
+          if (win) {
+            if (win.isMinimized()) win.restore()
+            win.focus()
+          }
+          onClick()
+        })
+        n.show()
+      }
+    })
+    registerIpc(core)
+    createWindow()
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow()
+    })
   })
-  registerIpc(core)
-  createWindow()
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
-  })
-}).catch((err) => log.error('startup failed', err))
+  .catch((err) => log.error('startup failed', err))
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()

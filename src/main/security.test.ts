@@ -41,12 +41,24 @@ describe('IPC sender check', () => {
     expect(isTrustedSender({ url: 'app://other/index.html', parent: null })).toBe(false)
     expect(isTrustedSender(null)).toBe(false)
     expect(isTrustedSender({ url: 'not a url', parent: null })).toBe(false)
-    expect(isTrustedSender({ url: 'http://localhost:5173/', parent: null }, 'http://localhost:5173')).toBe(true)
-    expect(isTrustedSender({ url: 'http://localhost:5174/', parent: null }, 'http://localhost:5173')).toBe(false)
+    expect(
+      isTrustedSender({ url: 'http://localhost:5173/', parent: null }, 'http://localhost:5173')
+    ).toBe(true)
+    expect(
+      isTrustedSender({ url: 'http://localhost:5174/', parent: null }, 'http://localhost:5173')
+    ).toBe(false)
   })
 
   it('refuses navigation to dropped files and other sites', () => {
-    for (const target of ['file:///home/u/model.stl', 'file:///etc/passwd', 'https://example.com', 'javascript:alert(1)', 'data:text/html,x', 'smb://host/share', 'ms-msdt:/id'])
+    for (const target of [
+      'file:///home/u/model.stl',
+      'file:///etc/passwd',
+      'https://example.com',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'smb://host/share',
+      'ms-msdt:/id'
+    ])
       expect(isAllowedNavigation(target)).toBe(false)
     expect(isAllowedNavigation(`${APP_ORIGIN}/index.html`)).toBe(true)
   })
@@ -54,7 +66,9 @@ describe('IPC sender check', () => {
 
 describe('open external', () => {
   it('allows only https Printago hosts', () => {
-    expect(allowedExternalUrl('https://app.printago.io/queue')).toBe('https://app.printago.io/queue')
+    expect(allowedExternalUrl('https://app.printago.io/queue')).toBe(
+      'https://app.printago.io/queue'
+    )
     expect(allowedExternalUrl('https://docs.printago.io/docs/api')).not.toBeNull()
     for (const bad of [
       'http://app.printago.io/',
@@ -88,8 +102,18 @@ describe('session and web contents hardening', () => {
   it('denies every permission request and check', () => {
     let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null
     let check: ((...a: unknown[]) => boolean) | null = null
-    hardenSession({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) })
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fileSystem']) {
+    hardenSession({
+      setPermissionRequestHandler: (h) => (request = h),
+      setPermissionCheckHandler: (h) => (check = h)
+    })
+    for (const p of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'fileSystem'
+    ]) {
       let granted: boolean | null = null
       request!(null, p, (g) => (granted = g))
       expect(granted, p).toBe(false)
@@ -100,7 +124,10 @@ describe('session and web contents hardening', () => {
   it('denies window.open and blocks navigation and redirects away from the app', () => {
     const listeners: Record<string, (e: { preventDefault(): void }, url: string) => void> = {}
     let open: ((d: { url: string }) => { action: string }) | null = null
-    hardenWebContents({ setWindowOpenHandler: (h) => (open = h), on: (ev, l) => (listeners[ev] = l) })
+    hardenWebContents({
+      setWindowOpenHandler: (h) => (open = h),
+      on: (ev, l) => (listeners[ev] = l)
+    })
     expect(open!({ url: 'https://app.printago.io' })).toEqual({ action: 'deny' })
     for (const event of ['will-navigate', 'will-redirect']) {
       for (const [url, blocked] of [

@@ -28,7 +28,10 @@ export function secureWebPreferences(preload: string): Record<string, unknown> {
 }
 
 /** True when an IPC message comes from our own UI (main frame, our origin or the dev server). */
-export function isTrustedSender(frame: { url: string; parent: unknown } | null | undefined, devServerUrl?: string): boolean {
+export function isTrustedSender(
+  frame: { url: string; parent: unknown } | null | undefined,
+  devServerUrl?: string
+): boolean {
   if (!frame) return false
   if (frame.parent) return false
   let url: URL
@@ -55,7 +58,9 @@ export function isAllowedNavigation(target: string, devServerUrl?: string): bool
 
 /** The parts of Electron's Session this module configures (so tests can pass a fake). */
 export interface SessionLike {
-  setPermissionRequestHandler(handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void): void
+  setPermissionRequestHandler(
+    handler: (wc: unknown, permission: string, callback: (granted: boolean) => void) => void
+  ): void
   setPermissionCheckHandler(handler: (...args: unknown[]) => boolean): void
 }
 
@@ -68,7 +73,10 @@ export function hardenSession(session: SessionLike): void {
 /** The parts of WebContents this module configures. */
 export interface WebContentsLike {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (event: { preventDefault(): void }, url: string) => void
+  ): unknown
 }
 
 /** No new windows; no navigation away from the app (a dropped file must not replace the UI). */

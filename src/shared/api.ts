@@ -1,12 +1,6 @@
 // The renderer's API (`window.api`), built from the IPC contract over any transport: Electron's
 // ipcRenderer in the preload, HTTP + server-sent events in the browser test bridge.
-import type {
-  Channel,
-  ChannelResults,
-  EventName,
-  Events,
-  Payload
-} from './ipc'
+import type { Channel, ChannelResults, EventName, Events, Payload } from './ipc'
 import type { Result } from './result'
 
 export interface Transport {

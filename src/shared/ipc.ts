@@ -79,8 +79,14 @@ export const channels = {
     priority: z.enum(['normal', 'low']).optional(),
     routing: RoutingSchema.optional()
   }),
-  'history:cancel': z.strictObject({ entryId: z.string().min(1).max(64), printJobIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
-  'history:retry': z.strictObject({ entryId: z.string().min(1).max(64), printJobIds: z.array(z.string().min(1).max(64)).max(500).optional() }),
+  'history:cancel': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(500).optional()
+  }),
+  'history:retry': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(500).optional()
+  }),
   'history:troubleshoot': z.strictObject({ printJobId: z.string().min(1).max(64) }),
   'history:exportCsv': z.void(),
   'history:clear': z.void(),
@@ -196,7 +202,12 @@ export interface Troubleshoot {
   printJobId: string
   /** One sentence summary, e.g. "No printer carries the tag RackC." */
   summary: string
-  printers: Array<{ printerId: string; printerName: string; matched: boolean; reason: string | null }>
+  printers: Array<{
+    printerId: string
+    printerName: string
+    matched: boolean
+    reason: string | null
+  }>
 }
 
 export interface SendFinished {

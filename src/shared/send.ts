@@ -3,9 +3,7 @@
 
 /** Where Printago may run the job. Tags are exact-case; a job needs printers carrying all of them. */
 export type Routing =
-  | { mode: 'any' }
-  | { mode: 'printer'; printerId: string }
-  | { mode: 'tags'; tags: string[] }
+  { mode: 'any' } | { mode: 'printer'; printerId: string } | { mode: 'tags'; tags: string[] }
 
 export type Priority = 'normal' | 'low'
 export type QueuePosition = 'back' | 'front'

@@ -31,7 +31,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
 export function sanitizeSettings(raw: unknown): { settings: AppSettings; invalid: string[] } {
   const settings: AppSettings = { ...DEFAULT_SETTINGS }
   const invalid: string[] = []
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { settings, invalid: raw === undefined ? [] : ['(whole file)'] }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return { settings, invalid: raw === undefined ? [] : ['(whole file)'] }
   const shape = SettingsSchema.shape
   for (const key of Object.keys(shape) as Array<keyof AppSettings>) {
     if (!(key in raw)) continue

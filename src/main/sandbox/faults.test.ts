@@ -207,8 +207,17 @@ describe('delay fault models a slow server', () => {
     const { startSandbox } = await import('./index')
     const sb = await startSandbox({ port: 0, speed: 0, mqtt: false })
     try {
-      sb.injectFault({ method: 'POST', path: '/v1/storage/signed-upload-urls', kind: 'delay', delayMs: 300 })
-      const headers = { authorization: `ApiKey ${sb.apiKey}`, 'x-printago-storeid': sb.storeId, 'content-type': 'application/json' }
+      sb.injectFault({
+        method: 'POST',
+        path: '/v1/storage/signed-upload-urls',
+        kind: 'delay',
+        delayMs: 300
+      })
+      const headers = {
+        authorization: `ApiKey ${sb.apiKey}`,
+        'x-printago-storeid': sb.storeId,
+        'content-type': 'application/json'
+      }
       const gaveUp = await fetch(`${sb.url}/v1/storage/signed-upload-urls`, {
         method: 'POST',
         headers,

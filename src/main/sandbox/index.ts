@@ -116,7 +116,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       const port = broker.wsPort
       const tcpPort = broker.tcpPort
       await broker.close()
-      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host, port, tcpPort })
+      broker = await startMqttBroker({
+        storeId,
+        apiKey,
+        limitedApiKey,
+        events: store.events,
+        host,
+        port,
+        tcpPort
+      })
     },
     async stopMqtt(): Promise<void> {
       await broker?.close()

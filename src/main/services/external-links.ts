@@ -1,7 +1,12 @@
 // shell.openExternal is a classic Electron attack surface: only https URLs on an exact host
 // allow-list may leave the app.
 
-export const EXTERNAL_HOSTS = ['app.printago.io', 'docs.printago.io', 'www.printago.io', 'printago.io']
+export const EXTERNAL_HOSTS = [
+  'app.printago.io',
+  'docs.printago.io',
+  'www.printago.io',
+  'printago.io'
+]
 
 /** Returns the normalised URL if it may be opened externally, else null. */
 export function allowedExternalUrl(raw: string): string | null {

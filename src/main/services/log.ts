@@ -2,7 +2,8 @@
 // secrets never reach a log, whatever a caller passes in.
 
 const KEY_LIKE = /\b[a-z0-9]{48,}\b/g
-const SECRET_FIELDS = /("?(?:apiKey|api_key|dev_access_code|password|authorization)"?\s*[:=]\s*)("[^"]*"|[^\s,}]+)/gi
+const SECRET_FIELDS =
+  /("?(?:apiKey|api_key|dev_access_code|password|authorization)"?\s*[:=]\s*)("[^"]*"|[^\s,}]+)/gi
 
 /** Removes key-shaped strings and secret fields from a log line. */
 export function redact(text: string): string {
@@ -11,7 +12,9 @@ export function redact(text: string): string {
 
 function format(args: unknown[]): string {
   return args
-    .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a)))
+    .map((a) =>
+      a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'string' ? a : JSON.stringify(a)
+    )
     .join(' ')
 }
 

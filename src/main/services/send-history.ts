@@ -14,7 +14,12 @@ function fileSize(path: string): number {
 }
 
 /** Adds the sent files to the history (idempotent per part build, so a resumed send is safe). */
-export function recordSentFiles(history: HistoryStore, storeId: string, request: SendRequest, files: SentFile[]): void {
+export function recordSentFiles(
+  history: HistoryStore,
+  storeId: string,
+  request: SendRequest,
+  files: SentFile[]
+): void {
   for (const f of files) {
     const item = request.items.find((it) => it.path === f.file)
     history.add(

@@ -80,7 +80,11 @@ export async function startBridgeServer(
     if (from && from !== origin) return send(res, 403, { error: 'cross-origin request refused' })
 
     if (url.pathname === '/__bridge/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive'
+      })
       res.write(': connected\n\n')
       clients.add(res)
       req.on('close', () => clients.delete(res))
@@ -88,17 +92,27 @@ export async function startBridgeServer(
     }
     if (url.pathname.startsWith('/__bridge/invoke/') && req.method === 'POST') {
       const channel = decodeURIComponent(url.pathname.slice('/__bridge/invoke/'.length))
-      if (!isChannel(channel)) return send(res, 404, { ok: false, error: { code: 'unknown-channel', message: `No channel ${channel}` } })
+      if (!isChannel(channel))
+        return send(res, 404, {
+          ok: false,
+          error: { code: 'unknown-channel', message: `No channel ${channel}` }
+        })
       let payload: unknown
       try {
         payload = await readJson(req)
       } catch (err) {
-        return send(res, 400, { ok: false, error: { code: 'invalid-payload', message: (err as Error).message } })
+        return send(res, 400, {
+          ok: false,
+          error: { code: 'invalid-payload', message: (err as Error).message }
+        })
       }
       return send(res, 200, await getHandlers()[channel](payload === null ? undefined : payload))
     }
     if (url.pathname === '/__bridge/stage' && req.method === 'POST') {
-      const name = decodeURIComponent(String(req.headers['x-file-name'] ?? 'file')).replace(/[\\/:*?"<>|\0]/g, '_').slice(0, 200) || 'file'
+      const name =
+        decodeURIComponent(String(req.headers['x-file-name'] ?? 'file'))
+          .replace(/[\\/:*?"<>|\0]/g, '_')
+          .slice(0, 200) || 'file'
       // Each drop gets its own folder so two files with one name never overwrite each other.
       const dir = join(stageDir, String(++stageSeq))
       await mkdir(dir)
@@ -110,8 +124,10 @@ export async function startBridgeServer(
       res.writeHead(200, { 'content-type': MIME['.js']!, 'cache-control': 'no-store' })
       return void res.end(options.clientScript)
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' })
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '')
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { error: 'method not allowed' })
+    const rel =
+      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '')
     const file = normalize(join(root, rel))
     if (!file.startsWith(root + sep)) return send(res, 403, { error: 'forbidden' })
     const info = await stat(file).catch(() => null)
@@ -119,9 +135,16 @@ export async function startBridgeServer(
     let body: Buffer = await readFile(file)
     if (rel === 'index.html') {
       // The bridge client must define window.api before the app's module script runs.
-      body = Buffer.from(body.toString('utf8').replace('<head>', '<head>\n    <script src="/__bridge/client.js"></script>'))
+      body = Buffer.from(
+        body
+          .toString('utf8')
+          .replace('<head>', '<head>\n    <script src="/__bridge/client.js"></script>')
+      )
     }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+    res.writeHead(200, {
+      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store'
+    })
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 

@@ -47,7 +47,11 @@ function memorySecrets(): SecretStore {
 }
 
 function confSettings(dir: string): SettingsStore {
-  const conf = new Conf<Record<string, unknown>>({ cwd: dir, configName: 'settings', projectName: 'printago-send' })
+  const conf = new Conf<Record<string, unknown>>({
+    cwd: dir,
+    configName: 'settings',
+    projectName: 'printago-send'
+  })
   return { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) }
 }
 
@@ -69,7 +73,11 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'printago-web-'))
   let handlers: HandlerTable | null = null
   const bridge = await startBridgeServer(
-    { staticDir: options.staticDir ?? join(repoRoot, 'out/renderer'), clientScript: await bundleClient(), port: options.port },
+    {
+      staticDir: options.staticDir ?? join(repoRoot, 'out/renderer'),
+      clientScript: await bundleClient(),
+      port: options.port
+    },
     () => handlers!
   )
   const core = createAppCore({
@@ -106,7 +114,9 @@ async function main(): Promise<void> {
     }
   })
   if (values.help) {
-    console.log('Usage: npm run web -- [--port 5180] [--data-dir DIR] [--demo-speed N]\nServes the built app (run `npm run build` first) with the browser bridge on 127.0.0.1.')
+    console.log(
+      'Usage: npm run web -- [--port 5180] [--data-dir DIR] [--demo-speed N]\nServes the built app (run `npm run build` first) with the browser bridge on 127.0.0.1.'
+    )
     return
   }
   const app = await startWebApp({

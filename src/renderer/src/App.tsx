@@ -11,7 +11,14 @@ import { SendPanel, type SendState } from './components/SendPanel'
 import { SettingsDialog } from './components/SettingsDialog'
 import { FirstRun, StoreBanner } from './components/StorePanel'
 import { Viewer } from './components/Viewer'
-import { collectDropped, labelFromName, sizeMm, type FileOptions, type LoadedFile, type SkippedEntry } from './lib/files'
+import {
+  collectDropped,
+  labelFromName,
+  sizeMm,
+  type FileOptions,
+  type LoadedFile,
+  type SkippedEntry
+} from './lib/files'
 import { parseInWorker } from './lib/parse-client'
 import { printerFit } from './lib/routing'
 
@@ -20,7 +27,14 @@ const PRINTER_REFRESH_MS = 30_000
 let keySeq = 0
 const newKey = (): string => `f${Date.now().toString(36)}${(keySeq++).toString(36)}`
 
-const idleSend: SendState = { jobId: null, running: false, progress: {}, keys: [], error: null, doneAt: null }
+const idleSend: SendState = {
+  jobId: null,
+  running: false,
+  progress: {},
+  keys: [],
+  error: null,
+  doneAt: null
+}
 
 /** Root component. */
 export function App(): ReactElement {
@@ -62,7 +76,8 @@ export function App(): ReactElement {
   useEffect(() => {
     const media = window.matchMedia('(prefers-color-scheme: light)')
     const apply = (): void => {
-      document.documentElement.dataset.theme = theme === 'system' ? (media.matches ? 'light' : 'dark') : theme
+      document.documentElement.dataset.theme =
+        theme === 'system' ? (media.matches ? 'light' : 'dark') : theme
     }
     apply()
     media.addEventListener('change', apply)
@@ -93,7 +108,9 @@ export function App(): ReactElement {
 
   useEffect(() => {
     const offProgress = window.api.send.onProgress((p) =>
-      setSend((s) => (s.jobId === p.jobId ? { ...s, progress: { ...s.progress, [p.index]: p } } : s))
+      setSend((s) =>
+        s.jobId === p.jobId ? { ...s, progress: { ...s.progress, [p.index]: p } } : s
+      )
     )
     const offFinished = window.api.send.onFinished((done) => {
       setSend((s) => {
@@ -103,7 +120,9 @@ export function App(): ReactElement {
           fs.map((f) => {
             const idx = s.keys.indexOf(f.key)
             const sent = idx >= 0 ? done.files.find((x) => x.file === f.path) : undefined
-            return sent ? { ...f, sent: { partBuildId: sent.partBuildId, at, reusedPart: sent.reusedPart } } : f
+            return sent
+              ? { ...f, sent: { partBuildId: sent.partBuildId, at, reusedPart: sent.reusedPart } }
+              : f
           })
         )
         return { ...s, running: false, error: done.error ?? null, doneAt: at }
@@ -129,14 +148,23 @@ export function App(): ReactElement {
         path: null,
         sha256: null,
         status: 'parsing',
-        options: { label: labelFromName(file.name), quantity: defaultsRef.current?.defaultQuantity ?? 1, priority: 'normal', position: 'back' }
+        options: {
+          label: labelFromName(file.name),
+          quantity: defaultsRef.current?.defaultQuantity ?? 1,
+          priority: 'normal',
+          position: 'back'
+        }
       }
       setFiles((fs) => [...fs, entry])
       setSelectedKey((k) => k ?? key)
       void (async () => {
         // Main needs the file on disk (to hash and upload); the preview parses the bytes here.
         const located = window.api.files.pathFor(file).then(async (path) => {
-          if (!path) return { error: 'This file has no location on disk (was it dragged from another app?). Save it to a folder first.' }
+          if (!path)
+            return {
+              error:
+                'This file has no location on disk (was it dragged from another app?). Save it to a folder first.'
+            }
           const dupPath = filesRef.current.find((f) => f.key !== key && f.path === path)
           if (dupPath) return { duplicate: dupPath.name }
           updateFile(key, { path })
@@ -149,15 +177,28 @@ export function App(): ReactElement {
         })
         performance.mark('file:added')
         const parsed = parseInWorker(file).then((r) => (performance.mark('file:parsed'), r))
-        const [loc, res] = await Promise.all([located.catch((e: Error) => ({ error: e.message })), parsed.catch((e: Error) => e)])
+        const [loc, res] = await Promise.all([
+          located.catch((e: Error) => ({ error: e.message })),
+          parsed.catch((e: Error) => e)
+        ])
         if ('duplicate' in loc && loc.duplicate) {
           setFiles((fs) => fs.filter((f) => f.key !== key))
-          setSelectedKey((k) => (k === key ? (filesRef.current.find((f) => f.key !== key)?.key ?? null) : k))
-          setNotices((n) => [`${file.name} is already in the list (same file as ${loc.duplicate}); not added twice.`, ...n].slice(0, 5))
+          setSelectedKey((k) =>
+            k === key ? (filesRef.current.find((f) => f.key !== key)?.key ?? null) : k
+          )
+          setNotices((n) =>
+            [
+              `${file.name} is already in the list (same file as ${loc.duplicate}); not added twice.`,
+              ...n
+            ].slice(0, 5)
+          )
           return
         }
         if (res instanceof Error) {
-          updateFile(key, { status: 'error', error: { code: 'unreadable', message: `Could not read this file: ${res.message}` } })
+          updateFile(key, {
+            status: 'error',
+            error: { code: 'unreadable', message: `Could not read this file: ${res.message}` }
+          })
           return
         }
         if (!res.ok) {
@@ -236,7 +277,9 @@ export function App(): ReactElement {
   }
 
   const onOptionsChange = (key: string, options: Partial<FileOptions>): void =>
-    setFiles((fs) => fs.map((f) => (f.key === key ? { ...f, options: { ...f.options, ...options } } : f)))
+    setFiles((fs) =>
+      fs.map((f) => (f.key === key ? { ...f, options: { ...f.options, ...options } } : f))
+    )
 
   const onSend = async (routing: Routing): Promise<void> => {
     const ready = files.filter((f) => f.status === 'ready' && f.path)
@@ -249,7 +292,12 @@ export function App(): ReactElement {
         quantity: f.options.quantity,
         priority: f.options.priority,
         position: f.options.position,
-        meta: { size: sizeMm(f, unitScale)!, triangles: f.report!.triangles, bytes: f.size, ...(f.thumbnail && f.thumbnail.length < 60_000 ? { thumbnail: f.thumbnail } : {}) }
+        meta: {
+          size: sizeMm(f, unitScale)!,
+          triangles: f.report!.triangles,
+          bytes: f.size,
+          ...(f.thumbnail && f.thumbnail.length < 60_000 ? { thumbnail: f.thumbnail } : {})
+        }
       }))
     })
     if (res.ok) setSend((s) => ({ ...s, jobId: res.value.jobId }))
@@ -276,10 +324,22 @@ export function App(): ReactElement {
       <header className="topbar">
         <span className="brand">Printago Send</span>
         <nav className="tabs" role="tablist" aria-label="Views">
-          <button type="button" role="tab" aria-selected={tab === 'send'} onClick={() => setTab('send')} data-testid="tab-send">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'send'}
+            onClick={() => setTab('send')}
+            data-testid="tab-send"
+          >
             Send
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'history'} onClick={() => setTab('history')} data-testid="tab-history">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'history'}
+            onClick={() => setTab('history')}
+            data-testid="tab-history"
+          >
             History
           </button>
         </nav>
@@ -306,7 +366,13 @@ export function App(): ReactElement {
       <div className="columns" hidden={tab !== 'send'} role="tabpanel" aria-label="Send">
         <aside className="files-col" aria-label="Files">
           <div className="files-head">
-            <button type="button" className="primary" onClick={() => inputRef.current?.click()} data-testid="add-files" title="Add files (Ctrl+O)">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => inputRef.current?.click()}
+              data-testid="add-files"
+              title="Add files (Ctrl+O)"
+            >
               Add files…
             </button>
             <input
@@ -329,7 +395,13 @@ export function App(): ReactElement {
               {n}
             </p>
           ))}
-          <FileList files={files} unitScale={unitScale} selectedKey={selectedKey} onSelect={setSelectedKey} onRemove={removeFile} />
+          <FileList
+            files={files}
+            unitScale={unitScale}
+            selectedKey={selectedKey}
+            onSelect={setSelectedKey}
+            onRemove={removeFile}
+          />
           {skipped.length > 0 && (
             <details className="skipped" data-testid="skipped">
               <summary>{skipped.length} skipped</summary>
@@ -344,7 +416,14 @@ export function App(): ReactElement {
           )}
         </aside>
         <main className="center-col">
-          <Viewer fileKey={selected?.key ?? null} fileKeys={files.map((f) => f.key)} positions={selected?.positions ?? null} bbox={selected?.report?.bbox ?? null} size={selected ? sizeMm(selected, unitScale) : null} name={selected?.name ?? null} />
+          <Viewer
+            fileKey={selected?.key ?? null}
+            fileKeys={files.map((f) => f.key)}
+            positions={selected?.positions ?? null}
+            bbox={selected?.report?.bbox ?? null}
+            size={selected ? sizeMm(selected, unitScale) : null}
+            name={selected?.name ?? null}
+          />
           <ReportPanel file={selected} fitText={fitText} unitScale={unitScale} />
         </main>
         <aside className="send-col">

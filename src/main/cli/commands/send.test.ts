@@ -142,9 +142,19 @@ describe('printago CLI', () => {
   it('CLI sends are recorded in the shared history, newest first', async () => {
     const hist = await spawnCli(['history', '--json'], env)
     expect(hist.code).toBe(0)
-    const entries = JSON.parse(hist.stdout) as Array<{ file: string; quantity: number; routing: { mode: string }; status: string }>
+    const entries = JSON.parse(hist.stdout) as Array<{
+      file: string
+      quantity: number
+      routing: { mode: string }
+      status: string
+    }>
     expect(entries.length).toBeGreaterThanOrEqual(2)
-    expect(entries[0]).toMatchObject({ file, quantity: 2, routing: { mode: 'any' }, status: 'queued' })
+    expect(entries[0]).toMatchObject({
+      file,
+      quantity: 2,
+      routing: { mode: 'any' },
+      status: 'queued'
+    })
     expect(entries[1]).toMatchObject({ file, quantity: 1 })
   })
 

@@ -324,7 +324,12 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     const callsBefore = client.apiCalls + service.uploadRequests
     const result = await service.send(parsed.request, ctx.signal)
     // The desktop app and `history` show CLI sends too.
-    const history = openHistoryStore({ dir: storeDir, storeId: creds.storeId, createConf: nodeConfFactory, writeDelayMs: 0 })
+    const history = openHistoryStore({
+      dir: storeDir,
+      storeId: creds.storeId,
+      createConf: nodeConfFactory,
+      writeDelayMs: 0
+    })
     try {
       recordSentFiles(history, creds.storeId, parsed.request, result.files)
     } finally {

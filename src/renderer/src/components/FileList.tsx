@@ -22,12 +22,19 @@ function verdict(file: LoadedFile): { text: string; tone: 'ok' | 'warning' | 'er
 }
 
 /** The file list (left column). */
-export function FileList({ files, unitScale, selectedKey, onSelect, onRemove }: FileListProps): ReactElement {
+export function FileList({
+  files,
+  unitScale,
+  selectedKey,
+  onSelect,
+  onRemove
+}: FileListProps): ReactElement {
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>): void => {
     const i = files.findIndex((f) => f.key === selectedKey)
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault()
-      const next = files[Math.min(files.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))]
+      const next =
+        files[Math.min(files.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))]
       if (next) onSelect(next.key)
     } else if ((e.key === 'Delete' || e.key === 'Backspace') && selectedKey) {
       e.preventDefault()
@@ -59,7 +66,11 @@ export function FileList({ files, unitScale, selectedKey, onSelect, onRemove }: 
             data-status={f.status}
           >
             <div className="thumb" aria-hidden="true">
-              {f.thumbnail ? <img src={f.thumbnail} alt="" width={48} height={48} /> : <span className={f.status === 'parsing' ? 'spinner' : ''} />}
+              {f.thumbnail ? (
+                <img src={f.thumbnail} alt="" width={48} height={48} />
+              ) : (
+                <span className={f.status === 'parsing' ? 'spinner' : ''} />
+              )}
             </div>
             <div className="file-meta">
               <div className="file-name" title={f.name}>
@@ -72,7 +83,8 @@ export function FileList({ files, unitScale, selectedKey, onSelect, onRemove }: 
               </div>
               <div className="file-facts">
                 {formatBytes(f.size)}
-                {f.report && ` · ${formatInt(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
+                {f.report &&
+                  ` · ${formatInt(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
               </div>
               <div className={`verdict ${v.tone}`} data-testid="file-verdict">
                 {v.text}

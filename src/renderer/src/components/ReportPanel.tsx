@@ -5,7 +5,15 @@ import { formatInt, formatMm, formatSize } from '../lib/format'
 import { sizeMm, type LoadedFile } from '../lib/files'
 
 /** Report of the selected file (below the viewer). */
-export function ReportPanel({ file, fitText, unitScale }: { file: LoadedFile | null; fitText: string | null; unitScale: number }): ReactElement | null {
+export function ReportPanel({
+  file,
+  fitText,
+  unitScale
+}: {
+  file: LoadedFile | null
+  fitText: string | null
+  unitScale: number
+}): ReactElement | null {
   if (!file) return null
   if (file.status === 'parsing') return <p className="report busy">Reading {file.name}…</p>
   if (file.status === 'error')
@@ -32,13 +40,14 @@ export function ReportPanel({ file, fitText, unitScale }: { file: LoadedFile | n
       </p>
       {unitScale !== 1 && (
         <p className="muted small" role="note">
-          Inches assumed (Settings): sizes below are the file’s numbers × 25.4. Printago slices STL files in millimetres.
+          Inches assumed (Settings): sizes below are the file’s numbers × 25.4. Printago slices STL
+          files in millimetres.
         </p>
       )}
       {r.inchSuspect && unitScale === 1 && (
         <p className="warning" role="note">
-          This model is tiny ({formatSize(r.size)}). It may have been exported in inches: at 25.4× it would be{' '}
-          {formatSize(r.size.map((v) => v * 25.4))}.
+          This model is tiny ({formatSize(r.size)}). It may have been exported in inches: at 25.4×
+          it would be {formatSize(r.size.map((v) => v * 25.4))}.
         </p>
       )}
       <dl className="report-grid">
@@ -51,7 +60,13 @@ export function ReportPanel({ file, fitText, unitScale }: { file: LoadedFile | n
         <dt>Surface area</dt>
         <dd>{formatInt(r.surfaceArea * unitScale ** 2)} mm²</dd>
         <dt>Volume</dt>
-        <dd data-testid="report-volume">{r.volume === null ? (r.volumeNote?.startsWith('n/a') ? r.volumeNote : `n/a – ${r.volumeNote ?? 'mesh not closed'}`) : `${formatInt(r.volume * unitScale ** 3)} mm³`}</dd>
+        <dd data-testid="report-volume">
+          {r.volume === null
+            ? r.volumeNote?.startsWith('n/a')
+              ? r.volumeNote
+              : `n/a – ${r.volumeNote ?? 'mesh not closed'}`
+            : `${formatInt(r.volume * unitScale ** 3)} mm³`}
+        </dd>
         <dt>Open edges</dt>
         <dd>{formatInt(r.openEdges)}</dd>
         <dt>Non-manifold edges</dt>

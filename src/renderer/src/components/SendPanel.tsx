@@ -63,7 +63,8 @@ function fitLabel(fit: Fit): string {
 
 function validateOptions(o: FileOptions): string | null {
   if (o.label.trim().length < 1 || o.label.length > 1024) return 'Label must be 1–1024 characters.'
-  if (!Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 500) return 'Quantity must be a whole number from 1 to 500.'
+  if (!Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 500)
+    return 'Quantity must be a whole number from 1 to 500.'
   return null
 }
 
@@ -95,18 +96,31 @@ export function SendPanel(props: SendPanelProps): ReactElement {
 
   const sendable = files.filter((f) => f.status === 'ready')
   const sizes = sendable.map((f) => sizeMm(f, props.unitScale)!)
-  const list = printers?.printers ?? []
+  const list = useMemo(() => printers?.printers ?? [], [printers])
   const allTags = useMemo(() => fleetTags(list), [list])
   const fits = useMemo(() => new Map(list.map((p) => [p.id, printerFit(p, sizes)])), [list, sizes])
 
   const visible = list.filter((p) => {
     if (stateFilter !== 'all' && p.state !== stateFilter) return false
     const q = search.trim().toLowerCase()
-    return !q || p.name.toLowerCase().includes(q) || p.model.toLowerCase().includes(q) || p.tags.some((t) => t.toLowerCase().includes(q))
+    return (
+      !q ||
+      p.name.toLowerCase().includes(q) ||
+      p.model.toLowerCase().includes(q) ||
+      p.tags.some((t) => t.toLowerCase().includes(q))
+    )
   })
 
   const routing: Routing | null =
-    mode === 'any' ? { mode } : mode === 'printer' ? (printerId ? { mode, printerId } : null) : tags.length ? { mode, tags } : null
+    mode === 'any'
+      ? { mode }
+      : mode === 'printer'
+        ? printerId
+          ? { mode, printerId }
+          : null
+        : tags.length
+          ? { mode, tags }
+          : null
 
   const tagMatches = mode === 'tags' ? matchingPrinters(list, tags) : []
   const tagFitting = tagMatches.filter((p) => fits.get(p.id) !== 'too-big')
@@ -119,14 +133,22 @@ export function SendPanel(props: SendPanelProps): ReactElement {
     if (err) problems.push(`${f.name}: ${err}`)
   }
   if (mode === 'printer' && !printerId) problems.push('Choose a printer.')
-  if (mode === 'printer' && printerId && !list.some((p) => p.id === printerId)) problems.push('The chosen printer is no longer in the list.')
-  if (mode === 'printer' && printerId && fits.get(printerId) === 'too-big') problems.push('The model is too big for this printer’s bed.')
+  if (mode === 'printer' && printerId && !list.some((p) => p.id === printerId))
+    problems.push('The chosen printer is no longer in the list.')
+  if (mode === 'printer' && printerId && fits.get(printerId) === 'too-big')
+    problems.push('The model is too big for this printer’s bed.')
   if (mode === 'tags' && tags.length === 0) problems.push('Choose at least one tag.')
-  if (mode === 'tags' && tags.length > 0 && tagMatches.length === 0) problems.push('No printer carries all of these tags.')
-  if (mode === 'tags' && tagMatches.length > 0 && tagFitting.length === 0) problems.push('None of the matching printers has a bed big enough.')
-  if (mode === 'any' && list.length > 0 && list.every((p) => fits.get(p.id) === 'too-big')) problems.push('The model is too big for every printer.')
+  if (mode === 'tags' && tags.length > 0 && tagMatches.length === 0)
+    problems.push('No printer carries all of these tags.')
+  if (mode === 'tags' && tagMatches.length > 0 && tagFitting.length === 0)
+    problems.push('None of the matching printers has a bed big enough.')
+  if (mode === 'any' && list.length > 0 && list.every((p) => fits.get(p.id) === 'too-big'))
+    problems.push('The model is too big for every printer.')
 
-  const copies = sendable.reduce((n, f) => n + (Number.isInteger(f.options.quantity) ? f.options.quantity : 0), 0)
+  const copies = sendable.reduce(
+    (n, f) => n + (Number.isInteger(f.options.quantity) ? f.options.quantity : 0),
+    0
+  )
   const summary = routing ? sendSummary(sendable.length, copies, routing, list) : null
 
   const applyToAll = (): void => {
@@ -145,7 +167,13 @@ export function SendPanel(props: SendPanelProps): ReactElement {
       <div role="radiogroup" aria-label="Routing" className="segmented">
         {(['any', 'printer', 'tags'] as Mode[]).map((m) => (
           <label key={m} className={mode === m ? 'active' : ''}>
-            <input type="radio" name="routing" value={m} checked={mode === m} onChange={() => setMode(m)} />
+            <input
+              type="radio"
+              name="routing"
+              value={m}
+              checked={mode === m}
+              onChange={() => setMode(m)}
+            />
             {m === 'any' ? 'Any printer' : m === 'printer' ? 'This printer' : 'Printers with tags'}
           </label>
         ))}
@@ -153,7 +181,11 @@ export function SendPanel(props: SendPanelProps): ReactElement {
 
       {mode === 'tags' && (
         <div className="tags" data-testid="tag-picker">
-          <div className="chips" role="group" aria-label="Tags (a printer must carry all chosen tags)">
+          <div
+            className="chips"
+            role="group"
+            aria-label="Tags (a printer must carry all chosen tags)"
+          >
             {allTags.length === 0 && <span className="muted">The fleet has no tags.</span>}
             {allTags.map((t) => {
               const expressible = !t.includes('|')
@@ -165,7 +197,11 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                   className={`chip ${on ? 'on' : ''}`}
                   aria-pressed={on}
                   disabled={!expressible}
-                  title={expressible ? `Require tag ${t}` : 'This tag contains "|", which Printago’s tag routing cannot express'}
+                  title={
+                    expressible
+                      ? `Require tag ${t}`
+                      : 'This tag contains "|", which Printago’s tag routing cannot express'
+                  }
                   onClick={() => setTags((cur) => (on ? cur.filter((x) => x !== t) : [...cur, t]))}
                 >
                   {t}
@@ -174,7 +210,11 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             })}
           </div>
           {tags.length > 0 && (
-            <p className={tagMatches.length ? 'match-readout' : 'match-readout warning'} data-testid="tag-match" aria-live="polite">
+            <p
+              className={tagMatches.length ? 'match-readout' : 'match-readout warning'}
+              data-testid="tag-match"
+              aria-live="polite"
+            >
               {tagMatches.length === 0
                 ? 'No printer carries all of these tags — the job would wait forever.'
                 : `${tagMatches.length} match, ${tagMatches.filter((p) => p.state === 'ready').length} ready now: ${tagMatches.map((p) => p.name).join(', ')}`}
@@ -192,7 +232,11 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
-          <select aria-label="Filter by state" value={stateFilter} onChange={(e) => setStateFilter(e.target.value as typeof stateFilter)}>
+          <select
+            aria-label="Filter by state"
+            value={stateFilter}
+            onChange={(e) => setStateFilter(e.target.value as typeof stateFilter)}
+          >
             <option value="all">All states</option>
             {Object.entries(STATE_LABEL).map(([k, v]) => (
               <option key={k} value={k}>
@@ -210,14 +254,22 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             {printers && ` Showing the list from ${formatAge(Date.now() - printers.fetchedAt)}.`}
           </p>
         )}
-        {printers && list.length === 0 && <p className="muted">This store has no printers yet. Jobs will wait in the queue.</p>}
+        {printers && list.length === 0 && (
+          <p className="muted">This store has no printers yet. Jobs will wait in the queue.</p>
+        )}
         {list.length > 0 && list.every((p) => p.state === 'offline') && (
-          <p className="warning">All printers are offline: jobs will wait in the queue until one comes back.</p>
+          <p className="warning">
+            All printers are offline: jobs will wait in the queue until one comes back.
+          </p>
         )}
         <table className="printer-table">
           <thead>
             <tr>
-              {mode === 'printer' && <th scope="col"><span className="sr-only">Choose</span></th>}
+              {mode === 'printer' && (
+                <th scope="col">
+                  <span className="sr-only">Choose</span>
+                </th>
+              )}
               <th scope="col">Printer</th>
               <th scope="col">State</th>
               <th scope="col">Tags</th>
@@ -229,7 +281,12 @@ export function SendPanel(props: SendPanelProps): ReactElement {
               const fit = fits.get(p.id) ?? 'unknown'
               const blocked = fit === 'too-big'
               return (
-                <tr key={p.id} className={`${printerId === p.id && mode === 'printer' ? 'chosen' : ''} ${blocked ? 'blocked' : ''}`} data-testid="printer-row" data-printer-id={p.id}>
+                <tr
+                  key={p.id}
+                  className={`${printerId === p.id && mode === 'printer' ? 'chosen' : ''} ${blocked ? 'blocked' : ''}`}
+                  data-testid="printer-row"
+                  data-printer-id={p.id}
+                >
                   {mode === 'printer' && (
                     <td>
                       <input
@@ -250,7 +307,12 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                     <span className={`state ${p.state}`}>{STATE_LABEL[p.state]}</span>
                   </td>
                   <td className="small">{p.tags.join(', ')}</td>
-                  <td className={`fit ${fit}`} title={blocked ? 'The model does not fit this printer’s build volume' : undefined}>
+                  <td
+                    className={`fit ${fit}`}
+                    title={
+                      blocked ? 'The model does not fit this printer’s build volume' : undefined
+                    }
+                  >
                     {fitLabel(fit)}
                   </td>
                 </tr>
@@ -258,7 +320,9 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             })}
           </tbody>
         </table>
-        {printers && <p className="muted small">Updated {formatAge(Date.now() - printers.fetchedAt)}</p>}
+        {printers && (
+          <p className="muted small">Updated {formatAge(Date.now() - printers.fetchedAt)}</p>
+        )}
       </div>
 
       <h2>Copies and labels</h2>
@@ -281,13 +345,17 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                 const err = validateOptions(f.options)
                 return (
                   <tr key={f.key} data-testid="options-row">
-                    <td className="small" title={f.name}>{f.name}</td>
+                    <td className="small" title={f.name}>
+                      {f.name}
+                    </td>
                     <td>
                       <input
                         aria-label={`Label for ${f.name}`}
                         value={f.options.label}
                         maxLength={1100}
-                        aria-invalid={f.options.label.trim().length < 1 || f.options.label.length > 1024}
+                        aria-invalid={
+                          f.options.label.trim().length < 1 || f.options.label.length > 1024
+                        }
                         onChange={(e) => props.onOptionsChange(f.key, { label: e.target.value })}
                       />
                     </td>
@@ -299,17 +367,37 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                         aria-label={`Quantity for ${f.name}`}
                         value={Number.isFinite(f.options.quantity) ? f.options.quantity : ''}
                         aria-invalid={!!err && err.startsWith('Quantity')}
-                        onChange={(e) => props.onOptionsChange(f.key, { quantity: e.target.value === '' ? NaN : Number(e.target.value) })}
+                        onChange={(e) =>
+                          props.onOptionsChange(f.key, {
+                            quantity: e.target.value === '' ? NaN : Number(e.target.value)
+                          })
+                        }
                       />
                     </td>
                     <td>
-                      <select aria-label={`Priority for ${f.name}`} value={f.options.priority} onChange={(e) => props.onOptionsChange(f.key, { priority: e.target.value as FileOptions['priority'] })}>
+                      <select
+                        aria-label={`Priority for ${f.name}`}
+                        value={f.options.priority}
+                        onChange={(e) =>
+                          props.onOptionsChange(f.key, {
+                            priority: e.target.value as FileOptions['priority']
+                          })
+                        }
+                      >
                         <option value="normal">Normal</option>
                         <option value="low">Low</option>
                       </select>
                     </td>
                     <td>
-                      <select aria-label={`Queue position for ${f.name}`} value={f.options.position} onChange={(e) => props.onOptionsChange(f.key, { position: e.target.value as FileOptions['position'] })}>
+                      <select
+                        aria-label={`Queue position for ${f.name}`}
+                        value={f.options.position}
+                        onChange={(e) =>
+                          props.onOptionsChange(f.key, {
+                            position: e.target.value as FileOptions['position']
+                          })
+                        }
+                      >
                         <option value="back">Back</option>
                         <option value="front">Front</option>
                       </select>
@@ -322,13 +410,29 @@ export function SendPanel(props: SendPanelProps): ReactElement {
           {sendable.length > 1 && (
             <div className="apply-all">
               <span>All files:</span>
-              <input type="number" min={1} max={500} placeholder="Qty" aria-label="Quantity for all files" value={applyAll.quantity} onChange={(e) => setApplyAll({ ...applyAll, quantity: e.target.value })} />
-              <select aria-label="Priority for all files" value={applyAll.priority} onChange={(e) => setApplyAll({ ...applyAll, priority: e.target.value })}>
+              <input
+                type="number"
+                min={1}
+                max={500}
+                placeholder="Qty"
+                aria-label="Quantity for all files"
+                value={applyAll.quantity}
+                onChange={(e) => setApplyAll({ ...applyAll, quantity: e.target.value })}
+              />
+              <select
+                aria-label="Priority for all files"
+                value={applyAll.priority}
+                onChange={(e) => setApplyAll({ ...applyAll, priority: e.target.value })}
+              >
                 <option value="">Priority…</option>
                 <option value="normal">Normal</option>
                 <option value="low">Low</option>
               </select>
-              <select aria-label="Queue position for all files" value={applyAll.position} onChange={(e) => setApplyAll({ ...applyAll, position: e.target.value })}>
+              <select
+                aria-label="Queue position for all files"
+                value={applyAll.position}
+                onChange={(e) => setApplyAll({ ...applyAll, position: e.target.value })}
+              >
                 <option value="">Queue…</option>
                 <option value="back">Back</option>
                 <option value="front">Front</option>
@@ -362,7 +466,9 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             onClick={() => routing && props.onSend(routing)}
             data-testid="send-button"
           >
-            {send.running ? 'Sending…' : `Send ${sendable.length > 1 ? `${sendable.length} files` : ''}`.trim()}
+            {send.running
+              ? 'Sending…'
+              : `Send ${sendable.length > 1 ? `${sendable.length} files` : ''}`.trim()}
           </button>
           {send.running && (
             <button type="button" onClick={props.onCancel}>
@@ -392,11 +498,15 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                   <span className={`step ${step}`}>
                     {step === 'waiting-rate-limit' && p?.waitSeconds !== undefined
                       ? `Waiting ${Math.ceil(p.waitSeconds)} s for Printago's rate limit`
-                      : STEP_LABEL[step] ?? step}
-                    {step === 'uploading' && p?.fraction !== undefined && ` ${Math.round(p.fraction * 100)}%`}
+                      : (STEP_LABEL[step] ?? step)}
+                    {step === 'uploading' &&
+                      p?.fraction !== undefined &&
+                      ` ${Math.round(p.fraction * 100)}%`}
                     {p?.reusedPart && step !== 'failed' && ' · already uploaded — reusing part'}
                   </span>
-                  {(step === 'uploading' || step === 'hashing') && <progress max={1} value={p?.fraction ?? 0} />}
+                  {(step === 'uploading' || step === 'hashing') && (
+                    <progress max={1} value={p?.fraction ?? 0} />
+                  )}
                   {p?.error && <span className="error small">{describeSendError(p.error)}</span>}
                 </li>
               )

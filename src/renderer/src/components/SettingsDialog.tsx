@@ -22,7 +22,13 @@ const PROTECTION_TEXT: Record<SettingsView['keyProtection'], string> = {
 }
 
 /** The settings dialog. */
-export function SettingsDialog({ store, view, onStore, onSettings, onClose }: SettingsDialogProps): ReactElement {
+export function SettingsDialog({
+  store,
+  view,
+  onStore,
+  onSettings,
+  onClose
+}: SettingsDialogProps): ReactElement {
   const [stores, setStores] = useState<SavedStoreView[]>([])
   const [message, setMessage] = useState<string | null>(null)
   const ref = useRef<HTMLDivElement>(null)
@@ -45,7 +51,14 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
   const s = view?.settings
 
   return (
-    <div className="modal" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings" onClick={(e) => e.target === e.currentTarget && onClose()}>
+    <div
+      className="modal"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="settings-title"
+      data-testid="settings"
+      onClick={(e) => e.target === e.currentTarget && onClose()}
+    >
       <div className="modal-body settings" ref={ref}>
         <div className="modal-head">
           <h2 id="settings-title">Settings</h2>
@@ -62,8 +75,14 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
           <h3>Store</h3>
           <p>
             Sending to <strong>{store.name}</strong>
-            {store.kind === 'demo' ? ' (the built-in demo store).' : store.keyMasked ? ` · key ${store.keyMasked}` : ''}
-            {store.sessionOnlyKey && <span className="muted"> · key kept for this session only</span>}
+            {store.kind === 'demo'
+              ? ' (the built-in demo store).'
+              : store.keyMasked
+                ? ` · key ${store.keyMasked}`
+                : ''}
+            {store.sessionOnlyKey && (
+              <span className="muted"> · key kept for this session only</span>
+            )}
           </p>
           <ul className="store-list">
             <li>
@@ -71,7 +90,13 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
               {store.kind === 'demo' ? (
                 <span className="muted small">active</span>
               ) : (
-                <button type="button" onClick={async () => { const r = await window.api.store.useDemo(); if (r.ok) onStore(r.value) }}>
+                <button
+                  type="button"
+                  onClick={async () => {
+                    const r = await window.api.store.useDemo()
+                    if (r.ok) onStore(r.value)
+                  }}
+                >
                   Use
                 </button>
               )}
@@ -84,14 +109,22 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
                 {st.active ? (
                   <span className="muted small">active</span>
                 ) : (
-                  <button type="button" onClick={async () => { const r = await window.api.store.switch({ storeId: st.storeId }); if (r.ok) onStore(r.value); else setMessage(r.error.message) }}>
+                  <button
+                    type="button"
+                    onClick={async () => {
+                      const r = await window.api.store.switch({ storeId: st.storeId })
+                      if (r.ok) onStore(r.value)
+                      else setMessage(r.error.message)
+                    }}
+                  >
                     Use
                   </button>
                 )}
                 <button
                   type="button"
                   onClick={async () => {
-                    if (!confirm(`Forget ${st.name}? Its key is deleted from this computer.`)) return
+                    if (!confirm(`Forget ${st.name}? Its key is deleted from this computer.`))
+                      return
                     const r = await window.api.store.forget({ storeId: st.storeId })
                     if (r.ok) setStores(r.value)
                     const status = await window.api.store.status()
@@ -105,9 +138,18 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
           </ul>
           <details>
             <summary>Connect a Printago store</summary>
-            <ConnectForm onConnected={(st) => { onStore(st); onClose() }} />
+            <ConnectForm
+              onConnected={(st) => {
+                onStore(st)
+                onClose()
+              }}
+            />
           </details>
-          {view && <p className="muted small" data-testid="key-protection">{PROTECTION_TEXT[view.keyProtection]}</p>}
+          {view && (
+            <p className="muted small" data-testid="key-protection">
+              {PROTECTION_TEXT[view.keyProtection]}
+            </p>
+          )}
         </section>
         {s && (
           <section className="prefs">
@@ -119,36 +161,75 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
             )}
             <label>
               Theme
-              <select value={s.theme} onChange={(e) => void set({ theme: e.target.value as AppSettings['theme'] })}>
+              <select
+                value={s.theme}
+                onChange={(e) => void set({ theme: e.target.value as AppSettings['theme'] })}
+              >
                 <option value="system">System</option>
                 <option value="dark">Dark</option>
                 <option value="light">Light</option>
               </select>
             </label>
             <label className="check">
-              <input type="checkbox" checked={s.notifications} onChange={(e) => void set({ notifications: e.target.checked })} /> Notify me when a print finishes or fails
+              <input
+                type="checkbox"
+                checked={s.notifications}
+                onChange={(e) => void set({ notifications: e.target.checked })}
+              />{' '}
+              Notify me when a print finishes or fails
             </label>
             <label>
               Default copies
-              <input type="number" min={1} max={500} value={s.defaultQuantity} onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 1 && n <= 500) void set({ defaultQuantity: n }) }} />
+              <input
+                type="number"
+                min={1}
+                max={500}
+                value={s.defaultQuantity}
+                onChange={(e) => {
+                  const n = Number(e.target.value)
+                  if (Number.isInteger(n) && n >= 1 && n <= 500) void set({ defaultQuantity: n })
+                }}
+              />
             </label>
             <label>
               Default routing
-              <select value={s.defaultRoutingMode} onChange={(e) => void set({ defaultRoutingMode: e.target.value as AppSettings['defaultRoutingMode'] })}>
+              <select
+                value={s.defaultRoutingMode}
+                onChange={(e) =>
+                  void set({
+                    defaultRoutingMode: e.target.value as AppSettings['defaultRoutingMode']
+                  })
+                }
+              >
                 <option value="any">Any printer</option>
                 <option value="tags">Printers with tags</option>
               </select>
             </label>
             <label>
               Units of STL files
-              <select value={s.assumedUnit} onChange={(e) => void set({ assumedUnit: e.target.value as AppSettings['assumedUnit'] })}>
+              <select
+                value={s.assumedUnit}
+                onChange={(e) =>
+                  void set({ assumedUnit: e.target.value as AppSettings['assumedUnit'] })
+                }
+              >
                 <option value="mm">Millimetres (most files)</option>
                 <option value="inch">Inches</option>
               </select>
             </label>
             <label>
               History size
-              <input type="number" min={50} max={10000} step={50} value={s.historySize} onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 50 && n <= 10000) void set({ historySize: n }) }} />
+              <input
+                type="number"
+                min={50}
+                max={10000}
+                step={50}
+                value={s.historySize}
+                onChange={(e) => {
+                  const n = Number(e.target.value)
+                  if (Number.isInteger(n) && n >= 50 && n <= 10000) void set({ historySize: n })
+                }}
+              />
             </label>
           </section>
         )}
@@ -157,7 +238,12 @@ export function SettingsDialog({ store, view, onStore, onSettings, onClose }: Se
           <button
             type="button"
             onClick={async () => {
-              if (!confirm('Clear the job history of this store on this computer? Printago keeps its own queue.')) return
+              if (
+                !confirm(
+                  'Clear the job history of this store on this computer? Printago keeps its own queue.'
+                )
+              )
+                return
               const r = await window.api.history.clear()
               setMessage(r.ok ? `Cleared ${r.value.cleared} history entries.` : r.error.message)
             }}

@@ -43,17 +43,35 @@ export function ConnectForm({ onConnected, onCancel }: ConnectFormProps): ReactE
     <form className="connect-form" onSubmit={submit} aria-label="Connect a Printago store">
       <label>
         API key
-        <input type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} required data-testid="api-key" />
+        <input
+          type="password"
+          autoComplete="off"
+          value={apiKey}
+          onChange={(e) => setApiKey(e.target.value)}
+          required
+          data-testid="api-key"
+        />
       </label>
       <label>
         Store id
-        <input value={storeId} onChange={(e) => setStoreId(e.target.value)} required placeholder="24 lowercase letters or digits" data-testid="store-id" />
+        <input
+          value={storeId}
+          onChange={(e) => setStoreId(e.target.value)}
+          required
+          placeholder="24 lowercase letters or digits"
+          data-testid="store-id"
+        />
       </label>
       <details>
         <summary>Advanced</summary>
         <label>
           API base URL
-          <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.printago.io" data-testid="base-url" />
+          <input
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            placeholder="https://api.printago.io"
+            data-testid="base-url"
+          />
         </label>
       </details>
       {error && (
@@ -97,7 +115,9 @@ export function FirstRun({ onStore }: { onStore: (s: StoreStatus) => void }): Re
   return (
     <main className="first-run" data-testid="first-run">
       <h1>Send STL files to your Printago print farm</h1>
-      <p className="muted">Drop files, check them in 3D, pick a printer or tags, and follow every job.</p>
+      <p className="muted">
+        Drop files, check them in 3D, pick a printer or tags, and follow every job.
+      </p>
       <div className="cards">
         <section className="card">
           <h2>Try the demo store</h2>
@@ -126,7 +146,13 @@ export function FirstRun({ onStore }: { onStore: (s: StoreStatus) => void }): Re
 }
 
 /** The banner that always says which store the app is sending to. */
-export function StoreBanner({ store, onSettings }: { store: StoreStatus; onSettings: () => void }): ReactElement {
+export function StoreBanner({
+  store,
+  onSettings
+}: {
+  store: StoreStatus
+  onSettings: () => void
+}): ReactElement {
   return (
     <div className={`store-banner ${store.kind}`} data-testid="store-banner">
       <span className="store-kind">{store.kind === 'demo' ? 'Demo store' : 'Printago'}</span>

@@ -35,9 +35,16 @@ export interface SkippedEntry {
 const STL = /\.stl$/i
 
 /** Reads every file of a directory entry, recursively (readEntries returns batches). */
-async function walk(entry: FileSystemEntry, prefix: string, files: File[], skipped: SkippedEntry[]): Promise<void> {
+async function walk(
+  entry: FileSystemEntry,
+  prefix: string,
+  files: File[],
+  skipped: SkippedEntry[]
+): Promise<void> {
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject))
+    const file = await new Promise<File>((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(resolve, reject)
+    )
     if (STL.test(file.name)) files.push(file)
     else skipped.push({ name: prefix + file.name, reason: 'not an .stl file' })
     return
@@ -45,7 +52,9 @@ async function walk(entry: FileSystemEntry, prefix: string, files: File[], skipp
   if (!entry.isDirectory) return
   const reader = (entry as FileSystemDirectoryEntry).createReader()
   for (;;) {
-    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject))
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject)
+    )
     if (batch.length === 0) break
     for (const child of batch) await walk(child, `${prefix}${entry.name}/`, files, skipped)
   }
@@ -55,12 +64,14 @@ async function walk(entry: FileSystemEntry, prefix: string, files: File[], skipp
  * Collects STL files from a drop: plain files as they are (any extension is tried: the engine
  * says if it is not an STL), folders recursively keeping only .stl files and listing the rest.
  */
-export async function collectDropped(dt: DataTransfer): Promise<{ files: File[]; skipped: SkippedEntry[] }> {
+export async function collectDropped(
+  dt: DataTransfer
+): Promise<{ files: File[]; skipped: SkippedEntry[] }> {
   const files: File[] = []
   const skipped: SkippedEntry[] = []
   // Entries must be taken synchronously, before the first await, or the DataTransfer is emptied.
   const items = Array.from(dt.items ?? [])
-  const entries = items.map((it) => (it.kind === 'file' ? it.webkitGetAsEntry?.() ?? null : null))
+  const entries = items.map((it) => (it.kind === 'file' ? (it.webkitGetAsEntry?.() ?? null) : null))
   const plain = Array.from(dt.files ?? [])
   if (entries.some((e) => e?.isDirectory)) {
     for (let i = 0; i < entries.length; i++) {

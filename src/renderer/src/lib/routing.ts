@@ -62,7 +62,9 @@ export function sendSummary(
       return `${head}, to any printer — ${reach.length} enabled, ${ready} ready`
     case 'printer': {
       const p = reach[0]
-      return p ? `${head}, to ${p.name} (${p.state.replace(/-/g, ' ')})` : `${head}, to a printer that is no longer listed`
+      return p
+        ? `${head}, to ${p.name} (${p.state.replace(/-/g, ' ')})`
+        : `${head}, to a printer that is no longer listed`
     }
     case 'tags':
       return `${head}, to printers tagged ${joinWords(routing.tags)} — ${reach.length} match, ${ready} ready`

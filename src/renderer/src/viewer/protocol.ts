@@ -56,16 +56,19 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'failed'; message: string }
-  /** Triangles drawn in the last frame that drew the model (renderer.info.render.triangles). */
+  /**
+   * Triangles drawn in the last frame that drew a new model (renderer.info.render.triangles),
+   * sent once the GPU has finished that frame.
+   */
   | {
       type: 'rendered'
       fileKey: string
       triangles: number
-      /** From the view request to this frame, in the worker. */
+      /** From the view request to the frame's draw calls being issued, in the worker. */
+      issuedMs: number
+      /** From the view request to the GPU finishing the frame. */
       frameMs: number
       /** Geometries alive on the GPU and files cached here (to check disposal and eviction). */
       geometries: number
       cachedFiles: number
     }
-  /** The GPU finished the first frame of a model (a fence): when it can really be on screen. */
-  | { type: 'gpu-done'; fileKey: string; ms: number }

@@ -147,9 +147,6 @@ export class RenderClient {
         performance.mark('viewer:drawn', { detail: msg })
         this.onRendered?.(msg.triangles, msg.fileKey)
         break
-      case 'gpu-done':
-        performance.mark('viewer:gpu-done', { detail: msg })
-        break
     }
   }
 

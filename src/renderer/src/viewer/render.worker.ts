@@ -41,19 +41,18 @@ function configure(r: ReconcilerRoot<OffscreenCanvas>): Promise<unknown> {
   })
 }
 
-/** Reports when the GPU has finished what was issued so far (polls a fence; never blocks). */
-function reportGpuDone(key: string, since: number): void {
-  const ctx = store?.getState().gl.getContext()
-  if (typeof WebGL2RenderingContext === 'undefined' || !(ctx instanceof WebGL2RenderingContext))
-    return
-  const sync = ctx.fenceSync(ctx.SYNC_GPU_COMMANDS_COMPLETE, 0)
-  if (!sync) return
-  ctx.flush()
+/** Calls `done` once the GPU has finished what was issued so far (polls a fence; never blocks). */
+function whenGpuDone(done: () => void): void {
+  const gl = store?.getState().gl.getContext()
+  if (typeof WebGL2RenderingContext === 'undefined' || !(gl instanceof WebGL2RenderingContext))
+    return done()
+  const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
+  if (!sync) return done()
+  gl.flush()
   const poll = (): void => {
-    if (ctx.getSyncParameter(sync, ctx.SYNC_STATUS) !== ctx.SIGNALED)
-      return void setTimeout(poll, 5)
-    ctx.deleteSync(sync)
-    post({ type: 'gpu-done', fileKey: key, ms: performance.now() - since })
+    if (gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) return void setTimeout(poll, 5)
+    gl.deleteSync(sync)
+    done()
   }
   poll()
 }
@@ -72,17 +71,25 @@ function render(): void {
       onRendered: (triangles: number) => {
         if (!key || `${key}:${triangles}` === reported) return
         reported = `${key}:${triangles}`
-        post({
-          type: 'rendered',
-          fileKey: key,
-          triangles,
-          frameMs: performance.now() - viewAt,
-          geometries: store?.getState().gl.info.memory.geometries ?? 0,
-          cachedFiles: cache.size
-        })
-        // After the frame (the fence then follows all of its commands).
         const since = viewAt
-        setTimeout(() => reportGpuDone(key, since), 0)
+        const issuedMs = performance.now() - since
+        const geometries = store?.getState().gl.info.memory.geometries ?? 0
+        // Reported once the GPU has finished the frame: "drawn" then means on the canvas, not just
+        // issued (a software GL takes seconds over a million triangles). The fence goes in after
+        // the frame, so it follows all of its commands.
+        setTimeout(() =>
+          whenGpuDone(() =>
+            post({
+              type: 'rendered',
+              fileKey: key,
+              triangles,
+              issuedMs,
+              frameMs: performance.now() - since,
+              geometries,
+              cachedFiles: cache.size
+            })
+          )
+        )
       }
     })
   )
