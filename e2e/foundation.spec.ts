@@ -16,19 +16,22 @@ test('drops an STL file and renders it in 3D', async ({ page, web }, testInfo) =
   // The file reached main as a file on disk: main hashed it.
   await expect(page.getByTestId('report')).toContainText('SHA-256')
 
-  // Pixels: the model's orange covers a real share of the canvas.
-  const orange = await page.evaluate(() => {
-    const c = document.querySelector('[data-testid="viewer"] canvas') as HTMLCanvasElement
-    const tmp = document.createElement('canvas')
-    tmp.width = c.width
-    tmp.height = c.height
-    const ctx = tmp.getContext('2d')!
-    ctx.drawImage(c, 0, 0)
-    const d = ctx.getImageData(0, 0, c.width, c.height).data
-    let n = 0
-    for (let i = 0; i < d.length; i += 4) if (d[i]! > 120 && d[i]! > d[i + 2]! * 1.8) n++
-    return n / (d.length / 4)
-  })
-  expect(orange).toBeGreaterThan(0.03)
+  // Pixels: the model's orange covers a real share of the canvas. The canvas is the placeholder of
+  // the render worker's OffscreenCanvas: it shows the worker's frames a moment after they are
+  // drawn, so the same check is polled until the frame is there.
+  const orangeShare = (): Promise<number> =>
+    page.evaluate(() => {
+      const c = document.querySelector('[data-testid="viewer"] canvas') as HTMLCanvasElement
+      const tmp = document.createElement('canvas')
+      tmp.width = c.width
+      tmp.height = c.height
+      const ctx = tmp.getContext('2d')!
+      ctx.drawImage(c, 0, 0)
+      const d = ctx.getImageData(0, 0, c.width, c.height).data
+      let n = 0
+      for (let i = 0; i < d.length; i += 4) if (d[i]! > 120 && d[i]! > d[i + 2]! * 1.8) n++
+      return n / (d.length / 4)
+    })
+  await expect.poll(orangeShare).toBeGreaterThan(0.03)
   await page.screenshot({ path: testInfo.outputPath('foundation-torus.png') })
 })
