@@ -48,7 +48,11 @@ self.onmessage = async (event: MessageEvent<ParseRequest>) => {
       return
     }
   } catch (err) {
-    reply = { id, ok: false, error: { code: 'unreadable', message: `Could not read this file: ${(err as Error).message}` } }
+    reply = {
+      id,
+      ok: false,
+      error: { code: 'unreadable', message: `Could not read this file: ${(err as Error).message}` }
+    }
   }
   self.postMessage(reply)
 }

@@ -16,7 +16,11 @@ function getWorker(): Worker {
   worker.onerror = (e) => {
     // A worker crash must not leave files spinning forever: fail everything in flight.
     for (const [id, resolve] of pending)
-      resolve({ id, ok: false, error: { code: 'unreadable', message: `The parser stopped: ${e.message}` } })
+      resolve({
+        id,
+        ok: false,
+        error: { code: 'unreadable', message: `The parser stopped: ${e.message}` }
+      })
     pending.clear()
     worker = null
   }

@@ -15,15 +15,20 @@ export function rasterizeThumbnail(positions: Float32Array, size: number): Uint8
   const depth = new Float32Array(size * size).fill(-Infinity)
   const n = Math.floor(positions.length / 9)
   // View rotation: yaw -35° about Z, then pitch 30° so we look slightly down on the model.
-  const cy = Math.cos(-0.61), sy = Math.sin(-0.61)
-  const cp = Math.cos(0.52), sp = Math.sin(0.52)
+  const cy = Math.cos(-0.61),
+    sy = Math.sin(-0.61)
+  const cp = Math.cos(0.52),
+    sp = Math.sin(0.52)
   const proj = (x: number, y: number, z: number): [number, number, number] => {
     const x1 = x * cy - y * sy
     const y1 = x * sy + y * cy
     // screen u = x1, v = z*cp - y1*sp (up), depth = y1*cp + z*sp (towards viewer = -)
     return [x1, z * cp + y1 * sp, -y1 * cp + z * sp]
   }
-  let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity
+  let minU = Infinity,
+    maxU = -Infinity,
+    minV = Infinity,
+    maxV = -Infinity
   const step = Math.max(1, Math.floor(n / 400_000)) // decimate huge meshes: a thumbnail needs no more
   for (let t = 0; t < n; t += step) {
     for (let k = 0; k < 3; k++) {
@@ -47,15 +52,24 @@ export function rasterizeThumbnail(positions: Float32Array, size: number): Uint8
     const b = proj(positions[o + 3]!, positions[o + 4]!, positions[o + 5]!)
     const c = proj(positions[o + 6]!, positions[o + 7]!, positions[o + 8]!)
     // Face normal in world space for shading (two-sided).
-    const ux = positions[o + 3]! - positions[o]!, uy = positions[o + 4]! - positions[o + 1]!, uz = positions[o + 5]! - positions[o + 2]!
-    const vx = positions[o + 6]! - positions[o]!, vy = positions[o + 7]! - positions[o + 1]!, vz = positions[o + 8]! - positions[o + 2]!
-    const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx
+    const ux = positions[o + 3]! - positions[o]!,
+      uy = positions[o + 4]! - positions[o + 1]!,
+      uz = positions[o + 5]! - positions[o + 2]!
+    const vx = positions[o + 6]! - positions[o]!,
+      vy = positions[o + 7]! - positions[o + 1]!,
+      vz = positions[o + 8]! - positions[o + 2]!
+    const nx = uy * vz - uz * vy,
+      ny = uz * vx - ux * vz,
+      nz = ux * vy - uy * vx
     const nl = Math.hypot(nx, ny, nz)
     if (!(nl > 0)) continue
     const shade = 0.35 + 0.65 * Math.abs((nx * LIGHT[0] + ny * LIGHT[1] + nz * LIGHT[2]) / nl)
-    const x0 = a[0] * scale + offU, y0 = offV - a[1] * scale
-    const x1 = b[0] * scale + offU, y1 = offV - b[1] * scale
-    const x2 = c[0] * scale + offU, y2 = offV - c[1] * scale
+    const x0 = a[0] * scale + offU,
+      y0 = offV - a[1] * scale
+    const x1 = b[0] * scale + offU,
+      y1 = offV - b[1] * scale
+    const x2 = c[0] * scale + offU,
+      y2 = offV - c[1] * scale
     const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)
     if (area === 0 || !Number.isFinite(area)) continue
     const bx0 = Math.max(0, Math.floor(Math.min(x0, x1, x2)))
@@ -64,7 +78,8 @@ export function rasterizeThumbnail(positions: Float32Array, size: number): Uint8
     const by1 = Math.min(size - 1, Math.ceil(Math.max(y0, y1, y2)))
     for (let y = by0; y <= by1; y++) {
       for (let x = bx0; x <= bx1; x++) {
-        const sx = x + 0.5, sy2 = y + 0.5
+        const sx = x + 0.5,
+          sy2 = y + 0.5
         const w0 = ((x1 - sx) * (y2 - sy2) - (x2 - sx) * (y1 - sy2)) / area
         const w1 = ((x2 - sx) * (y0 - sy2) - (x0 - sx) * (y2 - sy2)) / area
         const w2 = 1 - w0 - w1
