@@ -1,22 +1,10 @@
 // Printer summaries for the UI and the CLI. Derives one state from Printago's booleans and never
 // copies `metadata`, which can hold secrets (Bambu access codes, Prusa passwords, Klipper keys).
+import type { PrinterState, PrinterSummary } from '../../shared/ipc'
 import type { Printer } from '../../shared/printago/api-types'
 
-export type PrinterState = 'ready' | 'waiting-bed-clear' | 'printing' | 'offline' | 'disabled'
-
-/** What the app shows about a printer. */
-export interface PrinterSummary {
-  id: string
-  name: string
-  model: string
-  state: PrinterState
-  online: boolean
-  available: boolean
-  ready: boolean
-  enabled: boolean
-  tags: string[]
-  printingJobId: string | null
-}
+// The summary types are part of the IPC contract; the CLI prints the same shape.
+export type { PrinterState, PrinterSummary } from '../../shared/ipc'
 
 /** Model name: Bambu's product name (or model code), else the provider. */
 export function printerModel(printer: Printer): string {
