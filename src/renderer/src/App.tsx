@@ -282,7 +282,9 @@ export function App(): ReactElement {
     )
 
   const onSend = async (routing: Routing): Promise<void> => {
-    const ready = files.filter((f) => f.status === 'ready' && f.path)
+    const ready = files.filter(
+      (f) => f.status === 'ready' && f.report?.verdict !== 'error' && f.path
+    )
     setSend({ ...idleSend, running: true, keys: ready.map((f) => f.key) })
     const res = await window.api.send.start({
       routing,
@@ -423,6 +425,13 @@ export function App(): ReactElement {
             bbox={selected?.report?.bbox ?? null}
             size={selected ? sizeMm(selected, unitScale) : null}
             name={selected?.name ?? null}
+            placeholder={
+              selected?.status === 'parsing'
+                ? `Reading ${selected.name}…`
+                : selected?.status === 'error'
+                  ? `${selected.name} cannot be previewed: see below.`
+                  : null
+            }
           />
           <ReportPanel file={selected} fitText={fitText} unitScale={unitScale} />
         </main>

@@ -94,7 +94,9 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   const [stateFilter, setStateFilter] = useState<'all' | PrinterSummary['state']>('all')
   const [applyAll, setApplyAll] = useState({ quantity: '', priority: '', position: '' })
 
-  const sendable = files.filter((f) => f.status === 'ready')
+  // A file the engine judged unprintable (flat, no usable triangles) is never sent.
+  const sendable = files.filter((f) => f.status === 'ready' && f.report?.verdict !== 'error')
+  const unprintable = files.filter((f) => f.status === 'ready' && f.report?.verdict === 'error')
   const sizes = sendable.map((f) => sizeMm(f, props.unitScale)!)
   const list = useMemo(() => printers?.printers ?? [], [printers])
   const allTags = useMemo(() => fleetTags(list), [list])
@@ -128,6 +130,9 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   // Every reason the Send button is disabled, in words.
   const problems: string[] = []
   if (sendable.length === 0) problems.push('Add at least one readable STL file.')
+  const leftOut = unprintable.map(
+    (f) => `${f.name} is left out: ${f.report?.notes[0] ?? 'it cannot be printed'}`
+  )
   for (const f of sendable) {
     const err = validateOptions(f.options)
     if (err) problems.push(`${f.name}: ${err}`)
@@ -450,6 +455,13 @@ export function SendPanel(props: SendPanelProps): ReactElement {
           <p className="summary" data-testid="send-summary">
             {summary}
           </p>
+        )}
+        {leftOut.length > 0 && (
+          <ul className="problems" data-testid="send-left-out">
+            {leftOut.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         )}
         {problems.length > 0 && (
           <ul className="problems" data-testid="send-problems">

@@ -19,6 +19,8 @@ import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 import { Scene, VIEWER_CAMERA, VIEWER_GL } from '../viewer/Scene'
 
 interface ViewerProps {
+  /** What to say instead of the model (e.g. while reading, or for a broken file). */
+  placeholder?: string | null
   /** Identifies the file: the render worker caches its positions under this key. */
   fileKey: string | null
   /** Keys of every file in the list: the worker frees the positions of removed files. */
@@ -47,7 +49,8 @@ export function Viewer({
   positions,
   bbox,
   size,
-  name
+  name,
+  placeholder
 }: ViewerProps): ReactElement {
   const [showBox, setShowBox] = useState(false)
   const [resetToken, setResetToken] = useState(0)
@@ -78,6 +81,10 @@ export function Viewer({
   }, [client, inWorker, showTriangles])
 
   const modelKey = fileKey && positions && bbox ? fileKey : null
+  // Nothing to draw: the read-out must not keep the previous model's count.
+  useEffect(() => {
+    if (!modelKey) showTriangles(0)
+  }, [modelKey, showTriangles])
   useEffect(() => {
     if (client && inWorker)
       client.view({
@@ -157,8 +164,14 @@ export function Viewer({
           </Canvas>
         )}
         {!positions && (
-          <div className="viewer-empty viewer-overlay">
-            Drop STL files anywhere in this window, or use <strong>Add files…</strong>
+          <div className="viewer-empty viewer-overlay" data-testid="viewer-placeholder">
+            <p>
+              {placeholder ?? (
+                <>
+                  Drop STL files anywhere in this window, or use <strong>Add files…</strong>
+                </>
+              )}
+            </p>
           </div>
         )}
       </div>
