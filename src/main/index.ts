@@ -3,7 +3,7 @@
 // handler table the browser bridge uses. Everything that does work lives in Electron-free modules.
 import { renameSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, extname, join, normalize, sep } from 'node:path'
+import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import {
@@ -19,17 +19,16 @@ import {
 } from 'electron'
 import Store from 'electron-store'
 
-import { channels, type Channel, type EventName, type Events } from '../shared/ipc'
-import { fail } from '../shared/result'
+import type { EventName, Events } from '../shared/ipc'
 import { createAppCore, type AppCore, type SecretStore } from './app-core'
 import { startSandbox } from './sandbox/index'
 import {
-  APP_HOST,
   APP_ORIGIN,
   APP_SCHEME,
   hardenSession,
   hardenWebContents,
-  isTrustedSender,
+  registerIpcHandlers,
+  resolveAppFile,
   secureWebPreferences
 } from './security'
 import { createLogger } from './services/log'
@@ -111,17 +110,6 @@ function emit<E extends EventName>(event: E, payload: Events[E]): void {
   if (win && !win.isDestroyed()) win.webContents.send(event, payload)
 }
 
-function registerIpc(c: AppCore): void {
-  for (const channel of Object.keys(channels) as Channel[]) {
-    ipcMain.handle(channel, (event, payload: unknown) => {
-      // Only our own top-level UI may call in; anything else gets a refusal, not an exception.
-      if (!isTrustedSender(event.senderFrame, devServerUrl))
-        return fail('forbidden-sender', 'Refused: unknown sender')
-      return c.handlers[channel](payload)
-    })
-  }
-}
-
 function createWindow(): void {
   win = new BrowserWindow({
     width: 1400,
@@ -153,10 +141,8 @@ app
       contents.on('will-attach-webview', (ev) => ev.preventDefault())
     })
     protocol.handle(APP_SCHEME, async (request) => {
-      const url = new URL(request.url)
-      if (url.host !== APP_HOST) return new Response('not found', { status: 404 })
-      const file = normalize(join(rendererDir, decodeURIComponent(url.pathname)))
-      if (!file.startsWith(rendererDir + sep)) return new Response('forbidden', { status: 403 })
+      const file = resolveAppFile(rendererDir, request.url)
+      if (!file) return new Response('not found', { status: 404 })
       try {
         return new Response(await readFile(file), {
           headers: { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }
@@ -205,7 +191,7 @@ app
         n.show()
       }
     })
-    registerIpc(core)
+    registerIpcHandlers(ipcMain, core.handlers, devServerUrl)
     createWindow()
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow()

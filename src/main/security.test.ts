@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs'
 
 import { describe, expect, it } from 'vitest'
 
+import { channels, type HandlerTable } from '../shared/ipc'
 import {
   APP_ORIGIN,
+  registerIpcHandlers,
+  resolveAppFile,
+  type IpcMainLike,
   hardenSession,
   hardenWebContents,
   isAllowedNavigation,
@@ -11,6 +15,7 @@ import {
   secureWebPreferences
 } from './security'
 import { allowedExternalUrl } from './services/external-links'
+import { redact } from './services/log'
 
 describe('window options', () => {
   const prefs = secureWebPreferences('/app/preload.cjs')
@@ -141,5 +146,98 @@ describe('session and web contents hardening', () => {
         expect(prevented, `${event} ${url}`).toBe(blocked)
       }
     }
+  })
+})
+
+describe('IPC registration', () => {
+  function fakeIpc(): {
+    ipc: IpcMainLike
+    handlers: Map<string, Parameters<IpcMainLike['handle']>[1]>
+  } {
+    const handlers = new Map<string, Parameters<IpcMainLike['handle']>[1]>()
+    return { ipc: { handle: (c, l) => void handlers.set(c, l) }, handlers }
+  }
+  const table = Object.fromEntries(
+    Object.keys(channels).map((c) => [c, async (p: unknown) => ({ ok: true, value: p })])
+  ) as unknown as HandlerTable
+
+  it('registers exactly the contract channels', () => {
+    const { ipc, handlers } = fakeIpc()
+    registerIpcHandlers(ipc, table)
+    expect([...handlers.keys()].sort()).toEqual(Object.keys(channels).sort())
+  })
+
+  it('refuses 1,000 messages from foreign frames on every channel, accepts our UI', async () => {
+    const { ipc, handlers } = fakeIpc()
+    registerIpcHandlers(ipc, table)
+    const frames = [
+      null,
+      { url: 'https://evil.example/', parent: null },
+      { url: `${APP_ORIGIN}/index.html`, parent: { url: APP_ORIGIN } },
+      { url: 'file:///tmp/x.html', parent: null },
+      { url: 'app://other/index.html', parent: null },
+      { url: 'devtools://devtools/bundled/x.html', parent: null },
+      { url: 'data:text/html,<script>1</script>', parent: null },
+      { url: 'http://127.0.0.1:5173/', parent: null }
+    ]
+    let accepted = 0
+    let sent = 0
+    const names = [...handlers.keys()]
+    for (let i = 0; i < 1000; i++) {
+      const frame = frames[i % frames.length]!
+      const listener = handlers.get(names[i % names.length]!)!
+      const res = (await listener({ senderFrame: frame }, { any: i })) as {
+        ok: boolean
+        error?: { code: string }
+      }
+      sent++
+      if (res.ok) accepted++
+      else expect(res.error?.code).toBe('forbidden-sender')
+    }
+    expect(sent).toBe(1000)
+    expect(accepted).toBe(0)
+    const ours = (await handlers.get('store:status')!(
+      { senderFrame: { url: `${APP_ORIGIN}/index.html`, parent: null } },
+      undefined
+    )) as { ok: boolean }
+    expect(ours.ok).toBe(true)
+  })
+})
+
+describe('app:// protocol files', () => {
+  const root = '/opt/app/out/renderer'
+  it('serves files of the built renderer only', () => {
+    expect(resolveAppFile(root, `${APP_ORIGIN}/index.html`)).toBe(`${root}/index.html`)
+    expect(resolveAppFile(root, `${APP_ORIGIN}/assets/index-abc.js`)).toBe(
+      `${root}/assets/index-abc.js`
+    )
+    // The URL parser already folds literal dot segments: the result stays inside the renderer.
+    expect(resolveAppFile(root, `${APP_ORIGIN}/../../etc/passwd`)).toBe(`${root}/etc/passwd`)
+    expect(resolveAppFile(root, `${APP_ORIGIN}/%2e%2e/%2e%2e/etc/passwd`)).toBe(
+      `${root}/etc/passwd`
+    )
+    for (const bad of [
+      `${APP_ORIGIN}/assets/..%2f..%2f..%2fetc%2fpasswd`,
+      `${APP_ORIGIN}/..%5c..%5cwindows%5cwin.ini`,
+      `${APP_ORIGIN}/%00index.html`,
+      `${APP_ORIGIN}/%E0%A4%A`,
+      `${APP_ORIGIN}/`,
+      'app://other/index.html',
+      'file:///etc/passwd',
+      'not a url'
+    ])
+      expect(resolveAppFile(root, bad), bad).toBeNull()
+  })
+})
+
+describe('log redaction', () => {
+  it('never writes keys or printer secrets', () => {
+    const key = 'a1b2c3d4e5f6g7h8i9j0k1l2' + 'x'.repeat(48)
+    const line = redact(
+      `connect ${key} {"dev_access_code":"12345678","password":"hunter2","apiKey":"${key}"} authorization: ApiKey ${key}`
+    )
+    expect(line).not.toContain(key)
+    expect(line).not.toContain('12345678')
+    expect(line).not.toContain('hunter2')
   })
 })

@@ -1,5 +1,9 @@
 // Electron security settings as plain data and pure checks, so tests can assert every item
 // without launching Electron. index.ts applies them.
+import { isAbsolute, join, normalize, relative } from 'node:path'
+
+import { channels, type Channel, type HandlerTable } from '../shared/ipc'
+import { fail, type Result } from '../shared/result'
 
 /** The custom scheme the UI is served from (never arbitrary file://). */
 export const APP_SCHEME = 'app'
@@ -87,4 +91,58 @@ export function hardenWebContents(contents: WebContentsLike, devServerUrl?: stri
   }
   contents.on('will-navigate', guard)
   contents.on('will-redirect', guard)
+}
+
+/** The part of ipcMain the app uses (so tests can pass a fake). */
+export interface IpcMainLike {
+  handle(
+    channel: string,
+    listener: (
+      event: { senderFrame: { url: string; parent: unknown } | null },
+      payload: unknown
+    ) => Promise<unknown> | unknown
+  ): void
+}
+
+/**
+ * Registers one IPC handler per contract channel. Each checks that the message comes from our own
+ * top-level UI before the handler table (which validates the payload) sees it.
+ */
+export function registerIpcHandlers(
+  ipc: IpcMainLike,
+  handlers: HandlerTable,
+  devServerUrl?: string
+): void {
+  for (const channel of Object.keys(channels) as Channel[]) {
+    ipc.handle(channel, (event, payload): Promise<Result<unknown>> | Result<unknown> => {
+      if (!isTrustedSender(event.senderFrame, devServerUrl))
+        return fail('forbidden-sender', 'Refused: unknown sender')
+      return handlers[channel](payload)
+    })
+  }
+}
+
+/**
+ * Maps an app:// URL to a file of the built renderer, or null. Only files inside `rendererDir`
+ * are served: no traversal (`..`, encoded or not), no absolute paths, no other hosts.
+ */
+export function resolveAppFile(rendererDir: string, rawUrl: string): string | null {
+  let url: URL
+  try {
+    url = new URL(rawUrl)
+  } catch {
+    return null
+  }
+  if (`${url.protocol}//${url.host}` !== APP_ORIGIN) return null
+  let path: string
+  try {
+    path = decodeURIComponent(url.pathname)
+  } catch {
+    return null
+  }
+  if (path.includes('\0') || path.includes('\\')) return null
+  const file = normalize(join(rendererDir, path))
+  const rel = relative(rendererDir, file)
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) return null
+  return file
 }
