@@ -26,6 +26,8 @@ test('preferences apply, persist, and change how files are read', async ({ page,
   await dialog.getByLabel('Units of STL files').selectOption('inch')
   await page.keyboard.press('Escape')
   await expect(page.getByTestId('model-summary')).toContainText('50.8 × 25.4 × 12.7 mm')
+  await expect(page.getByTestId('file-verdict')).toHaveText('Closed mesh')
+  await expect(page.getByTestId('rendered-tris')).toHaveText('12')
   await page.screenshot({ path: info.outputPath('settings-inch.png') })
 
   // Preferences are stored by main: a reload keeps them.

@@ -3,7 +3,7 @@
 import type { KeyboardEvent, ReactElement } from 'react'
 
 import { formatBytes, formatInt, formatSize } from '../lib/format'
-import { sizeMm, type LoadedFile } from '../lib/files'
+import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
 
 interface FileListProps {
   files: LoadedFile[]
@@ -13,12 +13,17 @@ interface FileListProps {
   onRemove: (key: string) => void
 }
 
-function verdict(file: LoadedFile): { text: string; tone: 'ok' | 'warning' | 'error' | 'busy' } {
+function verdict(
+  file: LoadedFile,
+  unitScale: number
+): { text: string; tone: 'ok' | 'warning' | 'error' | 'busy' } {
   if (file.status === 'parsing') return { text: 'Reading…', tone: 'busy' }
   if (file.status === 'error') return { text: file.error?.message ?? 'Unreadable', tone: 'error' }
   const r = file.report!
-  if (r.verdict === 'ok') return { text: r.closed ? 'Closed mesh' : 'OK', tone: 'ok' }
-  return { text: r.notes[0] ?? 'Check the report', tone: r.verdict }
+  const notes = reportNotes(file, unitScale)
+  if (r.verdict === 'ok' || notes.length === 0)
+    return { text: r.closed ? 'Closed mesh' : 'OK', tone: 'ok' }
+  return { text: notes[0]!, tone: r.verdict }
 }
 
 /** The file list (left column). */
@@ -53,7 +58,7 @@ export function FileList({
       data-testid="file-list"
     >
       {files.map((f) => {
-        const v = verdict(f)
+        const v = verdict(f, unitScale)
         return (
           <li
             key={f.key}

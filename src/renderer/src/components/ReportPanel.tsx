@@ -2,7 +2,7 @@
 import type { ReactElement } from 'react'
 
 import { formatInt, formatMm, formatSize } from '../lib/format'
-import { sizeMm, type LoadedFile } from '../lib/files'
+import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
 
 /** Report of the selected file (below the viewer). */
 export function ReportPanel({
@@ -25,6 +25,7 @@ export function ReportPanel({
     )
   const r = file.report!
   const size = sizeMm(file, unitScale)!
+  const notes = reportNotes(file, unitScale)
   const summary = [
     formatSize(size),
     `${formatInt(r.triangles)} triangles`,
@@ -86,9 +87,9 @@ export function ReportPanel({
           </>
         )}
       </dl>
-      {r.notes.length > 0 && (
+      {notes.length > 0 && (
         <ul className="report-notes">
-          {r.notes.map((n) => (
+          {notes.map((n) => (
             <li key={n}>{n}</li>
           ))}
         </ul>

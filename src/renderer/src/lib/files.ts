@@ -89,6 +89,12 @@ export function sizeMm(file: LoadedFile, unitScale: number): [number, number, nu
   return s ? [s[0] * unitScale, s[1] * unitScale, s[2] * unitScale] : null
 }
 
+/** The report's notes, minus the "maybe inches" hint once the user has chosen inches. */
+export function reportNotes(file: LoadedFile, unitScale: number): string[] {
+  const notes = file.report?.notes ?? []
+  return unitScale === 1 ? notes : notes.filter((n) => !/\binch/i.test(n))
+}
+
 /** The label Printago gets by default: the file name without its extension. */
 export function labelFromName(name: string): string {
   const dot = name.lastIndexOf('.')
