@@ -96,6 +96,17 @@ describe('uploadFile', () => {
     expect(progress.at(-1)).toBe(data.length)
   })
 
+  it('refuses a plain-http upload address that is not this computer', async () => {
+    const err = await uploadFile({
+      file,
+      size: data.length,
+      target: { uploadUrl: 'http://storage.example.com/_storage/a?sig=1', path: 'p/a' },
+      ...fast
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(PrintagoError)
+    expect((err as PrintagoError).message).toMatch(/not https/)
+  })
+
   it('retries 5xx and 408 on the same URL', async () => {
     const s = await storage((n) => (n === 0 ? 503 : n === 1 ? 408 : 'ok'))
     close = s.close

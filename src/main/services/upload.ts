@@ -106,6 +106,18 @@ function putOnce(
       reject(error)
       return
     }
+    // Model files go to cloud storage over TLS only; plain http is allowed for this computer
+    // (the local sandbox), never across a network.
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)
+    if (target.protocol !== 'https:' && !(target.protocol === 'http:' && loopback)) {
+      reject(
+        new PrintagoError({
+          code: 'bad-response',
+          message: `Printago returned an upload address that is not https (${target.protocol}//${target.host}); the file was not sent.`
+        })
+      )
+      return
+    }
     const mod = target.protocol === 'https:' ? https : http
     let settled = false
     let status: number | undefined
