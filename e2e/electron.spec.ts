@@ -44,11 +44,17 @@ test.describe('Electron shell', () => {
     expect(await page.evaluate(() => Object.keys(window.api).sort())).toEqual([
       'app',
       'files',
+      'history',
       'printers',
       'send',
+      'settings',
       'shell',
       'store'
     ])
+    // Navigation away from the app and new windows are refused.
+    expect(await page.evaluate(() => window.open('https://example.com'))).toBeNull()
+    await page.evaluate(() => (location.href = 'https://example.com')).catch(() => undefined)
+    await expect(page).toHaveURL(/^app:\/\/bundle\//)
     await page.getByTestId('use-demo').click()
     await expect(page.getByTestId('store-banner')).toContainText('Demo')
     // A real file on disk, so webUtils.getPathForFile gives main a path to hash and upload.

@@ -24,6 +24,7 @@ const steps = [
   ['build', 'npm', ['run', '--silent', 'build']],
   ['packaging', 'npm', ['run', '--silent', 'check:packaging']],
   ['security', 'npm', ['run', '--silent', 'security:scan']],
+  ['electron-version', 'npm', ['run', '--silent', 'security:electron-version']],
   ['e2e', 'npm', ['run', '--silent', 'test:e2e']],
   [
     'fuzz',

@@ -25,6 +25,7 @@ import { startSandbox } from './sandbox/index'
 import {
   APP_ORIGIN,
   APP_SCHEME,
+  denyWebviews,
   hardenSession,
   hardenWebContents,
   registerIpcHandlers,
@@ -138,7 +139,7 @@ app
   .then(async () => {
     hardenSession(session.defaultSession)
     app.on('web-contents-created', (_e, contents) => {
-      contents.on('will-attach-webview', (ev) => ev.preventDefault())
+      denyWebviews(contents)
     })
     protocol.handle(APP_SCHEME, async (request) => {
       const file = resolveAppFile(rendererDir, request.url)

@@ -8,6 +8,7 @@ import {
   registerIpcHandlers,
   resolveAppFile,
   type IpcMainLike,
+  denyWebviews,
   hardenSession,
   hardenWebContents,
   isAllowedNavigation,
@@ -239,5 +240,15 @@ describe('log redaction', () => {
     expect(line).not.toContain(key)
     expect(line).not.toContain('12345678')
     expect(line).not.toContain('hunter2')
+  })
+})
+
+describe('webviews', () => {
+  it('refuses to attach any webview', () => {
+    let listener: ((e: { preventDefault(): void }) => void) | null = null
+    denyWebviews({ on: (_ev, l) => (listener = l) })
+    let prevented = false
+    listener!({ preventDefault: () => (prevented = true) })
+    expect(prevented).toBe(true)
   })
 })

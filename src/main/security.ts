@@ -146,3 +146,13 @@ export function resolveAppFile(rendererDir: string, rawUrl: string): string | nu
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) return null
   return file
 }
+
+/** The part of WebContents that can host <webview>s. */
+export interface WebviewHostLike {
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown
+}
+
+/** The app uses no <webview>: any attempt to attach one is refused, whatever its options. */
+export function denyWebviews(contents: WebviewHostLike): void {
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+}
