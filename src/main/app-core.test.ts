@@ -97,6 +97,37 @@ describe('app core', () => {
     expect(settings.data.activeStore).toBe('demo')
   })
 
+  it('demo store: printer changes arrive live over MQTT, without polling', async () => {
+    await core.handlers['store:useDemo'](undefined)
+    const first = await core.handlers['printers:list'](undefined)
+    expect(first.ok).toBe(true)
+    const demo = core.demoSandbox() as Sandbox & { updatePrinter(id: string, p: object): unknown }
+    const target = first.ok ? first.value.printers.find((p) => p.state === 'ready')! : null
+    const restCalls = (): number => demo.log.filter((e) => e.path === '/v1/printers').length
+    const before = restCalls()
+    // Give the realtime client a moment to subscribe, then change the printer on "Printago".
+    await new Promise((r) => setTimeout(r, 1_000))
+    demo.updatePrinter(target!.id, { isOnline: false })
+    await expect
+      .poll(
+        () =>
+          events.some(
+            (e) =>
+              e.event === 'printers:changed' &&
+              (e.payload as { printers: Array<{ id: string; state: string }> }).printers.find(
+                (p) => p.id === target!.id
+              )?.state === 'offline'
+          ),
+        { timeout: 10_000 }
+      )
+      .toBe(true)
+    expect(restCalls()).toBe(before)
+    const cached = await core.handlers['printers:list'](undefined)
+    expect(cached.ok && cached.value.printers.find((p) => p.id === target!.id)?.state).toBe(
+      'offline'
+    )
+  })
+
   it('rejects malformed keys, store ids and base URLs before any network call', async () => {
     const before = sandbox.log.length
     const cases: Array<[Record<string, unknown>, string]> = [

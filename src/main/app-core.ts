@@ -15,6 +15,7 @@ import {
   type SettingsView,
   type StoreStatus
 } from '../shared/ipc'
+import type { Printer } from '../shared/printago/api-types'
 import { fail, ok, type Result } from '../shared/result'
 import { sanitizeSettings, type AppSettings, type KeyProtection } from '../shared/settings'
 import { createHandlerTable } from './handlers'
@@ -102,6 +103,8 @@ interface Connection {
   sync: StatusSync
   printers: PrinterList | null
   printersFetching: Promise<Result<PrinterList>> | null
+  /** The raw printers behind the list, so realtime updates can be merged and re-derived. */
+  rawPrinters: Map<string, Printer>
 }
 
 const DEFAULT_BASE_URL = 'https://api.printago.io'
@@ -233,13 +236,21 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       createConf: opts.createConf,
       maxEntries: settings.historySize
     })
-    const conn: { printers: PrinterList | null } = { printers: null }
+    // Filled below; the sync and the realtime listener read the printer cache through it.
+    const cache: { conn: Connection | null } = { conn: null }
+    const realtime = realtimeUrl
+      ? createRealtimeClient({ url: realtimeUrl, storeId, apiKey })
+      : null
+    realtime?.onMessage((message) => {
+      if (message.kind === 'entity' && message.entityType === 'printer' && cache.conn)
+        applyPrinterEvent(cache.conn, message.entities)
+    })
     const sync = createStatusSync({
       store: history,
       client,
-      realtime: realtimeUrl ? createRealtimeClient({ url: realtimeUrl, storeId, apiKey }) : null,
+      realtime,
       settings: () => ({ notifications: settings.notifications }),
-      printerName: (id) => conn.printers?.printers.find((p) => p.id === id)?.name
+      printerName: (id) => cache.conn?.printers?.printers.find((p) => p.id === id)?.name
     })
     sync.onChange((snapshot) => opts.emit('history:changed', snapshot))
     sync.onJobFinished((entry, copy) => {
@@ -266,10 +277,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       history,
       sync,
       printers: null,
-      printersFetching: null
+      printersFetching: null,
+      rawPrinters: new Map()
     }
-    // The sync reads printer names from the same cache the printer list fills.
-    Object.defineProperty(conn, 'printers', { get: () => c.printers })
+    cache.conn = c
     return c
   }
 
@@ -336,9 +347,36 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     return ok(next.status)
   }
 
+  /**
+   * A printer changed on Printago (MQTT entity event): merge the fields into the cached printer,
+   * derive its summary again and push the list, without a REST call.
+   */
+  function applyPrinterEvent(
+    conn: Connection,
+    entities: Record<string, Record<string, unknown>>
+  ): void {
+    if (!conn.printers) return
+    let changed = false
+    for (const [id, fields] of Object.entries(entities)) {
+      const before = conn.rawPrinters.get(id)
+      const merged = { ...(before ?? {}), ...fields, id } as Printer
+      if (!before && (typeof merged.name !== 'string' || typeof merged.isOnline !== 'boolean'))
+        continue
+      conn.rawPrinters.set(id, merged)
+      changed = true
+    }
+    if (!changed) return
+    conn.printers = {
+      printers: [...conn.rawPrinters.values()].map(toPrinterSummary),
+      fetchedAt: Date.now()
+    }
+    opts.emit('printers:changed', conn.printers)
+  }
+
   async function fetchPrinters(conn: Connection): Promise<Result<PrinterList>> {
     try {
       const raw = await conn.client.listPrinters({ limit: 1000 })
+      conn.rawPrinters = new Map(raw.map((p) => [p.id, p]))
       const list: PrinterList = { printers: raw.map(toPrinterSummary), fetchedAt: Date.now() }
       conn.printers = list
       return ok(list)
