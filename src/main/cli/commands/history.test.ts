@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sandbox } from '../../sandbox/test-utils'
 import type { RunningSandbox } from '../../sandbox/types'
 import { storeDataDir } from '../../services/data-dir'
-import { openHistoryStore } from '../../services/history-store'
+import { createHistoryEntry, openHistoryStore } from '../../services/history-store'
 import { sendToSandbox } from '../../services/history-test-utils'
-import { historyCommand, nodeConfFactory } from './history'
+import { historyCommand, historyJson, nodeConfFactory } from './history'
 
 let dataDir: string
 let sb: RunningSandbox
@@ -85,8 +85,34 @@ describe('history command', () => {
     const copies = rows[1]!['copies'] as Array<Record<string, unknown>>
     expect(copies).toHaveLength(2)
     expect(Object.keys(copies[0]!).sort()).toEqual(['printJobId', 'printerId', 'status'])
-    expect(copies[0]).toMatchObject({ status: 'queued', printerId: null })
+    // A copy's status is Printago's own state, not the entry's five words.
+    expect(copies[0]).toMatchObject({ status: 'pending', printerId: null })
     expect(t.err.join('')).toBe('')
+  })
+
+  it("keeps each copy's own Printago state (entry status stays one of the five words)", () => {
+    const e = createHistoryEntry({
+      storeId: 's',
+      file: '/m/gear.stl',
+      sha256: 'a'.repeat(64),
+      size: 1,
+      partId: 'p',
+      partBuildId: 'b',
+      printJobIds: ['j1', 'j2'],
+      routing: { mode: 'any' },
+      label: 'gear',
+      quantity: 2
+    })
+    const copies = [
+      { ...e.copies[0]!, status: 'sending-to-printer', printerId: 'p1' },
+      { ...e.copies[1]!, status: 'waiting-for-approval' }
+    ]
+    const json = historyJson({ ...e, copies, status: 'in-progress' })
+    expect(json.status).toBe('in-progress')
+    expect(json.copies).toEqual([
+      { printJobId: 'j1', status: 'sending-to-printer', printerId: 'p1' },
+      { printJobId: 'j2', status: 'waiting-for-approval', printerId: null }
+    ])
   })
 
   it('--refresh brings open jobs up to date over REST first', async () => {
@@ -105,6 +131,11 @@ describe('history command', () => {
       copies: Array<{ status: string; printerId: string | null }>
     }>
     expect(rows.map((r) => r.status)).toEqual(['printed', 'printed'])
+    expect(rows.flatMap((r) => r.copies.map((c) => c.status))).toEqual([
+      'completed',
+      'completed',
+      'completed'
+    ])
     expect(rows[0]!.copies[0]!.printerId).toMatch(/^sbxprinter/)
     // One batched list call for both builds (no per-job requests).
     expect(sb.log.slice(mark).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/print-jobs'])

@@ -14,7 +14,8 @@ export const HISTORY_USAGE = `Usage: history [--json] [--refresh]
 Shows the jobs sent to the store in PRINTAGO_STORE_ID, newest first (the desktop app's history).
   --json      print a JSON array of {file, sha256, partId, partBuildId, label, quantity,
               routing: {mode, printerId?, tags?}, status, copies: [{printJobId, status, printerId}],
-              sentAt}; status is one of queued, in-progress, printed, failed, cancelled
+              sentAt}; the entry's status is one of queued, in-progress, printed, failed,
+              cancelled; a copy's status is Printago's own state (pending, printing, …)
   --refresh   first update open jobs from Printago (needs PRINTAGO_API_KEY)
 Environment: PRINTAGO_STORE_ID; for --refresh also PRINTAGO_API_KEY, optional PRINTAGO_BASE_URL;
 PRINTAGO_DATA_DIR overrides the data folder.
@@ -33,11 +34,15 @@ export interface HistoryJson {
   quantity: number
   routing: { mode: 'any' | 'printer' | 'tags'; printerId?: string; tags?: string[] }
   status: JobStatus
-  copies: Array<{ printJobId: string; status: JobStatus; printerId: string | null }>
+  /** `status` is Printago's own job state (e.g. `pending`, `printing`), not the five words. */
+  copies: Array<{ printJobId: string; status: string; printerId: string | null }>
   sentAt: string
 }
 
-/** The `--json` form of an entry (copy statuses mapped to the same five words). */
+/**
+ * The `--json` form of an entry: the entry's `status` is one of the five words; each copy's
+ * `status` is Printago's own state (one of its 13, e.g. `sending-to-printer`), unmapped.
+ */
 export function historyJson(e: HistoryEntry): HistoryJson {
   const r = e.routing
   return {
@@ -56,7 +61,7 @@ export function historyJson(e: HistoryEntry): HistoryJson {
     status: e.status,
     copies: e.copies.map((c) => ({
       printJobId: c.printJobId,
-      status: jobStatusOf(c.status),
+      status: c.status,
       printerId: c.printerId
     })),
     sentAt: e.sentAt
