@@ -1,7 +1,7 @@
 // Settings: preferences apply at once and survive a restart of the page; the key protection
 // is stated; the inch setting scales the report and the bed fit.
 import { boxStl } from './stl-files'
-import { dropFiles, expect, openWithDemo, test } from './fixtures'
+import { dropFiles, expect, openWithDemo, startSandboxProcess, test } from './fixtures'
 
 test('preferences apply, persist, and change how files are read', async ({ page, web }, info) => {
   await openWithDemo(page, web)
@@ -34,4 +34,50 @@ test('preferences apply, persist, and change how files are read', async ({ page,
   await page.reload()
   await expect(page.getByTestId('store-banner')).toContainText('Demo')
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+})
+
+test('numbers typed key by key are saved as typed', async ({ page, web }) => {
+  await openWithDemo(page, web)
+  await page.getByTestId('open-settings').click()
+  const size = page.getByTestId('settings').getByLabel('History size')
+  await size.click()
+  await size.press('ControlOrMeta+a')
+  await size.pressSequentially('200')
+  await size.press('Enter')
+  await page.keyboard.press('Escape')
+  await page.reload()
+  await page.getByTestId('open-settings').click()
+  await expect(page.getByTestId('settings').getByLabel('History size')).toHaveValue('200')
+})
+
+test('switching stores never carries a send over', async ({ page, web }, info) => {
+  const sb = await startSandboxProcess()
+  try {
+    await page.goto(web.url)
+    await page.getByTestId('connect-start').click()
+    await page.getByTestId('api-key').fill(sb.apiKey)
+    await page.getByTestId('store-id').fill(sb.storeId)
+    await page.getByText('Advanced').click()
+    await page.getByTestId('base-url').fill(sb.url)
+    await page.getByTestId('connect-button').click()
+    await expect(page.getByTestId('store-banner')).toContainText('Printago')
+    await dropFiles(page, [{ name: 'part.stl', bytes: boxStl(10, 10, 10) }])
+    await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+    await expect(page.getByTestId('file-row').first()).toContainText('sent')
+
+    await page.getByTestId('open-settings').click()
+    await page.getByTestId('settings').getByRole('button', { name: 'Use' }).first().click()
+    await expect(page.getByTestId('store-banner')).toContainText('Demo')
+    await page.keyboard.press('Escape')
+    await expect(page.getByTestId('file-row').first()).not.toContainText('sent')
+    await expect(page.getByTestId('send-progress')).toHaveCount(0)
+    await page.screenshot({ path: info.outputPath('switched-store.png') })
+    // The demo store's history does not contain the other store's send.
+    await page.getByTestId('tab-history').click()
+    await expect(page.getByTestId('history-row')).toHaveCount(0)
+  } finally {
+    sb.stop()
+  }
 })

@@ -27,6 +27,8 @@ const PRINTER_REFRESH_MS = 30_000
 let keySeq = 0
 const newKey = (): string => `f${Date.now().toString(36)}${(keySeq++).toString(36)}`
 
+const NO_TAGS: string[] = []
+
 const idleSend: SendState = {
   jobId: null,
   running: false,
@@ -65,11 +67,26 @@ export function App(): ReactElement {
   filesRef.current = files
   const defaultsRef = useRef<SettingsView['settings'] | undefined>(undefined)
 
-  useEffect(() => {
-    void window.api.store.status().then((r) => r.ok && setStore(r.value))
-    void window.api.settings.get().then((r) => r.ok && setSettingsView(r.value))
-    return window.api.store.onChanged(setStore)
+  // Another store must never inherit this one's send state: progress, "sent" marks and the
+  // printer list all belong to the store they came from.
+  const storeIdRef = useRef<string | null | undefined>(undefined)
+  const changeStore = useCallback((next: StoreStatus) => {
+    const id = `${next.kind}|${next.baseUrl ?? ''}|${next.storeId ?? ''}`
+    if (storeIdRef.current !== undefined && storeIdRef.current !== id) {
+      setSend(idleSend)
+      setFiles((fs) => fs.map((f) => (f.sent ? { ...f, sent: undefined } : f)))
+      setPrinters(null)
+      setPrintersError(null)
+    }
+    storeIdRef.current = id
+    setStore(next)
   }, [])
+
+  useEffect(() => {
+    void window.api.store.status().then((r) => r.ok && changeStore(r.value))
+    void window.api.settings.get().then((r) => r.ok && setSettingsView(r.value))
+    return window.api.store.onChanged(changeStore)
+  }, [changeStore])
 
   // Theme: 'system' follows the OS; the stylesheet has dark and light variable sets.
   const theme = settingsView?.settings.theme ?? 'system'
@@ -319,7 +336,7 @@ export function App(): ReactElement {
   }, [selected, printers, unitScale])
 
   if (!store) return <div className="loading">Starting…</div>
-  if (store.kind === 'none') return <FirstRun onStore={setStore} />
+  if (store.kind === 'none') return <FirstRun onStore={changeStore} />
 
   return (
     <div className="app">
@@ -351,10 +368,7 @@ export function App(): ReactElement {
         <SettingsDialog
           store={store}
           view={settingsView}
-          onStore={(st) => {
-            setStore(st)
-            setPrinters(null)
-          }}
+          onStore={changeStore}
           onSettings={setSettingsView}
           onClose={() => setSettingsOpen(false)}
         />
@@ -440,6 +454,7 @@ export function App(): ReactElement {
             files={files}
             unitScale={unitScale}
             defaultRoutingMode={defaults?.defaultRoutingMode ?? 'any'}
+            defaultTags={defaults?.defaultTags ?? NO_TAGS}
             printers={printers}
             printersError={printersError}
             onRefreshPrinters={() => void loadPrinters(true)}

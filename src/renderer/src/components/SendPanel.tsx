@@ -1,6 +1,6 @@
 // Job setup and send: routing (any / this printer / tags), the live printer list with bed fit,
 // per-file options, a summary, then per-file progress through the pipeline with cancel.
-import { useMemo, useState, type ReactElement } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 
 import type { PrinterList, PrinterSummary } from '../../../shared/ipc'
 import type { AppError } from '../../../shared/result'
@@ -25,6 +25,7 @@ interface SendPanelProps {
   files: LoadedFile[]
   unitScale: number
   defaultRoutingMode: 'any' | 'tags'
+  defaultTags: string[]
   printers: PrinterList | null
   printersError: AppError | null
   onRefreshPrinters: () => void
@@ -87,9 +88,25 @@ export function describeSendError(e: AppError): string {
 /** The right-hand column. */
 export function SendPanel(props: SendPanelProps): ReactElement {
   const { files, printers, send } = props
-  const [mode, setMode] = useState<Mode>(props.defaultRoutingMode)
+  const [mode, setModeState] = useState<Mode>(props.defaultRoutingMode)
+  // The user's defaults apply until they choose routing themselves (settings load after mount).
+  const touched = useRef(false)
+  const setMode = (m: Mode): void => {
+    touched.current = true
+    setModeState(m)
+  }
+  const defaultTagsKey = props.defaultTags.join('|')
+  useEffect(() => {
+    if (touched.current) return
+    setModeState(props.defaultRoutingMode)
+    setTagsState(defaultTagsKey ? defaultTagsKey.split('|') : [])
+  }, [props.defaultRoutingMode, defaultTagsKey])
   const [printerId, setPrinterId] = useState<string | null>(null)
-  const [tags, setTags] = useState<string[]>([])
+  const [tags, setTagsState] = useState<string[]>([])
+  const setTags = (update: (cur: string[]) => string[]): void => {
+    touched.current = true
+    setTagsState(update)
+  }
   const [search, setSearch] = useState('')
   const [stateFilter, setStateFilter] = useState<'all' | PrinterSummary['state']>('all')
   const [applyAll, setApplyAll] = useState({ quantity: '', priority: '', position: '' })

@@ -21,6 +21,67 @@ const PROTECTION_TEXT: Record<SettingsView['keyProtection'], string> = {
   memory: 'Browser version: keys are kept in memory only, until the app stops.'
 }
 
+/**
+ * A number field that saves when the user is done (blur or Enter), not on every keystroke: typing
+ * "200" passes through "2" and "20", which are out of range for some settings.
+ */
+function NumberSetting(props: {
+  value: number
+  min: number
+  max: number
+  onCommit: (n: number) => void
+}): ReactElement {
+  const [text, setText] = useState(String(props.value))
+  useEffect(() => setText(String(props.value)), [props.value])
+  const n = Number(text)
+  const valid = text.trim() !== '' && Number.isInteger(n) && n >= props.min && n <= props.max
+  const commit = (): void => {
+    if (valid && n !== props.value) props.onCommit(n)
+    else if (!valid) setText(String(props.value))
+  }
+  return (
+    <span className="number-setting">
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        value={text}
+        aria-invalid={!valid}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
+      {!valid && (
+        <span className="error small" role="alert">
+          {props.min}–{props.max}
+        </span>
+      )}
+    </span>
+  )
+}
+
+/** A text field that saves on blur or Enter. */
+function TextSetting(props: {
+  value: string
+  placeholder?: string
+  onCommit: (text: string) => void
+}): ReactElement {
+  const [text, setText] = useState(props.value)
+  useEffect(() => setText(props.value), [props.value])
+  const commit = (): void => {
+    if (text !== props.value) props.onCommit(text)
+  }
+  return (
+    <input
+      value={text}
+      placeholder={props.placeholder}
+      onChange={(e) => setText(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => e.key === 'Enter' && commit()}
+    />
+  )
+}
+
 /** The settings dialog. */
 export function SettingsDialog({
   store,
@@ -123,8 +184,8 @@ export function SettingsDialog({
                 <button
                   type="button"
                   onClick={async () => {
-                    if (!confirm(`Forget ${st.name}? Its key is deleted from this computer.`))
-                      return
+                    const text = `Forget ${st.name}? Its API key is deleted from this computer. Its local job history stays on disk until you clear it.`
+                    if (!confirm(text)) return
                     const r = await window.api.store.forget({ storeId: st.storeId })
                     if (r.ok) setStores(r.value)
                     const status = await window.api.store.status()
@@ -151,6 +212,25 @@ export function SettingsDialog({
             </p>
           )}
         </section>
+        {s && view.keyProtection === 'weak' && (
+          <section className="prefs">
+            <h3>API keys on this computer</h3>
+            <label>
+              Weakly protected keys
+              <select
+                value={s.weakKeyStorage}
+                onChange={(e) =>
+                  void set({ weakKeyStorage: e.target.value as AppSettings['weakKeyStorage'] })
+                }
+                data-testid="weak-key-storage"
+              >
+                <option value="ask">Ask each time</option>
+                <option value="store">Store them anyway</option>
+                <option value="session">Keep them for this session only</option>
+              </select>
+            </label>
+          </section>
+        )}
         {s && (
           <section className="prefs">
             <h3>Preferences</h3>
@@ -180,15 +260,11 @@ export function SettingsDialog({
             </label>
             <label>
               Default copies
-              <input
-                type="number"
+              <NumberSetting
+                value={s.defaultQuantity}
                 min={1}
                 max={500}
-                value={s.defaultQuantity}
-                onChange={(e) => {
-                  const n = Number(e.target.value)
-                  if (Number.isInteger(n) && n >= 1 && n <= 500) void set({ defaultQuantity: n })
-                }}
+                onCommit={(n) => void set({ defaultQuantity: n })}
               />
             </label>
             <label>
@@ -205,6 +281,31 @@ export function SettingsDialog({
                 <option value="tags">Printers with tags</option>
               </select>
             </label>
+            {s.defaultRoutingMode === 'tags' && (
+              <label>
+                Default tags
+                <TextSetting
+                  value={s.defaultTags.join(', ')}
+                  placeholder="PLA, RackA"
+                  onCommit={(text) => {
+                    const tags = [
+                      ...new Set(
+                        text
+                          .split(',')
+                          .map((t) => t.trim())
+                          .filter(Boolean)
+                      )
+                    ]
+                    const bad = tags.find((t) => t.includes('|'))
+                    if (bad)
+                      setMessage(
+                        `The tag "${bad}" contains "|", which Printago's tag routing cannot express.`
+                      )
+                    else void set({ defaultTags: tags.slice(0, 20) })
+                  }}
+                />
+              </label>
+            )}
             <label>
               Units of STL files
               <select
@@ -219,16 +320,11 @@ export function SettingsDialog({
             </label>
             <label>
               History size
-              <input
-                type="number"
+              <NumberSetting
+                value={s.historySize}
                 min={50}
                 max={10000}
-                step={50}
-                value={s.historySize}
-                onChange={(e) => {
-                  const n = Number(e.target.value)
-                  if (Number.isInteger(n) && n >= 50 && n <= 10000) void set({ historySize: n })
-                }}
+                onCommit={(n) => void set({ historySize: n })}
               />
             </label>
           </section>
