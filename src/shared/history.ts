@@ -95,10 +95,24 @@ export interface HistoryEntry {
   syncedAt?: number
 }
 
-/** Overall status of a send from its copies. */
-export function overallStatus(copies: Pick<JobCopy, 'status'>[]): JobStatus {
+/**
+ * The UI status of one copy. A copy deleted in Printago while still open (not completed, failed
+ * or cancelled) can never print or change again: it counts as **cancelled**, so an entry does not
+ * stay "Queued" / "In progress" forever. A copy that had finished before it was deleted keeps the
+ * status it finished with (a deleted completed job was still printed).
+ */
+export function copyStatusOf(copy: Pick<JobCopy, 'status' | 'deletedOnServer'>): JobStatus {
+  if (copy.deletedOnServer && !isTerminal(copy.status)) return 'cancelled'
+  return jobStatusOf(copy.status)
+}
+
+/**
+ * Overall status of a send from its copies (see `copyStatusOf`: an open copy deleted in Printago
+ * counts as cancelled). No copies yet means queued: the jobs are still to be discovered.
+ */
+export function overallStatus(copies: Pick<JobCopy, 'status' | 'deletedOnServer'>[]): JobStatus {
   if (copies.length === 0) return 'queued'
-  const s = copies.map((c) => jobStatusOf(c.status))
+  const s = copies.map(copyStatusOf)
   if (s.includes('failed')) return 'failed'
   if (s.includes('in-progress')) return 'in-progress'
   if (s.includes('queued')) return 'queued'

@@ -1,14 +1,17 @@
+import { copyFileSync, writeFileSync } from 'node:fs'
+
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../shared/history'
 import { startMqttBroker, type MqttBroker } from '../sandbox/mqtt-broker'
 import { sandbox } from '../sandbox/test-utils'
 import type { RunningSandbox } from '../sandbox/types'
-import type { HistoryStore } from './history-store'
+import { openHistoryStore, type HistoryStore } from './history-store'
 import {
   manualClock,
   sendToSandbox,
   tempHistory,
+  testConfFactory,
   trackedClient,
   waitFor
 } from './history-test-utils'
@@ -329,6 +332,74 @@ describe('status sync over REST (manual clock)', () => {
     expect(after.copies).toHaveLength(2)
     expect(after.copies.find((c) => c.printJobId === gone)?.deletedOnServer).toBe(true)
     expect(sb.log.some((r) => r.path === `/v1/print-jobs/${gone}` && r.status === 404)).toBe(true)
+  })
+  it('ends an entry whose only job was deleted as cancelled, and stops polling it', async () => {
+    const { sb, client, store } = await setup()
+    const e = store.add(await sendToSandbox(sb, { quantity: 1, knownJobIds: true }))
+    const clock = manualClock()
+    const t = trackedClient(client)
+    const sync = createStatusSync({ store, client: t.client, clock })
+    track(sync)
+    sync.start()
+    await clock.advance(1000, 1000, t.idle)
+    sb.state.printJobs.delete(e.copies[0]!.printJobId)
+    await sync.refresh()
+    const after = store.get(e.id)!
+    expect(after.copies[0]).toMatchObject({ status: 'pending', deletedOnServer: true })
+    // Not "Queued" forever: a deleted open copy counts as cancelled, and nothing is left open.
+    expect(after.status).toBe('cancelled')
+    expect(store.openEntries()).toEqual([])
+    await clock.advance(10 * 60_000, 5000, t.idle)
+    const stopped = sync.requests
+    await clock.advance(30 * 60_000, 5000, t.idle)
+    expect(sync.requests).toBe(stopped)
+  })
+
+  it('discovers the jobs of an entry recovered from the backup without job ids', async () => {
+    const { sb, client } = await setup()
+    const h = await tempHistory(sb.storeId)
+    cleanups.push(h.cleanup)
+    // The app sent the file and crashed before any job id was known; the history file was then
+    // damaged and only its backup copy, with the entry but no copies, could be read.
+    const sent = h.store.add(await sendToSandbox(sb, { quantity: 2 }))
+    expect(sent.copies).toEqual([])
+    h.store.close()
+    copyFileSync(h.store.path, h.store.backupPath)
+    writeFileSync(h.store.path, '{"format":"printago-send-history","entr')
+    const store = openHistoryStore({
+      dir: h.dir,
+      storeId: sb.storeId,
+      createConf: testConfFactory,
+      writeDelayMs: 0
+    })
+    cleanups.push(() => store.close())
+    expect(store.recovered?.message).toMatch(/1 from the backup copy/)
+    expect(store.get(sent.id)).toMatchObject({ status: 'queued', copies: [] })
+    expect(store.openEntries().map((e) => e.id)).toEqual([sent.id])
+
+    const mark = sb.log.length
+    const clock = manualClock()
+    const t = trackedClient(client)
+    const sync = createStatusSync({ store, client: t.client, clock })
+    track(sync)
+    sync.start()
+    await clock.advance(1000, 1000, t.idle)
+    // Found by its part build (no job id needed), in one list call.
+    const found = store.get(sent.id)!
+    expect(found.copies.map((c) => c.printJobId).sort()).toEqual(
+      [...sb.state.printJobs.values()]
+        .filter((j) => j.partBuildId === sent.partBuildId)
+        .map((j) => j.id)
+        .sort()
+    )
+    expect(found.syncedAt).toBeDefined()
+    expect(sb.log.slice(mark).map((r) => `${r.method} ${r.path} ${r.query ?? ''}`.trim())).toEqual([
+      expect.stringMatching(new RegExp(`^GET /v1/print-jobs .*${sent.partBuildId}`))
+    ])
+    // …and followed from there on.
+    for (let i = 0; i < 6; i++) sb.tick()
+    await clock.advance(2 * 60_000, 1000, t.idle)
+    expect(store.get(sent.id)?.status).toBe('printed')
   })
 })
 
