@@ -12,6 +12,60 @@ import { startSandbox } from './sandbox/index'
 import { nodeConfFactory } from './services/history-store'
 import type { Sandbox } from './sandbox/types'
 
+/** A closed 10 mm cube as binary STL (12 triangles). */
+function cubeStl(): Buffer {
+  const q = [
+    [
+      [0, 0, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+      [1, 0, 0]
+    ],
+    [
+      [0, 0, 1],
+      [1, 0, 1],
+      [1, 1, 1],
+      [0, 1, 1]
+    ],
+    [
+      [0, 0, 0],
+      [1, 0, 0],
+      [1, 0, 1],
+      [0, 0, 1]
+    ],
+    [
+      [0, 1, 0],
+      [0, 1, 1],
+      [1, 1, 1],
+      [1, 1, 0]
+    ],
+    [
+      [0, 0, 0],
+      [0, 0, 1],
+      [0, 1, 1],
+      [0, 1, 0]
+    ],
+    [
+      [1, 0, 0],
+      [1, 1, 0],
+      [1, 1, 1],
+      [1, 0, 1]
+    ]
+  ]
+  const tris = q.flatMap(([a, b, c, d]) => [
+    [a, b, c],
+    [a, c, d]
+  ])
+  const buf = Buffer.alloc(84 + 50 * tris.length)
+  buf.writeUInt32LE(tris.length, 80)
+  tris.forEach((t, i) =>
+    t.forEach((v, k) =>
+      v!.forEach((c, j) => buf.writeFloatLE(c * 10, 84 + i * 50 + 12 + k * 12 + j * 4))
+    )
+  )
+  return buf
+}
+
 function memorySettings(
   initial: Record<string, unknown> = {}
 ): SettingsStore & { data: Record<string, unknown> } {
@@ -126,6 +180,106 @@ describe('app core', () => {
     expect(cached.ok && cached.value.printers.find((p) => p.id === target!.id)?.state).toBe(
       'offline'
     )
+  })
+
+  it('a finished job in the demo store notifies; clicking the notification opens its entry', async () => {
+    await core.close()
+    const clicks: Array<() => void> = []
+    const shown: string[] = []
+    core = createAppCore({
+      dataDir,
+      settings,
+      secrets,
+      emit: (event, payload) => void events.push({ event, payload }),
+      shell: 'electron',
+      version: 'test',
+      demo: { speed: 0 },
+      startSandbox,
+      createConf: nodeConfFactory,
+      notify: (title, body, onClick) => {
+        shown.push(`${title}: ${body}`)
+        clicks.push(onClick)
+      }
+    })
+    await core.handlers['store:useDemo'](undefined)
+    const file = join(dataDir, 'cube.stl')
+    writeFileSync(file, cubeStl())
+    const started = await core.handlers['send:start']({
+      routing: { mode: 'any' },
+      items: [{ path: file, quantity: 1 }]
+    })
+    expect(started.ok).toBe(true)
+    await expect
+      .poll(() => events.some((e) => e.event === 'send:finished'), { timeout: 10_000 })
+      .toBe(true)
+    const demo = core.demoSandbox()!
+    await new Promise((r) => setTimeout(r, 500))
+    for (let i = 0; i < 12; i++) demo.tick()
+    await expect.poll(() => shown.length, { timeout: 10_000 }).toBe(1)
+    expect(shown[0]).toMatch(/cube/)
+    clicks[0]!()
+    const open = events.find((e) => e.event === 'history:open')
+    const list = await core.handlers['history:list'](undefined)
+    expect(list.ok && list.value.entries[0]?.id).toBe(
+      (open?.payload as { entryId: string }).entryId
+    )
+    // Notifications off: the next finished job stays silent.
+    await core.handlers['settings:set']({ notifications: false })
+    await core.handlers['send:start']({
+      routing: { mode: 'any' },
+      items: [{ path: file, quantity: 1 }]
+    })
+    await expect
+      .poll(() => events.filter((e) => e.event === 'send:finished').length, { timeout: 10_000 })
+      .toBe(2)
+    await new Promise((r) => setTimeout(r, 500))
+    for (let i = 0; i < 12; i++) demo.tick()
+    await expect
+      .poll(
+        async () => {
+          const l = await core.handlers['history:list'](undefined)
+          return l.ok && l.value.entries.every((e) => e.status === 'printed')
+        },
+        { timeout: 10_000 }
+      )
+      .toBe(true)
+    expect(shown).toHaveLength(1)
+  })
+
+  it('a settings file that was unreadable is reported, not silently replaced', async () => {
+    await core.close()
+    core = createAppCore({
+      dataDir,
+      settings: memorySettings(),
+      secrets,
+      emit: () => {},
+      shell: 'web',
+      version: 't',
+      startSandbox,
+      createConf: nodeConfFactory,
+      realtimeUrl: null,
+      settingsDamagedBackup: '/data/settings.json.damaged-1'
+    })
+    const v = await core.handlers['settings:get'](undefined)
+    expect(v.ok && v.value.repaired.join(' ')).toContain('settings.json.damaged-1')
+  })
+
+  it('connect explains a key without permission (403) and an unreachable server', async () => {
+    const limited = await connect({ apiKey: sandbox.limitedApiKey, storeId: sandbox.storeId })
+    // The limited key may read stores and printers: it connects; queue actions get 403 later.
+    expect(limited.ok).toBe(true)
+    sandbox.injectFault({ path: '/v1/stores', kind: 'status', status: 403, times: 1 })
+    sandbox.injectFault({ path: '/v1/printers', kind: 'status', status: 403, times: 1 })
+    const forbidden = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId })
+    expect(!forbidden.ok && forbidden.error.code).toBe('forbidden')
+    expect(!forbidden.ok && forbidden.error.message).toMatch(/printer\.view/)
+    const offline = await core.handlers['store:connect']({
+      apiKey: sandbox.apiKey,
+      storeId: sandbox.storeId,
+      baseUrl: 'http://127.0.0.1:9'
+    })
+    expect(!offline.ok && offline.error.code).toMatch(/network|timeout/)
+    expect(!offline.ok && offline.error.message).toContain('Could not reach http://127.0.0.1:9')
   })
 
   it('rejects malformed keys, store ids and base URLs before any network call', async () => {

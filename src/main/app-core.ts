@@ -2,6 +2,7 @@
 // Printago stores), the printer cache, sends, and the handler table built on them. The Electron
 // adapter, the browser test bridge and tests each create one; only the transport differs.
 import { randomUUID } from 'node:crypto'
+import { rmSync } from 'node:fs'
 
 import {
   type Channel,
@@ -64,6 +65,8 @@ export interface SecretStore {
 export interface AppCoreOptions {
   dataDir: string
   settings: SettingsStore
+  /** Set when the settings file was unreadable and was moved aside (its new path). */
+  settingsDamagedBackup?: string | null
   secrets: SecretStore
   emit: <E extends EventName>(event: E, payload: Events[E]) => void
   shell: 'electron' | 'web'
@@ -191,6 +194,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   const loadSettings = (): { settings: AppSettings; invalid: string[] } =>
     sanitizeSettings(opts.settings.get('prefs'))
   let { settings, invalid: repaired } = loadSettings()
+  if (opts.settingsDamagedBackup)
+    repaired = [
+      `the whole settings file (unreadable; kept as ${opts.settingsDamagedBackup}) — saved stores must be connected again`
+    ]
   if (repaired.length) log.warn(`settings repaired: ${repaired.join(', ')}`)
 
   const savedStores = (): SavedPrintagoStore[] => {
@@ -210,7 +217,12 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   }
 
   async function startDemo(): Promise<Sandbox & { mqttUrl?: string | null }> {
-    sandbox ??= await opts.startSandbox({ port: 0, speed: 1, ...opts.demo })
+    if (!sandbox) {
+      // The demo farm starts empty every time, so its local history, journal and dedupe cache
+      // from an earlier run would only point at jobs and parts that no longer exist.
+      rmSync(storeDataDir(opts.dataDir, DEMO), { recursive: true, force: true })
+      sandbox = await opts.startSandbox({ port: 0, speed: 1, ...opts.demo })
+    }
     return sandbox
   }
 

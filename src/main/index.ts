@@ -1,7 +1,6 @@
 // Electron main: a thin adapter. It creates the window with secure defaults, serves the UI from
 // app://, stores settings (electron-store) and keys (safeStorage), and routes IPC into the same
 // handler table the browser bridge uses. Everything that does work lives in Electron-free modules.
-import { renameSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,6 +32,7 @@ import {
   secureWebPreferences
 } from './security'
 import { createLogger } from './services/log'
+import { openSettingsFile } from './services/settings-file'
 
 const log = createLogger('main')
 const here = dirname(fileURLToPath(import.meta.url))
@@ -44,6 +44,7 @@ protocol.registerSchemesAsPrivileged([
 ])
 
 let win: BrowserWindow | null = null
+const shownNotifications = new Set<Notification>()
 let core: AppCore | null = null
 
 const MIME: Record<string, string> = {
@@ -83,27 +84,6 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
         return 'weak'
       return 'strong'
     }
-  }
-}
-
-/**
- * electron-store throws on a damaged settings file (we never let it silently clear one): set the
- * file aside next to it and start from defaults, so a bad file can never keep the app from starting.
- */
-function openSettings(): Store<Record<string, unknown>> {
-  const options = { name: 'settings', clearInvalidConfig: false }
-  try {
-    return new Store<Record<string, unknown>>(options)
-  } catch (err) {
-    const file = join(app.getPath('userData'), 'settings.json')
-    const aside = `${file}.damaged-${Date.now()}`
-    try {
-      renameSync(file, aside)
-    } catch {
-      /* nothing to move */
-    }
-    log.warn(`settings file unreadable (${(err as Error).message}); moved to ${aside}`)
-    return new Store<Record<string, unknown>>(options)
   }
 }
 
@@ -154,9 +134,15 @@ app
     })
     void net // the app itself makes no renderer-side requests; main uses Node's fetch/http.
 
-    const settings = openSettings()
+    const opened = openSettingsFile(
+      join(app.getPath('userData'), 'settings.json'),
+      () => new Store<Record<string, unknown>>({ name: 'settings', clearInvalidConfig: false })
+    )
+    const settings = opened.store
+    if (opened.damagedBackup) log.warn(`settings file unreadable; moved to ${opened.damagedBackup}`)
     core = createAppCore({
       dataDir: app.getPath('userData'),
+      settingsDamagedBackup: opened.damagedBackup,
       settings: {
         get: (k) => settings.get(k),
         set: (k, v) => settings.set(k, v),
@@ -182,7 +168,13 @@ app
       notify: (title, body, onClick) => {
         if (!Notification.isSupported()) return
         const n = new Notification({ title, body, silent: false })
+        // Keep a reference until it is gone, or it can be garbage-collected before the click.
+        shownNotifications.add(n)
+        const forget = (): void => void shownNotifications.delete(n)
+        n.on('close', forget)
+        n.on('failed', forget)
         n.on('click', () => {
+          forget()
           if (win) {
             if (win.isMinimized()) win.restore()
             win.focus()

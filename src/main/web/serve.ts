@@ -15,6 +15,7 @@ import { createAppCore, type AppCore, type SecretStore, type SettingsStore } fro
 import { startSandbox } from '../sandbox/index'
 import type { SandboxOptions } from '../sandbox/types'
 import { nodeConfFactory } from '../services/history-store'
+import { openSettingsFile } from '../services/settings-file'
 import { startBridgeServer } from './bridge-server'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -46,13 +47,25 @@ function memorySecrets(): SecretStore {
   }
 }
 
-function confSettings(dir: string): SettingsStore {
-  const conf = new Conf<Record<string, unknown>>({
-    cwd: dir,
-    configName: 'settings',
-    projectName: 'printago-send'
-  })
-  return { get: (k) => conf.get(k), set: (k, v) => conf.set(k, v), delete: (k) => conf.delete(k) }
+function confSettings(dir: string): { settings: SettingsStore; damagedBackup: string | null } {
+  const { store: conf, damagedBackup } = openSettingsFile(
+    join(dir, 'settings.json'),
+    () =>
+      new Conf<Record<string, unknown>>({
+        cwd: dir,
+        configName: 'settings',
+        projectName: 'printago-send',
+        clearInvalidConfig: false
+      })
+  )
+  return {
+    settings: {
+      get: (k) => conf.get(k),
+      set: (k, v) => conf.set(k, v),
+      delete: (k) => conf.delete(k)
+    },
+    damagedBackup
+  }
 }
 
 async function bundleClient(): Promise<string> {
@@ -80,9 +93,11 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     },
     () => handlers!
   )
+  const settingsFile = confSettings(dataDir)
   const core = createAppCore({
     dataDir,
-    settings: confSettings(dataDir),
+    settings: settingsFile.settings,
+    settingsDamagedBackup: settingsFile.damagedBackup,
     secrets: memorySecrets(),
     emit: bridge.emit,
     shell: 'web',
