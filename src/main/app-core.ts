@@ -39,7 +39,7 @@ import {
   troubleshootJob
 } from './services/history-actions'
 import { openHistoryStore, type ConfFactory, type HistoryStore } from './services/history-store'
-import { recordSentFiles } from './services/send-history'
+import { recordSentFiles, resumeIntoHistory } from './services/send-history'
 import { createRateLimiter } from './services/rate-limiter'
 import { createRealtimeClient, DEFAULT_REALTIME_URL } from './services/realtime'
 import { createStatusSync, notificationText, type StatusSync } from './services/status-sync'
@@ -279,7 +279,17 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       })
     )
     sender.then(
-      (s) => void s.resumePending().catch((e) => log.warn('resume failed', e)),
+      (s) =>
+        void resumeIntoHistory(s, history, storeId)
+          .then((results) => {
+            for (const r of results)
+              opts.emit('send:finished', {
+                jobId: r.jobId,
+                files: r.files,
+                ...(r.error ? { error: r.error } : {})
+              })
+          })
+          .catch((e) => log.warn('resume failed', e)),
       (e) => log.error('send service failed to open', e)
     )
     const c: Connection = {

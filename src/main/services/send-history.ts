@@ -4,6 +4,7 @@ import { statSync } from 'node:fs'
 
 import { defaultLabel, type SendRequest, type SentFile } from '../../shared/send'
 import { createHistoryEntry, type HistoryStore } from './history-store'
+import type { SendResult, SendService } from './send-pipeline'
 
 function fileSize(path: string): number {
   try {
@@ -42,4 +43,22 @@ export function recordSentFiles(
       })
     )
   }
+}
+
+/**
+ * Finishes the sends an earlier run left unfinished (after a crash or quit) and records what they
+ * queued in the history, so a resumed job is never missing from it.
+ */
+export async function resumeIntoHistory(
+  service: Pick<SendService, 'pendingJobs' | 'resumePending'>,
+  history: HistoryStore,
+  storeId: string
+): Promise<SendResult[]> {
+  const requests = new Map(service.pendingJobs().map((j) => [j.jobId, j.request]))
+  const results = await service.resumePending()
+  for (const r of results) {
+    const request = requests.get(r.jobId)
+    if (request && r.files.length > 0) recordSentFiles(history, storeId, request, r.files)
+  }
+  return results
 }

@@ -4,6 +4,8 @@
 // 1 a file or Printago failed, 2 usage error.
 import { JournalLockedError } from '../../services/journal'
 import { openDedupeCache } from '../../services/dedupe-cache'
+import { basename } from 'node:path'
+
 import { resolveDataDir, storeDataDir } from '../../services/data-dir'
 import {
   createPrintagoClient,
@@ -12,7 +14,7 @@ import {
 } from '../../services/printago-client'
 import { nodeConfFactory, openHistoryStore } from '../../services/history-store'
 import { createRateLimiter } from '../../services/rate-limiter'
-import { recordSentFiles } from '../../services/send-history'
+import { recordSentFiles, resumeIntoHistory } from '../../services/send-history'
 import {
   createSendService,
   validateSendRequest,
@@ -315,10 +317,21 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     if (pending.length > 0) {
       // A previous run stopped mid-send: finish it first (it may already be queued on Printago).
       io.stderr(`Finishing ${pending.length} unfinished send(s) from an earlier run…\n`)
-      for (const r of await service.resumePending()) {
-        io.stderr(
-          `  earlier send ${r.jobId}: ${r.status}${r.error ? ` (${r.error.message})` : ''}\n`
-        )
+      const history = openHistoryStore({
+        dir: storeDir,
+        storeId: creds.storeId,
+        createConf: nodeConfFactory,
+        writeDelayMs: 0
+      })
+      try {
+        for (const r of await resumeIntoHistory(service, history, creds.storeId)) {
+          const files = r.files.map((f) => basename(f.file)).join(', ')
+          io.stderr(
+            `  earlier send ${r.jobId}: ${r.status}${files ? ` — ${files}` : ''}${r.error ? ` (${r.error.message})` : ''}\n`
+          )
+        }
+      } finally {
+        history.close()
       }
     }
     const callsBefore = client.apiCalls + service.uploadRequests
