@@ -172,6 +172,45 @@ describe('ASCII STL tolerance', () => {
     }
   })
 
+  it('strips a leading BOM even when the chunks split it', () => {
+    const bytes = utf8('\ufeff' + asciiStl(tetrahedron(), { name: 'bom' }))
+    for (const size of [1, 2, 3, 4, 1000]) {
+      const scanner = new AsciiStlScanner({ maxTriangles: 1e6 })
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size))
+      const scan = scanner.finish()
+      expect([scan.triangles, scan.sawSolid, scan.ignoredLines, scan.name]).toEqual([
+        4,
+        true,
+        0,
+        'bom'
+      ])
+    }
+  })
+
+  it('keeps bytes that only look like the start of a BOM', () => {
+    // EF BB then 'x': not a BOM, so they start an unknown word (an ignored line).
+    const bytes = new Uint8Array([0xef, 0xbb, ...utf8('x\n' + asciiStl(tetrahedron()))])
+    for (const size of [1, 2, 1000]) {
+      const scanner = new AsciiStlScanner({ maxTriangles: 1e6 })
+      for (let i = 0; i < bytes.length; i += size) scanner.push(bytes.subarray(i, i + size))
+      const scan = scanner.finish()
+      expect([scan.triangles, scan.ignoredLines]).toEqual([4, 1])
+    }
+    const lone = new AsciiStlScanner({ maxTriangles: 10 })
+    lone.push(new Uint8Array([0xef]))
+    expect(lone.finish().ignoredLines).toBe(1)
+  })
+
+  it('marks a scan that ends inside a facet', () => {
+    const scanner = new AsciiStlScanner({ maxTriangles: 10 })
+    scanner.push(utf8('solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\n'))
+    const scan = scanner.finish()
+    expect([scan.triangles, scan.endedMidFacet, scan.endedMidFacetVertices]).toEqual([0, true, 2])
+    const done = new AsciiStlScanner({ maxTriangles: 10 })
+    done.push(utf8(asciiStl(tetrahedron())))
+    expect(done.finish().endedMidFacet).toBe(false)
+  })
+
   it('matches three.js STLLoader on a well-formed file', () => {
     const text = asciiStl(sphere(25, 16, 9))
     const p = parse(text)

@@ -26,6 +26,13 @@ export interface AsciiScan {
   sawSolid: boolean
   /** The triangle limit was reached; scanning stopped. */
   overflow: boolean
+  /**
+   * The text ended inside a facet (`facet`, `outer loop` or `vertex` seen, then neither its
+   * `endfacet` nor any later keyword that closes it): the file was most likely cut short.
+   */
+  endedMidFacet: boolean
+  /** Vertices read in that unfinished last facet (0 when `endedMidFacet` is false). */
+  endedMidFacetVertices: number
 }
 
 /** Options for the streaming scanner. */
@@ -68,6 +75,9 @@ const M_NAME = 3
 /** Longest token kept across a chunk boundary; longer tokens are garbage and get truncated. */
 const MAX_TOKEN = 256
 const MAX_NAME = 256
+
+/** The UTF-8 byte-order mark some Windows tools write before `solid`. */
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf])
 
 /** Lower-cases an ASCII letter byte (other bytes pass through harmlessly for comparisons). */
 function lc(c: number): number {
@@ -144,6 +154,10 @@ export class AsciiStlScanner {
   private sawEndsolid = false
   private overflow = false
   private finished = false
+  private endedMidFacet = false
+  private endedMidFacetVertices = 0
+  /** Bytes of a leading BOM matched so far, across chunks; -1 once past the start. */
+  private bomMatched = 0
 
   /** Set by `parseNumber`: false when the token was not a number. */
   private numberOk = true
@@ -160,6 +174,25 @@ export class AsciiStlScanner {
     if (this.finished || this.overflow) return
     const n = chunk.length
     let i = 0
+    if (this.bomMatched >= 0) {
+      // A leading UTF-8 BOM is not part of the first word (else `solid` is not recognised).
+      const before = this.bomMatched
+      let k = before
+      while (k < BOM.length && i < n && chunk[i] === BOM[k]) {
+        k++
+        i++
+      }
+      if (k === BOM.length) this.bomMatched = -1
+      else if (i === n) {
+        this.bomMatched = k
+        return
+      } else {
+        // Not a BOM after all: the bytes taken start the first token.
+        this.bomMatched = -1
+        i = 0
+        if (before > 0) this.startCarry(BOM, 0, before)
+      }
+    }
     if (this.carrying) {
       // Finish the token that the previous chunk cut off.
       while (i < n && chunk[i]! > MAX_SEP) {
@@ -195,24 +228,38 @@ export class AsciiStlScanner {
       while (i < n && chunk[i]! > MAX_SEP) i++
       if (i === n) {
         // The token may continue in the next chunk.
-        const len = Math.min(n - start, MAX_TOKEN)
-        this.carry.set(chunk.subarray(start, start + len), 0)
-        this.carryLen = len
-        this.carrying = true
+        this.startCarry(chunk, start, n)
         return
       }
       this.token(chunk, start, i)
     }
   }
 
+  /** Keeps the start of a token that may continue in the next chunk. */
+  private startCarry(b: Uint8Array, start: number, end: number): void {
+    const len = Math.min(end - start, MAX_TOKEN)
+    this.carry.set(b.subarray(start, start + len), 0)
+    this.carryLen = len
+    this.carrying = true
+  }
+
   /** Ends the stream and returns what was found. */
   finish(): AsciiScan {
     if (!this.finished) {
+      if (this.bomMatched > 0) {
+        // The whole input was the start of a BOM: those bytes are the only token.
+        this.startCarry(BOM, 0, this.bomMatched)
+      }
+      this.bomMatched = -1
       if (this.carrying && !this.overflow) {
         this.carrying = false
         this.token(this.carry, 0, this.carryLen)
       }
       if (this.mode === M_VERTEX) this.facetBad = true
+      if (this.facetOpen && !this.overflow) {
+        this.endedMidFacet = true
+        this.endedMidFacetVertices = Math.min(this.facetVertices, 3)
+      }
       this.closeFacet()
       this.finished = true
     }
@@ -231,7 +278,9 @@ export class AsciiStlScanner {
       ignoredLines: this.ignored,
       sawEndsolid: this.sawEndsolid,
       sawSolid: this.solids > 0,
-      overflow: this.overflow
+      overflow: this.overflow,
+      endedMidFacet: this.endedMidFacet,
+      endedMidFacetVertices: this.endedMidFacetVertices
     }
   }
 

@@ -203,6 +203,49 @@ describe('parseStl: ASCII', () => {
     expect(p.name).toBe('TET')
   })
 
+  it('reads a BOM right before `solid` with no notes and no ignored line', () => {
+    for (const text of [
+      '\ufeff' + asciiStl(tetrahedron(), { name: 'tet' }),
+      '\ufeff  \n' + asciiStl(tetrahedron(), { name: 'tet' })
+    ]) {
+      const p = ok(utf8(text))
+      expect(p.format).toBe('ascii')
+      expect(p.triangles).toBe(4)
+      expect(p.name).toBe('tet')
+      expect(p.notes).toEqual([])
+      expect(p.info).toEqual([])
+    }
+  })
+
+  it('returns truncated when the text ends mid-facet before any complete triangle', () => {
+    const full = asciiStl(tetrahedron(), { name: 'cut' })
+    const cut = (marker: string, extra = 0) => full.slice(0, full.indexOf(marker) + extra)
+    for (const text of [
+      cut('outer loop'), // after `facet normal …`
+      cut('vertex'), // after `outer loop`
+      cut('vertex', 'vertex'.length + 9) // inside the first vertex line
+    ]) {
+      const e = err(utf8(text))
+      expect(e.code).toBe('truncated')
+      expect(e.message).toContain('ends mid-facet')
+    }
+    const twoVertices = full.slice(0, full.indexOf('vertex', full.indexOf('vertex') + 1) + 30)
+    expect(err(utf8(twoVertices)).message).toMatch(/ends mid-facet after 1 of its 3 vertices/)
+    // Facets without a `solid` line, cut after a vertex: still recognisably a cut-short STL.
+    const noSolid = 'facet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0'
+    expect(err(utf8(noSolid)).code).toBe('truncated')
+  })
+
+  it('keeps no-triangles for a well-formed solid without facets', () => {
+    const e = err(utf8('solid empty\nendsolid empty\n'))
+    expect(e.code).toBe('no-triangles')
+    expect(err(utf8('solid x\nfacet normal 0 0 1\nendfacet\nendsolid x\n')).code).toBe(
+      'no-triangles'
+    )
+    // Plain text that merely contains the word facet is not an STL.
+    expect(err(utf8('the facet of it all\nfacet\n')).code).toBe('not-stl')
+  })
+
   it('reads ASCII without facet normal lines', () => {
     const p = ok(utf8(asciiStl(unitCube(), { normals: false })))
     expect(p.triangles).toBe(12)

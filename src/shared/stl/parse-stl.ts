@@ -174,7 +174,13 @@ export function asciiResult(
     return stlFail('too-large', tooManyTrianglesMessage(scan.triangles, maxTriangles, true))
   }
   if (scan.triangles === 0) {
-    if (!hasSolid && !scan.sawSolid) return stlFail('no-triangles')
+    // Cut short before the first facet was complete: say so, not "no triangles". Without a
+    // `solid` line, only an unfinished facet that already has a vertex counts as STL evidence.
+    const solid = hasSolid || scan.sawSolid
+    if (scan.endedMidFacet && (solid || scan.endedMidFacetVertices > 0)) {
+      return stlFail('truncated', endedMidFacetMessage(scan))
+    }
+    if (!solid) return stlFail('no-triangles')
     const skipped = scan.skippedFacets
     return stlFail(
       'no-triangles',
@@ -185,6 +191,12 @@ export function asciiResult(
   }
   const { notes, info } = asciiNotes(scan)
   return finish(scan, 'ascii', scan.name, notes, info)
+}
+
+function endedMidFacetMessage(scan: AsciiScan): string {
+  const v = scan.endedMidFacetVertices
+  const got = v > 0 ? ` after ${v} of its 3 vertices` : ''
+  return `The file ends mid-facet${got}, before any complete triangle (truncated).`
 }
 
 /**
