@@ -333,6 +333,7 @@ describe('status sync over REST (manual clock)', () => {
     expect(after.copies.find((c) => c.printJobId === gone)?.deletedOnServer).toBe(true)
     expect(sb.log.some((r) => r.path === `/v1/print-jobs/${gone}` && r.status === 404)).toBe(true)
   })
+
   it('ends an entry whose only job was deleted as cancelled, and stops polling it', async () => {
     const { sb, client, store } = await setup()
     const e = store.add(await sendToSandbox(sb, { quantity: 1, knownJobIds: true }))
