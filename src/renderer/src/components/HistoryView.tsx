@@ -19,8 +19,9 @@ import {
   filterEntries,
   NO_FILTERS,
   printersOf,
-  progressText,
   progressValue,
+  rowAccessibleName,
+  rowNotes,
   STATUS_LABEL,
   STATUS_ORDER,
   timeAgo,
@@ -110,6 +111,8 @@ export function HistoryView({
     else if (e.key === 'End') next = visible.length - 1
     else if (e.key === 'PageDown') next = Math.min(visible.length - 1, Math.max(0, i) + 10)
     else if (e.key === 'PageUp') next = Math.max(0, i - 10)
+    // Enter / Space select the active row (the first one when none is selected yet).
+    else if (e.key === 'Enter' || e.key === ' ') next = i < 0 ? 0 : i
     if (next === null) return
     e.preventDefault()
     setSelectedId(visible[next]!.id)
@@ -259,64 +262,18 @@ export function HistoryView({
               }}
               data-testid="history-list"
             >
-              {visible.map((e) => {
-                const pct = progressValue(e)
-                const extra = progressText(e)
-                const names = printersOf(e)
-                return (
-                  <li
-                    key={e.id}
-                    id={`history-${e.id}`}
-                    role="option"
-                    aria-selected={e.id === selectedId}
-                    className={`history-row${e.id === selectedId ? ' selected' : ''}`}
-                    onClick={() => {
-                      setSelectedId(e.id)
-                      listRef.current?.focus()
-                    }}
-                    data-testid="history-row"
-                    data-entry-id={e.id}
-                    data-status={e.status}
-                  >
-                    <div className="history-thumb" aria-hidden="true">
-                      {e.thumbnail ? (
-                        <img src={e.thumbnail} alt="" width={40} height={40} />
-                      ) : (
-                        <span>STL</span>
-                      )}
-                    </div>
-                    <div className="history-row-main">
-                      <div className="history-row-name" title={e.fileName}>
-                        {e.label}
-                        {e.label !== e.fileName.replace(/\.[^.]+$/, '') && (
-                          <span className="muted small"> · {e.fileName}</span>
-                        )}
-                      </div>
-                      <div className="history-row-facts">
-                        <span>×{e.quantity}</span>
-                        {names.length > 0 && (
-                          <span className="history-row-printer">{names.join(', ')}</span>
-                        )}
-                        <span className="muted">{timeAgo(e.sentAt, now)}</span>
-                      </div>
-                      {pct !== null && (
-                        <progress
-                          className="history-progress"
-                          max={100}
-                          value={pct}
-                          aria-label="Progress"
-                        >
-                          {Math.round(pct)}%
-                        </progress>
-                      )}
-                    </div>
-                    <div className="history-row-status">
-                      <StatusChip status={e.status} />
-                      {extra && <span className="muted small">{extra}</span>}
-                    </div>
-                  </li>
-                )
-              })}
+              {visible.map((e) => (
+                <HistoryRow
+                  key={e.id}
+                  entry={e}
+                  selected={e.id === selectedId}
+                  now={now}
+                  onSelect={() => {
+                    setSelectedId(e.id)
+                    listRef.current?.focus()
+                  }}
+                />
+              ))}
             </ul>
           )}
         </div>
@@ -335,5 +292,70 @@ export function HistoryView({
         </div>
       </div>
     </section>
+  )
+}
+
+/** One option of the history listbox: thumbnail, name, facts, progress, status chip and notes. */
+export function HistoryRow({
+  entry: e,
+  selected,
+  now,
+  onSelect
+}: {
+  entry: HistoryEntry
+  selected: boolean
+  now: number
+  onSelect: () => void
+}): ReactElement {
+  const pct = progressValue(e)
+  const notes = rowNotes(e)
+  const names = printersOf(e)
+  return (
+    <li
+      id={`history-${e.id}`}
+      role="option"
+      aria-selected={selected}
+      aria-label={rowAccessibleName(e, now)}
+      className={`history-row${selected ? ' selected' : ''}`}
+      onClick={onSelect}
+      data-testid="history-row"
+      data-entry-id={e.id}
+      data-status={e.status}
+    >
+      <div className="history-thumb" aria-hidden="true">
+        {e.thumbnail ? <img src={e.thumbnail} alt="" width={40} height={40} /> : <span>STL</span>}
+      </div>
+      <div className="history-row-main">
+        <div className="history-row-name" title={e.fileName}>
+          {e.label}
+          {e.label !== e.fileName.replace(/\.[^.]+$/, '') && (
+            <span className="muted small"> · {e.fileName}</span>
+          )}
+        </div>
+        <div className="history-row-facts">
+          <span title={`${e.quantity} ${e.quantity === 1 ? 'copy' : 'copies'}`}>×{e.quantity}</span>
+          {names.length > 0 && <span className="history-row-printer">{names.join(', ')}</span>}
+          <span className="muted">{timeAgo(e.sentAt, now)}</span>
+        </div>
+        {pct !== null && (
+          <progress
+            className="history-progress"
+            max={100}
+            value={pct}
+            aria-label={`Progress of ${e.label}`}
+          >
+            {Math.round(pct)}%
+          </progress>
+        )}
+      </div>
+      <div className="history-row-status">
+        <StatusChip entry={e} />
+        {notes.map((n) => (
+          <span key={n} className="muted small" data-testid="history-row-note">
+            {n}
+          </span>
+        ))}
+      </div>
+    </li>
   )
 }

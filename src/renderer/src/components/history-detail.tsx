@@ -1,9 +1,8 @@
 // The detail pane of one history entry: facts, routing, every copy, sync age, and the actions
 // (Print again, Cancel, Retry, Why is it waiting?, Open in Printago).
-import { useEffect, useId, useState, type FormEvent, type ReactElement } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react'
 
 import {
-  jobStatusOf,
   printagoPartUrl,
   waitingHint,
   type HistoryEntry,
@@ -12,7 +11,18 @@ import {
 import type { Troubleshoot } from '../../../shared/ipc'
 import type { Priority } from '../../../shared/send'
 import { formatBytes, formatInt, formatSize } from '../lib/format'
-import { actionable, routingLabel, stateLabel, STATUS_LABEL, timeAgo } from '../lib/history-view'
+import {
+  actionable,
+  copyChip,
+  deletedNote,
+  entryChip,
+  noJobsText,
+  routingLabel,
+  stateLabel,
+  timeAgo,
+  troubleshootKey,
+  type Chip
+} from '../lib/history-view'
 
 interface DetailProps {
   entry: HistoryEntry
@@ -25,11 +35,32 @@ interface DetailProps {
 
 type Busy = null | 'reprint' | 'cancel' | 'retry' | 'troubleshoot' | 'open'
 
-/** A status chip (also used by the list). */
-export function StatusChip({ status }: { status: HistoryEntry['status'] }): ReactElement {
+/** A "Why is it waiting?" answer and what it was about (see `troubleshootKey`). */
+interface WhyAnswer {
+  key: string
+  printJobId: string
+  askedAt: number
+  answer: Troubleshoot
+}
+
+/**
+ * An entry's status chip (also used by the list). `data-status` is always the entry's status
+ * (an entry deleted in Printago is `cancelled`); the words and look come from `entryChip`.
+ */
+export function StatusChip({
+  entry
+}: {
+  entry: Pick<HistoryEntry, 'status' | 'copies'>
+}): ReactElement {
+  const chip: Chip = entryChip(entry)
   return (
-    <span className={`history-chip ${status}`} data-testid="history-status" data-status={status}>
-      {STATUS_LABEL[status]}
+    <span
+      className={`history-chip ${chip.tone}`}
+      data-testid="history-status"
+      data-status={entry.status}
+      data-tone={chip.tone}
+    >
+      {chip.label}
     </span>
   )
 }
@@ -46,11 +77,18 @@ export function HistoryDetail({
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [formOpen, setFormOpen] = useState(false)
-  const [why, setWhy] = useState<Troubleshoot | null>(null)
+  const [why, setWhy] = useState<WhyAnswer | null>(null)
+  /** Set when "Open in Printago" could not open a browser itself (the browser bridge). */
+  const [openUrl, setOpenUrl] = useState<string | null>(null)
+  const [copyNote, setCopyNote] = useState<string | null>(null)
+  const linkRef = useRef<HTMLAnchorElement>(null)
   const [quantity, setQuantity] = useState(String(entry.quantity))
   const [label, setLabel] = useState(entry.label)
   const [priority, setPriority] = useState<Priority>(entry.priority)
   const formId = useId()
+  // The entry shown now: answers that arrive for an entry no longer shown are dropped.
+  const shownId = useRef(entry.id)
+  shownId.current = entry.id
 
   // A different entry: reset the pane.
   useEffect(() => {
@@ -59,6 +97,8 @@ export function HistoryDetail({
     setNotice(null)
     setFormOpen(false)
     setWhy(null)
+    setOpenUrl(null)
+    setCopyNote(null)
     setQuantity(String(entry.quantity))
     setLabel(entry.label)
     setPriority(entry.priority)
@@ -66,6 +106,15 @@ export function HistoryDetail({
 
   const { cancel, retry, queued } = actionable(entry)
   const hint = waitingHint(entry, now)
+  const deleted = deletedNote(entry)
+
+  // A "Why is it waiting?" answer is about one state of one job: once the entry's status or
+  // that job's state changed (taken by a printer, printed, cancelled…) it is stale — drop it.
+  const whyKey = why ? troubleshootKey(entry, why.printJobId) : null
+  const whyCurrent = why !== null && why.key === whyKey
+  useEffect(() => {
+    if (why && !whyCurrent) setWhy(null)
+  }, [why, whyCurrent])
   const qty = Number(quantity)
   const qtyValid = Number.isInteger(qty) && qty >= 1 && qty <= 500
   const labelValid = label.trim().length >= 1 && label.length <= 1024
@@ -75,18 +124,67 @@ export function HistoryDetail({
     fn: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>,
     done: (v: T) => void
   ): Promise<void> {
+    const forId = entry.id
     setBusy(kind)
     setError(null)
     setNotice(null)
+    setOpenUrl(null)
+    setCopyNote(null)
     try {
       const r = await fn()
+      if (shownId.current !== forId) return // another entry is shown now
       if (r.ok) done(r.value)
       else setError(r.error.message)
     } catch (e) {
-      setError((e as Error).message)
+      if (shownId.current === forId) setError((e as Error).message)
     } finally {
-      setBusy(null)
+      if (shownId.current === forId) setBusy(null)
     }
+  }
+
+  const askWhy = (): void => {
+    const copy = queued[0]
+    if (!copy) return
+    const key = troubleshootKey(entry, copy.printJobId)
+    void run(
+      'troubleshoot',
+      () => window.api.history.troubleshoot({ printJobId: copy.printJobId }),
+      (answer) => {
+        setWhy({ key, printJobId: copy.printJobId, askedAt: Date.now(), answer })
+      }
+    )
+  }
+
+  /** Copies the shown address; where the clipboard is not allowed, selects it for Ctrl+C. */
+  const copyOpenUrl = async (): Promise<void> => {
+    if (!openUrl) return
+    try {
+      await navigator.clipboard.writeText(openUrl)
+      setCopyNote('Copied.')
+    } catch {
+      const link = linkRef.current
+      const selection = window.getSelection()
+      if (link && selection) {
+        const range = document.createRange()
+        range.selectNodeContents(link)
+        selection.removeAllRanges()
+        selection.addRange(range)
+      }
+      setCopyNote('Selected: press Ctrl+C (⌘C on a Mac) to copy it.')
+    }
+  }
+
+  const openInPrintago = (): void => {
+    const url = printagoPartUrl(entry)
+    void run(
+      'open',
+      () => window.api.shell.openExternal({ url }),
+      (v) => {
+        // Without a desktop shell (the browser bridge) nothing opened: show the address instead.
+        if (v.opened) setNotice('Opened in your browser.')
+        else setOpenUrl(url)
+      }
+    )
   }
 
   const reprint = (e: FormEvent): void => {
@@ -134,7 +232,7 @@ export function HistoryDetail({
         <div className="history-detail-title">
           <h3 id={`${formId}-title`}>{entry.label}</h3>
           <p className="muted small">{entry.fileName}</p>
-          <StatusChip status={entry.status} />
+          <StatusChip entry={entry} />
           {entry.reprintOf && <span className="history-reprint-badge">Printed again</span>}
         </div>
       </header>
@@ -172,6 +270,11 @@ export function HistoryDetail({
           {hint}
         </p>
       )}
+      {deleted && (
+        <p className="history-hint deleted" data-testid="history-deleted-note">
+          {deleted}
+        </p>
+      )}
 
       <table className="history-copies" aria-label="Copies">
         <thead>
@@ -185,41 +288,52 @@ export function HistoryDetail({
         <tbody>
           {entry.copies.length === 0 && (
             <tr>
-              <td colSpan={4} className="muted">
-                Waiting for Printago to create the print jobs…
+              <td colSpan={4} className="muted" data-testid="history-no-jobs">
+                {noJobsText(entry, now)}
               </td>
             </tr>
           )}
-          {entry.copies.map((c, i) => (
-            <tr key={c.printJobId} data-testid="history-copy" data-state={c.status}>
-              <td>{i + 1}</td>
-              <td>
-                <span className={`history-chip small ${jobStatusOf(c.status)}`}>
-                  {stateLabel(c.status)}
-                </span>
-                {c.status === 'printing' && typeof c.progress === 'number' && (
-                  <progress
-                    className="history-progress"
-                    max={100}
-                    value={c.progress}
-                    aria-label={`Copy ${i + 1} progress`}
-                  >
-                    {Math.round(c.progress)}%
-                  </progress>
-                )}
-                {c.deletedOnServer && <span className="warning small"> deleted in Printago</span>}
-                {c.errorMessage && <div className="error small">{c.errorMessage}</div>}
-              </td>
-              <td>
-                {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}
-              </td>
-              <td className="muted small">{c.updatedAt ? timeAgo(c.updatedAt, now) : ''}</td>
-            </tr>
-          ))}
+          {entry.copies.map((c, i) => {
+            const chip = copyChip(c)
+            return (
+              <tr
+                key={c.printJobId}
+                data-testid="history-copy"
+                data-state={c.status}
+                data-deleted={c.deletedOnServer ? 'true' : undefined}
+                className={c.deletedOnServer ? 'deleted' : undefined}
+              >
+                <td>{i + 1}</td>
+                <td>
+                  <span className={`history-chip small ${chip.tone}`}>{chip.label}</span>
+                  {c.deletedOnServer && (
+                    <span className="muted small"> last known: {stateLabel(c.status)}</span>
+                  )}
+                  {!c.deletedOnServer &&
+                    c.status === 'printing' &&
+                    typeof c.progress === 'number' && (
+                      <progress
+                        className="history-progress"
+                        max={100}
+                        value={c.progress}
+                        aria-label={`Copy ${i + 1} progress`}
+                      >
+                        {Math.round(c.progress)}%
+                      </progress>
+                    )}
+                  {c.errorMessage && <div className="error small">{c.errorMessage}</div>}
+                </td>
+                <td>
+                  {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}
+                </td>
+                <td className="muted small">{c.updatedAt ? timeAgo(c.updatedAt, now) : ''}</td>
+              </tr>
+            )
+          })}
         </tbody>
       </table>
 
-      <div className="history-actions" role="group" aria-label="Actions">
+      <div className="history-actions" role="group" aria-label={`Actions for ${entry.label}`}>
         <button
           type="button"
           className="primary"
@@ -271,13 +385,7 @@ export function HistoryDetail({
         </button>
         <button
           type="button"
-          onClick={() =>
-            void run(
-              'troubleshoot',
-              () => window.api.history.troubleshoot({ printJobId: queued[0]!.printJobId }),
-              setWhy
-            )
-          }
+          onClick={askWhy}
           disabled={busy !== null || queued.length === 0}
           data-testid="history-troubleshoot"
         >
@@ -285,13 +393,7 @@ export function HistoryDetail({
         </button>
         <button
           type="button"
-          onClick={() =>
-            void run(
-              'open',
-              () => window.api.shell.openExternal({ url: printagoPartUrl(entry) }),
-              () => undefined
-            )
-          }
+          onClick={openInPrintago}
           disabled={busy !== null}
           data-testid="history-open"
           title={printagoPartUrl(entry)}
@@ -360,23 +462,49 @@ export function HistoryDetail({
           {error}
         </p>
       )}
-      {notice && (
-        <p className="notice" role="status" data-testid="history-action-notice">
-          {notice}
-        </p>
-      )}
-      {why && (
-        <div className="history-why" data-testid="history-troubleshoot-result" aria-live="polite">
-          <p className="history-why-summary">{why.summary}</p>
-          <ul>
-            {why.printers.map((p) => (
-              <li key={p.printerId} className={p.matched ? 'ok' : ''}>
-                <strong>{p.printerName}</strong>: {p.matched ? 'can take it' : p.reason}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {/* Always present, so screen readers announce what appears in it. */}
+      <div className="history-feedback" aria-live="polite">
+        {notice && (
+          <p className="notice" data-testid="history-action-notice">
+            {notice}
+          </p>
+        )}
+        {openUrl && (
+          <p className="notice history-open-url" data-testid="history-open-url">
+            Open this address in your browser:{' '}
+            <a
+              ref={linkRef}
+              href={openUrl}
+              target="_blank"
+              rel="noopener noreferrer"
+              draggable={false}
+              data-testid="history-open-url-link"
+            >
+              {openUrl}
+            </a>{' '}
+            <button type="button" className="small" onClick={() => void copyOpenUrl()}>
+              Copy address
+            </button>
+            {copyNote && <span className="muted small"> {copyNote}</span>}
+          </p>
+        )}
+        {why && whyCurrent && (
+          <div className="history-why" data-testid="history-troubleshoot-result">
+            <p className="history-why-summary">{why.answer.summary}</p>
+            <ul>
+              {why.answer.printers.map((p) => (
+                <li key={p.printerId} className={p.matched ? 'ok' : ''}>
+                  <strong>{p.printerName}</strong>: {p.matched ? 'can take it' : p.reason}
+                </li>
+              ))}
+            </ul>
+            <p className="muted small">
+              About copy {entry.copies.findIndex((c) => c.printJobId === why.printJobId) + 1}, asked{' '}
+              {timeAgo(why.askedAt, now)}.
+            </p>
+          </div>
+        )}
+      </div>
     </section>
   )
 }
