@@ -7,7 +7,7 @@
 
 import { cpus } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { analyzeMesh, parseStl, STL_ERROR_CODES } from '../src/shared/stl'
+import { analyzeMesh, parseStl, preflightStl, STL_ERROR_CODES } from '../src/shared/stl'
 import {
   asciiStl,
   binaryStl,
@@ -314,6 +314,17 @@ export function runCase(index: number, name: string, bytes: Uint8Array): CaseRes
         ? { maxTriangles: 1 + (index % 500), maxBytes: 100 + ((index * 37) % 20000) }
         : undefined
     const r = parseStl(bytes, limits)
+    // The worker's early answer from the size and first 84 bytes must be the engine's own.
+    const early = preflightStl(bytes.length, bytes.subarray(0, 84), limits)
+    if (early) {
+      check(!r.ok, `preflight said ${early.code} but the file parses`)
+      if (!r.ok) {
+        check(
+          r.error.code === early.code && r.error.message === early.message,
+          `preflight said ${early.code} (${early.message}), the engine ${r.error.code} (${r.error.message})`
+        )
+      }
+    }
     if (!r.ok) {
       check(STL_ERROR_CODES.includes(r.error.code), `unknown error code ${String(r.error.code)}`)
       check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')

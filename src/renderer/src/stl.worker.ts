@@ -2,13 +2,16 @@
 // small thumbnail is rendered and PNG-encoded here too (encoding on the UI thread cost ~90 ms: a
 // canvas readback), so dropping a million-triangle file never blocks the UI.
 /// <reference lib="webworker" />
-import { analyzeMesh, parseStl } from '../../shared/stl'
+import { analyzeMesh, parseStl, readStlBytes } from '../../shared/stl'
 import type { MeshReport, StlError } from '../../shared/stl/types'
 import { rasterizeThumbnail, thumbnailDataUrl } from './lib/thumbnail'
 
 export interface ParseRequest {
   id: number
-  /** A Blob (the dropped File) is read here, so its bytes never land in the UI thread's heap. */
+  /**
+   * A Blob (the dropped File) is read here, so its bytes never land in the UI thread's heap; its
+   * size and first bytes are checked before the rest is read (a 2.2 GB drop is never loaded).
+   */
   bytes: ArrayBuffer | Blob
   thumbnailSize: number
 }
@@ -32,7 +35,17 @@ self.onmessage = async (event: MessageEvent<ParseRequest>) => {
   let reply: ParseResponse
   try {
     const data = event.data.bytes
-    const bytes = data instanceof Blob ? await data.arrayBuffer() : data
+    let bytes: ArrayBuffer
+    if (data instanceof Blob) {
+      // Too large, empty, a lying count, a read error: answered without reading the whole file.
+      const read = await readStlBytes(data)
+      if (!read.ok) {
+        reply = { id, ok: false, error: read.error }
+        self.postMessage(reply)
+        return
+      }
+      bytes = read.value
+    } else bytes = data
     const t0 = performance.now()
     const parsed = parseStl(bytes)
     if (!parsed.ok) {

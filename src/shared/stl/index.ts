@@ -11,6 +11,8 @@ export type * from './types'
 export { STL_ERROR_CODES, isStlErrorCode, stlErrorMessage } from './errors'
 export { AsciiStlScanner, type AsciiScan, type AsciiScanOptions } from './parse-ascii'
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_TRIANGLES, asciiResult, resolveLimits } from './parse-stl'
+export { PREFLIGHT_HEAD_BYTES, preflightStl } from './preflight'
+export { readStlBytes, type StlFileLike } from './read-file'
 
 /** Inputs smaller than this parse fast whatever V8 does; bigger ones warm up first. */
 const WARM_UP_BYTES = 256 * 1024

@@ -13,7 +13,7 @@ import {
 import { stlFail, tooLargeBytesMessage, tooManyTrianglesMessage } from './errors'
 import { formatBytes, formatCount } from './format'
 import { looksLikeText, sniffOtherFormat, sniffTextFormat, startsWithSolid } from './sniff'
-import type { ParsedStl, ParseLimits, ParseOptions, StlResult } from './types'
+import type { ParsedStl, ParseLimits, ParseOptions, StlError, StlResult } from './types'
 
 /** Default byte limit: 2 GiB − 1, the largest file Node's fs.readFile accepts. */
 export const DEFAULT_MAX_BYTES = 2 ** 31 - 1
@@ -83,7 +83,8 @@ export function parseStl(
   return parseMismatchedBinary(bytes, maxTriangles, inPlace)
 }
 
-function readCount(bytes: Uint8Array): number {
+/** The uint32 triangle count at offset 80 of a binary STL (the caller checks length ≥ 84). */
+export function readCount(bytes: Uint8Array): number {
   return (bytes[80]! | (bytes[81]! << 8) | (bytes[82]! << 16) | (bytes[83]! << 24)) >>> 0
 }
 
@@ -95,18 +96,9 @@ function parseMismatchedBinary(
   const size = bytes.byteLength
   const count = readCount(bytes)
   const expected = BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count
-  const dataBytes = size - BINARY_HEADER_BYTES
-  const whole = Math.floor(dataBytes / BINARY_TRIANGLE_BYTES)
-  if (size < expected) {
-    // Nothing is allocated here: the count is only compared with the size.
-    if (dataBytes % BINARY_TRIANGLE_BYTES !== 0) {
-      return stlFail(
-        'truncated',
-        `The file ends after ${formatCount(whole)} of ${formatCount(count)} triangles (truncated).`
-      )
-    }
-    return stlFail('count-mismatch', countMismatchMessage(count, whole))
-  }
+  const whole = Math.floor((size - BINARY_HEADER_BYTES) / BINARY_TRIANGLE_BYTES)
+  const short = shortBinaryError(size, count)
+  if (short) return { ok: false, error: short }
   // size > expected: trailing bytes after the last triangle.
   const extra = size - expected
   const trailerBlank = isBlank(bytes, expected)
@@ -121,6 +113,25 @@ function parseMismatchedBinary(
   }
   const note = `Ignored ${formatBytes(extra)} after the last of ${formatCount(count)} triangles (padding).`
   return parseBinary(bytes, count, maxTriangles, [note], inPlace)
+}
+
+/**
+ * The error for a binary STL smaller than its header count says (nothing is allocated: the count
+ * is only compared with the size), or null when the file is at least that big. Needs only the
+ * size and the count, so it can run before the file is read (see preflight.ts).
+ */
+export function shortBinaryError(size: number, count: number): StlError | null {
+  const expected = BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count
+  if (size >= expected) return null
+  const dataBytes = size - BINARY_HEADER_BYTES
+  const whole = Math.floor(dataBytes / BINARY_TRIANGLE_BYTES)
+  if (dataBytes % BINARY_TRIANGLE_BYTES !== 0) {
+    return {
+      code: 'truncated',
+      message: `The file ends after ${formatCount(whole)} of ${formatCount(count)} triangles (truncated).`
+    }
+  }
+  return { code: 'count-mismatch', message: countMismatchMessage(count, whole) }
 }
 
 function countMismatchMessage(count: number, whole: number): string {

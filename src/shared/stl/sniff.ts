@@ -1,7 +1,7 @@
 // Cheap looks at the first bytes: is it text, does it start with `solid`, is it another format.
 
 /** How far into the file the text/binary sniff looks. */
-const SNIFF_BYTES = 4096
+export const SNIFF_BYTES = 4096
 
 /** True when the bytes start with `solid` after an optional UTF-8 BOM and whitespace (any case). */
 export function startsWithSolid(bytes: Uint8Array): boolean {
@@ -35,11 +35,13 @@ export function looksLikeText(bytes: Uint8Array): boolean {
     while (end > 0 && (bytes[end - 1] === 0 || bytes[end - 1] === 0x1a)) end--
   // All NUL bytes is an empty binary header, not text.
   if (end === 0) return false
-  for (let i = 0; i < end; i++) {
-    const c = bytes[i]!
-    if (c < 0x20 ? !isSpace(c) : c === 0x7f) return false
-  }
+  for (let i = 0; i < end; i++) if (isBinaryByte(bytes[i]!)) return false
   return true
+}
+
+/** A byte text does not contain: a control byte other than whitespace, or DEL. */
+export function isBinaryByte(c: number): boolean {
+  return c < 0x20 ? !isSpace(c) : c === 0x7f
 }
 
 interface Magic {
