@@ -47,6 +47,13 @@ export default tseslint.config(
               name: 'electron',
               message: 'Only src/main/index.ts and the preload may import electron.'
             }
+          ],
+          patterns: [
+            {
+              group: ['electron/*'],
+              message:
+                'Only src/main/index.ts and the preload may import electron (electron/main, electron/common… included).'
+            }
           ]
         }
       ]
