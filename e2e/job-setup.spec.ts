@@ -11,6 +11,9 @@ import {
 } from './fixtures'
 
 test.describe('job setup', () => {
+  // A still fleet (scheduler paused): printer states stay as the demo fleet defines them.
+  test.use({ webArgs: ['--demo-speed', '0'] })
+
   test('this printer: the build carries printer.id', async ({ page, web }, info) => {
     await openWithDemo(page, web)
     await dropFiles(page, [{ name: 'bracket.stl', bytes: boxStl(40, 20, 10) }])

@@ -100,6 +100,7 @@ interface SavedPrintagoStore {
 
 interface Connection {
   status: StoreStatus
+  stopResuming(): void
   client: PrintagoClient
   sender: Promise<SendService>
   history: HistoryStore
@@ -112,6 +113,7 @@ interface Connection {
 
 const DEFAULT_BASE_URL = 'https://api.printago.io'
 const PRINTER_CACHE_MS = 15_000
+const RESUME_EVERY_MS = 30_000
 const PRINTER_MIN_REFRESH_MS = 2_000
 const NO_STORE: StoreStatus = {
   kind: 'none',
@@ -278,21 +280,37 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         onProgress: (p) => opts.emit('send:progress', p)
       })
     )
+    // Unfinished sends (a crash, a quit, or Printago unreachable mid-send) are continued now and
+    // then every RESUME_EVERY_MS while the store is open; a job already running is not started twice.
+    let resuming = false
+    let resumeTimer: ReturnType<typeof setInterval> | null = null
+    const resume = (s: SendService): void => {
+      if (resuming || s.pendingJobs().length === 0) return
+      resuming = true
+      void resumeIntoHistory(s, history, storeId)
+        .then((results) => {
+          for (const r of results)
+            opts.emit('send:finished', {
+              jobId: r.jobId,
+              files: r.files,
+              ...(r.error ? { error: r.error } : {})
+            })
+        })
+        .catch((e) => log.warn('resume failed', e))
+        .finally(() => (resuming = false))
+    }
     sender.then(
-      (s) =>
-        void resumeIntoHistory(s, history, storeId)
-          .then((results) => {
-            for (const r of results)
-              opts.emit('send:finished', {
-                jobId: r.jobId,
-                files: r.files,
-                ...(r.error ? { error: r.error } : {})
-              })
-          })
-          .catch((e) => log.warn('resume failed', e)),
+      (s) => {
+        resume(s)
+        resumeTimer = setInterval(() => resume(s), RESUME_EVERY_MS)
+        resumeTimer.unref?.()
+      },
       (e) => log.error('send service failed to open', e)
     )
     const c: Connection = {
+      stopResuming: () => {
+        if (resumeTimer) clearInterval(resumeTimer)
+      },
       status,
       client,
       sender,
@@ -353,6 +371,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     const c = connection
     connection = null
     if (!c) return
+    c.stopResuming()
     await (await c.sender.catch(() => null))?.close()
     await c.sync.close()
     await c.history.close()

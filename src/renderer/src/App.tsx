@@ -142,7 +142,12 @@ export function App(): ReactElement {
               : f
           })
         )
-        return { ...s, running: false, error: done.error ?? null, doneAt: at }
+        // Cancel only stops what has not reached Printago; say so when it came too late.
+        const notice =
+          s.cancelRequested && done.files.length > 0
+            ? `Too late to cancel ${done.files.length === 1 ? 'one file' : `${done.files.length} files`}: already queued on Printago. Cancel the print jobs from History.`
+            : null
+        return { ...s, running: false, error: done.error ?? null, doneAt: at, notice }
       })
     })
     return () => {
@@ -300,7 +305,7 @@ export function App(): ReactElement {
 
   const onSend = async (routing: Routing): Promise<void> => {
     const ready = files.filter(
-      (f) => f.status === 'ready' && f.report?.verdict !== 'error' && f.path
+      (f) => f.status === 'ready' && f.report?.verdict !== 'error' && f.path && !f.sent
     )
     setSend({ ...idleSend, running: true, keys: ready.map((f) => f.key) })
     const res = await window.api.send.start({
@@ -324,7 +329,9 @@ export function App(): ReactElement {
   }
 
   const onCancel = (): void => {
-    if (send.jobId) void window.api.send.cancel({ jobId: send.jobId })
+    if (!send.jobId) return
+    setSend((s) => ({ ...s, cancelRequested: true }))
+    void window.api.send.cancel({ jobId: send.jobId })
   }
 
   const selected = files.find((f) => f.key === selectedKey) ?? null

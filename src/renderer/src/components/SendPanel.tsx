@@ -19,6 +19,10 @@ export interface SendState {
   keys: string[]
   error: AppError | null
   doneAt: number | null
+  /** The user pressed Cancel during this send. */
+  cancelRequested?: boolean
+  /** A sentence about how the send ended, e.g. "Too late to cancel: …". */
+  notice?: string | null
 }
 
 interface SendPanelProps {
@@ -69,17 +73,26 @@ function validateOptions(o: FileOptions): string | null {
   return null
 }
 
+/** Ends a server message with a full stop so it can be followed by advice. */
+function sentence(text: string): string {
+  const t = text.trim()
+  return /[.!?…]$/.test(t) ? t : `${t}.`
+}
+
 /** Words a user can act on for a send error. */
 export function describeSendError(e: AppError): string {
   switch (e.code) {
     case 'auth':
       return 'Printago refused the API key or store id. Open settings to check them.'
     case 'forbidden':
-      return `${e.message} Ask the store owner to grant it to this key.`
+      return `${sentence(e.message)} Ask the store owner to grant it to this key.`
     case 'rate-limited':
-      return `Printago's rate limit was reached. ${e.message}`
+      return `Printago's rate limit was reached. ${sentence(e.message)}`
     case 'network':
-      return `Printago cannot be reached (offline?). ${e.message} The send is kept and will retry.`
+    case 'timeout':
+      return 'Printago cannot be reached (offline?). When the connection is back, press Send again: only the files not yet queued are sent.'
+    case 'outcome-unknown':
+      return 'Printago did not confirm the job yet. The app checks again shortly and never queues it twice.'
     default:
       return e.message
   }
@@ -112,7 +125,12 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   const [applyAll, setApplyAll] = useState({ quantity: '', priority: '', position: '' })
 
   // A file the engine judged unprintable (flat, no usable triangles) is never sent.
-  const sendable = files.filter((f) => f.status === 'ready' && f.report?.verdict !== 'error')
+  // Files already queued are not sent again from here (History → Print again does that), so a
+  // retry after a partial failure can never queue a file twice.
+  const sendable = files.filter(
+    (f) => f.status === 'ready' && f.report?.verdict !== 'error' && !f.sent
+  )
+  const alreadySent = files.filter((f) => f.sent).length
   const unprintable = files.filter((f) => f.status === 'ready' && f.report?.verdict === 'error')
   const sizes = sendable.map((f) => sizeMm(f, props.unitScale)!)
   const list = useMemo(() => printers?.printers ?? [], [printers])
@@ -146,10 +164,22 @@ export function SendPanel(props: SendPanelProps): ReactElement {
 
   // Every reason the Send button is disabled, in words.
   const problems: string[] = []
-  if (sendable.length === 0) problems.push('Add at least one readable STL file.')
-  const leftOut = unprintable.map(
-    (f) => `${f.name} is left out: ${f.report?.notes[0] ?? 'it cannot be printed'}`
-  )
+  if (sendable.length === 0)
+    problems.push(
+      alreadySent > 0
+        ? 'Every file here is already sent. Add files, or use History → Print again.'
+        : 'Add at least one readable STL file.'
+    )
+  const leftOut = [
+    ...(alreadySent > 0 && sendable.length > 0
+      ? [
+          `${alreadySent} already sent file${alreadySent === 1 ? ' is' : 's are'} skipped (History → Print again prints more).`
+        ]
+      : []),
+    ...unprintable.map(
+      (f) => `${f.name} is left out: ${f.report?.notes[0] ?? 'it cannot be printed'}`
+    )
+  ]
   for (const f of sendable) {
     const err = validateOptions(f.options)
     if (err) problems.push(`${f.name}: ${err}`)
@@ -157,6 +187,9 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   if (mode === 'printer' && !printerId) problems.push('Choose a printer.')
   if (mode === 'printer' && printerId && !list.some((p) => p.id === printerId))
     problems.push('The chosen printer is no longer in the list.')
+  const chosen = mode === 'printer' ? list.find((p) => p.id === printerId) : undefined
+  if (chosen && !chosen.enabled)
+    problems.push(`${chosen.name} is disabled in Printago: it takes no jobs until it is enabled.`)
   if (mode === 'printer' && printerId && fits.get(printerId) === 'too-big')
     problems.push('The model is too big for this printer’s bed.')
   if (mode === 'tags' && tags.length === 0) problems.push('Choose at least one tag.')
@@ -231,6 +264,13 @@ export function SendPanel(props: SendPanelProps): ReactElement {
               )
             })}
           </div>
+          {allTags.some((t) => t.includes('|')) && (
+            <p className="muted small" data-testid="tag-pipe-note">
+              Tags containing “|” ({allTags.filter((t) => t.includes('|')).join(', ')}) cannot be
+              chosen: Printago’s tag routing uses “|” to separate tags. Rename them in Printago to
+              route by them.
+            </p>
+          )}
           {tags.length > 0 && (
             <p
               className={tagMatches.length ? 'match-readout' : 'match-readout warning'}
@@ -240,6 +280,17 @@ export function SendPanel(props: SendPanelProps): ReactElement {
               {tagMatches.length === 0
                 ? 'No printer carries all of these tags — the job would wait forever.'
                 : `${tagMatches.length} match, ${tagMatches.filter((p) => p.state === 'ready').length} ready now: ${tagMatches.map((p) => p.name).join(', ')}`}
+              {tagMatches.length > tagFitting.length && tagFitting.length > 0 && (
+                <span className="warning">
+                  {' '}
+                  — {tagMatches.length - tagFitting.length} of them too small for this model (
+                  {tagMatches
+                    .filter((p) => fits.get(p.id) === 'too-big')
+                    .map((p) => p.name)
+                    .join(', ')}
+                  ): Printago may still send it there.
+                </span>
+              )}
             </p>
           )}
         </div>
@@ -266,7 +317,12 @@ export function SendPanel(props: SendPanelProps): ReactElement {
               </option>
             ))}
           </select>
-          <button type="button" onClick={props.onRefreshPrinters} title="Refresh the printer list">
+          <button
+            type="button"
+            onClick={props.onRefreshPrinters}
+            title="Refresh the printer list"
+            aria-label="Refresh printers"
+          >
             ↻
           </button>
         </div>
@@ -505,6 +561,11 @@ export function SendPanel(props: SendPanelProps): ReactElement {
             </button>
           )}
         </div>
+        {send.notice && (
+          <p className="notice" role="status" data-testid="send-notice">
+            {send.notice}
+          </p>
+        )}
         {send.error && (
           <div className="error-box" role="alert" data-testid="send-error">
             {describeSendError(send.error)}

@@ -39,6 +39,10 @@ function NumberSetting(props: {
     if (valid && n !== props.value) props.onCommit(n)
     else if (!valid) setText(String(props.value))
   }
+  // Closing the dialog (Escape) before leaving the field still saves a valid value.
+  const latest = useRef(commit)
+  latest.current = commit
+  useEffect(() => () => latest.current(), [])
   return (
     <span className="number-setting">
       <input
@@ -71,6 +75,9 @@ function TextSetting(props: {
   const commit = (): void => {
     if (text !== props.value) props.onCommit(text)
   }
+  const latest = useRef(commit)
+  latest.current = commit
+  useEffect(() => () => latest.current(), [])
   return (
     <input
       value={text}
