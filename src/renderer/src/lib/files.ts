@@ -1,4 +1,4 @@
-// The dropped-file model and its pure helpers (collecting files from a drop, folder recursion).
+// The dropped-file model and its helpers (collecting files from a drop, folder recursion).
 import type { MeshReport, StlError } from '../../../shared/stl/types'
 import type { Priority, QueuePosition } from '../../../shared/send'
 
@@ -33,53 +33,107 @@ export interface SkippedEntry {
 }
 
 const STL = /\.stl$/i
+const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
-/** Reads every file of a directory entry, recursively (readEntries returns batches). */
-async function walk(
-  entry: FileSystemEntry,
-  prefix: string,
-  files: File[],
-  skipped: SkippedEntry[]
-): Promise<void> {
-  if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) =>
-      (entry as FileSystemFileEntry).file(resolve, reject)
-    )
-    if (STL.test(file.name)) files.push(file)
-    else skipped.push({ name: prefix + file.name, reason: 'not an .stl file' })
-    return
-  }
-  if (!entry.isDirectory) return
-  const reader = (entry as FileSystemDirectoryEntry).createReader()
+/** One dropped thing, taken from the DataTransfer while it is still readable. */
+type Dropped = { entry: FileSystemEntry } | { file: File }
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)) || 'unknown error'
+}
+
+function fileOf(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise<File>((resolve, reject) => entry.file(resolve, reject))
+}
+
+/** Every child of a directory: readEntries hands them out in batches (100 in Chromium). */
+async function childrenOf(dir: FileSystemDirectoryEntry): Promise<FileSystemEntry[]> {
+  const reader = dir.createReader()
+  const all: FileSystemEntry[] = []
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
       reader.readEntries(resolve, reject)
     )
     if (batch.length === 0) break
-    for (const child of batch) await walk(child, `${prefix}${entry.name}/`, files, skipped)
+    all.push(...batch)
+  }
+  // Batches come in no particular order: list a folder the same way every time, as a file
+  // manager would (part-2 before part-10).
+  return all.sort((a, b) => NAME_ORDER.compare(a.name, b.name))
+}
+
+/** Walks a dropped folder: keeps .stl files (any depth), lists everything else as skipped. */
+async function walk(
+  dir: FileSystemDirectoryEntry,
+  prefix: string,
+  files: File[],
+  skipped: SkippedEntry[]
+): Promise<void> {
+  const path = `${prefix}${dir.name}/`
+  let children: FileSystemEntry[]
+  try {
+    children = await childrenOf(dir)
+  } catch (err) {
+    skipped.push({ name: path, reason: `folder could not be read: ${errorText(err)}` })
+    return
+  }
+  for (const child of children) {
+    if (child.isDirectory) {
+      await walk(child as FileSystemDirectoryEntry, path, files, skipped)
+    } else if (!child.isFile) {
+      skipped.push({ name: path + child.name, reason: 'not a file or folder' })
+    } else if (!STL.test(child.name)) {
+      skipped.push({ name: path + child.name, reason: 'not an .stl file' })
+    } else {
+      try {
+        files.push(await fileOf(child as FileSystemFileEntry))
+      } catch (err) {
+        skipped.push({ name: path + child.name, reason: `could not be read: ${errorText(err)}` })
+      }
+    }
   }
 }
 
 /**
- * Collects STL files from a drop: plain files as they are (any extension is tried: the engine
- * says if it is not an STL), folders recursively keeping only .stl files and listing the rest.
+ * Collects STL files from a drop. Plain files are kept whatever their extension (the engine says
+ * if one is not an STL); folders are walked recursively, keeping only .stl files and listing the
+ * rest as skipped. Each file comes from its own DataTransfer item (its entry, or the item's file
+ * when it has no entry), so non-file items such as a `text/uri-list` never shift which file is
+ * taken. Without the entries API at all, `dt.files` is used (folders cannot be told apart there).
  */
 export async function collectDropped(
   dt: DataTransfer
 ): Promise<{ files: File[]; skipped: SkippedEntry[] }> {
   const files: File[] = []
   const skipped: SkippedEntry[] = []
-  // Entries must be taken synchronously, before the first await, or the DataTransfer is emptied.
-  const items = Array.from(dt.items ?? [])
-  const entries = items.map((it) => (it.kind === 'file' ? (it.webkitGetAsEntry?.() ?? null) : null))
-  const plain = Array.from(dt.files ?? [])
-  if (entries.some((e) => e?.isDirectory)) {
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]
-      if (entry?.isDirectory) await walk(entry, '', files, skipped)
-      else if (plain[i]) files.push(plain[i]!)
+  // Entries and files must be taken synchronously, before the first await: once the drop event
+  // has been handled the DataTransfer is emptied.
+  const items = Array.from(dt.items ?? []).filter((it) => it.kind === 'file')
+  if (items.length === 0 || items.some((it) => typeof it.webkitGetAsEntry !== 'function')) {
+    return { files: Array.from(dt.files ?? []), skipped }
+  }
+  const dropped: Dropped[] = []
+  for (const item of items) {
+    const entry = item.webkitGetAsEntry()
+    if (entry) dropped.push({ entry })
+    else {
+      // A file with no entry (e.g. built by script or dragged from another app): its own item.
+      const file = item.getAsFile()
+      if (file) dropped.push({ file })
     }
-  } else files.push(...plain)
+  }
+  for (const d of dropped) {
+    if ('file' in d) files.push(d.file)
+    else if (d.entry.isDirectory) {
+      await walk(d.entry as FileSystemDirectoryEntry, '', files, skipped)
+    } else if (d.entry.isFile) {
+      try {
+        files.push(await fileOf(d.entry as FileSystemFileEntry))
+      } catch (err) {
+        skipped.push({ name: d.entry.name, reason: `could not be read: ${errorText(err)}` })
+      }
+    } else skipped.push({ name: d.entry.name, reason: 'not a file or folder' })
+  }
   return { files, skipped }
 }
 
