@@ -171,4 +171,75 @@ test.describe('job setup', () => {
       sb.stop()
     }
   })
+
+  test('send-time errors say what to do: 401 → settings, 403 → permission, offline → send again', async ({
+    page,
+    web
+  }, info) => {
+    await openWithDemo(page, web)
+    await dropFiles(page, [{ name: 'widget.stl', bytes: boxStl(12, 12, 12) }])
+    await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+    const fault = (body: Record<string, unknown>) =>
+      web.sandbox('/_sandbox/faults', { method: 'POST', body })
+    const clear = () => web.sandbox('/_sandbox/faults', { method: 'DELETE' })
+
+    await fault({ path: '/v1/storage/signed-upload-urls', kind: 'status', status: 401, times: 50 })
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('send-error')).toContainText('Open settings to check them')
+    await expect(
+      page.getByTestId('send-error').getByRole('button', { name: 'Open settings' })
+    ).toBeVisible()
+    await page.screenshot({ path: info.outputPath('send-error-401.png') })
+    await clear()
+
+    await fault({
+      path: '/v1/storage/signed-upload-urls',
+      kind: 'status',
+      status: 403,
+      body: { statusCode: 403, message: 'Forbidden resource', error: 'Forbidden' },
+      times: 50
+    })
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('send-error')).toContainText('part.create')
+    await expect(page.getByTestId('send-error')).toContainText('Ask the store owner')
+    await clear()
+
+    await fault({ path: '/v1/storage/signed-upload-urls', kind: 'reset', times: 1000 })
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('send-error')).toContainText('cannot be reached', {
+      timeout: 45_000
+    })
+    await expect(page.getByTestId('send-error')).toContainText('press Send again')
+    await page.screenshot({ path: info.outputPath('send-error-offline.png') })
+    await clear()
+
+    // Back online: Send again queues the file once.
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+    const state = await web.sandbox<SandboxSummary>('/_sandbox/state')
+    expect(state.builds).toHaveLength(1)
+  })
+
+  test('a file sent before reuses its part: one API call, no upload', async ({ page, web }) => {
+    await openWithDemo(page, web)
+    const bytes = boxStl(25, 10, 5)
+    await dropFiles(page, [{ name: 'clip.stl', bytes }])
+    await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+    // Remove it and drop it again (a new session with the same file).
+    await page.getByRole('button', { name: 'Remove clip.stl' }).click()
+    await dropFiles(page, [{ name: 'clip.stl', bytes }])
+    await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+    const before = await web.sandbox<SandboxSummary>('/_sandbox/state')
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('progress-row').first()).toContainText(
+      'already uploaded — reusing part'
+    )
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+    const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
+    expect(after.counts.uploads).toBe(before.counts.uploads)
+    expect(after.counts.parts).toBe(before.counts.parts)
+    expect(after.builds).toHaveLength(2)
+  })
 })
