@@ -97,7 +97,8 @@ function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps)
     const target = new THREE.Vector3(0, dims.z / 2, 0)
     const dir = new THREE.Vector3(1, 0.8, 1.4).normalize()
     const fov = ((camera as THREE.PerspectiveCamera).fov * Math.PI) / 180
-    const dist = (radius / Math.sin(fov / 2)) * 1.15
+    // Some margin around the bounding sphere, so the model never touches the edges.
+    const dist = (radius / Math.sin(fov / 2)) * 1.45
     camera.position.copy(target).addScaledVector(dir, dist)
     camera.near = dist / 100
     camera.far = dist * 100
