@@ -442,6 +442,71 @@ describe('send pipeline', () => {
     expect(service.cancel('cancel-me')).toBe(false)
   })
 
+  it('cancel while the parts are being created, then send again: the parts are reused', async () => {
+    // The server still acts on a request the client stopped waiting for (like Printago once it
+    // has the body); count the part creations that left.
+    let partPosts = 0
+    const counting: typeof fetch = (input, init) => {
+      if (init?.method === 'POST' && String(input).includes('/v1/parts')) partPosts++
+      return detachedFetch(input, init)
+    }
+    h = await sendHarness({}, { fetch: counting })
+    h.sandbox.injectFault({
+      method: 'POST',
+      path: '/v1/parts',
+      kind: 'delay',
+      delayMs: 300,
+      times: 2
+    })
+    const service = await h.service()
+    const request: SendRequest = {
+      items: [
+        { path: await h.stl('left.stl'), quantity: 1 },
+        { path: await h.stl('right.stl'), quantity: 1 }
+      ],
+      routing: { mode: 'any' }
+    }
+    const first = service.send(request, undefined, { jobId: 'cancel-late' })
+    await until(() => partPosts === 2)
+    expect(service.cancel('cancel-late')).toBe(true)
+    const cancelled = await first
+    expect(cancelled.status).toBe('cancelled')
+    await until(() => h!.sandbox.log.filter((e) => e.fault === 'delay').length === 2)
+    expect(h.sandbox.state.partBuilds.size).toBe(0)
+
+    const m = h.mark()
+    const again = await service.send(request)
+    expect(again.status).toBe('done')
+    expect(again.files.map((f) => f.reusedPart)).toEqual([true, true])
+    expect(h.sandbox.state.parts.size).toBe(2)
+    expect(calls(h.since(m))).toEqual(['POST /v2/builds'])
+  })
+
+  it('a part whose creation went unanswered before a cancel is found by hash, not uploaded again', async () => {
+    h = await sendHarness({}, { timeoutMs: 100, fetch: detachedFetch })
+    // Printago creates the part but the answer never comes; the user cancels meanwhile.
+    h.sandbox.injectFault({ method: 'POST', path: '/v1/parts', kind: 'drop-after' })
+    const service = await h.service({
+      onProgress: (p) => {
+        if (p.step === 'retrying' && p.error) service.cancel('unanswered')
+      }
+    })
+    const file = await h.stl('unanswered.stl')
+    const first = await service.send(one(file), undefined, { jobId: 'unanswered' })
+    expect(first.status).toBe('cancelled')
+    expect(h.sandbox.state.parts.size).toBe(1)
+    const m = h.mark()
+    const again = await service.send(one(file))
+    expect(again.status).toBe('done')
+    expect(again.files[0]!.reusedPart).toBe(true)
+    expect(h.sandbox.state.parts.size).toBe(1)
+    expect(calls(h.since(m))).toEqual(['GET /v1/parts', 'POST /v2/builds'])
+    // Now cached: the next send is the build alone.
+    const m2 = h.mark()
+    await service.send(one(file))
+    expect(calls(h.since(m2))).toEqual(['POST /v2/builds'])
+  })
+
   it('an AbortSignal passed to send cancels too', async () => {
     h = await sendHarness()
     const service = await h.service()

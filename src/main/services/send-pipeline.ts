@@ -6,7 +6,11 @@
 // - a PUT to a signed URL overwrites the same object, so it is repeated freely;
 // - POST /v1/parts is preceded by a `part-intent` entry. If its answer is unknown (timeout,
 //   reset, 5xx, crash), the part is looked up by SHA-256 (`fileHashes`) before creating another
-//   (a spare part is harmless; the dedupe cache then points at one of them);
+//   (a spare part is harmless; the dedupe cache then points at one of them). The sha256 → part
+//   id is cached durably the moment a part exists (created, or found by hash), so a cancel right
+//   after it still spares the next send the upload. A cancel stops the create only until it has
+//   left; after that its answer is awaited. If a job ends without learning a create's answer,
+//   the next send of that file looks it up by hash once before uploading again;
 // - POST /v2/builds is the step that must never be duplicated (Printago has no idempotency key):
 //   1. a `build-intent` entry (client intent id, item indices, time) is fsync'd right before each
 //      HTTP attempt leaves — after any rate-limit wait — so its time is when the request was sent;
@@ -337,6 +341,22 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     }
   })
 
+  /**
+   * A signal for a request that must not be repeated blindly (POST /v1/parts): it follows the
+   * job's signal (user cancel included) until `sent()` — called once the request may reach
+   * Printago — and from then on only the service's lifetime, so the answer is not thrown away.
+   */
+  const untilSent = (jobSignal: AbortSignal): { signal: AbortSignal; sent: () => void } => {
+    const controller = new AbortController()
+    const follow = (): void => controller.abort(jobSignal.reason)
+    if (jobSignal.aborted) follow()
+    else jobSignal.addEventListener('abort', follow, { once: true })
+    return {
+      signal: anySignal([controller.signal, serviceSignal]),
+      sent: () => jobSignal.removeEventListener('abort', follow)
+    }
+  }
+
   const failItem = async (job: JobRecord, index: number, error: unknown): Promise<void> => {
     const info = describe(error)
     await write({ type: 'item-failed', jobId: job.jobId, index, error: info })
@@ -482,7 +502,9 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       }
     }
     for (let attempt = 1; ; attempt++) {
-      await write({ type: 'part-intent', jobId: job.jobId, index })
+      // Cancel stops the create until it leaves; once Printago may have it, its answer (the new
+      // part's id) is awaited and cached, so sending the file again reuses that part.
+      const gate = untilSent(signal)
       try {
         const part = await client.createPart(
           {
@@ -494,7 +516,14 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
             printTags: {},
             overriddenProcessProfileId: null
           },
-          callOptions(job, [index], signal)
+          {
+            ...callOptions(job, [index], gate.signal),
+            beforeSend: async () => {
+              signal.throwIfAborted()
+              await write({ type: 'part-intent', jobId: job.jobId, index })
+              gate.sent()
+            }
+          }
         )
         await write({ type: 'part', jobId: job.jobId, index, partId: part.id, reused: false })
         // Cache under the hash Printago computed when it agrees with ours (it should).
@@ -512,8 +541,22 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           await dedupe.set(item.sha256!, existing.id)
           return
         }
+      } finally {
+        gate.sent()
       }
     }
+  }
+
+  /**
+   * True when an earlier job, now ended (cancelled, or the file failed), sent POST /v1/parts for
+   * this hash and never learnt the answer: Printago may hold a part for it that the cache lacks.
+   */
+  function unresolvedPartIntent(job: JobRecord, sha256: string): boolean {
+    for (const other of j.state.jobs.values()) {
+      if (other === job || other.status === 'active') continue
+      if (other.items.some((it) => it.sha256 === sha256 && it.partIntent && !it.partId)) return true
+    }
+    return false
   }
 
   /** Everything up to "each live item has a part". */
@@ -529,6 +572,33 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           await write({ type: 'part', jobId: job.jobId, index, partId: found.id, reused: true })
           await dedupe.set(item.sha256!, found.id)
         }
+      }
+    }
+    // A part an ended job may have created without learning its id: one lookup by hash before
+    // uploading the file again (each such file once; the cache then knows the part).
+    const looked = new Map<string, string | null>()
+    for (const index of live(job)) {
+      const item = job.items[index]!
+      if (
+        !item.sha256 ||
+        item.partId ||
+        item.noReuse ||
+        item.target ||
+        item.uploadedPath ||
+        item.partIntent ||
+        !unresolvedPartIntent(job, item.sha256)
+      ) {
+        continue
+      }
+      let partId = looked.get(item.sha256)
+      if (partId === undefined) {
+        partId = (await findPartByHash(job, index, signal))?.id ?? null
+        looked.set(item.sha256, partId)
+        if (partId) await dedupe.set(item.sha256, partId)
+      }
+      if (partId) {
+        await write({ type: 'part', jobId: job.jobId, index, partId, reused: true })
+        emit(job, index, 'creating-part', { reusedPart: true })
       }
     }
     // The same file twice in one send: upload it once; the copies reuse the first one's part.
