@@ -361,6 +361,42 @@ describe('send pipeline', () => {
     expect(h.sandbox.state.partBuilds.size).toBe(1)
   })
 
+  it('a build whose outcome stays unknown is reported per file as outcome-unknown and finished on resume', async () => {
+    h = await sendHarness()
+    // The build request dies without an answer, and Printago can't be read to check it.
+    h.sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'reset' })
+    h.sandbox.injectFault({
+      method: 'GET',
+      path: '/v1/part-builds',
+      kind: 'status',
+      status: 503,
+      headers: { 'retry-after': '0' },
+      times: Infinity
+    })
+    const service = await h.service({ settleMs: 300 })
+    const file = await h.stl('unknown.stl')
+    const result = await service.send(one(file), undefined, { jobId: 'unknown' })
+    expect(result.status).toBe('interrupted')
+    expect(result.error?.code).toBe('outcome-unknown')
+    expect(result.unfinished).toEqual([
+      {
+        file,
+        index: 0,
+        error: { code: 'outcome-unknown', message: expect.stringContaining('did not confirm') }
+      }
+    ])
+    // Progress says it waits and then checks — never that it blindly retries.
+    const mine = h.progress.filter((p) => p.jobId === 'unknown')
+    const wait = mine.find((p) => p.step === 'retrying' && p.waitSeconds)
+    expect(wait).toMatchObject({ waitSeconds: 1, error: { code: 'outcome-unknown' } })
+    expect(mine.some((p) => p.step === 'queuing' && p.error?.code === 'outcome-unknown')).toBe(true)
+    h.sandbox.clearFaults()
+    const [resumed] = await service.resumePending()
+    expect(resumed!.status).toBe('done')
+    expect(resumed!.unfinished).toBeUndefined()
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+  })
+
   it('recovers from a reset mid-upload and an expired upload URL', async () => {
     h = await sendHarness()
     h.sandbox.injectFault({ method: 'PUT', path: /^\/_storage\//, kind: 'reset' })
@@ -480,6 +516,8 @@ describe('send pipeline', () => {
     expect(again.files.map((f) => f.reusedPart)).toEqual([true, true])
     expect(h.sandbox.state.parts.size).toBe(2)
     expect(calls(h.since(m))).toEqual(['POST /v2/builds'])
+    // The cancelled send named each file it left unqueued.
+    expect(cancelled.unfinished?.map((u) => u.error.code)).toEqual(['cancelled', 'cancelled'])
   })
 
   it('a part whose creation went unanswered before a cancel is found by hash, not uploaded again', async () => {

@@ -80,8 +80,19 @@ export interface SendResult {
   status: 'done' | 'partial' | 'failed' | 'cancelled' | 'interrupted'
   files: SentFile[]
   failures: FailedFile[]
+  /**
+   * Files neither queued nor failed when the job stopped (`interrupted` or `cancelled`), each with
+   * why: `outcome-unknown` when a build was sent but Printago never confirmed it (the next
+   * `resumePending()` checks Printago before anything is sent again), `cancelled`, or the reason the
+   * job stopped.
+   */
+  unfinished?: FailedFile[]
   error?: { code: string; message: string }
 }
+
+/** Error code of a build whose outcome is still unknown (sent, never confirmed nor refused). */
+export const OUTCOME_UNKNOWN = 'outcome-unknown'
+const NOT_CONFIRMED = 'Printago did not confirm whether the print was queued'
 
 /** Knobs of the signed-URL upload, forwarded to uploadFile. */
 export type UploadTuning = Partial<
@@ -119,7 +130,9 @@ export interface SendServiceOptions {
   /**
    * How long after a build request was sent Printago may still act on it (a request we timed
    * out on, or were killed during, can still be running on the server). Absence of the build is
-   * only trusted once this has passed. Default 60 s; requests Printago answered (5xx) skip it.
+   * only trusted once this has passed. Default 60 s (the client's default 30 s timeout plus 30 s
+   * for a request the server had already received); requests Printago answered (5xx) skip it.
+   * Not derived from the client timeout: our giving up does not bound how long the server works.
    */
   settleMs?: number
   sleep?: Sleep
@@ -716,13 +729,15 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       if (job.buildIntent) {
         const intent = job.buildIntent
         const wait = answeredIntents.has(intent.intentId) ? 0 : intent.at + settleMs - now()
+        const unknown = { code: OUTCOME_UNKNOWN, message: NOT_CONFIRMED }
         if (wait > 0) {
           // The request may still be running on Printago: only a later read proves absence.
+          // (Reported as a wait before a check, not as a retry: nothing is sent again blindly.)
           for (const i of intent.indices)
-            emit(job, i, 'retrying', { waitSeconds: Math.ceil(wait / 1000) })
+            emit(job, i, 'retrying', { waitSeconds: Math.ceil(wait / 1000), error: unknown })
           await sleep(wait, serviceSignal)
         }
-        for (const i of intent.indices) emit(job, i, 'queuing')
+        for (const i of intent.indices) emit(job, i, 'queuing', { error: unknown })
         const found = await reconcileBuild(job, signal)
         if (found.size > 0) {
           await write({
@@ -811,7 +826,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           if (error.code === 'server' || error.code === 'bad-response')
             answeredIntents.add(intentId)
           // Loop: the intent is still open, so the next pass reconciles before repeating.
-          for (const i of entries) emit(job, i, 'retrying', { error: describe(error) })
+          for (const i of entries) emit(job, i, 'retrying', { error: notConfirmed(error) })
           continue
         }
         // A definite refusal: nothing was queued.
@@ -890,15 +905,19 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       return resultOf(job)
     } catch (error) {
       const stopped = error instanceof JournalWriteError || serviceSignal?.aborted === true
-      if (stopped) return { ...resultOf(job), status: 'interrupted', error: describe(error) }
+      if (stopped) {
+        const info = describe(error)
+        return { ...resultOf(job, info), status: 'interrupted', error: info }
+      }
       if (job.buildIntent) {
         // Outcome of a build unknown even after retries: leave the job for resumePending().
+        const unknown = notConfirmed(error)
         return {
-          ...resultOf(job),
+          ...resultOf(job, unknown),
           status: 'interrupted',
           error: {
-            code: describe(error).code,
-            message: `Printago did not confirm whether the print was queued (${describe(error).message}); it will be checked before anything is sent again`
+            code: unknown.code,
+            message: `${unknown.message}; it will be checked before anything is sent again`
           }
         }
       }
@@ -920,19 +939,31 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           await write({ type: 'end', jobId: job.jobId, status: 'failed', error: info })
         }
       } catch (writeError) {
-        return { ...resultOf(job), status: 'interrupted', error: describe(writeError) }
+        const info = describe(writeError)
+        return { ...resultOf(job, info), status: 'interrupted', error: info }
       }
       return resultOf(job)
     }
+  }
+
+  /** The error of a build that was sent but neither confirmed nor refused. */
+  function notConfirmed(cause: unknown): { code: string; message: string } {
+    return { code: OUTCOME_UNKNOWN, message: `${NOT_CONFIRMED} (${describe(cause).message})` }
   }
 
   function firstItemError(job: JobRecord): { code: string; message: string } | undefined {
     return job.items.find((it) => it.error)?.error
   }
 
-  function resultOf(job: JobRecord): SendResult {
+  /**
+   * The job's result from its journal record. `stopReason` explains items left unfinished by an
+   * interrupted job; items of an open build intent are always `outcome-unknown`.
+   */
+  function resultOf(job: JobRecord, stopReason?: { code: string; message: string }): SendResult {
     const files: SentFile[] = []
     const failures: FailedFile[] = []
+    const unfinished: FailedFile[] = []
+    const intent = openIntent(job)
     job.items.forEach((it, index) => {
       const file = job.request.items[index]!.path
       if (it.partBuildId) {
@@ -945,6 +976,16 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
           reusedPart: it.reusedPart === true
         })
       } else if (it.error) failures.push({ file, index, error: it.error })
+      else if (job.status === 'active' || job.status === 'cancelled') {
+        const error = intent?.indices.includes(index)
+          ? stopReason?.code === OUTCOME_UNKNOWN
+            ? stopReason
+            : { code: OUTCOME_UNKNOWN, message: NOT_CONFIRMED }
+          : job.status === 'cancelled'
+            ? { code: 'cancelled', message: 'cancelled before it was queued' }
+            : (stopReason ?? { code: 'interrupted', message: 'the send stopped before finishing' })
+        unfinished.push({ file, index, error })
+      }
     })
     let status: SendResult['status']
     if (job.status === 'cancelled') status = 'cancelled'
@@ -952,6 +993,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     else if (failures.length === 0 && files.length === job.items.length) status = 'done'
     else status = files.length > 0 ? 'partial' : 'failed'
     const result: SendResult = { jobId: job.jobId, status, files, failures }
+    if (unfinished.length > 0) result.unfinished = unfinished
     if (job.error) result.error = job.error
     return result
   }
