@@ -7,27 +7,28 @@ import { cliClient, readCredentials, UsageError, type CliContext, type CliIo } f
 export const PRINTERS_USAGE = `Usage: printers [--json]
 
 Lists the store's printers: id, name, model, state and tags.
-  --json   print a JSON array of {id, name, model, state, online, available, ready, tags}
+  --json   print a JSON array of {id, name, model, online, available, ready, tags}
 Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL.
 Exit codes: 0 listed, 1 failed, 2 usage error.
 `
 
-/** The fields the CLI prints (a subset of PrinterSummary). */
-export function printerRow(s: PrinterSummary): {
+/** One printer as `printers --json` prints it: exactly these keys, in this order. */
+export interface PrinterRow {
   id: string
   name: string
   model: string
-  state: PrinterSummary['state']
   online: boolean
   available: boolean
   ready: boolean
   tags: string[]
-} {
+}
+
+/** The fields `printers --json` prints (a subset of PrinterSummary; no state, no metadata). */
+export function printerRow(s: PrinterSummary): PrinterRow {
   return {
     id: s.id,
     name: s.name,
     model: s.model,
-    state: s.state,
     online: s.online,
     available: s.available,
     ready: s.ready,
@@ -35,10 +36,10 @@ export function printerRow(s: PrinterSummary): {
   }
 }
 
-/** Render rows as an aligned text table. */
-export function printerTable(rows: ReturnType<typeof printerRow>[]): string {
+/** Render printers as an aligned text table (with the derived state, which JSON leaves out). */
+export function printerTable(printers: PrinterSummary[]): string {
   const header = ['ID', 'NAME', 'MODEL', 'STATE', 'TAGS']
-  const cells = rows.map((r) => [r.id, r.name, r.model, r.state, r.tags.join(',')])
+  const cells = printers.map((r) => [r.id, r.name, r.model, r.state, r.tags.join(',')])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
   const line = (c: string[]): string =>
     c
@@ -75,10 +76,10 @@ export async function printersCommand(args: string[], io: CliIo, ctx: CliContext
       { limit: 1000 },
       ctx.signal ? { signal: ctx.signal } : {}
     )
-    const rows = printers.map((p) => printerRow(toPrinterSummary(p)))
-    if (json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`)
-    else if (rows.length === 0) io.stdout('No printers in this store.\n')
-    else io.stdout(printerTable(rows))
+    const summaries = printers.map(toPrinterSummary)
+    if (json) io.stdout(`${JSON.stringify(summaries.map(printerRow), null, 2)}\n`)
+    else if (summaries.length === 0) io.stdout('No printers in this store.\n')
+    else io.stdout(printerTable(summaries))
     return 0
   } catch (error) {
     io.stderr(`error: ${isPrintagoError(error) ? error.message : (error as Error).message}\n`)
