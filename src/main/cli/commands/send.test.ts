@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type RunningSandbox } from '../../sandbox/index'
 import { tempDir, writeStl } from '../../services/test-helpers'
 import { runCli } from '../index'
-import { parseSendArgs, UsageError } from './send'
+import { parseSendArgs, progressPrinter, UsageError } from './send'
+import type { SendProgress } from '../../../shared/send'
 
 const ROOT = join(import.meta.dirname, '../../../..')
 
@@ -86,6 +87,57 @@ describe('parseSendArgs', () => {
   ])('rejects %j', (args, message) => {
     expect(() => parseSendArgs(args)).toThrow(UsageError)
     expect(() => parseSendArgs(args)).toThrow(message)
+  })
+})
+
+describe('progress lines', () => {
+  const lines = (events: Array<Partial<SendProgress>>): string[] => {
+    const out: string[] = []
+    const print = progressPrinter({ stdout: () => undefined, stderr: (s) => out.push(s) }, 1)
+    for (const e of events)
+      print({ jobId: 'j', index: 0, path: '/m/cube.stl', step: 'hashing', ...e })
+    return out.map((l) => l.trimEnd())
+  }
+  const unknown = {
+    code: 'outcome-unknown',
+    message: 'Printago did not confirm whether the print was queued'
+  }
+
+  it('say what a wait is for, and never call the local start "queued"', () => {
+    expect(
+      lines([
+        { step: 'queued-locally' },
+        { step: 'queuing' },
+        {
+          step: 'retrying',
+          error: { ...unknown, message: `${unknown.message} (Printago did not answer within 30 s)` }
+        },
+        { step: 'retrying', waitSeconds: 30, error: unknown },
+        { step: 'queuing', error: unknown },
+        { step: 'done', partBuildId: 'b1' }
+      ])
+    ).toEqual([
+      '[1/1] cube.stl: waiting to start',
+      '[1/1] cube.stl: queuing build',
+      '[1/1] cube.stl: Printago did not confirm whether the print was queued (Printago did not answer within 30 s); checking before sending it again',
+      '[1/1] cube.stl: waiting 30 s, then checking whether Printago queued it',
+      '[1/1] cube.stl: checking whether Printago queued it',
+      '[1/1] cube.stl: queued (build b1)'
+    ])
+  })
+
+  it('back-off and rate-limit waits say how long', () => {
+    expect(
+      lines([
+        { step: 'retrying', waitSeconds: 4 },
+        { step: 'waiting-rate-limit', waitSeconds: 12 },
+        { step: 'retrying', error: { code: 'network', message: 'connection reset' } }
+      ])
+    ).toEqual([
+      '[1/1] cube.stl: retrying in 4 s',
+      '[1/1] cube.stl: waiting 12 s for the rate limit',
+      '[1/1] cube.stl: retrying: connection reset'
+    ])
   })
 })
 
@@ -209,6 +261,69 @@ describe('printago CLI', () => {
     expect(lines[2]).toContain('is a directory')
     expect(lines[3]).toContain('notes.stl: not an STL file')
     expect(sandbox.log.length).toBe(before)
+  })
+
+  it('one invalid file refuses the batch: one line each saying nothing was sent, and --json still prints', async () => {
+    const before = sandbox.log.length
+    const missing = join(dir, 'missing.stl')
+    const r = await inProcess(['send', file, missing, '--json'], env)
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `error: ${missing}: file not found; nothing was sent (fix or remove it and run again)`
+    ])
+    expect(JSON.parse(r.stdout)).toEqual({
+      jobs: [],
+      failures: [
+        {
+          file: missing,
+          code: 'file',
+          message: `${missing}: file not found; nothing was sent (fix or remove it and run again)`
+        }
+      ],
+      apiCalls: 0
+    })
+    expect(sandbox.log.length).toBe(before)
+  })
+
+  it('a build Printago never confirms: one line per file and outcome-unknown failures in --json', async () => {
+    const data = join(dir, 'unknown-data')
+    const a = await writeStl(dir, 'unconfirmed-a.stl', 5, 31)
+    const b = await writeStl(dir, 'unconfirmed-b.stl', 5, 32)
+    // Printago fails the build with a 5xx (it may or may not have queued it) and can't be read.
+    sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'status', status: 500 })
+    sandbox.injectFault({
+      method: 'GET',
+      path: '/v1/part-builds',
+      kind: 'status',
+      status: 503,
+      headers: { 'retry-after': '0' },
+      times: Infinity
+    })
+    try {
+      const r = await inProcess(['send', a, b, '--json'], { ...env, PRINTAGO_DATA_DIR: data })
+      expect(r.code).toBe(1)
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'))
+      expect(errors).toHaveLength(2)
+      for (const [k, f] of [a, b].entries()) {
+        expect(errors[k]).toContain(
+          `error: ${f}: Printago did not confirm whether the print was queued`
+        )
+        expect(errors[k]).toContain('the next `send` run checks Printago and finishes it')
+      }
+      const out = JSON.parse(r.stdout) as {
+        jobs: unknown[]
+        failures: Array<{ file: string; code: string; message: string }>
+        status: string
+      }
+      expect(out.jobs).toEqual([])
+      expect(out.status).toBe('interrupted')
+      expect(out.failures.map((f) => [f.file, f.code])).toEqual([
+        [a, 'outcome-unknown'],
+        [b, 'outcome-unknown']
+      ])
+    } finally {
+      sandbox.clearFaults()
+    }
   })
 
   it('exit 1 with the permission named on 403', async () => {

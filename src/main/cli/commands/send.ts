@@ -17,7 +17,9 @@ import { createRateLimiter } from '../../services/rate-limiter'
 import { recordSentFiles, resumeIntoHistory } from '../../services/send-history'
 import {
   createSendService,
+  OUTCOME_UNKNOWN,
   validateSendRequest,
+  type FailedFile,
   type SendResult
 } from '../../services/send-pipeline'
 import { checkStlFile } from '../../services/stl-check'
@@ -64,7 +66,8 @@ same file), and queue one build for all files.
   --label L             label in Printago's queue (default: the file name)
   --priority low        low priority (default normal)
   --position front      front of its priority tier (default back)
-  --json                print {"jobs":[…],"apiCalls":n} on stdout
+  --json                print {"jobs":[…],"apiCalls":n} on stdout, plus "failures":[…]
+                        ({file, code, message}) when a file was not queued
 Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL and PRINTAGO_DATA_DIR.
 Exit codes: 0 sent, 1 failed, 2 usage error.
 `
@@ -216,7 +219,8 @@ export function parseSendArgs(args: string[]): SendArgs {
 }
 
 const STEP_TEXT: Record<SendProgress['step'], string> = {
-  'queued-locally': 'queued',
+  // Not "queued": that word is for Printago's queue, i.e. done.
+  'queued-locally': 'waiting to start',
   hashing: 'hashing',
   'requesting-upload': 'requesting upload URL',
   uploading: 'uploading',
@@ -230,21 +234,31 @@ const STEP_TEXT: Record<SendProgress['step'], string> = {
 }
 
 /** Turns progress events into readable stderr lines (one per step change, percentages in tens). */
-function progressPrinter(io: CliIo, total: number): (p: SendProgress) => void {
+export function progressPrinter(io: CliIo, total: number): (p: SendProgress) => void {
   const last = new Map<string, string>()
   return (p) => {
     const name = p.path.split(/[\\/]/).pop() ?? p.path
     let text = STEP_TEXT[p.step]
+    // A build sent without an answer is never simply retried: it is checked first.
+    const unconfirmed = p.error?.code === OUTCOME_UNKNOWN
     if ((p.step === 'hashing' || p.step === 'uploading') && p.fraction !== undefined) {
       text += ` ${Math.floor(p.fraction * 10) * 10}%`
     }
-    if (p.step === 'waiting-rate-limit' || (p.step === 'retrying' && p.waitSeconds)) {
-      text += ` (${p.waitSeconds ?? '?'} s)`
-    }
+    if (p.step === 'waiting-rate-limit')
+      text = `waiting ${p.waitSeconds ?? '?'} s for the rate limit`
     if (p.step === 'creating-part' && p.reusedPart) text = 'reusing the part already on Printago'
     if (p.step === 'done') text = `queued (build ${p.partBuildId ?? '?'})`
-    if (p.step === 'failed' || (p.step === 'retrying' && p.error))
-      text += `: ${p.error?.message ?? ''}`
+    if (p.step === 'failed') text += `: ${p.error?.message ?? ''}`
+    if (p.step === 'retrying') {
+      if (unconfirmed && p.waitSeconds) {
+        text = `waiting ${p.waitSeconds} s, then checking whether Printago queued it`
+      } else if (unconfirmed) {
+        text = `${p.error!.message}; checking before sending it again`
+      } else if (p.waitSeconds) {
+        text = `retrying in ${p.waitSeconds} s`
+      } else if (p.error) text += `: ${p.error.message}`
+    }
+    if (p.step === 'queuing' && unconfirmed) text = 'checking whether Printago queued it'
     const key = `${p.jobId}:${p.index}`
     if (last.get(key) === text || p.step === 'failed') return
     last.set(key, text)
@@ -255,6 +269,15 @@ function progressPrinter(io: CliIo, total: number): (p: SendProgress) => void {
 /** One line per failed file, naming the file once. */
 function failureLine(file: string, message: string): string {
   return message.startsWith(file) ? `error: ${message}\n` : `error: ${file}: ${message}\n`
+}
+
+/** Why a file was not queued, as the CLI says it (stderr line and --json `failures`). */
+function unfinishedMessage(u: FailedFile): string {
+  if (u.error.code === OUTCOME_UNKNOWN) {
+    return `${u.error.message}; the next \`send\` run checks Printago and finishes it (it is never queued twice)`
+  }
+  if (u.error.code === 'cancelled') return u.error.message
+  return `${u.error.message}; not queued yet, the next \`send\` run finishes it`
 }
 
 function summarise(result: SendResult): { ok: boolean } {
@@ -279,17 +302,22 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     }
     throw error
   }
-  // Cheap checks first so a typo never costs an API call.
-  const bad: string[] = []
+  // Cheap checks first so a typo never costs an API call. One bad file refuses the whole batch.
+  const bad: Array<{ file: string; code: string; message: string }> = []
   for (const file of parsed.files) {
     try {
       await checkStlFile(file)
     } catch (error) {
-      bad.push(failureLine(file, (error as Error).message))
+      bad.push({
+        file,
+        code: 'file',
+        message: `${(error as Error).message}; nothing was sent (fix or remove it and run again)`
+      })
     }
   }
   if (bad.length > 0) {
-    for (const line of bad) io.stderr(line)
+    for (const b of bad) io.stderr(failureLine(b.file, b.message))
+    if (parsed.json) io.stdout(`${JSON.stringify({ jobs: [], failures: bad, apiCalls: 0 })}\n`)
     return 1
   }
 
@@ -349,9 +377,22 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
       await history.close()
     }
     const apiCalls = client.apiCalls + service.uploadRequests - callsBefore
-    for (const f of result.failures) io.stderr(failureLine(f.file, f.error.message))
-    if (result.status === 'cancelled') io.stderr('error: send cancelled\n')
-    else if (result.status === 'interrupted' && result.error)
+    // Every file not queued gets one line naming it and the cause.
+    const failures = [
+      ...result.failures.map((f) => ({
+        file: f.file,
+        code: f.error.code,
+        message: f.error.message
+      })),
+      ...(result.unfinished ?? []).map((u) => ({
+        file: u.file,
+        code: u.error.code,
+        message: unfinishedMessage(u)
+      }))
+    ]
+    for (const f of failures) io.stderr(failureLine(f.file, f.message))
+    if (failures.length === 0 && result.status === 'cancelled') io.stderr('error: send cancelled\n')
+    else if (failures.length === 0 && result.status === 'interrupted' && result.error)
       io.stderr(`error: ${result.error.message}\n`)
     if (parsed.json) {
       const out: Record<string, unknown> = {
@@ -364,13 +405,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
         })),
         apiCalls
       }
-      if (result.failures.length > 0) {
-        out['failures'] = result.failures.map((f) => ({
-          file: f.file,
-          code: f.error.code,
-          message: f.error.message
-        }))
-      }
+      if (failures.length > 0) out['failures'] = failures
       if (result.status !== 'done') out['status'] = result.status
       io.stdout(`${JSON.stringify(out)}\n`)
     } else if (result.files.length > 0) {
