@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Printer } from '../../shared/printago/api-types'
-import { toPrinterSummary } from './printers'
+import { toPrinterSummary, unreachableRouting } from './printers'
 
 const base = (over: Partial<Printer> = {}): Printer =>
   ({
@@ -48,5 +48,38 @@ describe('toPrinterSummary', () => {
 
   it('tolerates a missing tags field', () => {
     expect(toPrinterSummary(base({ tags: undefined })).tags).toEqual([])
+  })
+})
+
+describe('unreachableRouting', () => {
+  const fleet = [
+    { id: 'ckprinter000000000000001', tags: ['PLA', 'RackA'] },
+    { id: 'ckprinter000000000000002', tags: ['PETG', 'RackB'] }
+  ]
+
+  it('any printer, a known printer, or tags some printer carries all of: no warning', () => {
+    expect(unreachableRouting({ mode: 'any' }, [])).toBeNull()
+    expect(
+      unreachableRouting({ mode: 'printer', printerId: 'ckprinter000000000000002' }, fleet)
+    ).toBeNull()
+    expect(unreachableRouting({ mode: 'tags', tags: ['RackA', 'PLA'] }, fleet)).toBeNull()
+  })
+
+  it('names a printer id that is not in the store', () => {
+    expect(
+      unreachableRouting({ mode: 'printer', printerId: 'ckprinter000000000000009' }, fleet)
+    ).toMatch(/^no printer with id ckprinter000000000000009 in this store .*never print$/)
+  })
+
+  it('tags no single printer carries all of', () => {
+    const warning = unreachableRouting({ mode: 'tags', tags: ['PLA', 'RackB'] }, fleet)
+    expect(warning).toContain('no printer carries all of the tags PLA, RackB')
+    expect(warning).not.toContain('case-sensitive')
+  })
+
+  it('says tags are case-sensitive and lists the fleet tags when only the case differs', () => {
+    expect(unreachableRouting({ mode: 'tags', tags: ['pla'] }, fleet)).toBe(
+      "no printer carries all of the tags pla: the job will wait in Printago's queue and never print; tags are case-sensitive, the printers have: PETG, PLA, RackA, RackB"
+    )
   })
 })

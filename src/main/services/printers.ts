@@ -2,6 +2,7 @@
 // copies `metadata`, which can hold secrets (Bambu access codes, Prusa passwords, Klipper keys).
 import type { PrinterState, PrinterSummary } from '../../shared/ipc'
 import type { Printer } from '../../shared/printago/api-types'
+import type { Routing } from '../../shared/send'
 
 // The summary types are part of the IPC contract; the CLI prints the same shape.
 export type { PrinterState, PrinterSummary } from '../../shared/ipc'
@@ -40,4 +41,31 @@ export function toPrinterSummary(printer: Printer): PrinterSummary {
     tags: Array.isArray(printer.tags) ? [...printer.tags] : [],
     printingJobId: printer.printingJobId ?? null
   }
+}
+
+/**
+ * Why a send routed this way could never print on this fleet, or null when some printer can take
+ * it. Only existence and tags count (an offline or busy printer may take the job later). Tags
+ * match exactly, as Printago matches them; when only the case differs, the message says tags are
+ * case-sensitive and lists the fleet's tags.
+ */
+export function unreachableRouting(
+  routing: Routing,
+  printers: ReadonlyArray<Pick<PrinterSummary, 'id' | 'tags'>>
+): string | null {
+  if (routing.mode === 'printer') {
+    if (printers.some((p) => p.id === routing.printerId)) return null
+    return `no printer with id ${routing.printerId} in this store (the printers command lists them): the job will wait in Printago's queue and never print`
+  }
+  if (routing.mode === 'tags') {
+    if (printers.some((p) => routing.tags.every((t) => p.tags.includes(t)))) return null
+    const fleet = [...new Set(printers.flatMap((p) => p.tags))].sort((a, b) => a.localeCompare(b))
+    const lower = new Set(fleet.map((t) => t.toLowerCase()))
+    const caseDiffers = routing.tags.some((t) => !fleet.includes(t) && lower.has(t.toLowerCase()))
+    const message = `no printer carries all of the tags ${routing.tags.join(', ')}: the job will wait in Printago's queue and never print`
+    return caseDiffers
+      ? `${message}; tags are case-sensitive, the printers have: ${fleet.join(', ')}`
+      : message
+  }
+  return null
 }

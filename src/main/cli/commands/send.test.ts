@@ -10,6 +10,8 @@ import { runCli } from '../index'
 import { parseSendArgs, progressPrinter, UsageError } from './send'
 import type { SendProgress } from '../../../shared/send'
 
+const PRINTER_ID = 'ckprinter000000000000001'
+
 const ROOT = join(import.meta.dirname, '../../../..')
 
 interface Run {
@@ -67,9 +69,9 @@ describe('parseSendArgs', () => {
       { path: 'a.stl', quantity: 3, label: 'L', priority: 'low' },
       { path: 'b.stl', quantity: 3, label: 'L', priority: 'low' }
     ])
-    expect(parseSendArgs(['a.stl', '--printer', 'p1']).request.routing).toEqual({
+    expect(parseSendArgs(['a.stl', '--printer', PRINTER_ID]).request.routing).toEqual({
       mode: 'printer',
-      printerId: 'p1'
+      printerId: PRINTER_ID
     })
   })
 
@@ -78,7 +80,11 @@ describe('parseSendArgs', () => {
     [['a.stl', '--quantity', '0'], '1 to 500'],
     [['a.stl', '--quantity', '501'], '1 to 500'],
     [['a.stl', '--quantity', '1.5'], '1 to 500'],
-    [['a.stl', '--printer', 'p', '--tags', 'A'], 'not both'],
+    [['a.stl', '--printer', PRINTER_ID, '--tags', 'A'], 'not both'],
+    [['a.stl', '--printer', 'p1'], '24 lowercase letters and digits'],
+    [['a.stl', '--printer', PRINTER_ID.toUpperCase()], '24 lowercase letters and digits'],
+    [['a.stl', '--printer', `${PRINTER_ID}0`], '24 lowercase letters and digits'],
+    [['a.stl', '--printer', 'X1C left'], '24 lowercase letters and digits'],
     [['a.stl', '--tags', 'A|B'], "'|'"],
     [['a.stl', '--tags', 'A,,B'], 'empty tag'],
     [['a.stl', '--priority', 'urgent'], 'low or normal'],
@@ -235,6 +241,11 @@ describe('printago CLI', () => {
   it('usage errors in-process: both --printer and --tags, a tag with |, missing credentials', async () => {
     expect((await inProcess(['send', file, '--printer', 'p', '--tags', 'A'], env)).code).toBe(2)
     expect((await inProcess(['send', file, '--tags', 'A|B'], env)).code).toBe(2)
+    const badId = await inProcess(['send', file, '--printer', 'X1C-left'], env)
+    expect(badId.code).toBe(2)
+    expect(badId.stderr.trim().split('\n')).toEqual([
+      'send: --printer needs a printer id, 24 lowercase letters and digits (got "X1C-left"); the printers command lists them (see send --help)'
+    ])
     const noKey = await inProcess(['send', file], { ...env, PRINTAGO_API_KEY: undefined })
     expect(noKey.code).toBe(2)
     expect(noKey.stderr).toContain('PRINTAGO_API_KEY is not set')
@@ -323,6 +334,52 @@ describe('printago CLI', () => {
       ])
     } finally {
       sandbox.clearFaults()
+    }
+  })
+
+  it('--printer/--tags no printer matches: a warning before sending (one printer list call); plain sends skip it', async () => {
+    const printersCalls = (from: number): number =>
+      sandbox.log.slice(from).filter((e) => e.method === 'GET' && e.path === '/v1/printers').length
+    // A plain send: no printer list call.
+    let m = sandbox.log.length
+    const plain = await inProcess(['send', file, '--json'], env)
+    expect(plain.code).toBe(0)
+    expect(JSON.parse(plain.stdout).apiCalls).toBe(1)
+    expect(printersCalls(m)).toBe(0)
+    expect(plain.stderr).not.toContain('warning:')
+
+    m = sandbox.log.length
+    const unknown = await inProcess(['send', file, '--printer', PRINTER_ID, '--json'], env)
+    expect(unknown.code).toBe(0)
+    expect(printersCalls(m)).toBe(1)
+    expect(JSON.parse(unknown.stdout).apiCalls).toBe(2)
+    const warnings = unknown.stderr.split('\n').filter((l) => l.startsWith('warning:'))
+    expect(warnings).toEqual([
+      `warning: no printer with id ${PRINTER_ID} in this store (the printers command lists them): the job will wait in Printago's queue and never print`
+    ])
+
+    const wrongCase = await inProcess(['send', file, '--tags', 'pla,RackA'], env)
+    expect(wrongCase.code).toBe(0)
+    const [warning, ...more] = wrongCase.stderr.split('\n').filter((l) => l.startsWith('warning:'))
+    expect(more).toEqual([])
+    expect(warning).toContain('no printer carries all of the tags pla, RackA')
+    expect(warning).toContain('tags are case-sensitive')
+    expect(warning).toContain('PLA')
+
+    const noneHasAll = await inProcess(['send', file, '--tags', 'RackA,RackB'], env)
+    expect(noneHasAll.stderr).toContain('warning: no printer carries all of the tags RackA, RackB')
+    expect(noneHasAll.stderr).not.toContain('case-sensitive')
+
+    const known = [...sandbox.state.printers.keys()][0]!
+    for (const args of [
+      ['--printer', known],
+      ['--tags', 'PLA,RackA']
+    ]) {
+      m = sandbox.log.length
+      const ok = await inProcess(['send', file, ...args], env)
+      expect(ok.code).toBe(0)
+      expect(ok.stderr).not.toContain('warning:')
+      expect(printersCalls(m)).toBe(1)
     }
   })
 

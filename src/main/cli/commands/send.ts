@@ -7,6 +7,8 @@ import { openDedupeCache } from '../../services/dedupe-cache'
 import { basename } from 'node:path'
 
 import { resolveDataDir, storeDataDir } from '../../services/data-dir'
+import { isPrintagoError } from '../../services/printago-errors'
+import { toPrinterSummary, unreachableRouting } from '../../services/printers'
 import {
   createPrintagoClient,
   DEFAULT_BASE_URL,
@@ -60,8 +62,10 @@ export const SEND_USAGE = `Usage: send <file.stl>... [options]
 
 Sends STL files to Printago: upload, create the part (reused when this store already has the
 same file), and queue one build for all files.
-  --printer <id>        only this printer (see the printers command)
+  --printer <id>        only this printer: its 24-character id (see the printers command)
   --tags A,B            printers that carry all these tags (exact case)
+                        (with --printer or --tags, one printer list call checks that some
+                        printer matches; if none does, a warning says so before sending)
   --quantity N          copies of each file, 1–${MAX_QUANTITY} (default 1)
   --label L             label in Printago's queue (default: the file name)
   --priority low        low priority (default normal)
@@ -110,6 +114,9 @@ interface SendArgs {
   json: boolean
 }
 
+/** Printago printer ids are cuid2s: 24 lowercase alphanumerics. */
+const PRINTER_ID = /^[a-z0-9]{24}$/
+
 /** Parse send's arguments; throws UsageError. */
 export function parseSendArgs(args: string[]): SendArgs {
   const files: string[] = []
@@ -141,6 +148,11 @@ export function parseSendArgs(args: string[]): SendArgs {
       case '--printer':
         printer = take()
         if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
+        if (!PRINTER_ID.test(printer)) {
+          throw new UsageError(
+            `--printer needs a printer id, 24 lowercase letters and digits (got "${printer}"); the printers command lists them`
+          )
+        }
         break
       case '--tags': {
         tags = take()
@@ -363,6 +375,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
       }
     }
     const callsBefore = client.apiCalls + service.uploadRequests
+    await warnIfUnreachable(client, parsed.request.routing, io, ctx)
     const result = await service.send(parsed.request, ctx.signal)
     // The desktop app and `history` show CLI sends too.
     const history = openHistoryStore({
@@ -418,5 +431,32 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     return summarise(result).ok ? 0 : 1
   } finally {
     await service.close()
+  }
+}
+
+/**
+ * With --printer or --tags, one printer list call before sending: a job no printer can take
+ * would wait in Printago's queue forever, so say so (it is still sent — the fleet may change).
+ */
+async function warnIfUnreachable(
+  client: PrintagoClient,
+  routing: Routing,
+  io: CliIo,
+  ctx: CliContext
+): Promise<void> {
+  if (routing.mode === 'any') return
+  try {
+    const printers = await client.listPrinters(
+      { limit: 1000 },
+      ctx.signal ? { signal: ctx.signal } : {}
+    )
+    const warning = unreachableRouting(routing, printers.map(toPrinterSummary))
+    if (warning) io.stderr(`warning: ${warning}\n`)
+  } catch (error) {
+    // A bad key or a cancel is reported by the send itself; anything else only loses the hint.
+    if (isPrintagoError(error) && (error.code === 'auth' || error.code === 'cancelled')) return
+    io.stderr(
+      `warning: could not check the printers (${(error as Error).message}); sending anyway\n`
+    )
   }
 }
