@@ -4,7 +4,7 @@
 // 50 ms", not a measured 0 (the metric says so in `note`). ui_worst_frame_gap_ms is the measured
 // number below that: the longest time between two animation frames over the same span.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { chromium } from '@playwright/test'
@@ -67,6 +67,8 @@ export interface UiSamples {
   timerGaps: number[]
   /** Drop to the render worker issuing the first full frame, when it reported it. */
   drawIssuedMs: number | null
+  /** CPUs of the machine (SwiftShader and the workers compete with the page for them). */
+  cpus?: number
 }
 
 /** The UI responsiveness metrics from the raw measurements (pure). */
@@ -78,12 +80,12 @@ export function uiMetrics(samples: UiSamples, triangles: number): Metric[] {
   const sortedGaps = frameGaps.map((g) => g[1]).sort((a, b) => a - b)
   const median = sortedGaps.length ? sortedGaps[Math.floor(sortedGaps.length / 2)]! : null
   const worstTimer = timerGaps.length ? Math.max(...timerGaps) : null
-  // A frame gap that spans the moment the big frame was issued is the GPU drawing it (with
-  // SwiftShader, the CPU), not the page's main thread: say so next to the number.
+  // A frame gap that starts when the big frame is issued is frames waiting for the GPU to draw
+  // it (with SwiftShader, on the CPU), not necessarily the page's main thread: say so.
   const gpuBound =
     worst !== null &&
     drawIssuedMs !== null &&
-    worst[0] <= drawIssuedMs + 17 &&
+    worst[0] <= drawIssuedMs + LONG_TASK_THRESHOLD_MS &&
     worst[0] + worst[1] >= drawIssuedMs
   return [
     {
@@ -109,7 +111,7 @@ export function uiMetrics(samples: UiSamples, triangles: number): Metric[] {
       ...(gpuBound
         ? {
             cause:
-              'the gap spans the first full frame being drawn: the GPU (here SwiftShader, on the CPU) is busy, the main thread is not'
+              'the gap starts as the first full frame is issued: frames wait for the GPU drawing it (here SwiftShader, on the CPU); main-thread work is ui_longest_task_ms'
           }
         : {}),
       triangles,
@@ -121,8 +123,9 @@ export function uiMetrics(samples: UiSamples, triangles: number): Metric[] {
       goal: '<= 50',
       pass: worstTimer !== null && worstTimer <= LONG_TASK_THRESHOLD_MS,
       samples: timerGaps.length,
+      ...(samples.cpus ? { cpus: samples.cpus } : {}),
       triangles,
-      note: 'longest delay between consecutive setTimeout(0) callbacks from the drop to the first full draw (the timer clamp makes 4 ms the floor)'
+      note: 'longest delay between consecutive setTimeout(0) callbacks from the drop to the first full draw: main-thread work plus time waiting for a CPU (4 ms floor: the timer clamp); above 50 ms with no long task means waiting, not work'
     }
   ]
 }
@@ -276,7 +279,13 @@ export async function benchUiLongestTask(triangles = 1_000_000): Promise<Metric[
       )
     return [
       ...uiMetrics(
-        { longTasks: tasks, frameGaps: gaps, timerGaps, drawIssuedMs: issuedMs },
+        {
+          longTasks: tasks,
+          frameGaps: gaps,
+          timerGaps,
+          drawIssuedMs: issuedMs,
+          cpus: cpus().length
+        },
         triangles
       ),
       {
