@@ -7,64 +7,11 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Events } from '../shared/ipc'
+import { boxStl } from '../../e2e/stl-files'
 import { createAppCore, type AppCore, type SecretStore, type SettingsStore } from './app-core'
 import { startSandbox } from './sandbox/index'
 import { nodeConfFactory } from './services/history-store'
 import type { Sandbox } from './sandbox/types'
-
-/** A closed 10 mm cube as binary STL (12 triangles). */
-function cubeStl(): Buffer {
-  const q = [
-    [
-      [0, 0, 0],
-      [0, 1, 0],
-      [1, 1, 0],
-      [1, 0, 0]
-    ],
-    [
-      [0, 0, 1],
-      [1, 0, 1],
-      [1, 1, 1],
-      [0, 1, 1]
-    ],
-    [
-      [0, 0, 0],
-      [1, 0, 0],
-      [1, 0, 1],
-      [0, 0, 1]
-    ],
-    [
-      [0, 1, 0],
-      [0, 1, 1],
-      [1, 1, 1],
-      [1, 1, 0]
-    ],
-    [
-      [0, 0, 0],
-      [0, 0, 1],
-      [0, 1, 1],
-      [0, 1, 0]
-    ],
-    [
-      [1, 0, 0],
-      [1, 1, 0],
-      [1, 1, 1],
-      [1, 0, 1]
-    ]
-  ]
-  const tris = q.flatMap(([a, b, c, d]) => [
-    [a, b, c],
-    [a, c, d]
-  ])
-  const buf = Buffer.alloc(84 + 50 * tris.length)
-  buf.writeUInt32LE(tris.length, 80)
-  tris.forEach((t, i) =>
-    t.forEach((v, k) =>
-      v!.forEach((c, j) => buf.writeFloatLE(c * 10, 84 + i * 50 + 12 + k * 12 + j * 4))
-    )
-  )
-  return buf
-}
 
 function memorySettings(
   initial: Record<string, unknown> = {}
@@ -203,7 +150,7 @@ describe('app core', () => {
     })
     await core.handlers['store:useDemo'](undefined)
     const file = join(dataDir, 'cube.stl')
-    writeFileSync(file, cubeStl())
+    writeFileSync(file, boxStl(10, 10, 10))
     const started = await core.handlers['send:start']({
       routing: { mode: 'any' },
       items: [{ path: file, quantity: 1 }]
