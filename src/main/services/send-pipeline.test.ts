@@ -545,6 +545,20 @@ describe('send pipeline', () => {
     expect(calls(h.since(m2))).toEqual(['POST /v2/builds'])
   })
 
+  it('a dedupe cache that cannot be written does not fail a file whose part exists', async () => {
+    h = await sendHarness()
+    const broken = {
+      get: () => undefined,
+      set: () => Promise.reject(new Error('EROFS: read-only file system')),
+      delete: () => Promise.reject(new Error('EROFS: read-only file system')),
+      size: 0
+    }
+    const service = await h.service({ dedupe: broken })
+    const result = await service.send(one(await h.stl('ro.stl')))
+    expect(result.status).toBe('done')
+    expect(result.failures).toEqual([])
+  })
+
   it('an AbortSignal passed to send cancels too', async () => {
     h = await sendHarness()
     const service = await h.service()

@@ -46,6 +46,7 @@ import { anySignal, isAbortError, mapLimit, realSleep, type Sleep } from './asyn
 import { createMemoryDedupeCache, type DedupeCache } from './dedupe-cache'
 import { hashFile } from './hash'
 import { openJournal, type Journal, type JournalIssue } from './journal'
+import { createLogger } from './log'
 import type {
   CallOptions,
   ClientRetryEvent,
@@ -66,6 +67,8 @@ import {
 } from './send-state'
 import { checkStlFile, FileCheckError } from './stl-check'
 import { uploadFile, type UploadOptions } from './upload'
+
+const log = createLogger('send')
 
 /** A file that could not be sent, with the reason. */
 export interface FailedFile {
@@ -370,6 +373,18 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     }
   }
 
+  // The dedupe cache is a hint: its writes are awaited (durable before the next step) but a
+  // failing write (disk full, read-only folder) must not fail a file whose part exists.
+  let cacheWarned = false
+  const cacheFailed = (error: unknown): void => {
+    if (cacheWarned) return
+    cacheWarned = true
+    log.warn('could not update the dedupe cache (files may be uploaded again):', error)
+  }
+  const remember = (sha256: string, partId: string): Promise<void> =>
+    dedupe.set(sha256, partId).catch(cacheFailed)
+  const forget = (sha256: string): Promise<void> => dedupe.delete(sha256).catch(cacheFailed)
+
   const failItem = async (job: JobRecord, index: number, error: unknown): Promise<void> => {
     const info = describe(error)
     await write({ type: 'item-failed', jobId: job.jobId, index, error: info })
@@ -510,7 +525,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       const existing = await findPartByHash(job, index, signal)
       if (existing) {
         await write({ type: 'part', jobId: job.jobId, index, partId: existing.id, reused: false })
-        await dedupe.set(item.sha256!, existing.id)
+        await remember(item.sha256!, existing.id)
         return
       }
     }
@@ -541,7 +556,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
         await write({ type: 'part', jobId: job.jobId, index, partId: part.id, reused: false })
         // Cache under the hash Printago computed when it agrees with ours (it should).
         const serverHash = part.fileHashes?.[0]?.toLowerCase()
-        if (!serverHash || serverHash === item.sha256) await dedupe.set(item.sha256!, part.id)
+        if (!serverHash || serverHash === item.sha256) await remember(item.sha256!, part.id)
         return
       } catch (error) {
         if (!(error instanceof PrintagoError) || !error.outcomeUnknown || signal.aborted)
@@ -551,7 +566,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
         const existing = await findPartByHash(job, index, signal)
         if (existing) {
           await write({ type: 'part', jobId: job.jobId, index, partId: existing.id, reused: false })
-          await dedupe.set(item.sha256!, existing.id)
+          await remember(item.sha256!, existing.id)
           return
         }
       } finally {
@@ -583,7 +598,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
         const found = await findPartByHash(job, index, signal)
         if (found) {
           await write({ type: 'part', jobId: job.jobId, index, partId: found.id, reused: true })
-          await dedupe.set(item.sha256!, found.id)
+          await remember(item.sha256!, found.id)
         }
       }
     }
@@ -607,7 +622,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       if (partId === undefined) {
         partId = (await findPartByHash(job, index, signal))?.id ?? null
         looked.set(item.sha256, partId)
-        if (partId) await dedupe.set(item.sha256, partId)
+        if (partId) await remember(item.sha256, partId)
       }
       if (partId) {
         await write({ type: 'part', jobId: job.jobId, index, partId, reused: true })
@@ -877,7 +892,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       }
     }
     for (const i of gone) {
-      await dedupe.delete(job.items[i]!.sha256!)
+      await forget(job.items[i]!.sha256!)
       await write({ type: 'part-stale', jobId: job.jobId, index: i })
     }
     return gone.length > 0
