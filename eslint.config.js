@@ -71,6 +71,10 @@ export default tseslint.config(
           ],
           patterns: [
             {
+              group: ['electron/*'],
+              message: 'The renderer talks to main only through window.api.'
+            },
+            {
               group: ['node:*', 'fs', 'path', 'child_process'],
               message: 'No Node APIs in renderer/shared code.'
             }
