@@ -581,11 +581,13 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       conn.printersFetching ??= fetchPrinters(conn).finally(() => (conn.printersFetching = null))
       return conn.printersFetching
     },
-    'send:start': async (request) => {
+    'send:start': async ({ jobId: requestedId, ...request }) => {
       const conn = await current()
       if (!conn) return needStore()
       const sender = await conn.sender
-      const jobId = randomUUID()
+      if (requestedId && running.has(requestedId))
+        return fail('invalid-payload', 'This send is already running.')
+      const jobId = requestedId ?? randomUUID()
       const abort = new AbortController()
       running.set(jobId, abort)
       void sender

@@ -68,7 +68,9 @@ export const channels = {
   'store:disconnect': z.void(),
   'files:hash': z.strictObject({ path: nonEmpty }),
   'printers:list': z.strictObject({ refresh: z.boolean().optional() }).optional(),
-  'send:start': SendRequestSchema,
+  // The renderer names the job itself, so progress that arrives before this call returns is
+  // already recognisable as this send's.
+  'send:start': SendRequestSchema.extend({ jobId: z.string().uuid().optional() }),
   'send:cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
   'shell:openExternal': z.strictObject({ url: z.string().max(2048) }),
   'history:list': z.void(),

@@ -307,8 +307,10 @@ export function App(): ReactElement {
     const ready = files.filter(
       (f) => f.status === 'ready' && f.report?.verdict !== 'error' && f.path && !f.sent
     )
-    setSend({ ...idleSend, running: true, keys: ready.map((f) => f.key) })
+    const jobId = crypto.randomUUID()
+    setSend({ ...idleSend, jobId, running: true, keys: ready.map((f) => f.key) })
     const res = await window.api.send.start({
+      jobId,
       routing,
       items: ready.map((f) => ({
         path: f.path!,
@@ -324,8 +326,7 @@ export function App(): ReactElement {
         }
       }))
     })
-    if (res.ok) setSend((s) => ({ ...s, jobId: res.value.jobId }))
-    else setSend((s) => ({ ...s, running: false, error: res.error }))
+    if (!res.ok) setSend((s) => ({ ...s, running: false, error: res.error }))
   }
 
   const onCancel = (): void => {
