@@ -30,6 +30,18 @@ export type ParseResponse =
 
 declare const self: DedicatedWorkerGlobalScope
 
+/**
+ * In-place positions are the first 36 bytes per triangle of the file's own buffer: keep exactly
+ * those (ArrayBuffer.prototype.transfer to a shorter length; a copy where it is missing).
+ */
+function shrinkToPositions(file: ArrayBuffer, positions: Float32Array): Float32Array {
+  if (positions.buffer !== file || positions.byteLength === file.byteLength) return positions
+  const transfer = (file as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }).transfer
+  if (positions.byteOffset === 0 && typeof transfer === 'function')
+    return new Float32Array(transfer.call(file, positions.byteLength))
+  return positions.slice()
+}
+
 self.onmessage = async (event: MessageEvent<ParseRequest>) => {
   const { id, thumbnailSize } = event.data
   let reply: ParseResponse
@@ -47,17 +59,22 @@ self.onmessage = async (event: MessageEvent<ParseRequest>) => {
       bytes = read.value
     } else bytes = data
     const t0 = performance.now()
-    const parsed = parseStl(bytes)
+    // This worker owns the file's bytes and never needs them again: binary files are parsed in
+    // place (no second 36-bytes-per-triangle allocation), then the buffer is shrunk to the
+    // positions so no file bytes stay in memory.
+    const parsed = parseStl(bytes, undefined, { inPlace: true })
     if (!parsed.ok) {
       reply = { id, ok: false, error: parsed.error }
     } else {
-      const report = analyzeMesh(parsed.value)
+      const positions = shrinkToPositions(bytes, parsed.value.positions)
+      const mesh = { ...parsed.value, positions }
+      const report = analyzeMesh(mesh)
       const parseMs = performance.now() - t0
-      const pixels = rasterizeThumbnail(parsed.value.positions, thumbnailSize)
+      const pixels = rasterizeThumbnail(positions, thumbnailSize)
       // A thumbnail is a nicety: a failed encoding must not fail the file.
       const thumbnail = await thumbnailDataUrl(pixels, thumbnailSize).catch(() => null)
-      reply = { id, ok: true, positions: parsed.value.positions, report, thumbnail, parseMs }
-      self.postMessage(reply, [parsed.value.positions.buffer as ArrayBuffer])
+      reply = { id, ok: true, positions, report, thumbnail, parseMs }
+      self.postMessage(reply, [positions.buffer as ArrayBuffer])
       return
     }
   } catch (err) {
