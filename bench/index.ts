@@ -83,6 +83,20 @@ async function main(): Promise<number> {
     }
   }
   results.push(...(await benchSend({ sizeMb: opts.sizeMb, runs: opts.runs, log })))
+  // The UI bench drives the built renderer in Chromium; it needs `npm run build` first.
+  if (existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {
+    try {
+      log('UI: 1M-triangle drop in Chromium…')
+      // Imported by URL so the Node type-check does not pull in this browser-typed module.
+      const uiModule = new URL('./ui-longest-task.ts', import.meta.url).href
+      const ui = (await import(uiModule)) as {
+        benchUiLongestTask: () => Promise<Result[]>
+      }
+      results.push(...(await ui.benchUiLongestTask()))
+    } catch (error) {
+      log(`UI bench failed: ${(error as Error).message}`)
+    }
+  } else log('UI bench skipped: run `npm run build` first (it measures the built renderer).')
   if (opts.json) for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`)
   else process.stdout.write(table(results))
   return 0
