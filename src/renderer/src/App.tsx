@@ -197,8 +197,7 @@ export function App(): ReactElement {
           updateFile(key, { sha256: h.value.sha256 })
           return {}
         })
-        performance.mark('file:added')
-        const parsed = parseInWorker(file).then((r) => (performance.mark('file:parsed'), r))
+        const parsed = parseInWorker(file)
         const [loc, res] = await Promise.all([
           located.catch((e: Error) => ({ error: e.message })),
           parsed.catch((e: Error) => e)
