@@ -156,3 +156,9 @@ export interface SandboxSummary {
   }>
   printers: Array<{ id: string; name: string }>
 }
+
+/** A screenshot once the viewer has drawn the selected model (the preview renders in a worker). */
+export async function shot(page: Page, path: string): Promise<void> {
+  await expect(page.getByTestId('rendered-tris')).not.toHaveText('0')
+  await page.screenshot({ path })
+}

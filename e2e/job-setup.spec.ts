@@ -4,6 +4,7 @@ import { boxStl, torusStl } from './stl-files'
 import {
   dropFiles,
   expect,
+  shot,
   openWithDemo,
   startSandboxProcess,
   test,
@@ -23,7 +24,7 @@ test.describe('job setup', () => {
     const target = state.printers.find((p) => p.name === 'P1S #1')!
     await page.getByRole('radio', { name: /Send to P1S #1/ }).check()
     await expect(page.getByTestId('send-summary')).toContainText('1 file, 1 copy, to P1S #1')
-    await page.screenshot({ path: info.outputPath('panel-this-printer.png') })
+    await shot(page, info.outputPath('panel-this-printer.png'))
     await page.getByTestId('send-button').click()
     await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
@@ -31,7 +32,7 @@ test.describe('job setup', () => {
     expect(after.builds[0]!.tags).toEqual({ 'printer.id': `=${target.id}` })
     expect(after.builds[0]!.label).toBe('bracket')
     await expect(page.getByTestId('file-row').first()).toContainText('sent')
-    await page.screenshot({ path: info.outputPath('panel-sent.png') })
+    await shot(page, info.outputPath('panel-sent.png'))
   })
 
   test('printers with tags: all-of, exact case, with the match read-out', async ({
@@ -50,7 +51,7 @@ test.describe('job setup', () => {
     await expect(page.getByTestId('send-summary')).toContainText(
       'to printers tagged PETG and RackB — 3 match, 1 ready'
     )
-    await page.screenshot({ path: info.outputPath('panel-tags.png') })
+    await shot(page, info.outputPath('panel-tags.png'))
     await page.getByTestId('send-button').click()
     await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
@@ -80,7 +81,7 @@ test.describe('job setup', () => {
     await expect(page.getByTestId('send-summary')).toContainText(
       '3 files, 7 copies, to any printer'
     )
-    await page.screenshot({ path: info.outputPath('panel-batch.png') })
+    await shot(page, info.outputPath('panel-batch.png'))
     await page.getByTestId('send-button').click()
     await expect(page.locator('[data-testid="progress-row"][data-step="done"]')).toHaveCount(3)
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
@@ -94,7 +95,7 @@ test.describe('job setup', () => {
     // One build call for the three files.
     const log = await web.sandbox<Array<{ method: string; path: string }>>('/_sandbox/log')
     expect(log.filter((e) => e.method === 'POST' && /\/builds$/.test(e.path))).toHaveLength(1)
-    await page.screenshot({ path: info.outputPath('panel-batch-sent.png') })
+    await shot(page, info.outputPath('panel-batch-sent.png'))
   })
 
   test('a model too big for a small bed cannot target that printer', async ({
@@ -111,7 +112,7 @@ test.describe('job setup', () => {
     const a1 = page.locator('[data-testid="printer-row"]', { hasText: 'A1 #1' })
     await expect(a1.locator('td.fit')).toHaveText('fits')
     await expect(page.getByTestId('model-summary')).toContainText('200 × 200 × 20 mm')
-    await page.screenshot({ path: info.outputPath('panel-too-big.png') })
+    await shot(page, info.outputPath('panel-too-big.png'))
   })
 
   test('a 429 from Printago is shown as a wait and the send recovers', async ({
@@ -137,7 +138,7 @@ test.describe('job setup', () => {
     await expect(page.getByTestId('progress-row').first()).toContainText(
       /Waiting \d s for Printago's rate limit/
     )
-    await page.screenshot({ path: info.outputPath('panel-rate-limited.png') })
+    await shot(page, info.outputPath('panel-rate-limited.png'))
     await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done', {
       timeout: 20_000
     })
@@ -189,7 +190,7 @@ test.describe('job setup', () => {
     await expect(
       page.getByTestId('send-error').getByRole('button', { name: 'Open settings' })
     ).toBeVisible()
-    await page.screenshot({ path: info.outputPath('send-error-401.png') })
+    await shot(page, info.outputPath('send-error-401.png'))
     await clear()
 
     await fault({
@@ -210,7 +211,7 @@ test.describe('job setup', () => {
       timeout: 45_000
     })
     await expect(page.getByTestId('send-error')).toContainText('press Send again')
-    await page.screenshot({ path: info.outputPath('send-error-offline.png') })
+    await shot(page, info.outputPath('send-error-offline.png'))
     await clear()
 
     // Back online: Send again queues the file once.
