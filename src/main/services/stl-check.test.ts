@@ -23,9 +23,27 @@ describe('checkStlFile', () => {
     solidHeader.write('solid tricky', 0, 'latin1')
     expect((await checkStlFile(await put('s.stl', solidHeader))).format).toBe('binary')
     expect(
-      (await checkStlFile(await put('a.stl', '  solid cube\nfacet normal 0 0 1\n'))).format
+      (
+        await checkStlFile(
+          await put(
+            'a.stl',
+            '  solid cube\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid\n'
+          )
+        )
+      ).format
     ).toBe('ascii')
-    expect((await checkStlFile(await put('empty-count.stl', binaryStl(0)))).format).toBe('binary')
+    // A binary with trailing padding is a real STL: the preview accepts it, so must the send.
+    const padded = Buffer.concat([binaryStl(2), Buffer.alloc(10)])
+    expect((await checkStlFile(await put('padded.stl', padded))).format).toBe('binary')
+  })
+
+  it('refuses what the preview refuses, with the engine’s words', async () => {
+    await expect(checkStlFile(await put('empty-count.stl', binaryStl(0)))).rejects.toMatchObject({
+      reason: 'not-stl'
+    })
+    await expect(checkStlFile(await put('hello.stl', 'hello world\n'))).rejects.toMatchObject({
+      reason: 'not-stl'
+    })
   })
 
   it('names the file and the reason', async () => {

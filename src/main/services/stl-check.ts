@@ -1,7 +1,14 @@
 // Cheap pre-flight check of a file about to be sent: exists, regular, non-empty and looks like an
 // STL (binary whose size matches its triangle count, or text starting with `solid`/`facet`).
-// Reads at most 512 bytes, so it is safe on multi-GB files.
-import { open, stat } from 'node:fs/promises'
+// Reads at most 4 KiB, so it is safe on multi-GB files.
+import { open, readFile, stat } from 'node:fs/promises'
+
+import { parseStl } from '../../shared/stl'
+import { PREFLIGHT_HEAD_BYTES, preflightStl } from '../../shared/stl/preflight'
+import { looksLikeText, SNIFF_BYTES, sniffOtherFormat } from '../../shared/stl/sniff'
+
+/** Files up to this size are parsed in full before sending (≈40 ms per 50 MB). */
+const FULL_CHECK_BYTES = 64 * 1024 * 1024
 
 /** Why a file can't be sent, in one sentence naming the file. */
 export class FileCheckError extends Error {
@@ -40,7 +47,7 @@ export async function checkStlFile(file: string): Promise<FileCheck> {
     throw new FileCheckError(file, 'directory', `${file}: is a directory, not an STL file`)
   if (!info.isFile()) throw new FileCheckError(file, 'not-regular', `${file}: not a regular file`)
   if (info.size === 0) throw new FileCheckError(file, 'empty', `${file}: file is empty`)
-  const head = Buffer.alloc(Math.min(512, info.size))
+  const head = Buffer.alloc(Math.min(SNIFF_BYTES, info.size))
   try {
     const fh = await open(file, 'r')
     try {
@@ -56,10 +63,28 @@ export async function checkStlFile(file: string): Promise<FileCheck> {
       `${file}: cannot read file (${code ?? String(error)})`
     )
   }
-  // Size decides first: a binary STL's header may legally start with "solid".
-  if (info.size >= 84) {
-    const count = head.readUInt32LE(80)
-    if (84 + 50 * count === info.size) return { size: info.size, format: 'binary' }
+  // The same rules as the preview's engine (src/shared/stl), so a file the preview accepts is
+  // never refused here: exact binary size first, then what the first bytes prove.
+  const early = preflightStl(info.size, head.subarray(0, PREFLIGHT_HEAD_BYTES))
+  if (early) {
+    throw new FileCheckError(
+      file,
+      early.code === 'empty' ? 'empty' : 'not-stl',
+      `${file}: ${early.message}`
+    )
+  }
+  // Most files are small enough to run the engine itself: exactly the preview's verdict.
+  if (info.size <= FULL_CHECK_BYTES) {
+    const parsed = parseStl(await readFile(file))
+    if (!parsed.ok) throw new FileCheckError(file, 'not-stl', `${file}: ${parsed.error.message}`)
+    return { size: info.size, format: parsed.value.format }
+  }
+  if (84 + 50 * head.readUInt32LE(80) === info.size) return { size: info.size, format: 'binary' }
+  // Binary with trailing padding is a real STL (the engine reads it with a note).
+  if (!looksLikeText(head)) {
+    const other = sniffOtherFormat(head)
+    if (other) throw new FileCheckError(file, 'not-stl', `${file}: this is ${other}, not an STL`)
+    return { size: info.size, format: 'binary' }
   }
   const text = head
     .toString('latin1')
@@ -68,12 +93,9 @@ export async function checkStlFile(file: string): Promise<FileCheck> {
     .toLowerCase()
   if (text.startsWith('solid') || text.startsWith('facet'))
     return { size: info.size, format: 'ascii' }
-  const kind = head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))
-    ? ' (it looks like a ZIP/3MF archive)'
-    : ''
   throw new FileCheckError(
     file,
     'not-stl',
-    `${file}: not an STL file${kind} — neither a binary STL whose size matches its triangle count nor text starting with "solid"`
+    `${file}: not an STL file — neither a binary STL nor text starting with "solid"`
   )
 }

@@ -323,7 +323,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
       bad.push({
         file,
         code: 'file',
-        message: `${(error as Error).message}; nothing was sent (fix or remove it and run again)`
+        message: `${(error as Error).message.replace(/\.$/, '')}; nothing was sent (fix or remove it and run again)`
       })
     }
   }
