@@ -265,18 +265,6 @@ export async function benchUiLongestTask(triangles = 1_000_000): Promise<Metric[
         issuedMs: d ? Math.round(report!.startTime - (d.frameMs - d.issuedMs) - drop) : null
       }
     })
-    if (process.env.BENCH_DEBUG)
-      console.log(
-        await page.evaluate(() =>
-          JSON.stringify({
-            lt: (window as unknown as BenchWindow).__lt,
-            gaps: (window as unknown as BenchWindow).__frameGaps.map((g) => g.map(Math.round)),
-            marks: performance
-              .getEntriesByType('mark')
-              .map((m) => `${m.name}@${Math.round(m.startTime)}`)
-          })
-        )
-      )
     return [
       ...uiMetrics(
         {

@@ -63,6 +63,11 @@ test.describe('Electron shell', () => {
     writeFileSync(file, torusStl())
     await page.getByTestId('file-input').setInputFiles(file)
     await expect(page.getByTestId('rendered-tris')).toHaveText('1024')
+    // Send it to the demo farm: main hashes, uploads and queues over real IPC.
+    await page.getByTestId('send-button').click()
+    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+    await page.getByTestId('tab-history').click()
+    await expect(page.getByTestId('history-row')).toHaveCount(1)
     await page.screenshot({ path: testInfo.outputPath('electron-first-run.png') })
     await app.close()
   })

@@ -63,6 +63,8 @@ export const test = base.extend<{ web: WebAppHandle; webArgs: string[] }>({
           headers: { 'x-sandbox-admin': '1', 'content-type': 'application/json' },
           body: init?.body === undefined ? undefined : JSON.stringify(init.body)
         })
+        // A refused admin call (e.g. a malformed fault) must fail the test, not pass silently.
+        if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${await res.text()}`)
         return (await res.json()) as never
       }
     })

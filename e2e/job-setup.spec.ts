@@ -233,6 +233,7 @@ test.describe('job setup', () => {
     await dropFiles(page, [{ name: 'clip.stl', bytes }])
     await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
     const before = await web.sandbox<SandboxSummary>('/_sandbox/state')
+    const logBefore = await web.sandbox<Array<{ method: string; path: string }>>('/_sandbox/log')
     await page.getByTestId('send-button').click()
     await expect(page.getByTestId('progress-row').first()).toContainText(
       'already uploaded — reusing part'
@@ -242,5 +243,12 @@ test.describe('job setup', () => {
     expect(after.counts.uploads).toBe(before.counts.uploads)
     expect(after.counts.parts).toBe(before.counts.parts)
     expect(after.builds).toHaveLength(2)
+    // One API call for the repeated file: the build (printer-list refreshes are reads, not sends).
+    const log = await web.sandbox<Array<{ method: string; path: string }>>('/_sandbox/log')
+    const sendCalls = log
+      .slice(logBefore.length)
+      .filter((e) => e.method !== 'GET' && !e.path.startsWith('/_storage'))
+      .map((e) => `${e.method} ${e.path}`)
+    expect(sendCalls).toEqual(['POST /v2/builds'])
   })
 })

@@ -26,7 +26,7 @@ const headlessLinux =
   process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
 const bin = electronBinary()
 if (bin && !headlessLinux && !process.argv.includes('--web')) {
-  const child = spawn('npx', ['electron-vite', 'preview'], { stdio: 'inherit' })
+  const child = spawn('npx', ['electron-vite', 'preview', '--skipBuild'], { stdio: 'inherit' })
   child.on('exit', (code) => process.exit(code ?? 0))
 } else {
   console.log(

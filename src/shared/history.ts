@@ -2,6 +2,9 @@
 // Printago's 13 print-job states to the five the user cares about.
 import type { Priority, QueuePosition, Routing } from './send'
 
+/** Longest thumbnail (PNG data URL) kept in history; the renderer sends none longer. */
+export const MAX_THUMBNAIL_CHARS = 32_000
+
 /** Printago's print-job states (PrintJob.status in the official spec). */
 export const PRINTAGO_JOB_STATES = [
   'pending',

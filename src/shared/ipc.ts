@@ -5,7 +5,7 @@ import { z } from 'zod'
 
 import type { AppError, Result } from './result'
 import type { MeshReport } from './stl/types'
-import type { HistoryEntry, HistorySnapshot } from './history'
+import { MAX_THUMBNAIL_CHARS, type HistoryEntry, type HistorySnapshot } from './history'
 import { SettingsSchema, type AppSettings, type KeyProtection } from './settings'
 import type { SendProgress, SentFile } from './send'
 
@@ -41,7 +41,7 @@ export const SendItemSchema = z.strictObject({
       size: z.tuple([z.number(), z.number(), z.number()]).optional(),
       triangles: z.number().int().nonnegative().optional(),
       bytes: z.number().int().nonnegative().optional(),
-      thumbnail: z.string().max(200_000).optional()
+      thumbnail: z.string().max(MAX_THUMBNAIL_CHARS).optional()
     })
     .optional()
 })

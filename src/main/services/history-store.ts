@@ -28,6 +28,7 @@ import { z } from 'zod'
 
 import {
   isOpenCopy,
+  MAX_THUMBNAIL_CHARS,
   overallStatus,
   type HistoryEntry,
   type HistorySnapshot,
@@ -41,8 +42,8 @@ const log = createLogger('history')
 export const HISTORY_FORMAT = 'printago-send-history'
 export const HISTORY_VERSION = 1
 export const DEFAULT_MAX_ENTRIES = 1000
-/** Thumbnails above this many characters are dropped: the whole file is rewritten per change. */
-export const MAX_THUMBNAIL_CHARS = 32_000
+// Thumbnails above MAX_THUMBNAIL_CHARS are dropped: the whole file is rewritten per change.
+export { MAX_THUMBNAIL_CHARS }
 const DEFAULT_WRITE_DELAY_MS = 300
 const BACKUP_EVERY_MS = 60 * 60_000
 

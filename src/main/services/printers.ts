@@ -27,16 +27,16 @@ export function printerState(printer: Printer): PrinterState {
 
 /** Summarise a printer without any of its metadata. */
 export function toPrinterSummary(printer: Printer): PrinterSummary {
-  const online = printer.isOnline === true
-  const available = printer.isAvailable === true
+  const state = printerState(printer)
   return {
     id: printer.id,
     name: printer.name,
     model: printerModel(printer),
-    state: printerState(printer),
-    online,
-    available,
-    ready: online && available && printer.confirmedReady === true,
+    state,
+    online: printer.isOnline === true,
+    available: printer.isAvailable === true,
+    // Same rule as `state`: a disabled printer is never "ready", whatever its booleans say.
+    ready: state === 'ready',
     enabled: printer.enabled !== false,
     tags: Array.isArray(printer.tags) ? [...printer.tags] : [],
     printingJobId: printer.printingJobId ?? null

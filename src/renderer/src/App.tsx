@@ -1,6 +1,7 @@
 // The app shell: store banner, drop anywhere, file list | viewer + report | send panel.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 
+import { MAX_THUMBNAIL_CHARS } from '../../shared/history'
 import type { PrinterList, SettingsView, StoreStatus } from '../../shared/ipc'
 import type { AppError } from '../../shared/result'
 import type { Routing } from '../../shared/send'
@@ -321,7 +322,9 @@ export function App(): ReactElement {
           size: sizeMm(f, unitScale)!,
           triangles: f.report!.triangles,
           bytes: f.size,
-          ...(f.thumbnail && f.thumbnail.length < 60_000 ? { thumbnail: f.thumbnail } : {})
+          ...(f.thumbnail && f.thumbnail.length <= MAX_THUMBNAIL_CHARS
+            ? { thumbnail: f.thumbnail }
+            : {})
         }
       }))
     })

@@ -135,7 +135,6 @@ export class RenderClient {
   private receive(msg: FromWorker): void {
     switch (msg.type) {
       case 'ready':
-        performance.mark('viewer:ready')
         this.setStatus('ready')
         if (this.pendingView) this.view(this.pendingView)
         this.pendingView = null
@@ -144,6 +143,8 @@ export class RenderClient {
         this.fail(msg.message)
         break
       case 'rendered':
+        // The UI benchmark reads the latest one; clearing first keeps marks from piling up.
+        performance.clearMarks('viewer:drawn')
         performance.mark('viewer:drawn', { detail: msg })
         this.onRendered?.(msg.triangles, msg.fileKey)
         break
