@@ -18,6 +18,7 @@ import {
   HISTORY_VERSION,
   inspectHistoryText,
   isOpenEntry,
+  nodeConfFactory,
   openHistoryStore,
   salvageEntries,
   type ConfFactory,
@@ -27,15 +28,7 @@ import {
 const STORE = 'store0000000000000000001'
 const OTHER = 'store0000000000000000002'
 
-const confFactory: ConfFactory = (o) =>
-  new Conf<Record<string, unknown>>({
-    cwd: o.cwd,
-    configName: o.name,
-    clearInvalidConfig: o.clearInvalidConfig,
-    configFileMode: o.configFileMode,
-    serialize: o.serialize,
-    deserialize: o.deserialize
-  })
+const confFactory: ConfFactory = nodeConfFactory
 
 let dir: string
 const opened: HistoryStore[] = []

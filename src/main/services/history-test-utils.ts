@@ -3,7 +3,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Conf from 'conf'
 
 import type { HistoryEntry } from '../../shared/history'
 import type { Routing } from '../../shared/send'
@@ -12,6 +11,7 @@ import { build, makePart } from '../sandbox/test-utils'
 import type { RunningSandbox } from '../sandbox/types'
 import {
   createHistoryEntry,
+  nodeConfFactory,
   openHistoryStore,
   type ConfFactory,
   type HistoryStore
@@ -19,16 +19,8 @@ import {
 import type { PrintagoClient } from './printago-client'
 import type { SyncClock } from './status-sync'
 
-/** Conf in Node, as electron-store is in the app. */
-export const testConfFactory: ConfFactory = (o) =>
-  new Conf<Record<string, unknown>>({
-    cwd: o.cwd,
-    configName: o.name,
-    clearInvalidConfig: o.clearInvalidConfig,
-    configFileMode: o.configFileMode,
-    serialize: o.serialize,
-    deserialize: o.deserialize
-  })
+/** Conf in Node, as electron-store is in the app (the one factory the CLI uses too). */
+export const testConfFactory: ConfFactory = nodeConfFactory
 
 /** A history store in a fresh temp dir. */
 export async function tempHistory(
