@@ -61,6 +61,7 @@ import {
   sendStateFromSnapshot,
   sendStateToSnapshot,
   type BuildIntent,
+  type ItemRecord,
   type JobRecord,
   type SendEntry,
   type SendJournalState
@@ -269,6 +270,11 @@ function describe(error: unknown): { code: string; message: string } {
   return { code: 'internal', message: (error as Error)?.message ?? String(error) }
 }
 
+/** True while an item has no part, no upload target or upload, and no part request in flight. */
+function beforeUpload(item: ItemRecord): boolean {
+  return !item.partId && !item.target && !item.uploadedPath && !item.partIntent
+}
+
 /** Errors that doom every file of the job (stop early instead of failing each file alike). */
 function isFatal(error: unknown): boolean {
   return error instanceof PrintagoError && (error.code === 'auth' || error.code === 'forbidden')
@@ -423,14 +429,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
   async function applyDedupe(job: JobRecord): Promise<void> {
     for (const index of live(job)) {
       const item = job.items[index]!
-      if (
-        !item.sha256 ||
-        item.partId ||
-        item.noReuse ||
-        item.target ||
-        item.uploadedPath ||
-        item.partIntent
-      ) {
+      if (!item.sha256 || item.noReuse || !beforeUpload(item)) {
         continue
       }
       const hit = dedupe.get(item.sha256)
@@ -594,7 +593,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     // Items whose cached part vanished: one lookup by hash before uploading again.
     for (const index of live(job)) {
       const item = job.items[index]!
-      if (item.noReuse && !item.partId && !item.target && !item.uploadedPath && !item.partIntent) {
+      if (item.noReuse && beforeUpload(item)) {
         const found = await findPartByHash(job, index, signal)
         if (found) {
           await write({ type: 'part', jobId: job.jobId, index, partId: found.id, reused: true })
@@ -609,11 +608,8 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       const item = job.items[index]!
       if (
         !item.sha256 ||
-        item.partId ||
         item.noReuse ||
-        item.target ||
-        item.uploadedPath ||
-        item.partIntent ||
+        !beforeUpload(item) ||
         !unresolvedPartIntent(job, item.sha256)
       ) {
         continue
