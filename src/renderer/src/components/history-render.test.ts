@@ -4,40 +4,14 @@ import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 
-import { overallStatus, type HistoryEntry, type JobCopy } from '../../../shared/history'
+import type { HistoryEntry, JobCopy } from '../../../shared/history'
+import { historyCopy, historyEntry } from '../lib/history-test-fixtures'
 import { HistoryDetail } from './history-detail'
 import { HistoryRow } from './HistoryView'
 
-const copy = (id: string, status: string, over: Partial<JobCopy> = {}): JobCopy => ({
-  printJobId: id,
-  status,
-  printerId: null,
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...over
-})
-
-function entry(over: Partial<HistoryEntry>): HistoryEntry {
-  const e: HistoryEntry = {
-    id: 'e1',
-    storeId: 's',
-    file: '/m/gear.stl',
-    fileName: 'gear.stl',
-    sha256: 'a'.repeat(64),
-    size: 1,
-    partId: 'p',
-    partBuildId: 'build1',
-    routing: { mode: 'any' },
-    label: 'gear',
-    quantity: 1,
-    priority: 'normal',
-    sentAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    status: 'queued',
-    copies: [],
-    ...over
-  }
-  return { ...e, status: overallStatus(e.copies) }
-}
+const copy = (id: string, status: string, over: Partial<JobCopy> = {}): JobCopy =>
+  historyCopy(status, { printJobId: id, ...over })
+const entry = historyEntry
 
 const now = Date.parse('2026-01-01T00:05:00.000Z')
 

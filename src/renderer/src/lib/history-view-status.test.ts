@@ -2,7 +2,7 @@
 // the list's screen-reader names (history-view.ts).
 import { describe, expect, it } from 'vitest'
 
-import { overallStatus, type HistoryEntry, type JobCopy } from '../../../shared/history'
+import { historyCopy, historyEntry } from './history-test-fixtures'
 import {
   copyChip,
   deletedNote,
@@ -15,38 +15,9 @@ import {
   waitingForJobIds
 } from './history-view'
 
-let seq = 0
-const copy = (status: string, over: Partial<JobCopy> = {}): JobCopy => ({
-  printJobId: `j${++seq}`,
-  status,
-  printerId: null,
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  ...over
-})
-
+const copy = historyCopy
 /** An entry whose status is derived from its copies, as the store does. */
-function entry(over: Partial<HistoryEntry>): HistoryEntry {
-  const e: HistoryEntry = {
-    id: 'e1',
-    storeId: 's',
-    file: '/m/gear.stl',
-    fileName: 'gear.stl',
-    sha256: 'a'.repeat(64),
-    size: 1,
-    partId: 'p',
-    partBuildId: 'build1',
-    routing: { mode: 'any' },
-    label: 'gear',
-    quantity: 1,
-    priority: 'normal',
-    sentAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    status: 'queued',
-    copies: [],
-    ...over
-  }
-  return { ...e, status: overallStatus(e.copies) }
-}
+const entry = historyEntry
 
 const now = Date.parse('2026-01-01T00:05:00.000Z')
 
