@@ -47,13 +47,9 @@ describe('app core', () => {
   let secrets: ReturnType<typeof memorySecrets>
   const events: Array<{ event: keyof Events; payload: unknown }> = []
 
-  beforeEach(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'core-'))
-    sandbox = await startSandbox({ port: 0, speed: 0 })
-    settings = memorySettings()
-    secrets = memorySecrets()
-    events.length = 0
-    core = createAppCore({
+  /** A core over this test's data folder, settings and secrets; events land in `events`. */
+  const makeCore = (over: Partial<Parameters<typeof createAppCore>[0]> = {}): AppCore =>
+    createAppCore({
       dataDir,
       settings,
       secrets,
@@ -63,8 +59,17 @@ describe('app core', () => {
       demo: { speed: 0 },
       startSandbox,
       createConf: nodeConfFactory,
-      realtimeUrl: null
+      realtimeUrl: null,
+      ...over
     })
+
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'core-'))
+    sandbox = await startSandbox({ port: 0, speed: 0 })
+    settings = memorySettings()
+    secrets = memorySecrets()
+    events.length = 0
+    core = makeCore()
   })
   afterEach(async () => {
     await core.close()
@@ -133,16 +138,8 @@ describe('app core', () => {
     await core.close()
     const clicks: Array<() => void> = []
     const shown: string[] = []
-    core = createAppCore({
-      dataDir,
-      settings,
-      secrets,
-      emit: (event, payload) => void events.push({ event, payload }),
+    core = makeCore({
       shell: 'electron',
-      version: 'test',
-      demo: { speed: 0 },
-      startSandbox,
-      createConf: nodeConfFactory,
       notify: (title, body, onClick) => {
         shown.push(`${title}: ${body}`)
         clicks.push(onClick)
@@ -195,16 +192,8 @@ describe('app core', () => {
 
   it('a settings file that was unreadable is reported, not silently replaced', async () => {
     await core.close()
-    core = createAppCore({
-      dataDir,
+    core = makeCore({
       settings: memorySettings(),
-      secrets,
-      emit: () => {},
-      shell: 'web',
-      version: 't',
-      startSandbox,
-      createConf: nodeConfFactory,
-      realtimeUrl: null,
       settingsDamagedBackup: '/data/settings.json.damaged-1'
     })
     const v = await core.handlers['settings:get'](undefined)
@@ -289,17 +278,7 @@ describe('app core', () => {
   it('weak key protection asks first, then honours "this session only"', async () => {
     await core.close()
     secrets = memorySecrets('weak')
-    core = createAppCore({
-      dataDir,
-      settings,
-      secrets,
-      emit: () => {},
-      shell: 'electron',
-      version: 't',
-      startSandbox,
-      createConf: nodeConfFactory,
-      realtimeUrl: null
-    })
+    core = makeCore({ shell: 'electron' })
     const ask = await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId })
     expect(!ask.ok && ask.error.code).toBe('weak-key-storage')
     const session = await connect({
@@ -345,17 +324,7 @@ describe('app core', () => {
     settings = memorySettings({
       prefs: { theme: 'purple', notifications: false, defaultQuantity: -3, historySize: 'lots' }
     })
-    core = createAppCore({
-      dataDir,
-      settings,
-      secrets,
-      emit: () => {},
-      shell: 'web',
-      version: 't',
-      startSandbox,
-      createConf: nodeConfFactory,
-      realtimeUrl: null
-    })
+    core = makeCore()
     const v = await core.handlers['settings:get'](undefined)
     expect(v.ok && v.value.settings).toMatchObject({
       theme: 'system',
