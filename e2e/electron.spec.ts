@@ -1,28 +1,15 @@
 // The desktop shell itself (window, preload, app:// protocol, IPC) through Playwright's Electron
 // support: first start → demo store → drop → send. Runs wherever an Electron binary is installed.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 import { _electron as electron, expect, test } from '@playwright/test'
 
+// @ts-expect-error plain .mjs helper shared with scripts/start.mjs
+import { electronBinary, headlessLinux } from '../scripts/electron-runnable.mjs'
 import { torusStl } from './stl-files'
 
-const require = createRequire(import.meta.url)
-
-function electronInstalled(): boolean {
-  try {
-    const dir = dirname(require.resolve('electron/package.json'))
-    const pathTxt = join(dir, 'path.txt')
-    return (
-      existsSync(pathTxt) && existsSync(join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim()))
-    )
-  } catch {
-    return false
-  }
-}
-
-const canRun = electronInstalled() && (process.platform !== 'linux' || !!process.env.DISPLAY)
+const canRun = electronBinary() !== null && !headlessLinux()
 
 test.describe('Electron shell', () => {
   test.skip(

@@ -2,30 +2,14 @@
 // be downloaded, or there is no display), it serves the same app in the browser instead
 // (`npm run web`) and says so. Either way the demo store works without a Printago account.
 import { spawnSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 
-const require = createRequire(import.meta.url)
-
-function electronBinary() {
-  try {
-    const pkgDir = require.resolve('electron/package.json').replace(/package\.json$/, '')
-    const pathFile = `${pkgDir}path.txt`
-    if (!existsSync(pathFile)) return null
-    const bin = `${pkgDir}dist/${require('node:fs').readFileSync(pathFile, 'utf8').trim()}`
-    return existsSync(bin) ? bin : null
-  } catch {
-    return null
-  }
-}
+import { electronBinary, headlessLinux } from './electron-runnable.mjs'
 
 const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
 
-const headlessLinux =
-  process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
 const bin = electronBinary()
-if (bin && !headlessLinux && !process.argv.includes('--web')) {
+if (bin && !headlessLinux() && !process.argv.includes('--web')) {
   const child = spawn('npx', ['electron-vite', 'preview', '--skipBuild'], { stdio: 'inherit' })
   child.on('exit', (code) => process.exit(code ?? 0))
 } else {
