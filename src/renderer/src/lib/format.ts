@@ -1,26 +1,9 @@
 // Number and size formatting for the UI (one place, so the text read-outs stay consistent).
 
-const int = new Intl.NumberFormat('en-US')
+// Counts and byte sizes read the same in the UI, the engine's messages and the CLI.
+export { formatCount as formatInt, formatBytes } from '../../../shared/stl/format'
 
-/** 12340 → "12,340". */
-export function formatInt(n: number): string {
-  return int.format(Math.round(n))
-}
-
-/** Bytes → "51.3 KB" / "1.2 GB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let v = bytes / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`
-}
-
-/** A length in mm with sensible precision: 42, 7.5, 0.35. */
+/** A length in mm for read-outs, fewer decimals as it grows (42, 7.5, 0.35); messages use 2. */
 export function formatMm(v: number): string {
   const a = Math.abs(v)
   const digits = a >= 100 ? 0 : a >= 10 ? 1 : 2
