@@ -34,10 +34,10 @@ export default tseslint.config(
     }
   },
   {
-    // Services, the sandbox, the CLI and shared modules run in plain Node and in a Web Worker:
-    // they must never import Electron. Only src/main/index.ts and the preload may.
-    files: ['src/main/**/*.ts', 'src/shared/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
-    ignores: ['src/main/index.ts'],
+    // Electron lives in src/main (the adapter) and the preload only. Everything else runs in plain
+    // Node, a browser or a Web Worker.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/main/**', 'src/preload/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -45,14 +45,19 @@ export default tseslint.config(
           paths: [
             {
               name: 'electron',
-              message: 'Only src/main/index.ts and the preload may import electron.'
+              message: 'Only src/main (the Electron adapter) and the preload may import electron.'
             }
           ],
           patterns: [
             {
               group: ['electron/*'],
               message:
-                'Only src/main/index.ts and the preload may import electron (electron/main, electron/common… included).'
+                'Only src/main (the Electron adapter) and the preload may import electron (electron/main, electron/common… included).'
+            },
+            {
+              regex: '^(\\.\\./)+sandbox(/|$)',
+              message:
+                'The app core never depends on the Printago sandbox; the hosts (web, main) load it.'
             }
           ]
         }
@@ -60,8 +65,33 @@ export default tseslint.config(
     }
   },
   {
-    // The renderer never sees Node or the network directly.
+    // The sandbox, web host, CLI and tests may use the sandbox; the desktop adapter loads it only
+    // with a dynamic import() when the demo store is chosen (see src/main/demo.ts).
+    files: [
+      'src/sandbox/**/*.ts',
+      'src/web/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/test-support/**/*.ts',
+      'src/**/*.test.ts'
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Only src/main and the preload may import electron.' }
+          ],
+          patterns: [
+            { group: ['electron/*'], message: 'Only src/main and the preload may import electron.' }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    // The renderer sees only src/shared (the contract and pure engines) and the browser.
     files: ['src/renderer/**/*.{ts,tsx}', 'src/shared/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -77,6 +107,30 @@ export default tseslint.config(
             {
               group: ['node:*', 'fs', 'path', 'child_process'],
               message: 'No Node APIs in renderer/shared code.'
+            },
+            {
+              regex: '^(\\.\\./)+(core|sandbox|main|web|cli|test-support)(/|$)',
+              message: 'The renderer and shared code import only src/shared (and their own files).'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
+    // The desktop adapter never ships the sandbox statically: demo.ts loads it with import() only
+    // when the demo store is chosen, and never its test surfaces (sandbox/testing).
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(sandbox|web|cli|test-support)(/|$)',
+              message:
+                'The desktop app loads the sandbox only with a dynamic import() (demo store) and never web, cli or test code.'
             }
           ]
         }

@@ -66,7 +66,7 @@ async function sandboxProcess(): Promise<{
     [
       '--import',
       'tsx',
-      'src/main/sandbox/cli.ts',
+      'src/sandbox/cli.ts',
       '--port',
       '0',
       '--speed',
@@ -141,10 +141,10 @@ async function curlUpload(url: string, file: string): Promise<number> {
 
 /** API calls the sandbox logs for a new file, the same file again, and a batch of 10. */
 async function apiCallBench(dir: string): Promise<SendBenchResult[]> {
-  const { startSandbox } = await import('../src/main/sandbox/index')
-  const { createPrintagoClient } = await import('../src/main/services/printago-client')
-  const { createSendService } = await import('../src/main/services/send-pipeline')
-  const { createMemoryDedupeCache } = await import('../src/main/services/dedupe-cache')
+  const { startSandbox } = await import('../src/sandbox/index')
+  const { createPrintagoClient } = await import('../src/core/printago/client')
+  const { createSendService } = await import('../src/core/send/service')
+  const { createMemoryDedupeCache } = await import('../src/core/send/dedupe-cache')
   const { writeFile } = await import('node:fs/promises')
   const sandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
   try {
@@ -208,7 +208,7 @@ export async function benchSend(options: SendBenchOptions = {}): Promise<SendBen
     log(`writing ${sizeMb} MiB of random data…`)
     await writeRandomFile(file, bytes)
 
-    const { hashFile } = await import('../src/main/services/hash')
+    const { hashFile } = await import('../src/core/infra/hash')
     // Warm the page cache so both sides read from memory.
     await run('openssl', ['dgst', '-sha256', file])
     const oursHash = await hashFile(file)
@@ -276,7 +276,7 @@ export async function benchSend(options: SendBenchOptions = {}): Promise<SendBen
 
 /** Child mode: upload once, sampling RSS every 5 ms; prints one JSON line. */
 async function uploadChild(url: string, file: string, size: number): Promise<void> {
-  const { uploadFile } = await import('../src/main/services/upload')
+  const { uploadFile } = await import('../src/core/printago/upload')
   ;(globalThis as { gc?: () => void }).gc?.()
   const baseRss = process.memoryUsage.rss()
   let peak = baseRss

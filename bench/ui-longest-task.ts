@@ -11,7 +11,7 @@ import { chromium } from '@playwright/test'
 
 // @ts-expect-error plain .mjs helper
 import { findChromium } from '../scripts/chromium-path.mjs'
-import { startWebApp } from '../src/main/web/serve'
+import { startWebApp } from '../src/web/serve'
 
 /** A binary STL of `n` small random triangles (a noisy sphere shell). */
 function makeBinaryStl(n: number): Buffer {

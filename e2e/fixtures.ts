@@ -22,7 +22,7 @@ async function startWeb(
   const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
   const proc = spawn(
     'npx',
-    ['tsx', 'src/main/web/serve.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs],
+    ['tsx', 'src/web/serve.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'pipe']
     }
@@ -114,7 +114,7 @@ export interface SandboxProcess {
 
 /** A standalone sandbox (`npm run sandbox`), for tests that connect with a real key and store id. */
 export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
-  const proc = spawn('npx', ['tsx', 'src/main/sandbox/cli.ts', '--port', '0', ...args], {
+  const proc = spawn('npx', ['tsx', 'src/sandbox/cli.ts', '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const out = await new Promise<string>((resolve, reject) => {

@@ -10,19 +10,19 @@ import { appendFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startSandbox, type FaultRule, type RunningSandbox } from '../src/main/sandbox/index'
-import { openDedupeCache } from '../src/main/services/dedupe-cache'
-import { encodeLine, openJournal } from '../src/main/services/journal'
-import { createPrintagoClient } from '../src/main/services/printago-client'
-import { createRateLimiter } from '../src/main/services/rate-limiter'
-import { createSendService, type SendResult } from '../src/main/services/send-pipeline'
+import { startSandbox, type FaultRule, type RunningSandbox } from '../src/sandbox/index'
+import { openDedupeCache } from '../src/core/send/dedupe-cache'
+import { encodeLine, openJournal } from '../src/core/infra/journal'
+import { createPrintagoClient } from '../src/core/printago/client'
+import { createRateLimiter } from '../src/core/printago/rate-limiter'
+import { createSendService, type SendResult } from '../src/core/send/service'
 import {
   applySendEntry,
   emptySendState,
   sendStateFromSnapshot,
   sendStateToSnapshot
-} from '../src/main/services/send-state'
-import { binaryStl, detachedFetch } from '../src/main/services/test-helpers'
+} from '../src/core/send/state'
+import { binaryStl, detachedFetch } from '../src/test-support/node'
 import type { SendRequest } from '../src/shared/send'
 
 interface Options {

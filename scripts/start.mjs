@@ -19,6 +19,6 @@ if (bin && !headlessLinux() && !process.argv.includes('--web')) {
       : 'The Electron binary is not installed here (it downloads from GitHub on first use): starting the browser version instead.'
   )
   const port = process.env.PORT ?? '5180'
-  const child = spawn('npx', ['tsx', 'src/main/web/serve.ts', '--port', port], { stdio: 'inherit' })
+  const child = spawn('npx', ['tsx', 'src/web/serve.ts', '--port', port], { stdio: 'inherit' })
   child.on('exit', (code) => process.exit(code ?? 0))
 }

@@ -19,8 +19,7 @@ import {
 import Store from 'electron-store'
 
 import type { EventName, Events } from '../shared/ipc'
-import { createAppCore, type AppCore, type SecretStore } from './app-core'
-import { startSandbox } from './sandbox/index'
+import { createAppCore, type AppCore, type SecretStore } from '../core/app-core'
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -31,8 +30,8 @@ import {
   resolveAppFile,
   secureWebPreferences
 } from './security'
-import { createLogger } from './services/log'
-import { openSettingsFile } from './services/settings-file'
+import { createLogger } from '../core/infra/log'
+import { openSettingsFile } from '../core/infra/settings-file'
 
 const log = createLogger('main')
 const here = dirname(fileURLToPath(import.meta.url))
@@ -154,7 +153,8 @@ app
       version: app.getVersion(),
       // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
       openExternal: (url) => shell.openExternal(url),
-      startSandbox,
+      // The sandbox is bundled as its own chunk and loaded only when the demo store is chosen.
+      startSandbox: async (options) => (await import('../sandbox/index')).startSandbox(options),
       // electron-store is Conf with Electron's paths; the history passes its own cwd and name.
       createConf: (o) =>
         new Store<Record<string, unknown>>({

@@ -15,8 +15,8 @@ import {
   isTrustedSender,
   secureWebPreferences
 } from './security'
-import { allowedExternalUrl } from './services/external-links'
-import { redact } from './services/log'
+import { allowedExternalUrl } from '../core/infra/external-links'
+import { redact } from '../core/infra/log'
 
 describe('window options', () => {
   const prefs = secureWebPreferences('/app/preload.cjs')

@@ -5,7 +5,7 @@ import { renderToStaticMarkup } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../../shared/history'
-import { historyCopy, historyEntry } from '../lib/history-test-fixtures'
+import { historyCopy, historyEntry } from '../../../test-support/history-entries'
 import { HistoryDetail } from './history-detail'
 import { HistoryRow } from './HistoryView'
 

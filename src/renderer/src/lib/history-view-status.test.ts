@@ -2,7 +2,7 @@
 // the list's screen-reader names (history-view.ts).
 import { describe, expect, it } from 'vitest'
 
-import { historyCopy, historyEntry } from './history-test-fixtures'
+import { historyCopy, historyEntry } from '../../../test-support/history-entries'
 import {
   copyChip,
   deletedNote,

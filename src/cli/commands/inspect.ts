@@ -1,0 +1,222 @@
+// `inspect <file.stl> [--json] [--printer <model>]`: parse and analyse one STL and print a report.
+// Exit codes: 0 report printed, 1 the file is unreadable or not a usable STL, 2 usage error.
+
+import { open } from 'node:fs/promises'
+import { DEFAULT_MAX_BYTES, inspectStl, type MeshReport, type StlError } from '../../shared/stl'
+import { fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
+import { formatBytes, formatCount, formatMm } from '../../shared/stl/format'
+
+/** Output sinks, injected so tests (and the CLI entry) decide where text goes. */
+export interface CliIo {
+  stdout: (s: string) => void
+  stderr: (s: string) => void
+}
+
+const USAGE = `Usage: inspect <file.stl> [--json] [--printer <model>]
+
+Parses an STL file (binary or ASCII) and reports size, area, volume and mesh health.
+  --json             print one JSON object (one line) instead of text
+  --printer <model>  also say whether it fits that printer (e.g. "X1C", "MK4S")
+Exit codes: 0 ok, 1 unreadable or invalid STL, 2 usage error.
+`
+
+/** Largest single read: reads of 2 GiB or more abort Node (see RELIABILITY B5), stay far below. */
+const READ_CHUNK = 64 * 1024 * 1024
+
+interface Args {
+  file: string
+  json: boolean
+  printer: string | null
+}
+
+function parseArgs(args: string[]): Args | string {
+  // Tolerate being handed the subcommand name too (`inspect file.stl`).
+  const rest = args[0] === 'inspect' && args.length > 1 ? args.slice(1) : args
+  let file: string | null = null
+  let json = false
+  let printer: string | null = null
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!
+    if (a === '--json') json = true
+    else if (a === '--printer') {
+      const v = rest[++i]
+      if (v === undefined || v === '') return 'Missing model after --printer.'
+      printer = v
+    } else if (a.startsWith('--printer=')) printer = a.slice('--printer='.length)
+    else if (a === '--') {
+      if (file === null && rest[i + 1] !== undefined) file = rest[++i]!
+    } else if (a.startsWith('-') && a !== '-') return `Unknown option: ${a}`
+    else if (file === null) file = a
+    else return `Unexpected argument: ${a} (one file at a time).`
+  }
+  if (file === null) return 'Missing the STL file to inspect.'
+  return { file, json, printer }
+}
+
+type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; error: StlError }
+
+/** Reads a whole file after checking it is a regular file within the byte limit. */
+async function readStlFile(path: string, maxBytes: number): Promise<ReadResult> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch (e) {
+    return { ok: false, error: { code: 'unreadable', message: describeFsError(e, path) } }
+  }
+  try {
+    const st = await handle.stat()
+    if (st.isDirectory()) {
+      return {
+        ok: false,
+        error: { code: 'unreadable', message: `${path} is a directory, not a file.` }
+      }
+    }
+    if (!st.isFile()) {
+      return { ok: false, error: { code: 'unreadable', message: `${path} is not a regular file.` } }
+    }
+    if (st.size > maxBytes) {
+      return {
+        ok: false,
+        error: {
+          code: 'too-large',
+          message: `The file is ${formatBytes(st.size)}; the limit is ${formatBytes(maxBytes)}.`
+        }
+      }
+    }
+    // Chunked reads: fs.readFile fails at 2 GiB and one huge read can abort the process.
+    const bytes = new Uint8Array(st.size)
+    let offset = 0
+    while (offset < bytes.length) {
+      const length = Math.min(READ_CHUNK, bytes.length - offset)
+      const { bytesRead } = await handle.read(bytes, offset, length, offset)
+      if (bytesRead === 0) break // the file shrank while we read it
+      offset += bytesRead
+    }
+    return { ok: true, bytes: offset === bytes.length ? bytes : bytes.subarray(0, offset) }
+  } catch (e) {
+    return { ok: false, error: { code: 'unreadable', message: describeFsError(e, path) } }
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+function describeFsError(e: unknown, path: string): string {
+  const code = (e as { code?: unknown } | null)?.code
+  switch (code) {
+    case 'ENOENT':
+      return `No such file: ${path}`
+    case 'EISDIR':
+      return `${path} is a directory, not a file.`
+    case 'EACCES':
+    case 'EPERM':
+      return `Permission denied: ${path}`
+    default:
+      return `Could not read ${path}: ${e instanceof Error ? e.message : String(e)}`
+  }
+}
+
+/** The `--json` shape: stable field names for scripts. */
+function toJson(r: MeshReport, fit: { printer: string; fit: string } | null): object {
+  return {
+    format: r.format,
+    triangles: r.triangles,
+    bbox: { min: r.bbox.min, max: r.bbox.max },
+    size: r.size,
+    surfaceArea: r.surfaceArea,
+    volume: r.volume,
+    volumeNote: r.volumeNote,
+    closed: r.closed,
+    openEdges: r.openEdges,
+    nonManifoldEdges: r.nonManifoldEdges,
+    inconsistentEdges: r.inconsistentEdges,
+    degenerate: r.degenerate,
+    nonFiniteVertices: r.nonFiniteVertices,
+    shells: r.shells,
+    inchSuspect: r.inchSuspect,
+    verdict: r.verdict,
+    notes: r.notes,
+    ...(fit ? { printer: fit.printer, fit: fit.fit } : {})
+  }
+}
+
+/** 1234.5678 → "1,234.57"; 6 → "6". */
+function formatNumber(n: number): string {
+  const [int = '0', frac = ''] = Math.abs(n).toFixed(2).split('.')
+  const decimals = frac.replace(/0+$/, '')
+  const sign = n < 0 && Number(`${int}.${frac}`) !== 0 ? '-' : ''
+  return `${sign}${formatCount(Number(int))}${decimals ? '.' + decimals : ''}`
+}
+
+function point(p: [number, number, number]): string {
+  return `(${p.map(formatMm).join(', ')})`
+}
+
+function humanReport(
+  file: string,
+  r: MeshReport,
+  fit: { printer: string; fit: string } | null
+): string {
+  const rows: Array<[string, string]> = [
+    ['Size', `${r.size.map(formatMm).join(' × ')} mm (STL has no units; mm assumed)`],
+    ['Bounding box', `${point(r.bbox.min)} → ${point(r.bbox.max)}`],
+    ['Surface area', `${formatNumber(r.surfaceArea)} mm²`],
+    [
+      'Volume',
+      r.volume === null
+        ? (r.volumeNote ?? 'n/a')
+        : `${formatNumber(r.volume)} mm³${r.volumeNote ? ` (${r.volumeNote})` : ''}`
+    ],
+    [
+      'Closed',
+      `${r.closed ? 'yes' : 'no'} (${formatCount(r.openEdges)} open, ` +
+        `${formatCount(r.nonManifoldEdges)} non-manifold, ` +
+        `${formatCount(r.inconsistentEdges)} flipped edges)`
+    ],
+    ['Degenerate', `${formatCount(r.degenerate)} triangles`],
+    ['Shells', formatCount(r.shells)]
+  ]
+  if (r.nonFiniteVertices > 0) rows.push(['NaN vertices', formatCount(r.nonFiniteVertices)])
+  if (r.inchSuspect) rows.push(['Units', 'probably inches (see notes)'])
+  if (fit) rows.push(['Fits', `${fit.printer}: ${fit.fit}`])
+  rows.push(['Verdict', r.verdict])
+  const lines = [`${file}: ${r.format} STL, ${formatCount(r.triangles)} triangles`]
+  for (const [k, v] of rows) lines.push(`  ${k.padEnd(14)}${v}`)
+  if (r.notes.length > 0) {
+    lines.push('  Notes')
+    for (const n of r.notes) lines.push(`    - ${n}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Runs `inspect`; resolves to the exit code (0 ok, 1 bad file, 2 usage). */
+export async function inspectCommand(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(USAGE)
+    return 0
+  }
+  const parsed = parseArgs(args)
+  if (typeof parsed === 'string') {
+    io.stderr(`inspect: ${parsed}\n\n${USAGE}`)
+    return 2
+  }
+  const fail = (error: StlError): number => {
+    if (parsed.json)
+      io.stdout(JSON.stringify({ error: { code: error.code, message: error.message } }) + '\n')
+    else io.stderr(`inspect: ${parsed.file}: ${error.message} [${error.code}]\n`)
+    return 1
+  }
+
+  const read = await readStlFile(parsed.file, DEFAULT_MAX_BYTES)
+  if (!read.ok) return fail(read.error)
+  const result = inspectStl(read.bytes)
+  if (!result.ok) return fail(result.error)
+
+  let fit: { printer: string; fit: string } | null = null
+  if (parsed.printer !== null) {
+    const volume = lookupBuildVolume(parsed.printer)
+    fit = { printer: volume?.name ?? parsed.printer, fit: fitsBed(result.value.size, volume) }
+  }
+  if (parsed.json) io.stdout(JSON.stringify(toJson(result.value, fit)) + '\n')
+  else io.stdout(humanReport(parsed.file, result.value, fit))
+  return 0
+}

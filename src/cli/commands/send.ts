@@ -1,0 +1,462 @@
+// `send <file.stl>... [--printer <id> | --tags A,B] [--quantity N] [--label L] [--priority low]
+// [--position front] [--json]`: send STL files to Printago through the same services as the app.
+// Progress goes to stderr; with --json one object goes to stdout. Exit codes: 0 all sent,
+// 1 a file or Printago failed, 2 usage error.
+import { JournalLockedError } from '../../core/infra/journal'
+import { openDedupeCache } from '../../core/send/dedupe-cache'
+import { basename } from 'node:path'
+
+import { resolveDataDir, storeDataDir } from '../../core/infra/data-dir'
+import { isPrintagoError } from '../../core/printago/errors'
+import { toPrinterSummary, unreachableRouting } from '../../core/printers/summary'
+import {
+  createPrintagoClient,
+  DEFAULT_BASE_URL,
+  type PrintagoClient
+} from '../../core/printago/client'
+import { nodeConfFactory, openHistoryStore } from '../../core/history/store'
+import { createRateLimiter } from '../../core/printago/rate-limiter'
+import { recordSentFiles, resumeIntoHistory } from '../../core/send/record-history'
+import {
+  createSendService,
+  OUTCOME_UNKNOWN,
+  validateSendRequest,
+  type FailedFile,
+  type SendResult
+} from '../../core/send/service'
+import { checkStlFile } from '../../core/send/file-check'
+import {
+  MAX_LABEL_LENGTH,
+  MAX_QUANTITY,
+  type Priority,
+  type QueuePosition,
+  type Routing,
+  type SendProgress,
+  type SendRequest
+} from '../../shared/send'
+
+/** Output sinks and environment, injected so tests decide where text goes. */
+export interface CliIo {
+  stdout: (s: string) => void
+  stderr: (s: string) => void
+}
+
+/** What a command needs from the process. */
+export interface CliContext {
+  env: Record<string, string | undefined>
+  /** True when stderr is a terminal (progress is redrawn in place). */
+  stderrIsTty?: boolean
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal
+}
+
+/** A usage problem: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export const SEND_USAGE = `Usage: send <file.stl>... [options]
+
+Sends STL files to Printago: upload, create the part (reused when this store already has the
+same file), and queue one build for all files.
+  --printer <id>        only this printer: its 24-character id (see the printers command)
+  --tags A,B            printers that carry all these tags (exact case)
+                        (with --printer or --tags, one printer list call checks that some
+                        printer matches; if none does, a warning says so before sending)
+  --quantity N          copies of each file, 1–${MAX_QUANTITY} (default 1)
+  --label L             label in Printago's queue (default: the file name)
+  --priority low        low priority (default normal)
+  --position front      front of its priority tier (default back)
+  --json                print {"jobs":[…],"apiCalls":n} on stdout, plus "failures":[…]
+                        ({file, code, message}) when a file was not queued
+Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL and PRINTAGO_DATA_DIR.
+Exit codes: 0 sent, 1 failed, 2 usage error.
+`
+
+export interface Credentials {
+  apiKey: string
+  storeId: string
+  baseUrl: string
+}
+
+/** Read credentials from the environment; a UsageError names what is missing. */
+export function readCredentials(env: Record<string, string | undefined>): Credentials {
+  const apiKey = env['PRINTAGO_API_KEY']?.trim()
+  const storeId = env['PRINTAGO_STORE_ID']?.trim()
+  const missing = [!apiKey && 'PRINTAGO_API_KEY', !storeId && 'PRINTAGO_STORE_ID'].filter(Boolean)
+  if (missing.length > 0) {
+    throw new UsageError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`)
+  }
+  const baseUrl = env['PRINTAGO_BASE_URL']?.trim() || DEFAULT_BASE_URL
+  try {
+    const u = new URL(baseUrl)
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme')
+  } catch {
+    throw new UsageError(`PRINTAGO_BASE_URL is not an http(s) URL: ${baseUrl}`)
+  }
+  return { apiKey: apiKey!, storeId: storeId!, baseUrl }
+}
+
+/** A client with the limiter persisted in the store's data folder (no burst after a restart). */
+export function cliClient(creds: Credentials, storeDir: string | null): PrintagoClient {
+  return createPrintagoClient({
+    ...creds,
+    limiter: createRateLimiter(storeDir ? { persistPath: `${storeDir}/rate-limit.json` } : {})
+  })
+}
+
+interface SendArgs {
+  files: string[]
+  request: SendRequest
+  json: boolean
+}
+
+/** Printago printer ids are cuid2s: 24 lowercase alphanumerics. */
+const PRINTER_ID = /^[a-z0-9]{24}$/
+
+/** Parse send's arguments; throws UsageError. */
+export function parseSendArgs(args: string[]): SendArgs {
+  const files: string[] = []
+  let printer: string | undefined
+  let tags: string[] | undefined
+  let quantity = 1
+  let label: string | undefined
+  let priority: Priority | undefined
+  let position: QueuePosition | undefined
+  let json = false
+  const value = (i: number, flag: string): string => {
+    const v = args[i]
+    if (v === undefined || (v.startsWith('--') && v.length > 2))
+      throw new UsageError(`${flag} needs a value`)
+    return v
+  }
+  for (let i = 0; i < args.length; i++) {
+    let arg = args[i]!
+    let inline: string | undefined
+    if (arg.startsWith('--') && arg.includes('=')) {
+      inline = arg.slice(arg.indexOf('=') + 1)
+      arg = arg.slice(0, arg.indexOf('='))
+    }
+    const take = (): string => (inline !== undefined ? inline : value(++i, arg))
+    switch (arg) {
+      case '--json':
+        json = true
+        break
+      case '--printer':
+        printer = take()
+        if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
+        if (!PRINTER_ID.test(printer)) {
+          throw new UsageError(
+            `--printer needs a printer id, 24 lowercase letters and digits (got "${printer}"); the printers command lists them`
+          )
+        }
+        break
+      case '--tags': {
+        tags = take()
+          .split(',')
+          .map((t) => t.trim())
+        if (tags.some((t) => t === '')) throw new UsageError('--tags has an empty tag')
+        const bad = tags.find((t) => t.includes('|'))
+        if (bad)
+          throw new UsageError(
+            `tag "${bad}" contains '|', which Printago's tag syntax cannot express`
+          )
+        break
+      }
+      case '--quantity': {
+        const raw = take()
+        quantity = /^\d+$/.test(raw) ? Number(raw) : NaN
+        if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+          throw new UsageError(
+            `--quantity must be a whole number from 1 to ${MAX_QUANTITY} (got ${raw})`
+          )
+        }
+        break
+      }
+      case '--label':
+        label = take()
+        if (label.length < 1 || label.length > MAX_LABEL_LENGTH) {
+          throw new UsageError(`--label must be 1–${MAX_LABEL_LENGTH} characters`)
+        }
+        break
+      case '--priority': {
+        const p = take()
+        if (p !== 'low' && p !== 'normal')
+          throw new UsageError(`--priority must be low or normal (got ${p})`)
+        priority = p
+        break
+      }
+      case '--position': {
+        const p = take()
+        if (p !== 'front' && p !== 'back')
+          throw new UsageError(`--position must be front or back (got ${p})`)
+        position = p
+        break
+      }
+      case '--':
+        files.push(...args.slice(i + 1))
+        i = args.length
+        break
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`)
+        files.push(arg)
+    }
+  }
+  if (files.length === 0) throw new UsageError('no STL file given')
+  if (printer !== undefined && tags !== undefined) {
+    throw new UsageError('use either --printer or --tags, not both')
+  }
+  const routing: Routing =
+    printer !== undefined
+      ? { mode: 'printer', printerId: printer }
+      : tags
+        ? { mode: 'tags', tags }
+        : { mode: 'any' }
+  const request: SendRequest = {
+    items: files.map((path) => ({
+      path,
+      quantity,
+      ...(label !== undefined ? { label } : {}),
+      ...(priority ? { priority } : {}),
+      ...(position ? { position } : {})
+    })),
+    routing
+  }
+  const problem = validateSendRequest(request)
+  if (problem) throw new UsageError(problem)
+  return { files, request, json }
+}
+
+const STEP_TEXT: Record<SendProgress['step'], string> = {
+  // Not "queued": that word is for Printago's queue, i.e. done.
+  'queued-locally': 'waiting to start',
+  hashing: 'hashing',
+  'requesting-upload': 'requesting upload URL',
+  uploading: 'uploading',
+  'creating-part': 'creating part',
+  queuing: 'queuing build',
+  'waiting-rate-limit': 'waiting for the rate limit',
+  retrying: 'retrying',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled'
+}
+
+/** Turns progress events into readable stderr lines (one per step change, percentages in tens). */
+export function progressPrinter(io: CliIo, total: number): (p: SendProgress) => void {
+  const last = new Map<string, string>()
+  return (p) => {
+    const name = p.path.split(/[\\/]/).pop() ?? p.path
+    let text = STEP_TEXT[p.step]
+    // A build sent without an answer is never simply retried: it is checked first.
+    const unconfirmed = p.error?.code === OUTCOME_UNKNOWN
+    if ((p.step === 'hashing' || p.step === 'uploading') && p.fraction !== undefined) {
+      text += ` ${Math.floor(p.fraction * 10) * 10}%`
+    }
+    if (p.step === 'waiting-rate-limit')
+      text = `waiting ${p.waitSeconds ?? '?'} s for the rate limit`
+    if (p.step === 'creating-part' && p.reusedPart) text = 'reusing the part already on Printago'
+    if (p.step === 'done') text = `queued (build ${p.partBuildId ?? '?'})`
+    if (p.step === 'failed') text += `: ${p.error?.message ?? ''}`
+    if (p.step === 'retrying') {
+      if (unconfirmed && p.waitSeconds) {
+        text = `waiting ${p.waitSeconds} s, then checking whether Printago queued it`
+      } else if (unconfirmed) {
+        text = `${p.error!.message}; checking before sending it again`
+      } else if (p.waitSeconds) {
+        text = `retrying in ${p.waitSeconds} s`
+      } else if (p.error) text += `: ${p.error.message}`
+    }
+    if (p.step === 'queuing' && unconfirmed) text = 'checking whether Printago queued it'
+    const key = `${p.jobId}:${p.index}`
+    if (last.get(key) === text || p.step === 'failed') return
+    last.set(key, text)
+    io.stderr(`[${p.index + 1}/${total}] ${name}: ${text}\n`)
+  }
+}
+
+/** One line per failed file, naming the file once. */
+function failureLine(file: string, message: string): string {
+  return message.startsWith(file) ? `error: ${message}\n` : `error: ${file}: ${message}\n`
+}
+
+/** Why a file was not queued, as the CLI says it (stderr line and --json `failures`). */
+function unfinishedMessage(u: FailedFile): string {
+  if (u.error.code === OUTCOME_UNKNOWN) {
+    return `${u.error.message}; the next \`send\` run checks Printago and finishes it (it is never queued twice)`
+  }
+  if (u.error.code === 'cancelled') return u.error.message
+  return `${u.error.message}; not queued yet, the next \`send\` run finishes it`
+}
+
+function summarise(result: SendResult): { ok: boolean } {
+  return { ok: result.status === 'done' }
+}
+
+/** Run the send command; returns the exit code. */
+export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(SEND_USAGE)
+    return 0
+  }
+  let parsed: SendArgs
+  let creds: Credentials
+  try {
+    parsed = parseSendArgs(args)
+    creds = readCredentials(ctx.env)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`send: ${error.message} (see send --help)\n`)
+      return 2
+    }
+    throw error
+  }
+  // Cheap checks first so a typo never costs an API call. One bad file refuses the whole batch.
+  const bad: Array<{ file: string; code: string; message: string }> = []
+  for (const file of parsed.files) {
+    try {
+      await checkStlFile(file)
+    } catch (error) {
+      bad.push({
+        file,
+        code: 'file',
+        message: `${(error as Error).message.replace(/\.$/, '')}; nothing was sent (fix or remove it and run again)`
+      })
+    }
+  }
+  if (bad.length > 0) {
+    for (const b of bad) io.stderr(failureLine(b.file, b.message))
+    if (parsed.json) io.stdout(`${JSON.stringify({ jobs: [], failures: bad, apiCalls: 0 })}\n`)
+    return 1
+  }
+
+  const storeDir = storeDataDir(resolveDataDir({ env: ctx.env }), creds.storeId)
+  const client = cliClient(creds, storeDir)
+  let service
+  try {
+    service = await createSendService({
+      client,
+      journalDir: `${storeDir}/journal`,
+      dedupe: await openDedupeCache(storeDir),
+      onProgress: progressPrinter(io, parsed.files.length)
+    })
+  } catch (error) {
+    if (error instanceof JournalLockedError) {
+      io.stderr(`error: ${error.message}; close it or set PRINTAGO_DATA_DIR to another folder\n`)
+      return 1
+    }
+    io.stderr(`error: cannot open the send journal in ${storeDir}: ${(error as Error).message}\n`)
+    return 1
+  }
+  try {
+    for (const issue of service.issues) io.stderr(`warning: ${issue.message}\n`)
+    const pending = service.pendingJobs()
+    if (pending.length > 0) {
+      // A previous run stopped mid-send: finish it first (it may already be queued on Printago).
+      io.stderr(`Finishing ${pending.length} unfinished send(s) from an earlier run…\n`)
+      const history = openHistoryStore({
+        dir: storeDir,
+        storeId: creds.storeId,
+        createConf: nodeConfFactory,
+        writeDelayMs: 0
+      })
+      try {
+        for (const r of await resumeIntoHistory(service, history, creds.storeId)) {
+          const files = r.files.map((f) => basename(f.file)).join(', ')
+          io.stderr(
+            `  earlier send ${r.jobId}: ${r.status}${files ? ` — ${files}` : ''}${r.error ? ` (${r.error.message})` : ''}\n`
+          )
+        }
+      } finally {
+        history.close()
+      }
+    }
+    const callsBefore = client.apiCalls + service.uploadRequests
+    await warnIfUnreachable(client, parsed.request.routing, io, ctx)
+    const result = await service.send(parsed.request, ctx.signal)
+    // The desktop app and `history` show CLI sends too.
+    const history = openHistoryStore({
+      dir: storeDir,
+      storeId: creds.storeId,
+      createConf: nodeConfFactory,
+      writeDelayMs: 0
+    })
+    try {
+      recordSentFiles(history, creds.storeId, parsed.request, result.files)
+    } finally {
+      await history.close()
+    }
+    const apiCalls = client.apiCalls + service.uploadRequests - callsBefore
+    // Every file not queued gets one line naming it and the cause.
+    const failures = [
+      ...result.failures.map((f) => ({
+        file: f.file,
+        code: f.error.code,
+        message: f.error.message
+      })),
+      ...(result.unfinished ?? []).map((u) => ({
+        file: u.file,
+        code: u.error.code,
+        message: unfinishedMessage(u)
+      }))
+    ]
+    for (const f of failures) io.stderr(failureLine(f.file, f.message))
+    if (failures.length === 0 && result.status === 'cancelled') io.stderr('error: send cancelled\n')
+    else if (failures.length === 0 && result.status === 'interrupted' && result.error)
+      io.stderr(`error: ${result.error.message}\n`)
+    if (parsed.json) {
+      const out: Record<string, unknown> = {
+        jobs: result.files.map((f) => ({
+          file: f.file,
+          sha256: f.sha256,
+          partId: f.partId,
+          partBuildId: f.partBuildId,
+          reusedPart: f.reusedPart
+        })),
+        apiCalls
+      }
+      if (failures.length > 0) out['failures'] = failures
+      if (result.status !== 'done') out['status'] = result.status
+      io.stdout(`${JSON.stringify(out)}\n`)
+    } else if (result.files.length > 0) {
+      for (const f of result.files) {
+        io.stdout(
+          `${f.file}: queued as build ${f.partBuildId} (part ${f.partId}${f.reusedPart ? ', reused' : ''})\n`
+        )
+      }
+    }
+    return summarise(result).ok ? 0 : 1
+  } finally {
+    await service.close()
+  }
+}
+
+/**
+ * With --printer or --tags, one printer list call before sending: a job no printer can take
+ * would wait in Printago's queue forever, so say so (it is still sent — the fleet may change).
+ */
+async function warnIfUnreachable(
+  client: PrintagoClient,
+  routing: Routing,
+  io: CliIo,
+  ctx: CliContext
+): Promise<void> {
+  if (routing.mode === 'any') return
+  try {
+    const printers = await client.listPrinters(
+      { limit: 1000 },
+      ctx.signal ? { signal: ctx.signal } : {}
+    )
+    const warning = unreachableRouting(routing, printers.map(toPrinterSummary))
+    if (warning) io.stderr(`warning: ${warning}\n`)
+  } catch (error) {
+    // A bad key or a cancel is reported by the send itself; anything else only loses the hint.
+    if (isPrintagoError(error) && (error.code === 'auth' || error.code === 'cancelled')) return
+    io.stderr(
+      `warning: could not check the printers (${(error as Error).message}); sending anyway\n`
+    )
+  }
+}

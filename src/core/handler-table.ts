@@ -1,0 +1,54 @@
+// The handler table: one async function per IPC channel. The same table serves Electron IPC,
+// the browser test bridge and tests. Every payload is validated against the contract's schema
+// before a service sees it; expected failures come back as `{ ok: false, error }`.
+import {
+  channels,
+  type Channel,
+  type ChannelResults,
+  type HandlerTable,
+  type Payload
+} from '../shared/ipc'
+import { fail, type Result } from '../shared/result'
+import { createLogger } from './infra/log'
+
+const log = createLogger('handlers')
+
+export type Implementations = {
+  [C in Channel]: (payload: Payload<C>) => Promise<Result<ChannelResults[C]>>
+}
+
+/** Wraps implementations with payload validation and a last-resort error boundary. */
+export function createHandlerTable(impl: Implementations): HandlerTable {
+  const table = {} as Record<Channel, (payload: unknown) => Promise<Result<unknown>>>
+  for (const channel of Object.keys(channels) as Channel[]) {
+    const schema = channels[channel]
+    const fn = impl[channel] as (payload: unknown) => Promise<Result<unknown>>
+    table[channel] = async (payload: unknown) => {
+      const parsed = schema.safeParse(payload)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        const where = issue?.path.length ? ` at ${issue.path.join('.')}` : ''
+        return fail(
+          'invalid-payload',
+          `Invalid request for ${channel}${where}: ${issue?.message ?? 'bad payload'}`
+        )
+      }
+      try {
+        return await fn(parsed.data)
+      } catch (err) {
+        // Only bugs get here; report them as data so the renderer can show them and carry on.
+        log.error(`${channel} threw`, err)
+        return fail(
+          'internal',
+          `Something went wrong in ${channel}: ${(err as Error)?.message ?? err}`
+        )
+      }
+    }
+  }
+  return table as HandlerTable
+}
+
+/** True when `name` is a channel of the contract (the bridge and IPC reject anything else). */
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(channels, name)
+}

@@ -1,0 +1,240 @@
+// Every success response of every implemented endpoint must validate against the OpenAPI subset.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type {
+  Part,
+  PartBuild,
+  PartBuildWithRelation,
+  Printer,
+  PrintJob
+} from '../shared/printago/api-types'
+import { demoFleet } from './index'
+import { schemaValidator } from './spec'
+import {
+  call,
+  expectConforms,
+  makePart,
+  PRINTER,
+  sandbox,
+  sha256,
+  upload
+} from './testing/test-utils'
+import type { RunningSandbox } from './types'
+
+let sb: RunningSandbox
+
+beforeAll(async () => {
+  sb = await sandbox()
+})
+afterAll(() => sb.close())
+
+/** Validates every list endpoint, bare and with meta, at the current moment of the lifecycle. */
+async function checkAllLists(): Promise<void> {
+  const items: Record<string, string> = {
+    '/v1/parts': 'Part',
+    '/v1/part-builds': 'PartBuildWithRelation',
+    '/v1/printers': 'Printer',
+    '/v1/print-jobs': 'PrintJob'
+  }
+  for (const [path, schema] of Object.entries(items)) {
+    const bare = await call<unknown[]>(sb, 'GET', `${path}?limit=1000`)
+    expect(bare.status).toBe(200)
+    expect(Array.isArray(bare.json)).toBe(true)
+    // Item by item first: a failing oneOf alone would not say which field is wrong.
+    const v = schemaValidator(schema)
+    for (const item of bare.json)
+      expect(v(item), `${schema}: ${JSON.stringify(v.errors?.[0])}`).toBe(true)
+    expectConforms('GET', path, 200, bare.json)
+    const meta = await call(sb, 'GET', `${path}?meta=true`)
+    expect(meta.status).toBe(200)
+    expectConforms('GET', path, 200, meta.json)
+  }
+}
+
+describe('conformance with openapi.subset.json', () => {
+  it('the demo fleet validates against Printer and is varied', () => {
+    const v = schemaValidator('Printer')
+    const fleet = demoFleet()
+    for (const p of fleet) expect(v(p), `${p.name}: ${JSON.stringify(v.errors)}`).toBe(true)
+    expect(fleet.length).toBeGreaterThanOrEqual(7)
+    const products = fleet.map(
+      (p) => (p.metadata as { dev_product_name?: string } | null)?.dev_product_name
+    )
+    expect(products).toEqual(expect.arrayContaining(['A1 mini', 'A1', 'P1S', 'X1 Carbon', 'H2D']))
+    expect(fleet.map((p) => p.provider)).toEqual(
+      expect.arrayContaining(['Bambu', 'Prusa', 'Klipper'])
+    )
+    expect(fleet.flatMap((p) => p.tags ?? [])).toEqual(
+      expect.arrayContaining(['PLA', 'PETG', 'RackA', 'RackB', 'Big'])
+    )
+    expect(fleet.some((p) => !p.isOnline)).toBe(true)
+    expect(fleet.some((p) => !p.enabled)).toBe(true)
+    expect(fleet.some((p) => p.isOnline && p.isAvailable && !p.confirmedReady)).toBe(true)
+    expect(fleet.some((p) => p.isOnline && !p.isAvailable)).toBe(true)
+    expect(fleet.every((p) => /^[a-z0-9]{24}$/.test(p.id))).toBe(true)
+  })
+
+  it('GET /v1/stores', async () => {
+    const r = await call(sb, 'GET', '/v1/stores')
+    expect(r.status).toBe(200)
+    expectConforms('GET', '/v1/stores', 200, r.json)
+    expect(r.json).toEqual([expect.objectContaining({ id: sb.storeId })])
+  })
+
+  it('POST /v1/storage/signed-upload-urls → PUT → POST /v1/parts → GET parts', async () => {
+    const r = await call<{ signedUrls: { uploadUrl: string; path: string }[] }>(
+      sb,
+      'POST',
+      '/v1/storage/signed-upload-urls',
+      { filenames: ['a b.stl', 'ünï/cødé.stl'] }
+    )
+    expect(r.status).toBe(201)
+    expectConforms('POST', '/v1/storage/signed-upload-urls', 201, r.json)
+    expect(r.json.signedUrls).toHaveLength(2)
+    const [first, second] = r.json.signedUrls
+    expect(first?.path).toMatch(new RegExp(`^${sb.storeId}/uploads/[a-z0-9]+/a%20b\\.stl$`))
+    expect(second?.path.endsWith('/' + encodeURIComponent('ünï/cødé.stl'))).toBe(true)
+    expect(first?.uploadUrl.startsWith(sb.url + '/_storage/')).toBe(true)
+
+    const bytes = 'solid cube\nendsolid cube\n'
+    const put = await fetch(second!.uploadUrl, { method: 'PUT', body: bytes })
+    expect(put.status).toBe(200)
+
+    const created = await call<Part>(sb, 'POST', '/v1/parts', {
+      name: 'cube',
+      description: '',
+      type: 'stl',
+      fileUris: [second!.path],
+      parameters: [],
+      printTags: {},
+      overriddenProcessProfileId: null,
+      fileHashes: ['ignored-by-the-server'],
+      storeId: 'tolerated extra'
+    })
+    expect(created.status).toBe(201)
+    expectConforms('POST', '/v1/parts', 201, created.json)
+    const part = created.json
+    expect(part.fileHashes).toEqual([sha256(bytes)])
+    expect(part.fileUris).toEqual([
+      `${sb.storeId}/parts/${part.id}/${encodeURIComponent('ünï/cødé.stl')}`
+    ])
+    expect(part.thumbnailUri).toBeNull()
+    expect(part.materials).toBeNull()
+    expect(part.folderId).toBeNull()
+
+    const one = await call(sb, 'GET', `/v1/parts/${part.id}`)
+    expect(one.status).toBe(200)
+    expectConforms('GET', '/v1/parts/{id}', 200, one.json)
+    expect(one.json).toEqual(part)
+  })
+
+  it('POST /v2/builds and legacy POST /v1/builds, GET part-builds', async () => {
+    const part = await makePart(sb, 'gear')
+    const v2 = await call<{ partBuilds: PartBuild[]; skuBuilds: unknown[] }>(
+      sb,
+      'POST',
+      '/v2/builds',
+      {
+        parts: [
+          {
+            partId: part.id,
+            quantity: 3,
+            label: 'Order 42',
+            tags: { 'user.tags': '&=PLA|RackA' },
+            parameters: { width: 20, fast: true },
+            priority: 1000,
+            position: 'front',
+            materials: { '0': [{ materialType: 'PLA' }] }
+          },
+          { partId: part.id }
+        ]
+      }
+    )
+    expect(v2.status).toBe(201)
+    expectConforms('POST', '/v2/builds', 201, v2.json)
+    expect(v2.json.skuBuilds).toEqual([])
+    const [pb, pbDefault] = v2.json.partBuilds
+    expect(pb?.quantity).toBe(3)
+    expect(pb?.requiredPrinterTags).toEqual({ 'user.tags': '&=PLA|RackA' })
+    expect(pb?.priority).toBe(1000)
+    expect(pb?.position).toBe('front')
+    expect(pbDefault?.quantity).toBe(1)
+    expect(pbDefault?.label).toBe('gear')
+
+    const v1 = await call(sb, 'POST', '/v1/builds', {
+      parts: [
+        {
+          partId: part.id,
+          quantity: 2,
+          label: 'Legacy',
+          tags: { 'printer.id': `=${PRINTER.h2d}` },
+          parameterOverrides: []
+        }
+      ]
+    })
+    expect(v1.status).toBe(201)
+    expectConforms('POST', '/v1/builds', 201, v1.json)
+
+    const one = await call<PartBuildWithRelation>(sb, 'GET', `/v1/part-builds/${pb!.id}`)
+    expect(one.status).toBe(200)
+    expectConforms('GET', '/v1/part-builds/{id}', 200, one.json)
+    expect(
+      one.json.printJobs.map((j) => [j.quantityIndex, j.quantityTotal, j.label, j.partName])
+    ).toEqual([
+      [1, 3, 'Order 42', 'gear'],
+      [2, 3, 'Order 42', 'gear'],
+      [3, 3, 'Order 42', 'gear']
+    ])
+    expect(one.json.steps.length).toBeGreaterThan(0)
+  })
+
+  it('GET printers, print-jobs, matching-troubleshoot; PATCH cancel/retry', async () => {
+    const printers = await call<Printer[]>(sb, 'GET', '/v1/printers')
+    const p = await call(sb, 'GET', `/v1/printers/${printers.json[0]!.id}`)
+    expect(p.status).toBe(200)
+    expectConforms('GET', '/v1/printers/{id}', 200, p.json)
+
+    const jobs = await call<PrintJob[]>(sb, 'GET', '/v1/print-jobs')
+    const job = jobs.json[0]!
+    const j = await call(sb, 'GET', `/v1/print-jobs/${job.id}`)
+    expect(j.status).toBe(200)
+    expectConforms('GET', '/v1/print-jobs/{id}', 200, j.json)
+
+    const t = await call(sb, 'GET', `/v1/print-jobs/${job.id}/matching-troubleshoot`)
+    expect(t.status).toBe(200)
+    expectConforms('GET', '/v1/print-jobs/{id}/matching-troubleshoot', 200, t.json)
+
+    const cancel = await call(sb, 'PATCH', '/v1/print-jobs/cancel', { printJobIds: [job.id] })
+    expect(cancel.status).toBe(200)
+    expectConforms('PATCH', '/v1/print-jobs/cancel', 200, cancel.json)
+    expect(cancel.json).toEqual([job.id])
+    const retry = await call(sb, 'PATCH', '/v1/print-jobs/retry', { printJobIds: [job.id] })
+    expect(retry.status).toBe(200)
+    expectConforms('PATCH', '/v1/print-jobs/retry', 200, retry.json)
+    expect(retry.json).toEqual([job.id])
+  })
+
+  it('every list conforms throughout the job lifecycle (all states incl. failed/cancelled)', async () => {
+    const part = await makePart(sb, 'lifecycle')
+    await call(sb, 'POST', '/v2/builds', {
+      parts: [
+        { partId: part.id, quantity: 2, tags: { 'printer.id': `=${PRINTER.a1mini}` } },
+        {
+          partId: part.id,
+          quantity: 1,
+          label: 'boom [fail]',
+          tags: { 'printer.id': `=${PRINTER.a1}` }
+        }
+      ]
+    })
+    await checkAllLists()
+    for (let i = 0; i < 6; i++) {
+      sb.tick()
+      await checkAllLists()
+    }
+    const jobs = await call<PrintJob[]>(sb, 'GET', '/v1/print-jobs?limit=1000')
+    const statuses = new Set(jobs.json.map((j) => j.status))
+    for (const s of ['completed', 'failed', 'pending']) expect(statuses).toContain(s)
+    const upl = await upload(sb, 'later.stl', 'x')
+    expect(upl).toContain('/uploads/')
+  })
+})

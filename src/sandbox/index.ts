@@ -1,0 +1,158 @@
+// Printago sandbox: a local, faithful emulator of the Printago REST API (see types.ts for the API
+// and /work/shared/printago/API.md for the behaviour it reproduces). Must not import electron.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Printer } from '../shared/printago/api-types'
+import { FaultSet } from './testing/faults'
+import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+import { createEntityClock, createRandom } from './ids'
+import { SlidingWindowLimiter } from './rate-limit'
+import { Scheduler } from './scheduler'
+import { startMqttBroker, type MqttBroker } from './mqtt-broker'
+import { createHandler } from './server'
+import { ObjectStorage } from './storage'
+import { SandboxStore } from './store'
+import type { RequestLogEntry, RunningSandbox, SandboxOptions } from './types'
+
+export { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+export type * from './types'
+
+const DEFAULT_UPLOAD_TTL_MS = 15 * 60_000
+
+/** Starts a sandbox HTTP server on loopback (port 0 = any free port). */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+  const host = opts.host ?? '127.0.0.1'
+  const storeId = opts.storeId ?? DEMO_STORE_ID
+  const apiKey = opts.apiKey ?? DEMO_API_KEY
+  const limitedApiKey = opts.limitedApiKey ?? DEMO_LIMITED_API_KEY
+  const random = createRandom(opts.seed)
+  const store = new SandboxStore(
+    storeId,
+    opts.printers ?? demoFleet(storeId),
+    random,
+    createEntityClock(opts.seed !== undefined)
+  )
+  const ownDir = opts.storageDir === undefined
+  const dir = opts.storageDir ?? (await mkdtemp(join(tmpdir(), 'printago-sandbox-')))
+  const storage = new ObjectStorage(
+    dir,
+    store.state.uploads,
+    random,
+    opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS
+  )
+  await storage.init()
+  const faults = new FaultSet()
+  const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600)
+  const log: RequestLogEntry[] = []
+  const scheduler = new Scheduler(store, {
+    speed: opts.speed ?? 1,
+    autoClearBeds: opts.autoClearBeds ?? true,
+    failureRate: opts.failureRate ?? 0
+  })
+  let origin = ''
+  const server = createServer(
+    { keepAliveTimeout: 5_000, requestTimeout: 0 },
+    createHandler({
+      store,
+      storage,
+      scheduler,
+      faults,
+      limiter,
+      log,
+      auth: { apiKey, limitedApiKey, storeId },
+      maxJsonBytes: opts.maxJsonBytes ?? 1 << 20,
+      origin: () => origin
+    })
+  )
+  server.on('clientError', (_err, socket) => {
+    // Malformed HTTP: answer 400 if the socket still can, never throw.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (e) {
+    scheduler.stop()
+    if (ownDir) await rm(dir, { recursive: true, force: true })
+    throw e
+  }
+  const port = (server.address() as AddressInfo).port
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
+  origin = `http://${shownHost}:${port}`
+  let closed: Promise<void> | undefined
+  // The realtime broker publishes the same entity events Printago pushes over MQTT.
+  let broker: MqttBroker | null = null
+  if (opts.mqtt !== false) {
+    try {
+      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host })
+    } catch (e) {
+      scheduler.stop()
+      server.close()
+      if (ownDir) await rm(dir, { recursive: true, force: true })
+      throw e
+    }
+  }
+
+  return {
+    url: origin,
+    port,
+    apiKey,
+    storeId,
+    limitedApiKey,
+    mqttUrl: broker?.wsUrl ?? null,
+    mqttTcpUrl: broker?.tcpUrl ?? null,
+    async restartMqtt(): Promise<void> {
+      if (!broker) return
+      const port = broker.wsPort
+      const tcpPort = broker.tcpPort
+      await broker.close()
+      broker = await startMqttBroker({
+        storeId,
+        apiKey,
+        limitedApiKey,
+        events: store.events,
+        host,
+        port,
+        tcpPort
+      })
+    },
+    async stopMqtt(): Promise<void> {
+      await broker?.close()
+    },
+    state: store.state,
+    log,
+    events: store.events,
+    injectFault: (rule) => faults.add(rule),
+    clearFaults: () => faults.clear(),
+    setSpeed: (speed) => scheduler.setSpeed(speed),
+    tick: () => scheduler.tick(),
+    updatePrinter(id: string, patch: Partial<Printer>): Printer {
+      const p = store.state.printers.get(id)
+      if (!p) throw new Error(`unknown printer ${id}`)
+      store.patchPrinter(p, patch)
+      return p
+    },
+    close(): Promise<void> {
+      closed ??= (async () => {
+        scheduler.stop()
+        await broker?.close().catch(() => undefined)
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve())
+          server.closeAllConnections()
+        })
+        if (ownDir) await rm(dir, { recursive: true, force: true }).catch(() => undefined)
+      })()
+      return closed
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// Public surface of the Printago sandbox: a local emulator of the Printago REST API (and, later,
+// its MQTT realtime broker). Used by `npm run sandbox`, by tests in-process, by `npm run web`, and
+// by the desktop app's demo store. The implementation must not import `electron`.
+import type { EventEmitter } from 'node:events'
+import type { Part, PartBuild, Printer, PrintJob } from '../shared/printago/api-types'
+
+export interface SandboxOptions {
+  /** 0 picks a free port. */
+  port?: number
+  host?: string
+  apiKey?: string
+  storeId?: string
+  /** A second key that is valid but lacks `queue.manage` (PATCH /v1/print-jobs/* → 403). */
+  limitedApiKey?: string
+  ratePerMinute?: number
+  ratePerHour?: number
+  /** Scheduler speed multiplier: 1 = realistic-ish seconds per step, 100 = very fast, 0 = paused. */
+  speed?: number
+  /** Signed upload URLs expire after this many ms. */
+  uploadUrlTtlMs?: number
+  /** Directory for uploaded bytes; default: a fresh temp dir removed on close. */
+  storageDir?: string
+  /** Printer fleet; default: the demo fleet (about eight mixed printers). */
+  printers?: Printer[]
+  /** Start the MQTT realtime broker too (default true). */
+  mqtt?: boolean
+  /** Deterministic ids/timestamps for tests. */
+  seed?: number
+  /** Let the scheduler mark beds clear a while after each print (default true; timer-driven only). */
+  autoClearBeds?: boolean
+  /** Fraction (0..1) of prints that fail at random, drawn from the seeded PRNG (default 0). */
+  failureRate?: number
+  /** Largest accepted JSON body in bytes (default 1 MiB); larger bodies get 413. */
+  maxJsonBytes?: number
+}
+
+/** One injected fault, matched against incoming requests. First match wins; `times` counts down. */
+export interface FaultRule {
+  method?: string
+  /** Exact path or a RegExp source matched against the path (no query). */
+  path: string | RegExp
+  /** 'status': answer with `status` (and optional body/headers) without acting.
+   *  'delay': wait `delayMs` then handle normally.
+   *  'reset': destroy the socket without answering (before acting).
+   *  'drop-after': act normally (state changes!) then destroy the socket without answering. */
+  kind: 'status' | 'delay' | 'reset' | 'drop-after'
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+  delayMs?: number
+  /** How many requests it applies to; default 1. Infinity for all. */
+  times?: number
+}
+
+export interface RequestLogEntry {
+  at: number
+  method: string
+  path: string
+  query: string
+  status: number
+  /** The API key that was presented (masked) – never the raw key. */
+  keyId: string | null
+  /** Whether this request counted against the rate limit. */
+  rateLimited: boolean
+  /** Set when an injected fault applied; `status` is then 0 for 'reset'. */
+  fault?: FaultRule['kind']
+}
+
+export type EntityType = 'printJob' | 'printer' | 'part' | 'partBuild'
+
+/** One entity change, shaped like Printago's MQTT entity messages (`stores/{id}/entities/...`). */
+export interface SandboxEntityEvent {
+  entityType: EntityType
+  action: 'INSERT' | 'UPDATE' | 'DELETE'
+  /** Full snapshots of the affected entities after the change, keyed by id. */
+  entities: Record<string, Part | PartBuild | Printer | PrintJob>
+  /** For UPDATE: the changed fields with their new values, keyed by id. */
+  changes?: Record<string, Record<string, unknown>>
+}
+
+/** Event map of `Sandbox.events`. */
+export interface SandboxEventMap {
+  entity: [SandboxEntityEvent]
+}
+
+export interface SandboxState {
+  parts: Map<string, Part>
+  partBuilds: Map<string, PartBuild>
+  printJobs: Map<string, PrintJob>
+  printers: Map<string, Printer>
+  /** storage path -> { bytes file, sha256, size } for uploaded objects. */
+  uploads: Map<string, { file: string; sha256: string; size: number }>
+}
+
+export interface Sandbox {
+  /** e.g. http://127.0.0.1:4010 */
+  url: string
+  port: number
+  apiKey: string
+  storeId: string
+  limitedApiKey: string
+  state: SandboxState
+  log: RequestLogEntry[]
+  injectFault(rule: FaultRule): void
+  clearFaults(): void
+  /** Change the scheduler speed at run time (0 pauses it). */
+  setSpeed(speed: number): void
+  /** Advance the scheduler by one step for every job that can move (for deterministic tests). */
+  tick(): void
+  close(): Promise<void>
+  /** Entity change events (emitter of SandboxEventMap); optional so hand-made doubles stay valid. */
+  events?: EventEmitter<SandboxEventMap>
+  /** Patch a printer as if it changed on its own (e.g. went offline, bed cleared); emits UPDATE. */
+  updatePrinter?(id: string, patch: Partial<Printer>): Printer
+}
+
+/** What `startSandbox` actually returns: a Sandbox whose optional extras are always present. */
+export interface RunningSandbox extends Sandbox {
+  events: EventEmitter<SandboxEventMap>
+  /** ws://…/mqtt of the realtime broker (null with `mqtt: false`). */
+  mqttUrl: string | null
+  mqttTcpUrl: string | null
+  /** Stops the broker and starts it again on the same ports (reconnect/reconciliation tests). */
+  restartMqtt(): Promise<void>
+  /** Stops the broker (the app must fall back to polling). */
+  stopMqtt(): Promise<void>
+  updatePrinter(id: string, patch: Partial<Printer>): Printer
+}

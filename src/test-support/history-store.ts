@@ -1,0 +1,171 @@
+// Test helpers for the history services: a manual clock, a conf-backed history store, and sends
+// against a real in-process sandbox (no upload pipeline: just part + build over REST).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import type { HistoryEntry } from '../shared/history'
+import type { Routing } from '../shared/send'
+import { routingTags } from '../shared/send'
+import { build, makePart } from '../sandbox/testing/test-utils'
+import type { RunningSandbox } from '../sandbox/types'
+import {
+  createHistoryEntry,
+  nodeConfFactory,
+  openHistoryStore,
+  type ConfFactory,
+  type HistoryStore
+} from '../core/history/store'
+import type { PrintagoClient } from '../core/printago/client'
+import type { SyncClock } from '../core/history/sync'
+
+/** Conf in Node, as electron-store is in the app (the one factory the CLI uses too). */
+export const testConfFactory: ConfFactory = nodeConfFactory
+
+/** A history store in a fresh temp dir. */
+export async function tempHistory(
+  storeId: string
+): Promise<{ store: HistoryStore; dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'history-'))
+  const store = openHistoryStore({ dir, storeId, createConf: testConfFactory, writeDelayMs: 0 })
+  return {
+    store,
+    dir,
+    cleanup: async () => {
+      store.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** A clock whose time only moves when the test says so. */
+export interface ManualClock extends SyncClock {
+  /** Moves time forward in `step` increments, firing due timers and letting I/O settle. */
+  advance(ms: number, step?: number, settle?: () => Promise<void>): Promise<void>
+  pending(): number
+}
+
+export function manualClock(start = 1_700_000_000_000): ManualClock {
+  let t = start
+  let seq = 0
+  const timers = new Map<number, { at: number; fn: () => void }>()
+  const fireDue = (): boolean => {
+    let fired = false
+    for (;;) {
+      const due = [...timers.entries()]
+        .filter(([, x]) => x.at <= t)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
+      if (!due) return fired
+      timers.delete(due[0])
+      due[1].fn()
+      fired = true
+    }
+  }
+  return {
+    now: () => t,
+    setTimeout(fn, ms) {
+      const id = ++seq
+      timers.set(id, { at: t + Math.max(0, ms), fn })
+      return id
+    },
+    clearTimeout(h) {
+      timers.delete(h as number)
+    },
+    pending: () => timers.size,
+    async advance(ms, step = 1000, settle) {
+      const end = t + ms
+      while (t < end) {
+        t = Math.min(end, t + step)
+        fireDue()
+        if (settle) await settle()
+        // Timers set by the settled work may already be due.
+        while (fireDue()) if (settle) await settle()
+      }
+    }
+  }
+}
+
+/** Waits (real time) until `cond` holds. */
+export async function waitFor(
+  cond: () => boolean,
+  timeoutMs = 5000,
+  what = 'condition'
+): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+/** Wraps a client's read calls to know when none is in flight (for manual-clock tests). */
+export function trackedClient<
+  C extends Pick<PrintagoClient, 'listPrintJobs' | 'getPrintJob' | 'listPrinters'>
+>(client: C): { client: C; idle: () => Promise<void> } {
+  let inflight = 0
+  const wrap =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      inflight++
+      try {
+        return await fn(...a)
+      } finally {
+        inflight--
+      }
+    }
+  const wrapped = {
+    ...client,
+    listPrintJobs: wrap(client.listPrintJobs.bind(client)),
+    getPrintJob: wrap(client.getPrintJob.bind(client)),
+    listPrinters: wrap(client.listPrinters.bind(client))
+  } as C
+  return {
+    client: wrapped,
+    idle: async () => {
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r))
+      await waitFor(() => inflight === 0, 5000, 'requests to finish')
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r))
+    }
+  }
+}
+
+let fileSeq = 0
+
+/** Sends one "file" to the sandbox (part + build over REST) and returns its history entry (not added). */
+export async function sendToSandbox(
+  sb: RunningSandbox,
+  opts: {
+    name?: string
+    quantity?: number
+    routing?: Routing
+    label?: string
+    partId?: string
+    knownJobIds?: boolean
+  } = {}
+): Promise<HistoryEntry> {
+  const name = opts.name ?? `part-${++fileSeq}`
+  const routing = opts.routing ?? { mode: 'any' }
+  const quantity = opts.quantity ?? 1
+  const partId = opts.partId ?? (await makePart(sb, name, `solid ${name}\nendsolid`)).id
+  const pb = await build(sb, partId, {
+    quantity,
+    label: opts.label ?? name,
+    tags: routingTags(routing)
+  })
+  const jobIds = [...sb.state.printJobs.values()]
+    .filter((j) => j.partBuildId === pb.id)
+    .map((j) => j.id)
+  return createHistoryEntry({
+    storeId: sb.storeId,
+    file: `/models/${name}.stl`,
+    sha256: 'a'.repeat(64),
+    size: 1234,
+    partId,
+    partBuildId: pb.id,
+    // Like the send pipeline against the sandbox: the build response carries no jobs.
+    printJobIds: opts.knownJobIds ? jobIds : [],
+    routing,
+    label: opts.label ?? name,
+    quantity
+  })
+}
