@@ -7,7 +7,15 @@ import type { AppError, Result } from './result'
 import type { MeshReport } from './stl/types'
 import { MAX_THUMBNAIL_CHARS, type HistoryEntry, type HistorySnapshot } from './history'
 import { SettingsSchema, type AppSettings, type KeyProtection } from './settings'
-import type { SendProgress, SentFile } from './send'
+import {
+  MAX_FILES_PER_SEND,
+  MAX_LABEL_LENGTH,
+  MAX_QUANTITY,
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+  type SendProgress,
+  type SentFile
+} from './send'
 
 const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or digits')
 const nonEmpty = z.string().min(1).max(4096)
@@ -22,18 +30,18 @@ export const RoutingSchema = z.discriminatedUnion('mode', [
         z
           .string()
           .min(1)
-          .max(256)
+          .max(MAX_TAG_LENGTH)
           .refine((t) => !t.includes('|'), 'a tag containing "|" cannot be sent to Printago')
       )
       .min(1)
-      .max(20)
+      .max(MAX_TAGS)
   })
 ])
 
 export const SendItemSchema = z.strictObject({
   path: nonEmpty,
-  label: z.string().min(1).max(1024).optional(),
-  quantity: z.number().int().min(1).max(500),
+  label: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
+  quantity: z.number().int().min(1).max(MAX_QUANTITY),
   priority: z.enum(['normal', 'low']).optional(),
   position: z.enum(['back', 'front']).optional(),
   meta: z
@@ -47,7 +55,7 @@ export const SendItemSchema = z.strictObject({
 })
 
 export const SendRequestSchema = z.strictObject({
-  items: z.array(SendItemSchema).min(1).max(200),
+  items: z.array(SendItemSchema).min(1).max(MAX_FILES_PER_SEND),
   routing: RoutingSchema
 })
 
@@ -76,18 +84,18 @@ export const channels = {
   'history:list': z.void(),
   'history:reprint': z.strictObject({
     entryId: z.string().min(1).max(64),
-    quantity: z.number().int().min(1).max(500).optional(),
-    label: z.string().min(1).max(1024).optional(),
+    quantity: z.number().int().min(1).max(MAX_QUANTITY).optional(),
+    label: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
     priority: z.enum(['normal', 'low']).optional(),
     routing: RoutingSchema.optional()
   }),
   'history:cancel': z.strictObject({
     entryId: z.string().min(1).max(64),
-    printJobIds: z.array(z.string().min(1).max(64)).max(500).optional()
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
   }),
   'history:retry': z.strictObject({
     entryId: z.string().min(1).max(64),
-    printJobIds: z.array(z.string().min(1).max(64)).max(500).optional()
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
   }),
   'history:troubleshoot': z.strictObject({ printJobId: z.string().min(1).max(64) }),
   'history:exportCsv': z.void(),

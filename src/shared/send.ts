@@ -71,14 +71,53 @@ export interface SentFile {
   reusedPart: boolean
 }
 
+// Printago's limits on a build entry (BuildConfigV2), and ours on one send. The one source for
+// the IPC schema, the pipeline's validation, the renderer's forms and the CLI.
 export const MAX_QUANTITY = 500
 export const MAX_LABEL_LENGTH = 1024
+/** Files in one send request. */
+export const MAX_FILES_PER_SEND = 200
+/** Tags in one tag routing, and the length of each. */
+export const MAX_TAGS = 20
+export const MAX_TAG_LENGTH = 256
 
-/** The label Printago gets when the user gives none: the file name without its extension. */
+/** Why a quantity is not acceptable, or null. */
+export function quantityProblem(quantity: number): string | null {
+  return Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY
+    ? null
+    : `Quantity must be a whole number from 1 to ${MAX_QUANTITY}.`
+}
+
+/** Why a label is not acceptable, or null (blank labels are refused: Printago needs 1 character). */
+export function labelProblem(label: string): string | null {
+  return label.trim().length >= 1 && label.length <= MAX_LABEL_LENGTH
+    ? null
+    : `Label must be 1–${MAX_LABEL_LENGTH} characters.`
+}
+
+/** Why a tag cannot be sent, or null. A tag containing '|' cannot be expressed in `&=A|B`. */
+export function tagProblem(tag: string): string | null {
+  if (tag.trim() === '') return 'A tag cannot be empty.'
+  if (tag.length > MAX_TAG_LENGTH) return `A tag is at most ${MAX_TAG_LENGTH} characters.`
+  if (tag.includes('|'))
+    return `The tag "${tag}" contains '|', which Printago's tag syntax cannot express.`
+  return null
+}
+
+/**
+ * The label Printago gets when the user gives none: the file name without its extension, cut to
+ * Printago's limit ("model" when nothing is left). The UI prefills it, the CLI and the pipeline
+ * fall back to it, and reconciliation compares against it, so it must be this one function.
+ */
 export function defaultLabel(path: string): string {
   const base = path.split(/[\\/]/).pop() ?? path
   const dot = base.lastIndexOf('.')
-  return dot > 0 ? base.slice(0, dot) : base
+  return (dot > 0 ? base.slice(0, dot) : base).slice(0, MAX_LABEL_LENGTH) || 'model'
+}
+
+/** Printago's `&=` rule: a printer matches when it carries every tag, exact case. */
+export function carriesAllTags(printerTags: readonly string[], tags: readonly string[]): boolean {
+  return tags.every((t) => printerTags.includes(t))
 }
 
 /** A tag containing '|' cannot be expressed in Printago's `&=A|B` syntax. */

@@ -2,12 +2,14 @@
 // falls back to defaults where it is nonsense) and defaults.
 import { z } from 'zod'
 
+import { MAX_QUANTITY, MAX_TAG_LENGTH, MAX_TAGS } from './send'
+
 export const SettingsSchema = z.strictObject({
   theme: z.enum(['system', 'light', 'dark']),
   notifications: z.boolean(),
   defaultRoutingMode: z.enum(['any', 'tags']),
-  defaultTags: z.array(z.string().min(1).max(256)).max(20),
-  defaultQuantity: z.number().int().min(1).max(500),
+  defaultTags: z.array(z.string().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS),
+  defaultQuantity: z.number().int().min(1).max(MAX_QUANTITY),
   assumedUnit: z.enum(['mm', 'inch']),
   historySize: z.number().int().min(50).max(10_000),
   /** Where a weakly protected key goes: kept (encrypted as well as the OS allows) or this session only. */

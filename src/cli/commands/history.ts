@@ -3,6 +3,7 @@
 // folder, one subfolder per store). `--refresh` first brings open jobs up to date over REST.
 
 import { jobStatusOf, type HistoryEntry, type JobStatus } from '../../shared/history'
+import { timeAgo } from '../../shared/format'
 import { resolveDataDir, storeDataDir } from '../../core/infra/data-dir'
 import { isOpenEntry, nodeConfFactory, openHistoryStore } from '../../core/history/store'
 import { createPrintagoClient } from '../../core/printago/client'
@@ -68,15 +69,6 @@ export function historyJson(e: HistoryEntry): HistoryJson {
   }
 }
 
-function ago(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000))
-  if (!Number.isFinite(s)) return '?'
-  if (s < 60) return `${s} s ago`
-  if (s < 3600) return `${Math.round(s / 60)} min ago`
-  if (s < 86_400 * 2) return `${Math.round(s / 3600)} h ago`
-  return iso.slice(0, 10)
-}
-
 /** "2 printed, 1 queued" (copies by status), or "no jobs yet". */
 function copySummary(e: HistoryEntry): string {
   if (e.copies.length === 0) return 'no jobs yet'
@@ -92,7 +84,7 @@ function copySummary(e: HistoryEntry): string {
 export function historyTable(entries: HistoryEntry[], now = Date.now()): string {
   const header = ['SENT', 'FILE', 'QTY', 'STATUS', 'COPIES', 'LABEL', 'PRINTERS']
   const rows = entries.map((e) => [
-    ago(e.sentAt, now),
+    timeAgo(e.sentAt, now),
     e.fileName,
     String(e.quantity),
     e.status,

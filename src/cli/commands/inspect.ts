@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises'
 import { DEFAULT_MAX_BYTES, inspectStl, type MeshReport, type StlError } from '../../shared/stl'
 import { fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
-import { formatBytes, formatCount, formatMm } from '../../shared/stl/format'
+import { formatBytes, formatCount, formatMm } from '../../shared/format'
 
 /** Output sinks, injected so tests (and the CLI entry) decide where text goes. */
 export interface CliIo {

@@ -2,7 +2,7 @@
 // copies `metadata`, which can hold secrets (Bambu access codes, Prusa passwords, Klipper keys).
 import type { PrinterState, PrinterSummary } from '../../shared/ipc'
 import type { Printer } from '../../shared/printago/api-types'
-import type { Routing } from '../../shared/send'
+import { carriesAllTags, type Routing } from '../../shared/send'
 
 // The summary types are part of the IPC contract; the CLI prints the same shape.
 export type { PrinterState, PrinterSummary } from '../../shared/ipc'
@@ -58,7 +58,7 @@ export function unreachableRouting(
     return `no printer with id ${routing.printerId} in this store (the printers command lists them): the job will wait in Printago's queue and never print`
   }
   if (routing.mode === 'tags') {
-    if (printers.some((p) => routing.tags.every((t) => p.tags.includes(t)))) return null
+    if (printers.some((p) => carriesAllTags(p.tags, routing.tags))) return null
     const fleet = [...new Set(printers.flatMap((p) => p.tags))].sort((a, b) => a.localeCompare(b))
     const lower = new Set(fleet.map((t) => t.toLowerCase()))
     const caseDiffers = routing.tags.some((t) => !fleet.includes(t) && lower.has(t.toLowerCase()))

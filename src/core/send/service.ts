@@ -34,9 +34,12 @@ import { basename } from 'node:path'
 import type { BuildConfigV2, PartBuild, PartBuildConfigV2 } from '../../shared/printago/api-types'
 import {
   defaultLabel,
-  MAX_LABEL_LENGTH,
-  MAX_QUANTITY,
+  labelProblem,
+  MAX_FILES_PER_SEND,
+  MAX_TAGS,
+  quantityProblem,
   routingTags,
+  tagProblem,
   type SendProgress,
   type SendRequest,
   type SendStep,
@@ -180,21 +183,17 @@ export class SendRequestError extends Error {
   }
 }
 
-/** Check a request against Printago's limits; returns a message or null. */
+/** Check a request against Printago's limits (the shared rules of src/shared/send.ts). */
 export function validateSendRequest(request: SendRequest): string | null {
   if (!request || !Array.isArray(request.items) || request.items.length === 0)
     return 'nothing to send'
+  if (request.items.length > MAX_FILES_PER_SEND)
+    return `at most ${MAX_FILES_PER_SEND} files in one send`
   for (const item of request.items) {
     if (typeof item.path !== 'string' || item.path === '') return 'a file path is missing'
-    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
-      return `${item.path}: quantity must be a whole number from 1 to ${MAX_QUANTITY}`
-    }
-    if (
-      item.label !== undefined &&
-      (item.label.length < 1 || item.label.length > MAX_LABEL_LENGTH)
-    ) {
-      return `${item.path}: label must be 1–${MAX_LABEL_LENGTH} characters`
-    }
+    const problem =
+      quantityProblem(item.quantity) ?? (item.label !== undefined ? labelProblem(item.label) : null)
+    if (problem) return `${item.path}: ${problem}`
     if (item.priority !== undefined && item.priority !== 'normal' && item.priority !== 'low') {
       return `${item.path}: priority must be normal or low`
     }
@@ -208,10 +207,10 @@ export function validateSendRequest(request: SendRequest): string | null {
   if (r.mode === 'printer' && !r.printerId) return 'no printer chosen'
   if (r.mode === 'tags') {
     if (r.tags.length === 0) return 'no tags chosen'
+    if (r.tags.length > MAX_TAGS) return `at most ${MAX_TAGS} tags`
     for (const t of r.tags) {
-      if (t.trim() === '') return 'empty tag'
-      if (t.includes('|'))
-        return `tag "${t}" contains '|', which Printago's tag syntax cannot express`
+      const problem = tagProblem(t)
+      if (problem) return problem
     }
   }
   return null
@@ -535,7 +534,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       try {
         const part = await client.createPart(
           {
-            name: defaultLabel(path).slice(0, MAX_LABEL_LENGTH) || 'model',
+            name: defaultLabel(path),
             description: '',
             type: 'stl',
             fileUris: [item.uploadedPath!],

@@ -1,4 +1,5 @@
 // The app shell: store banner, drop anywhere, file list | viewer + report | send panel.
+import { defaultLabel } from '../../shared/send'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 
 import { MAX_THUMBNAIL_CHARS } from '../../shared/history'
@@ -14,7 +15,6 @@ import { FirstRun, StoreBanner } from './components/StorePanel'
 import { Viewer } from './components/Viewer'
 import {
   collectDropped,
-  labelFromName,
   sizeMm,
   type FileOptions,
   type LoadedFile,
@@ -172,7 +172,7 @@ export function App(): ReactElement {
         sha256: null,
         status: 'parsing',
         options: {
-          label: labelFromName(file.name),
+          label: defaultLabel(file.name),
           quantity: defaultsRef.current?.defaultQuantity ?? 1,
           priority: 'normal',
           position: 'back'

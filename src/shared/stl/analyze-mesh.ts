@@ -6,7 +6,7 @@
 // union-find. Memory on top of the positions: about 45 bytes per triangle for a typical mesh
 // (≈ T/2 unique vertices), up to about 170 for unwelded triangle soup.
 
-import { formatCount, formatMm } from './format'
+import { formatCount, formatMm } from '../format'
 import type { MeshReport, ParsedStl } from './types'
 
 const INCH = 25.4

@@ -1,4 +1,4 @@
-import { formatBytes, formatCount } from './format'
+import { formatBytes, formatCount } from '../format'
 import type { StlError, StlErrorCode, StlResult } from './types'
 
 /** Every error code the engine can return, for exhaustive checks (fuzzer, IPC validation). */

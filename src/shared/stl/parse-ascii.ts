@@ -6,7 +6,7 @@
 // The scanner is a token state machine fed in chunks, so a caller can stream a file through it
 // (`push` per chunk, then `finish`). `parseStl` feeds the whole buffer in one push.
 
-import { formatCount } from './format'
+import { formatCount } from '../format'
 import type { Bbox } from './types'
 
 /** What the ASCII scanner found; the caller turns it into a result or an error. */

@@ -11,7 +11,7 @@ import {
   type RawGeometry
 } from './parse-binary'
 import { stlFail, tooLargeBytesMessage, tooManyTrianglesMessage } from './errors'
-import { formatBytes, formatCount } from './format'
+import { formatBytes, formatCount } from '../format'
 import { looksLikeText, sniffOtherFormat, sniffTextFormat, startsWithSolid } from './sniff'
 import type { ParsedStl, ParseLimits, ParseOptions, StlError, StlResult } from './types'
 

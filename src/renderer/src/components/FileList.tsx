@@ -2,7 +2,7 @@
 // A listbox: arrow keys move the selection, Delete removes the selected file.
 import type { KeyboardEvent, ReactElement } from 'react'
 
-import { formatBytes, formatInt, formatSize } from '../lib/format'
+import { formatBytes, formatCount, formatSize } from '../../../shared/format'
 import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
 
 interface FileListProps {
@@ -89,7 +89,7 @@ export function FileList({
               <div className="file-facts">
                 {formatBytes(f.size)}
                 {f.report &&
-                  ` · ${formatInt(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
+                  ` · ${formatCount(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
               </div>
               <div className={`verdict ${v.tone}`} data-testid="file-verdict">
                 {v.text}

@@ -1,5 +1,6 @@
 // The job history: what was sent, where it is, and what can be done with it. A filterable list
 // (a listbox: arrow keys, Home/End) and a detail pane. Live through `history:changed`.
+import { timeAgo } from '../../../shared/format'
 import {
   useCallback,
   useEffect,
@@ -24,7 +25,6 @@ import {
   rowNotes,
   STATUS_LABEL,
   STATUS_ORDER,
-  timeAgo,
   type HistoryFilters
 } from '../lib/history-view'
 

@@ -1,7 +1,7 @@
 // The mesh report: numbers a user can trust before sending (STL has no units: mm assumed).
 import type { ReactElement } from 'react'
 
-import { formatInt, formatMm, formatSize } from '../lib/format'
+import { formatCount, formatMmShort, formatSize } from '../../../shared/format'
 import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
 
 /** Report of the selected file (below the viewer). */
@@ -28,7 +28,7 @@ export function ReportPanel({
   const notes = reportNotes(file, unitScale)
   const summary = [
     formatSize(size),
-    `${formatInt(r.triangles)} triangles`,
+    `${formatCount(r.triangles)} triangles`,
     r.closed ? 'closed' : 'open',
     fitText
   ]
@@ -53,31 +53,31 @@ export function ReportPanel({
       )}
       <dl className="report-grid">
         <dt>Size ({unitScale === 1 ? 'mm assumed' : 'inches → mm'})</dt>
-        <dd>{size.map(formatMm).join(' × ')}</dd>
+        <dd>{size.map(formatMmShort).join(' × ')}</dd>
         <dt>Triangles</dt>
-        <dd data-testid="report-triangles">{formatInt(r.triangles)}</dd>
+        <dd data-testid="report-triangles">{formatCount(r.triangles)}</dd>
         <dt>Format</dt>
         <dd>{r.format === 'binary' ? 'Binary STL' : 'ASCII STL'}</dd>
         <dt>Surface area</dt>
-        <dd>{formatInt(r.surfaceArea * unitScale ** 2)} mm²</dd>
+        <dd>{formatCount(r.surfaceArea * unitScale ** 2)} mm²</dd>
         <dt>Volume</dt>
         <dd data-testid="report-volume">
           {r.volume === null
             ? r.volumeNote?.startsWith('n/a')
               ? r.volumeNote
               : `n/a – ${r.volumeNote ?? 'mesh not closed'}`
-            : `${formatInt(r.volume * unitScale ** 3)} mm³`}
+            : `${formatCount(r.volume * unitScale ** 3)} mm³`}
         </dd>
         <dt>Open edges</dt>
-        <dd>{formatInt(r.openEdges)}</dd>
+        <dd>{formatCount(r.openEdges)}</dd>
         <dt>Non-manifold edges</dt>
-        <dd>{formatInt(r.nonManifoldEdges)}</dd>
+        <dd>{formatCount(r.nonManifoldEdges)}</dd>
         <dt>Degenerate triangles</dt>
-        <dd>{formatInt(r.degenerate)}</dd>
+        <dd>{formatCount(r.degenerate)}</dd>
         <dt>Invalid vertices</dt>
-        <dd>{formatInt(r.nonFiniteVertices)}</dd>
+        <dd>{formatCount(r.nonFiniteVertices)}</dd>
         <dt>Shells</dt>
-        <dd>{formatInt(r.shells)}</dd>
+        <dd>{formatCount(r.shells)}</dd>
         {file.sha256 && (
           <>
             <dt>SHA-256</dt>

@@ -1,11 +1,12 @@
 // Job setup and send: routing (any / this printer / tags), the live printer list with bed fit,
 // per-file options, a summary, then per-file progress through the pipeline with cancel.
+import { labelProblem, MAX_QUANTITY, quantityProblem } from '../../../shared/send'
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react'
 
 import type { PrinterList, PrinterSummary } from '../../../shared/ipc'
 import type { AppError } from '../../../shared/result'
 import type { Routing, SendProgress } from '../../../shared/send'
-import { formatAge } from '../lib/format'
+import { timeAgo } from '../../../shared/format'
 import { sizeMm, type FileOptions, type LoadedFile } from '../lib/files'
 import { fleetTags, matchingPrinters, printerFit, sendSummary, type Fit } from '../lib/routing'
 
@@ -67,10 +68,7 @@ function fitLabel(fit: Fit): string {
 }
 
 function validateOptions(o: FileOptions): string | null {
-  if (o.label.trim().length < 1 || o.label.length > 1024) return 'Label must be 1–1024 characters.'
-  if (!Number.isInteger(o.quantity) || o.quantity < 1 || o.quantity > 500)
-    return 'Quantity must be a whole number from 1 to 500.'
-  return null
+  return labelProblem(o.label) ?? quantityProblem(o.quantity)
 }
 
 /** Ends a server message with a full stop so it can be followed by advice. */
@@ -329,7 +327,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
         {props.printersError && (
           <p className="warning" role="alert">
             {props.printersError.message}
-            {printers && ` Showing the list from ${formatAge(Date.now() - printers.fetchedAt)}.`}
+            {printers && ` Showing the list from ${timeAgo(printers.fetchedAt, Date.now())}.`}
           </p>
         )}
         {printers && list.length === 0 && (
@@ -399,7 +397,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
           </tbody>
         </table>
         {printers && (
-          <p className="muted small">Updated {formatAge(Date.now() - printers.fetchedAt)}</p>
+          <p className="muted small">Updated {timeAgo(printers.fetchedAt, Date.now())}</p>
         )}
       </div>
 
@@ -431,9 +429,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                         aria-label={`Label for ${f.name}`}
                         value={f.options.label}
                         maxLength={1100}
-                        aria-invalid={
-                          f.options.label.trim().length < 1 || f.options.label.length > 1024
-                        }
+                        aria-invalid={labelProblem(f.options.label) !== null}
                         onChange={(e) => props.onOptionsChange(f.key, { label: e.target.value })}
                       />
                     </td>
@@ -441,7 +437,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
                       <input
                         type="number"
                         min={1}
-                        max={500}
+                        max={MAX_QUANTITY}
                         aria-label={`Quantity for ${f.name}`}
                         value={Number.isFinite(f.options.quantity) ? f.options.quantity : ''}
                         aria-invalid={!!err && err.startsWith('Quantity')}
@@ -491,7 +487,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
               <input
                 type="number"
                 min={1}
-                max={500}
+                max={MAX_QUANTITY}
                 placeholder="Qty"
                 aria-label="Quantity for all files"
                 value={applyAll.quantity}

@@ -1,5 +1,6 @@
 // Settings: the stores (demo, saved Printago stores, connect another, forget), preferences and
 // data. A modal dialog: Escape closes it, focus starts inside it.
+import { MAX_QUANTITY } from '../../../shared/send'
 import { useEffect, useRef, useState, type ReactElement } from 'react'
 
 import type { SavedStoreView, SettingsView, StoreStatus } from '../../../shared/ipc'
@@ -270,7 +271,7 @@ export function SettingsDialog({
               <NumberSetting
                 value={s.defaultQuantity}
                 min={1}
-                max={500}
+                max={MAX_QUANTITY}
                 onCommit={(n) => void set({ defaultQuantity: n })}
               />
             </label>

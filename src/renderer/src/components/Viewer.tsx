@@ -14,7 +14,7 @@ import {
 } from 'react'
 
 import type { Bbox } from '../../../shared/stl/types'
-import { formatInt, formatSize } from '../lib/format'
+import { formatCount, formatSize } from '../../../shared/format'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 import { Scene, VIEWER_CAMERA, VIEWER_GL } from '../viewer/Scene'
 
@@ -177,7 +177,7 @@ export function Viewer({
       </div>
       {positions && (
         <p className="viewer-hint">
-          Drag to orbit · right-drag to pan · scroll to zoom · {formatInt(triangles)} triangles
+          Drag to orbit · right-drag to pan · scroll to zoom · {formatCount(triangles)} triangles
         </p>
       )}
     </section>

@@ -1,5 +1,7 @@
 // The detail pane of one history entry: facts, routing, every copy, sync age, and the actions
 // (Print again, Cancel, Retry, Why is it waiting?, Open in Printago).
+import { labelProblem, MAX_LABEL_LENGTH, MAX_QUANTITY, quantityProblem } from '../../../shared/send'
+import { timeAgo } from '../../../shared/format'
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactElement } from 'react'
 
 import {
@@ -10,7 +12,7 @@ import {
 } from '../../../shared/history'
 import type { Troubleshoot } from '../../../shared/ipc'
 import type { Priority } from '../../../shared/send'
-import { formatBytes, formatInt, formatSize } from '../lib/format'
+import { formatBytes, formatCount, formatSize } from '../../../shared/format'
 import {
   actionable,
   copyChip,
@@ -19,7 +21,6 @@ import {
   noJobsText,
   routingLabel,
   stateLabel,
-  timeAgo,
   troubleshootKey,
   type Chip
 } from '../lib/history-view'
@@ -116,8 +117,8 @@ export function HistoryDetail({
     if (why && !whyCurrent) setWhy(null)
   }, [why, whyCurrent])
   const qty = Number(quantity)
-  const qtyValid = Number.isInteger(qty) && qty >= 1 && qty <= 500
-  const labelValid = label.trim().length >= 1 && label.length <= 1024
+  const qtyValid = quantityProblem(qty) === null
+  const labelValid = labelProblem(label) === null
 
   async function run<T>(
     kind: Exclude<Busy, null>,
@@ -251,7 +252,7 @@ export function HistoryDetail({
         <dd>
           {formatBytes(entry.size)}
           {entry.dimensions ? ` · ${formatSize(entry.dimensions)}` : ''}
-          {entry.triangles !== undefined ? ` · ${formatInt(entry.triangles)} triangles` : ''}
+          {entry.triangles !== undefined ? ` · ${formatCount(entry.triangles)} triangles` : ''}
         </dd>
         <dt>SHA-256</dt>
         <dd className="mono small history-hash" title={entry.sha256}>
@@ -415,7 +416,7 @@ export function HistoryDetail({
             <input
               type="number"
               min={1}
-              max={500}
+              max={MAX_QUANTITY}
               step={1}
               value={quantity}
               onChange={(e) => setQuantity(e.target.value)}
@@ -427,7 +428,7 @@ export function HistoryDetail({
             Label
             <input
               value={label}
-              maxLength={1024}
+              maxLength={MAX_LABEL_LENGTH}
               onChange={(e) => setLabel(e.target.value)}
               aria-invalid={!labelValid}
               data-testid="history-reprint-label"

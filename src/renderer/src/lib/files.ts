@@ -148,9 +148,3 @@ export function reportNotes(file: LoadedFile, unitScale: number): string[] {
   const notes = file.report?.notes ?? []
   return unitScale === 1 ? notes : notes.filter((n) => !/\binch/i.test(n))
 }
-
-/** The label Printago gets by default: the file name without its extension. */
-export function labelFromName(name: string): string {
-  const dot = name.lastIndexOf('.')
-  return (dot > 0 ? name.slice(0, dot) : name).slice(0, 1024) || 'model'
-}

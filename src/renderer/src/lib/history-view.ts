@@ -1,4 +1,5 @@
 // Pure helpers of the history view: labels, filtering, progress and time read-outs, CSV download.
+import { timeAgo } from '../../../shared/format'
 import {
   isTerminal,
   jobStatusOf,
@@ -211,19 +212,6 @@ export function progressValue(entry: HistoryEntry): number | null {
   )
     return null
   return known.reduce((a, b) => a + b, 0) / entry.copies.length
-}
-
-/** "12 s ago", "3 min ago", "5 h ago", then the date. */
-export function timeAgo(iso: string | number, now: number): string {
-  const at = typeof iso === 'number' ? iso : Date.parse(iso)
-  if (!Number.isFinite(at)) return ''
-  const s = Math.max(0, Math.round((now - at) / 1000))
-  if (s < 60) return `${s} s ago`
-  const m = Math.round(s / 60)
-  if (m < 60) return `${m} min ago`
-  const h = Math.round(m / 60)
-  if (h < 48) return `${h} h ago`
-  return new Date(at).toLocaleDateString()
 }
 
 /** The routing in words, with printer names where known. */

@@ -1,13 +1,13 @@
 // Pure helpers of the send panel: which printers a routing reaches, bed fit, the summary line.
 import type { PrinterSummary } from '../../../shared/ipc'
-import type { Routing } from '../../../shared/send'
+import { carriesAllTags, type Routing } from '../../../shared/send'
 import { fitsBed, lookupBuildVolume } from '../../../shared/printers/build-volumes'
 
 export type Fit = 'fits' | 'too-big' | 'unknown'
 
 /** Printers a tag routing matches: they must carry all tags, exact case (Printago's `&=`). */
 export function matchingPrinters(printers: PrinterSummary[], tags: string[]): PrinterSummary[] {
-  return printers.filter((p) => p.enabled && tags.every((t) => p.tags.includes(t)))
+  return printers.filter((p) => p.enabled && carriesAllTags(p.tags, tags))
 }
 
 /** Whether every model fits the printer's bed; 'unknown' when the model is not in the table. */
