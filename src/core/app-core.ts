@@ -33,8 +33,6 @@ import {
 
 export type { SettingsStore } from './settings'
 export type { DemoBackend, DemoOptions, SecretStore } from './stores'
-export { checkCredentials, maskKey } from './stores'
-export { toFailure } from './handlers/failure'
 
 export interface AppCoreOptions<
   D extends DemoBackend = DemoBackend,

@@ -16,7 +16,7 @@ Parses an STL file (binary or ASCII) and reports size, area, volume and mesh hea
 Exit codes: 0 ok, 1 unreadable or invalid STL, 2 usage error.
 `
 
-/** Largest single read: reads of 2 GiB or more abort Node (see RELIABILITY B5), stay far below. */
+/** Largest single read: Node aborts on reads of 2 GiB or more, so stay far below. */
 const READ_CHUNK = 64 * 1024 * 1024
 
 interface Args {
