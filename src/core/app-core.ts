@@ -161,7 +161,7 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     emit,
     openStore,
     openExternal: opts.openExternal,
-    running: new Map()
+    running: new Set()
   }
   // Every domain module implements all of its channels; a channel without one does not compile.
   const implementations: Implementations = {

@@ -28,8 +28,8 @@ export interface CoreContext {
   openStore(id: string): Promise<StoreSession | null>
   /** Opens a URL in the user's browser (the desktop app only). */
   openExternal?: (url: string) => Promise<void>
-  /** Sends started by `send:start` and still running, by job id. */
-  readonly running: Map<string, AbortController>
+  /** Job ids of the sends started by `send:start` that are still running. */
+  readonly running: Set<string>
 }
 
 /** Runs `fn` with the active store's session, or answers "no store". */

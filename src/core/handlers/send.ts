@@ -39,10 +39,9 @@ export function sendHandlers(ctx: CoreContext): DomainHandlers<'send'> {
       if (requestedId && ctx.running.has(requestedId))
         return fail('invalid-payload', 'This send is already running.')
       const jobId = requestedId ?? randomUUID()
-      const abort = new AbortController()
-      ctx.running.set(jobId, abort)
+      ctx.running.add(jobId)
       void session
-        .send(request, { jobId, signal: abort.signal })
+        .send(request, { jobId })
         .then((result) => ctx.emit('send:finished', finishedEvent(request, result)))
         .catch((err) =>
           ctx.emit('send:finished', {
