@@ -4,7 +4,8 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { printersCommand } from './commands/printers'
-import { sendCommand, type CliContext, type CliIo } from './commands/send'
+import { sendCommand } from './commands/send'
+import type { CliContext, CliIo } from './io'
 
 export const USAGE = `Usage: printago <command> [options]
 

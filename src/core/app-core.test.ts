@@ -8,42 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Events } from '../shared/ipc'
 import { boxStl } from '../../e2e/stl-files'
-import {
-  createAppCore,
-  type AppCore,
-  type AppCoreOptions,
-  type SecretStore,
-  type SettingsStore
-} from './app-core'
+import { createAppCore, type AppCore, type AppCoreOptions } from './app-core'
+import { memorySecrets, memorySettings } from './app-core.test-support'
+import { createManualClock } from './infra/clock'
 import { startSandbox } from '../sandbox/index'
 import { nodeConfFactory } from './history/store'
 import type { RunningSandbox, Sandbox, SandboxOptions } from '../sandbox/types'
-
-function memorySettings(
-  initial: Record<string, unknown> = {}
-): SettingsStore & { data: Record<string, unknown> } {
-  const data = { ...initial }
-  return {
-    data,
-    get: (k) => data[k],
-    set: (k, v) => void (data[k] = v),
-    delete: (k) => void delete data[k]
-  }
-}
-
-function memorySecrets(
-  protection: ReturnType<SecretStore['protection']> = 'strong'
-): SecretStore & { data: Map<string, string> } {
-  const data = new Map<string, string>()
-  return {
-    data,
-    save: async (a, s) => void data.set(a, `enc:${Buffer.from(s).toString('base64')}`),
-    load: async (a) =>
-      data.has(a) ? Buffer.from(data.get(a)!.slice(4), 'base64').toString() : null,
-    forget: async (a) => void data.delete(a),
-    protection: () => protection
-  }
-}
 
 describe('app core', () => {
   let dataDir: string
@@ -85,6 +55,29 @@ describe('app core', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
+  /** The history sync's mode: 'realtime' once the MQTT client has subscribed. */
+  const syncMode = async (): Promise<string | null> => {
+    const list = await core.handlers['history:list'](undefined)
+    return list.ok ? list.value.sync.mode : null
+  }
+
+  /** Waits until the history knows the job copies of its newest `n` entries (by REST or MQTT). */
+  const jobsKnown = async (n: number): Promise<void> => {
+    await expect
+      .poll(
+        async () => {
+          const list = await core.handlers['history:list'](undefined)
+          return (
+            list.ok &&
+            list.value.entries.length >= n &&
+            list.value.entries.slice(0, n).every((e) => e.copies.length === e.quantity)
+          )
+        },
+        { timeout: 10_000 }
+      )
+      .toBe(true)
+  }
+
   const connect = (
     payload: Record<string, unknown>
   ): ReturnType<AppCore['handlers']['store:connect']> =>
@@ -119,8 +112,8 @@ describe('app core', () => {
     const target = first.ok ? first.value.printers.find((p) => p.state === 'ready')! : null
     const restCalls = (): number => demo.log.filter((e) => e.path === '/v1/printers').length
     const before = restCalls()
-    // Give the realtime client a moment to subscribe, then change the printer on "Printago".
-    await new Promise((r) => setTimeout(r, 1_000))
+    // Once the realtime client has subscribed, change the printer on "Printago".
+    await expect.poll(syncMode, { timeout: 10_000 }).toBe('realtime')
     demo.updatePrinter(target!.id, { isOnline: false })
     await expect
       .poll(
@@ -165,7 +158,9 @@ describe('app core', () => {
       .poll(() => events.some((e) => e.event === 'send:finished'), { timeout: 10_000 })
       .toBe(true)
     const demo = core.demoSandbox()!
-    await new Promise((r) => setTimeout(r, 500))
+    // Print it once the history follows the job live.
+    await expect.poll(syncMode, { timeout: 10_000 }).toBe('realtime')
+    await jobsKnown(1)
     for (let i = 0; i < 12; i++) demo.tick()
     await expect.poll(() => shown.length, { timeout: 10_000 }).toBe(1)
     expect(shown[0]).toMatch(/cube/)
@@ -184,7 +179,7 @@ describe('app core', () => {
     await expect
       .poll(() => events.filter((e) => e.event === 'send:finished').length, { timeout: 10_000 })
       .toBe(2)
-    await new Promise((r) => setTimeout(r, 500))
+    await jobsKnown(2)
     for (let i = 0; i < 12; i++) demo.tick()
     await expect
       .poll(
@@ -314,14 +309,29 @@ describe('app core', () => {
   })
 
   it('keeps the printer list within a request budget and serves it stale when Printago fails', async () => {
+    await core.close()
+    const clock = createManualClock()
+    core = makeCore({ clock })
     await connect({ apiKey: sandbox.apiKey, storeId: sandbox.storeId })
     const count = (): number => sandbox.log.filter((e) => e.path === '/v1/printers').length
     const start = count()
     for (let i = 0; i < 10; i++) await core.handlers['printers:list'](undefined)
+    // Asking for a refresh within 2 s of the last list is served from the cache too.
+    await clock.advance(1_900)
+    await core.handlers['printers:list']({ refresh: true })
     expect(count() - start).toBe(1)
+    // A plain list is served from the cache for 15 s, then fetched again.
+    await clock.advance(13_000)
+    await core.handlers['printers:list'](undefined)
+    expect(count() - start).toBe(1)
+    await clock.advance(200)
+    await core.handlers['printers:list'](undefined)
+    expect(count() - start).toBe(2)
     sandbox.injectFault({ path: '/v1/printers', kind: 'status', status: 503, times: Infinity })
-    await new Promise((r) => setTimeout(r, 2_100))
-    const stale = await core.handlers['printers:list']({ refresh: true })
+    await clock.advance(2_100)
+    // The client's back-off between its retries runs on the manual clock too.
+    const stale = await clock.runUntil(core.handlers['printers:list']({ refresh: true }))
+    expect(count() - start).toBeGreaterThan(3)
     expect(stale.ok).toBe(true)
     expect(stale.ok && stale.value.stale?.code).toBe('server')
     expect(stale.ok && stale.value.printers.length).toBeGreaterThan(0)

@@ -105,6 +105,14 @@ describe('handler table', () => {
     })
   })
 
+  it('refuses a table missing a channel: a compile error, and an error at start-up', () => {
+    const { impl } = echoImpl()
+    const { 'store:forget': _forget, ...withoutForget } = impl
+    // @ts-expect-error every channel of the contract must be implemented
+    const partial: Implementations = withoutForget
+    expect(() => createHandlerTable(partial)).toThrow('No implementation for store:forget')
+  })
+
   it('knows its channels', () => {
     expect(isChannel('send:start')).toBe(true)
     expect(isChannel('constructor')).toBe(false)

@@ -17,12 +17,17 @@ export type Implementations = {
   [C in Channel]: (payload: Payload<C>) => Promise<Result<ChannelResults[C]>>
 }
 
-/** Wraps implementations with payload validation and a last-resort error boundary. */
+/**
+ * Wraps implementations with payload validation and a last-resort error boundary. Every channel
+ * needs its implementation: a missing one is a compile error, and a table built around the
+ * types (a cast) fails here at start-up rather than on the first call.
+ */
 export function createHandlerTable(impl: Implementations): HandlerTable {
   const table = {} as Record<Channel, (payload: unknown) => Promise<Result<unknown>>>
   for (const channel of Object.keys(channels) as Channel[]) {
     const schema = channels[channel]
     const fn = impl[channel] as (payload: unknown) => Promise<Result<unknown>>
+    if (typeof fn !== 'function') throw new Error(`No implementation for ${channel}`)
     table[channel] = async (payload: unknown) => {
       const parsed = schema.safeParse(payload)
       if (!parsed.success) {

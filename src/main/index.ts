@@ -18,8 +18,10 @@ import {
 } from 'electron'
 import Store from 'electron-store'
 
-import type { EventName, Events } from '../shared/ipc'
 import { createAppCore, type AppCore, type SecretStore } from '../core/app-core'
+import { createLogger } from '../core/infra/log'
+import { openSettingsFile } from '../core/infra/settings-file'
+import { createPushQueue } from '../core/push-queue'
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -27,11 +29,10 @@ import {
   hardenSession,
   hardenWebContents,
   registerIpcHandlers,
+  registerReadySignal,
   resolveAppFile,
   secureWebPreferences
 } from './security'
-import { createLogger } from '../core/infra/log'
-import { openSettingsFile } from '../core/infra/settings-file'
 
 const log = createLogger('main')
 const here = dirname(fileURLToPath(import.meta.url))
@@ -86,9 +87,11 @@ function safeStorageSecrets(store: Store<Record<string, unknown>>): SecretStore 
   }
 }
 
-function emit<E extends EventName>(event: E, payload: Events[E]): void {
+// Pushes wait until the window's renderer says its listeners are set up (and again while it
+// reloads or after it is closed), so a send's end or a clicked notification is never lost.
+const pushes = createPushQueue((event, payload) => {
   if (win && !win.isDestroyed()) win.webContents.send(event, payload)
-}
+})
 
 function createWindow(): void {
   win = new BrowserWindow({
@@ -109,6 +112,14 @@ function createWindow(): void {
     }
   })
   win.once('ready-to-show', () => win?.show())
+  win.on('closed', () => {
+    win = null
+    pushes.pause()
+  })
+  win.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) pushes.pause()
+  })
+  win.webContents.on('render-process-gone', () => pushes.pause())
   hardenWebContents(win.webContents, devServerUrl)
   void win.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`)
 }
@@ -148,7 +159,7 @@ app
         delete: (k) => settings.delete(k)
       },
       secrets: safeStorageSecrets(settings),
-      emit,
+      emit: pushes.push,
       shell: 'electron',
       version: app.getVersion(),
       // electronegativity OPEN_EXTERNAL_JS_CHECK: called only by shell:openExternal with allowedExternalUrl() output.
@@ -185,6 +196,13 @@ app
       }
     })
     registerIpcHandlers(ipcMain, core.handlers, devServerUrl)
+    registerReadySignal(
+      ipcMain,
+      (sender) => {
+        if (win && !win.isDestroyed() && sender === win.webContents) pushes.ready()
+      },
+      devServerUrl
+    )
     createWindow()
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow()

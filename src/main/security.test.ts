@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs'
 
 import { describe, expect, it } from 'vitest'
 
-import { channels, type HandlerTable } from '../shared/ipc'
+import { channels, RENDERER_READY, type HandlerTable } from '../shared/ipc'
 import {
   APP_ORIGIN,
   registerIpcHandlers,
+  registerReadySignal,
+  type IpcMainOnLike,
   resolveAppFile,
   type IpcMainLike,
   denyWebviews,
@@ -161,6 +163,20 @@ describe('IPC registration', () => {
   const table = Object.fromEntries(
     Object.keys(channels).map((c) => [c, async (p: unknown) => ({ ok: true, value: p })])
   ) as unknown as HandlerTable
+
+  it('takes the ready signal from our UI only', () => {
+    const listeners = new Map<string, Parameters<IpcMainOnLike['on']>[1]>()
+    const ready: unknown[] = []
+    registerReadySignal({ on: (c, l) => listeners.set(c, l) }, (sender) => ready.push(sender))
+    expect([...listeners.keys()]).toEqual([RENDERER_READY])
+    expect(Object.keys(channels)).not.toContain(RENDERER_READY)
+    const signal = listeners.get(RENDERER_READY)!
+    signal({ senderFrame: { url: 'https://evil.example/', parent: null }, sender: 'evil' })
+    signal({ senderFrame: { url: `${APP_ORIGIN}/index.html`, parent: {} }, sender: 'iframe' })
+    signal({ senderFrame: null, sender: 'gone' })
+    signal({ senderFrame: { url: `${APP_ORIGIN}/index.html`, parent: null }, sender: 'ui' })
+    expect(ready).toEqual(['ui'])
+  })
 
   it('registers exactly the contract channels', () => {
     const { ipc, handlers } = fakeIpc()

@@ -2,7 +2,7 @@
 // without launching Electron. index.ts applies them.
 import { isAbsolute, join, normalize, relative } from 'node:path'
 
-import { channels, type Channel, type HandlerTable } from '../shared/ipc'
+import { channels, RENDERER_READY, type Channel, type HandlerTable } from '../shared/ipc'
 import { fail, type Result } from '../shared/result'
 
 /** The custom scheme the UI is served from (never arbitrary file://). */
@@ -120,6 +120,31 @@ export function registerIpcHandlers(
       return handlers[channel](payload)
     })
   }
+}
+
+/** The part of ipcMain that receives one-way messages. */
+export interface IpcMainOnLike {
+  on(
+    channel: string,
+    listener: (event: {
+      senderFrame: { url: string; parent: unknown } | null
+      sender: unknown
+    }) => void
+  ): unknown
+}
+
+/**
+ * Listens for the renderer's "ready" signal; only our own top-level UI may give it. `onReady`
+ * gets the sending WebContents, so main can ignore a window that is not the current one.
+ */
+export function registerReadySignal(
+  ipc: IpcMainOnLike,
+  onReady: (sender: unknown) => void,
+  devServerUrl?: string
+): void {
+  ipc.on(RENDERER_READY, (event) => {
+    if (isTrustedSender(event.senderFrame, devServerUrl)) onReady(event.sender)
+  })
 }
 
 /**

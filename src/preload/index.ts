@@ -3,7 +3,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron'
 
 import { createApi, type Transport } from '../shared/api'
-import { eventNames } from '../shared/ipc'
+import { eventNames, RENDERER_READY } from '../shared/ipc'
 
 const transport: Transport = {
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload),
@@ -17,4 +17,8 @@ const transport: Transport = {
   pathForFile: async (file) => webUtils.getPathForFile(file)
 }
 
-contextBridge.exposeInMainWorld('api', createApi(transport))
+// `ready()`: the renderer's listeners are set up; main delivers the push events it held back.
+contextBridge.exposeInMainWorld('api', {
+  ...createApi(transport),
+  ready: (): void => ipcRenderer.send(RENDERER_READY)
+})

@@ -247,6 +247,12 @@ export const eventNames: EventName[] = [
   'history:open'
 ]
 
+/**
+ * The renderer → main signal "my listeners are set up": main holds its push events until then
+ * (a one-way message, not an invoke channel, so no handler answers it).
+ */
+export const RENDERER_READY = 'renderer:ready'
+
 /** One async function per channel; it never throws for expected failures. */
 export type HandlerTable = {
   [C in Channel]: (payload: unknown) => Promise<Result<ChannelResults[C]>>

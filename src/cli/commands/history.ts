@@ -2,13 +2,29 @@
 // first — the same file the desktop app keeps (data dir from PRINTAGO_DATA_DIR or the app's
 // folder, one subfolder per store). `--refresh` first brings open jobs up to date over REST.
 
-import { jobStatusOf, type HistoryEntry, type JobStatus } from '../../shared/history'
 import { timeAgo } from '../../shared/format'
-import { resolveDataDir, storeDataDir } from '../../core/infra/data-dir'
-import { isOpenEntry, nodeConfFactory, openHistoryStore } from '../../core/history/store'
-import { createPrintagoClient } from '../../core/printago/client'
-import { isPrintagoError } from '../../core/printago/errors'
+import { jobStatusOf, type HistoryEntry, type JobStatus } from '../../shared/history'
+import {
+  isOpenEntry,
+  nodeConfFactory,
+  openHistoryStore,
+  type HistoryStore
+} from '../../core/history/store'
 import { reconcileEntries } from '../../core/history/sync'
+import { isPrintagoError } from '../../core/printago/errors'
+import type { StoreSession } from '../../core/session'
+import {
+  callOptions,
+  cliStoreDir,
+  openCliSession,
+  parseCommandArgs,
+  readCredentials,
+  usageFailure,
+  UsageError,
+  wantsHelp,
+  type CliContext,
+  type CliIo
+} from '../io'
 
 export const HISTORY_USAGE = `Usage: history [--json] [--refresh]
 
@@ -105,73 +121,72 @@ export function historyTable(entries: HistoryEntry[], now = Date.now()): string 
 
 type Env = Record<string, string | undefined>
 
-/** Run `history`; `env` may also be the CLI context (`{ env }`) the other commands get. */
+/**
+ * Run `history`; `env` may also be the CLI context (`{ env }`) the other commands get. With
+ * `--refresh` it opens the store's session (it talks to Printago); otherwise it only reads the file.
+ */
 export async function historyCommand(
   args: string[],
-  io: { stdout(s: string): void; stderr(s: string): void },
-  env?: Env | { env: Env; signal?: AbortSignal }
+  io: CliIo,
+  env?: Env | CliContext
 ): Promise<number> {
-  const ctx =
+  const ctx: CliContext =
     env && typeof env['env'] === 'object' && env['env'] !== null
-      ? (env as { env: Env; signal?: AbortSignal })
+      ? (env as CliContext)
       : { env: (env as Env | undefined) ?? process.env }
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     io.stdout(HISTORY_USAGE)
     return 0
   }
-  let json = false
-  let refresh = false
-  for (const a of args) {
-    if (a === '--json') json = true
-    else if (a === '--refresh') refresh = true
-    else {
-      io.stderr(`history: unexpected argument ${a} (see history --help)\n`)
-      return 2
-    }
-  }
-  const storeId = ctx.env['PRINTAGO_STORE_ID']?.trim()
-  if (!storeId) {
-    io.stderr('history: PRINTAGO_STORE_ID is not set (see history --help)\n')
-    return 2
-  }
-  const apiKey = ctx.env['PRINTAGO_API_KEY']?.trim()
-  if (refresh && !apiKey) {
-    io.stderr('history: --refresh needs PRINTAGO_API_KEY (see history --help)\n')
-    return 2
-  }
-  const baseUrl = ctx.env['PRINTAGO_BASE_URL']?.trim() || undefined
-  if (refresh && baseUrl && !/^https?:\/\//.test(baseUrl)) {
-    io.stderr(`history: PRINTAGO_BASE_URL is not an http(s) URL: ${baseUrl}\n`)
-    return 2
+  let json: boolean
+  let refresh: boolean
+  let storeId: string
+  try {
+    const { values, positionals } = parseCommandArgs(args, {
+      json: { type: 'boolean' },
+      refresh: { type: 'boolean' }
+    })
+    if (positionals[0] !== undefined) throw new UsageError(`unexpected argument ${positionals[0]}`)
+    json = values.json === true
+    refresh = values.refresh === true
+    const id = ctx.env['PRINTAGO_STORE_ID']?.trim()
+    if (!id) throw new UsageError('PRINTAGO_STORE_ID is not set')
+    storeId = id
+    if (refresh && !ctx.env['PRINTAGO_API_KEY']?.trim())
+      throw new UsageError('--refresh needs PRINTAGO_API_KEY')
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, 'history', error.message)
+    throw error
   }
 
-  const dir = storeDataDir(resolveDataDir({ env: ctx.env }), storeId)
-  const store = openHistoryStore({ dir, storeId, createConf: nodeConfFactory, writeDelayMs: 0 })
+  let session: StoreSession | null = null
+  let store: HistoryStore
+  if (refresh) {
+    try {
+      session = await openCliSession(readCredentials(ctx.env), ctx)
+    } catch (error) {
+      if (error instanceof UsageError) return usageFailure(io, 'history', error.message)
+      throw error
+    }
+    store = session.history
+  } else {
+    const dir = cliStoreDir(ctx.env, storeId)
+    store = openHistoryStore({ dir, storeId, createConf: nodeConfFactory, writeDelayMs: 0 })
+  }
   let code = 0
   try {
     if (store.recovered) io.stderr(`warning: ${store.recovered.message}\n`)
-    if (refresh) {
-      const open = store.openEntries()
-      if (open.length > 0) {
-        const client = createPrintagoClient({
-          apiKey: apiKey!,
-          storeId,
-          ...(baseUrl ? { baseUrl } : {})
-        })
-        try {
-          await reconcileEntries({
-            store,
-            client,
-            entries: open,
-            call: (fn) => fn(ctx.signal ? { signal: ctx.signal } : {})
-          })
-        } catch (error) {
-          const why = isPrintagoError(error) ? error.message : (error as Error).message
-          io.stderr(
-            `warning: could not refresh from Printago (${why}); showing the last known state\n`
-          )
-          code = 1
-        }
+    const open = store.openEntries()
+    if (session && open.length > 0) {
+      const client = session.client
+      try {
+        await reconcileEntries({ store, client, entries: open, call: (fn) => fn(callOptions(ctx)) })
+      } catch (error) {
+        const why = isPrintagoError(error) ? error.message : (error as Error).message
+        io.stderr(
+          `warning: could not refresh from Printago (${why}); showing the last known state\n`
+        )
+        code = 1
       }
     }
     const entries = store.list()
@@ -185,6 +200,7 @@ export async function historyCommand(
     }
     return code
   } finally {
-    store.close()
+    if (session) await session.close()
+    else store.close()
   }
 }

@@ -117,10 +117,11 @@ describe('inspect command', () => {
     expect((await run()).code).toBe(2)
     expect((await run('--json')).code).toBe(2)
     expect((await run('a.stl', 'b.stl')).code).toBe(2)
+    // One line naming the problem and where help is, as every command says it.
     const r = await run('--frobnicate', 'a.stl')
     expect(r.code).toBe(2)
-    expect(r.err).toContain('Unknown option: --frobnicate')
-    expect(r.err).toContain('Usage: inspect')
+    expect(r.err).toBe('inspect: unknown option --frobnicate (see inspect --help)\n')
+    expect((await run('a.stl', '--printer')).err).toContain('--printer needs a value')
   })
 
   it('prints help with exit 0', async () => {

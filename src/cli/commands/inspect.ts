@@ -2,15 +2,11 @@
 // Exit codes: 0 report printed, 1 the file is unreadable or not a usable STL, 2 usage error.
 
 import { open } from 'node:fs/promises'
-import { DEFAULT_MAX_BYTES, inspectStl, type MeshReport, type StlError } from '../../shared/stl'
-import { fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
-import { formatBytes, formatCount, formatMm } from '../../shared/format'
 
-/** Output sinks, injected so tests (and the CLI entry) decide where text goes. */
-export interface CliIo {
-  stdout: (s: string) => void
-  stderr: (s: string) => void
-}
+import { formatBytes, formatCount, formatMm } from '../../shared/format'
+import { fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
+import { DEFAULT_MAX_BYTES, inspectStl, type MeshReport, type StlError } from '../../shared/stl'
+import { parseCommandArgs, usageFailure, UsageError, wantsHelp, type CliIo } from '../io'
 
 const USAGE = `Usage: inspect <file.stl> [--json] [--printer <model>]
 
@@ -20,7 +16,7 @@ Parses an STL file (binary or ASCII) and reports size, area, volume and mesh hea
 Exit codes: 0 ok, 1 unreadable or invalid STL, 2 usage error.
 `
 
-/** Largest single read: reads of 2 GiB or more abort Node (see RELIABILITY B5), stay far below. */
+/** Largest single read: Node aborts on reads of 2 GiB or more, so stay far below. */
 const READ_CHUNK = 64 * 1024 * 1024
 
 interface Args {
@@ -29,28 +25,19 @@ interface Args {
   printer: string | null
 }
 
-function parseArgs(args: string[]): Args | string {
+/** Parses inspect's arguments; throws UsageError. */
+function parseInspectArgs(args: string[]): Args {
+  const { values, positionals } = parseCommandArgs(args, {
+    json: { type: 'boolean' },
+    printer: { type: 'string' }
+  })
   // Tolerate being handed the subcommand name too (`inspect file.stl`).
-  const rest = args[0] === 'inspect' && args.length > 1 ? args.slice(1) : args
-  let file: string | null = null
-  let json = false
-  let printer: string | null = null
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!
-    if (a === '--json') json = true
-    else if (a === '--printer') {
-      const v = rest[++i]
-      if (v === undefined || v === '') return 'Missing model after --printer.'
-      printer = v
-    } else if (a.startsWith('--printer=')) printer = a.slice('--printer='.length)
-    else if (a === '--') {
-      if (file === null && rest[i + 1] !== undefined) file = rest[++i]!
-    } else if (a.startsWith('-') && a !== '-') return `Unknown option: ${a}`
-    else if (file === null) file = a
-    else return `Unexpected argument: ${a} (one file at a time).`
-  }
-  if (file === null) return 'Missing the STL file to inspect.'
-  return { file, json, printer }
+  const files =
+    positionals[0] === 'inspect' && positionals.length > 1 ? positionals.slice(1) : positionals
+  if (files.length === 0) throw new UsageError('no STL file given')
+  if (files.length > 1) throw new UsageError(`unexpected argument ${files[1]} (one file at a time)`)
+  if (values.printer === '') throw new UsageError('--printer needs a printer model')
+  return { file: files[0]!, json: values.json === true, printer: values.printer ?? null }
 }
 
 type ReadResult = { ok: true; bytes: Uint8Array } | { ok: false; error: StlError }
@@ -190,14 +177,16 @@ function humanReport(
 
 /** Runs `inspect`; resolves to the exit code (0 ok, 1 bad file, 2 usage). */
 export async function inspectCommand(args: string[], io: CliIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     io.stdout(USAGE)
     return 0
   }
-  const parsed = parseArgs(args)
-  if (typeof parsed === 'string') {
-    io.stderr(`inspect: ${parsed}\n\n${USAGE}`)
-    return 2
+  let parsed: Args
+  try {
+    parsed = parseInspectArgs(args)
+  } catch (error) {
+    if (error instanceof UsageError) return usageFailure(io, 'inspect', error.message)
+    throw error
   }
   const fail = (error: StlError): number => {
     if (parsed.json)

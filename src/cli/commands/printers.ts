@@ -1,14 +1,24 @@
 // `printers [--json]`: list the store's printers as a table or a JSON array. Only the summary is
 // printed — never `metadata`, which can hold access codes and passwords.
-import { toPrinterSummary, type PrinterSummary } from '../../core/printers/summary'
 import { isPrintagoError } from '../../core/printago/errors'
-import { cliClient, readCredentials, UsageError, type CliContext, type CliIo } from './send'
+import { toPrinterSummary, type PrinterSummary } from '../../core/printers/summary'
+import {
+  callOptions,
+  openCliSession,
+  parseCommandArgs,
+  readCredentials,
+  usageFailure,
+  UsageError,
+  wantsHelp,
+  type CliContext,
+  type CliIo
+} from '../io'
 
 export const PRINTERS_USAGE = `Usage: printers [--json]
 
 Lists the store's printers: id, name, model, state and tags.
   --json   print a JSON array of {id, name, model, online, available, ready, tags}
-Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL.
+Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL and PRINTAGO_DATA_DIR.
 Exit codes: 0 listed, 1 failed, 2 usage error.
 `
 
@@ -51,31 +61,24 @@ export function printerTable(printers: PrinterSummary[]): string {
 
 /** Run the printers command; returns the exit code. */
 export async function printersCommand(args: string[], io: CliIo, ctx: CliContext): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     io.stdout(PRINTERS_USAGE)
     return 0
   }
-  let json = false
+  let json: boolean
   let creds
   try {
-    for (const a of args) {
-      if (a === '--json') json = true
-      else throw new UsageError(`unexpected argument ${a}`)
-    }
+    const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } })
+    if (positionals[0] !== undefined) throw new UsageError(`unexpected argument ${positionals[0]}`)
+    json = values.json === true
     creds = readCredentials(ctx.env)
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`printers: ${error.message} (see printers --help)\n`)
-      return 2
-    }
+    if (error instanceof UsageError) return usageFailure(io, 'printers', error.message)
     throw error
   }
-  const client = cliClient(creds, null)
+  const session = await openCliSession(creds, ctx)
   try {
-    const printers = await client.listPrinters(
-      { limit: 1000 },
-      ctx.signal ? { signal: ctx.signal } : {}
-    )
+    const printers = await session.client.listPrinters({ limit: 1000 }, callOptions(ctx))
     const summaries = printers.map(toPrinterSummary)
     if (json) io.stdout(`${JSON.stringify(summaries.map(printerRow), null, 2)}\n`)
     else if (summaries.length === 0) io.stdout('No printers in this store.\n')
@@ -84,5 +87,7 @@ export async function printersCommand(args: string[], io: CliIo, ctx: CliContext
   } catch (error) {
     io.stderr(`error: ${isPrintagoError(error) ? error.message : (error as Error).message}\n`)
     return 1
+  } finally {
+    await session.close()
   }
 }

@@ -2,61 +2,33 @@
 // [--position front] [--json]`: send STL files to Printago through the same services as the app.
 // Progress goes to stderr; with --json one object goes to stdout. Exit codes: 0 all sent,
 // 1 a file or Printago failed, 2 usage error.
-import { JournalLockedError } from '../../core/infra/journal'
-import { openDedupeCache } from '../../core/send/dedupe-cache'
 import { basename } from 'node:path'
 
-import { resolveDataDir, storeDataDir } from '../../core/infra/data-dir'
+import { JournalLockedError } from '../../core/infra/journal'
+import type { PrintagoClient } from '../../core/printago/client'
 import { isPrintagoError } from '../../core/printago/errors'
 import { toPrinterSummary, unreachableRouting } from '../../core/printers/summary'
-import {
-  createPrintagoClient,
-  DEFAULT_BASE_URL,
-  type PrintagoClient
-} from '../../core/printago/client'
-import { nodeConfFactory, openHistoryStore } from '../../core/history/store'
-import { createRateLimiter } from '../../core/printago/rate-limiter'
-import { recordSentFiles, resumeIntoHistory } from '../../core/send/record-history'
-import {
-  createSendService,
-  OUTCOME_UNKNOWN,
-  validateSendRequest,
-  type FailedFile,
-  type SendResult
-} from '../../core/send/service'
 import { checkStlFile } from '../../core/send/file-check'
+import { OUTCOME_UNKNOWN, validateSendRequest, type FailedFile } from '../../core/send/service'
 import {
   MAX_LABEL_LENGTH,
   MAX_QUANTITY,
-  type Priority,
-  type QueuePosition,
   type Routing,
   type SendProgress,
   type SendRequest
 } from '../../shared/send'
-
-/** Output sinks and environment, injected so tests decide where text goes. */
-export interface CliIo {
-  stdout: (s: string) => void
-  stderr: (s: string) => void
-}
-
-/** What a command needs from the process. */
-export interface CliContext {
-  env: Record<string, string | undefined>
-  /** True when stderr is a terminal (progress is redrawn in place). */
-  stderrIsTty?: boolean
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal
-}
-
-/** A usage problem: exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UsageError'
-  }
-}
+import {
+  callOptions,
+  openCliSession,
+  parseCommandArgs,
+  readCredentials,
+  usageFailure,
+  UsageError,
+  wantsHelp,
+  type CliContext,
+  type CliIo,
+  type Credentials
+} from '../io'
 
 export const SEND_USAGE = `Usage: send <file.stl>... [options]
 
@@ -76,38 +48,6 @@ Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL and
 Exit codes: 0 sent, 1 failed, 2 usage error.
 `
 
-export interface Credentials {
-  apiKey: string
-  storeId: string
-  baseUrl: string
-}
-
-/** Read credentials from the environment; a UsageError names what is missing. */
-export function readCredentials(env: Record<string, string | undefined>): Credentials {
-  const apiKey = env['PRINTAGO_API_KEY']?.trim()
-  const storeId = env['PRINTAGO_STORE_ID']?.trim()
-  const missing = [!apiKey && 'PRINTAGO_API_KEY', !storeId && 'PRINTAGO_STORE_ID'].filter(Boolean)
-  if (missing.length > 0) {
-    throw new UsageError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`)
-  }
-  const baseUrl = env['PRINTAGO_BASE_URL']?.trim() || DEFAULT_BASE_URL
-  try {
-    const u = new URL(baseUrl)
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme')
-  } catch {
-    throw new UsageError(`PRINTAGO_BASE_URL is not an http(s) URL: ${baseUrl}`)
-  }
-  return { apiKey: apiKey!, storeId: storeId!, baseUrl }
-}
-
-/** A client with the limiter persisted in the store's data folder (no burst after a restart). */
-export function cliClient(creds: Credentials, storeDir: string | null): PrintagoClient {
-  return createPrintagoClient({
-    ...creds,
-    limiter: createRateLimiter(storeDir ? { persistPath: `${storeDir}/rate-limit.json` } : {})
-  })
-}
-
 interface SendArgs {
   files: string[]
   request: SendRequest
@@ -117,94 +57,57 @@ interface SendArgs {
 /** Printago printer ids are cuid2s: 24 lowercase alphanumerics. */
 const PRINTER_ID = /^[a-z0-9]{24}$/
 
+const SEND_OPTIONS = {
+  json: { type: 'boolean' },
+  printer: { type: 'string' },
+  tags: { type: 'string' },
+  quantity: { type: 'string' },
+  label: { type: 'string' },
+  priority: { type: 'string' },
+  position: { type: 'string' }
+} as const
+
 /** Parse send's arguments; throws UsageError. */
 export function parseSendArgs(args: string[]): SendArgs {
-  const files: string[] = []
-  let printer: string | undefined
+  const { values, positionals: files } = parseCommandArgs(args, SEND_OPTIONS)
+  const printer = values.printer
+  if (printer !== undefined) {
+    if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
+    if (!PRINTER_ID.test(printer)) {
+      throw new UsageError(
+        `--printer needs a printer id, 24 lowercase letters and digits (got "${printer}"); the printers command lists them`
+      )
+    }
+  }
   let tags: string[] | undefined
+  if (values.tags !== undefined) {
+    tags = values.tags.split(',').map((t) => t.trim())
+    if (tags.some((t) => t === '')) throw new UsageError('--tags has an empty tag')
+    const bad = tags.find((t) => t.includes('|'))
+    if (bad)
+      throw new UsageError(`tag "${bad}" contains '|', which Printago's tag syntax cannot express`)
+  }
   let quantity = 1
-  let label: string | undefined
-  let priority: Priority | undefined
-  let position: QueuePosition | undefined
-  let json = false
-  const value = (i: number, flag: string): string => {
-    const v = args[i]
-    if (v === undefined || (v.startsWith('--') && v.length > 2))
-      throw new UsageError(`${flag} needs a value`)
-    return v
-  }
-  for (let i = 0; i < args.length; i++) {
-    let arg = args[i]!
-    let inline: string | undefined
-    if (arg.startsWith('--') && arg.includes('=')) {
-      inline = arg.slice(arg.indexOf('=') + 1)
-      arg = arg.slice(0, arg.indexOf('='))
-    }
-    const take = (): string => (inline !== undefined ? inline : value(++i, arg))
-    switch (arg) {
-      case '--json':
-        json = true
-        break
-      case '--printer':
-        printer = take()
-        if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
-        if (!PRINTER_ID.test(printer)) {
-          throw new UsageError(
-            `--printer needs a printer id, 24 lowercase letters and digits (got "${printer}"); the printers command lists them`
-          )
-        }
-        break
-      case '--tags': {
-        tags = take()
-          .split(',')
-          .map((t) => t.trim())
-        if (tags.some((t) => t === '')) throw new UsageError('--tags has an empty tag')
-        const bad = tags.find((t) => t.includes('|'))
-        if (bad)
-          throw new UsageError(
-            `tag "${bad}" contains '|', which Printago's tag syntax cannot express`
-          )
-        break
-      }
-      case '--quantity': {
-        const raw = take()
-        quantity = /^\d+$/.test(raw) ? Number(raw) : NaN
-        if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-          throw new UsageError(
-            `--quantity must be a whole number from 1 to ${MAX_QUANTITY} (got ${raw})`
-          )
-        }
-        break
-      }
-      case '--label':
-        label = take()
-        if (label.length < 1 || label.length > MAX_LABEL_LENGTH) {
-          throw new UsageError(`--label must be 1–${MAX_LABEL_LENGTH} characters`)
-        }
-        break
-      case '--priority': {
-        const p = take()
-        if (p !== 'low' && p !== 'normal')
-          throw new UsageError(`--priority must be low or normal (got ${p})`)
-        priority = p
-        break
-      }
-      case '--position': {
-        const p = take()
-        if (p !== 'front' && p !== 'back')
-          throw new UsageError(`--position must be front or back (got ${p})`)
-        position = p
-        break
-      }
-      case '--':
-        files.push(...args.slice(i + 1))
-        i = args.length
-        break
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`)
-        files.push(arg)
+  if (values.quantity !== undefined) {
+    const raw = values.quantity
+    quantity = /^\d+$/.test(raw) ? Number(raw) : NaN
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+      throw new UsageError(
+        `--quantity must be a whole number from 1 to ${MAX_QUANTITY} (got ${raw})`
+      )
     }
   }
+  const label = values.label
+  if (label !== undefined && (label.length < 1 || label.length > MAX_LABEL_LENGTH)) {
+    throw new UsageError(`--label must be 1–${MAX_LABEL_LENGTH} characters`)
+  }
+  const priority = values.priority
+  if (priority !== undefined && priority !== 'low' && priority !== 'normal')
+    throw new UsageError(`--priority must be low or normal (got ${priority})`)
+  const position = values.position
+  if (position !== undefined && position !== 'front' && position !== 'back')
+    throw new UsageError(`--position must be front or back (got ${position})`)
+  const json = values.json === true
   if (files.length === 0) throw new UsageError('no STL file given')
   if (printer !== undefined && tags !== undefined) {
     throw new UsageError('use either --printer or --tags, not both')
@@ -292,13 +195,9 @@ function unfinishedMessage(u: FailedFile): string {
   return `${u.error.message}; not queued yet, the next \`send\` run finishes it`
 }
 
-function summarise(result: SendResult): { ok: boolean } {
-  return { ok: result.status === 'done' }
-}
-
 /** Run the send command; returns the exit code. */
 export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     io.stdout(SEND_USAGE)
     return 0
   }
@@ -308,10 +207,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     parsed = parseSendArgs(args)
     creds = readCredentials(ctx.env)
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`send: ${error.message} (see send --help)\n`)
-      return 2
-    }
+    if (error instanceof UsageError) return usageFailure(io, 'send', error.message)
     throw error
   }
   // Cheap checks first so a typo never costs an API call. One bad file refuses the whole batch.
@@ -333,63 +229,40 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     return 1
   }
 
-  const storeDir = storeDataDir(resolveDataDir({ env: ctx.env }), creds.storeId)
-  const client = cliClient(creds, storeDir)
-  let service
+  const session = await openCliSession(creds, ctx, {
+    onProgress: progressPrinter(io, parsed.files.length)
+  })
   try {
-    service = await createSendService({
-      client,
-      journalDir: `${storeDir}/journal`,
-      dedupe: await openDedupeCache(storeDir),
-      onProgress: progressPrinter(io, parsed.files.length)
-    })
-  } catch (error) {
-    if (error instanceof JournalLockedError) {
-      io.stderr(`error: ${error.message}; close it or set PRINTAGO_DATA_DIR to another folder\n`)
+    let service
+    try {
+      service = await session.sender()
+    } catch (error) {
+      if (error instanceof JournalLockedError) {
+        io.stderr(`error: ${error.message}; close it or set PRINTAGO_DATA_DIR to another folder\n`)
+        return 1
+      }
+      io.stderr(
+        `error: cannot open the send journal in ${session.dir}: ${(error as Error).message}\n`
+      )
       return 1
     }
-    io.stderr(`error: cannot open the send journal in ${storeDir}: ${(error as Error).message}\n`)
-    return 1
-  }
-  try {
     for (const issue of service.issues) io.stderr(`warning: ${issue.message}\n`)
     const pending = service.pendingJobs()
     if (pending.length > 0) {
       // A previous run stopped mid-send: finish it first (it may already be queued on Printago).
       io.stderr(`Finishing ${pending.length} unfinished send(s) from an earlier run…\n`)
-      const history = openHistoryStore({
-        dir: storeDir,
-        storeId: creds.storeId,
-        createConf: nodeConfFactory,
-        writeDelayMs: 0
-      })
-      try {
-        for (const r of await resumeIntoHistory(service, history, creds.storeId)) {
-          const files = r.files.map((f) => basename(f.file)).join(', ')
-          io.stderr(
-            `  earlier send ${r.jobId}: ${r.status}${files ? ` — ${files}` : ''}${r.error ? ` (${r.error.message})` : ''}\n`
-          )
-        }
-      } finally {
-        history.close()
+      for (const r of await session.resumePending()) {
+        const files = r.files.map((f) => basename(f.file)).join(', ')
+        io.stderr(
+          `  earlier send ${r.jobId}: ${r.status}${files ? ` — ${files}` : ''}${r.error ? ` (${r.error.message})` : ''}\n`
+        )
       }
     }
-    const callsBefore = client.apiCalls + service.uploadRequests
-    await warnIfUnreachable(client, parsed.request.routing, io, ctx)
-    const result = await service.send(parsed.request, ctx.signal)
-    // The desktop app and `history` show CLI sends too.
-    const history = openHistoryStore({
-      dir: storeDir,
-      storeId: creds.storeId,
-      createConf: nodeConfFactory,
-      writeDelayMs: 0
-    })
-    try {
-      recordSentFiles(history, creds.storeId, parsed.request, result.files)
-    } finally {
-      await history.close()
-    }
-    const apiCalls = client.apiCalls + service.uploadRequests - callsBefore
+    const callsBefore = session.client.apiCalls + service.uploadRequests
+    await warnIfUnreachable(session.client, parsed.request.routing, io, ctx)
+    // The session records the sent files in the history the desktop app and `history` show.
+    const result = await session.send(parsed.request, callOptions(ctx))
+    const apiCalls = session.client.apiCalls + service.uploadRequests - callsBefore
     // Every file not queued gets one line naming it and the cause.
     const failures = [
       ...result.failures.map((f) => ({
@@ -428,9 +301,9 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
         )
       }
     }
-    return summarise(result).ok ? 0 : 1
+    return result.status === 'done' ? 0 : 1
   } finally {
-    await service.close()
+    await session.close()
   }
 }
 
@@ -446,10 +319,7 @@ async function warnIfUnreachable(
 ): Promise<void> {
   if (routing.mode === 'any') return
   try {
-    const printers = await client.listPrinters(
-      { limit: 1000 },
-      ctx.signal ? { signal: ctx.signal } : {}
-    )
+    const printers = await client.listPrinters({ limit: 1000 }, callOptions(ctx))
     const warning = unreachableRouting(routing, printers.map(toPrinterSummary))
     if (warning) io.stderr(`warning: ${warning}\n`)
   } catch (error) {

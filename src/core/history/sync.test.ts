@@ -7,6 +7,7 @@ import { startMqttBroker, type MqttBroker } from '../../sandbox/mqtt-broker'
 import { sandbox } from '../../sandbox/testing/test-utils'
 import type { RunningSandbox } from '../../sandbox/types'
 import { openHistoryStore, type HistoryStore } from './store'
+import { createManualClock } from '../infra/clock'
 import {
   manualClock,
   sendToSandbox,
@@ -437,7 +438,9 @@ describe('status sync over MQTT (real sandbox and broker)', () => {
 
   it('moves a job to completed from events alone, without any REST poll', async () => {
     const { sb, client, store, realtime } = await realtimeSetup()
-    const sync = createStatusSync({ store, client, realtime, discoverDelayMs: 200 })
+    // The sync's own timers (discovery, throttle, polling) run on a manual clock; MQTT is real.
+    const clock = createManualClock()
+    const sync = createStatusSync({ store, client, realtime, clock, discoverDelayMs: 200 })
     const finished = track(sync)
     const snapshots: string[] = []
     sync.onChange((s) => snapshots.push(s.sync.mode))
@@ -452,7 +455,7 @@ describe('status sync over MQTT (real sandbox and broker)', () => {
       await new Promise((r) => setTimeout(r, 20))
     }
     await waitFor(() => store.get(entry.id)?.status === 'printed', 5000, 'printed')
-    await new Promise((r) => setTimeout(r, 400)) // past discoverDelayMs: still no REST
+    await clock.advance(60_000) // past the discovery delay and the realtime grace: still no REST
     expect(jobReads(sb, mark)).toBe(0)
     expect(sync.requests).toBe(0)
     const copy = store.get(entry.id)!.copies[0]!

@@ -17,6 +17,7 @@ import { isTerminal } from '../../shared/history'
 import type { PrintJob } from '../../shared/printago/api-types'
 import type { AppSettings } from '../../shared/settings'
 import type { HistoryStore } from './store'
+import { realClock, type Clock } from '../infra/clock'
 import { createLogger } from '../infra/log'
 import type { CallOptions, PrintagoClient } from '../printago/client'
 import { isPrintagoError, type PrintagoError } from '../printago/errors'
@@ -65,22 +66,8 @@ export function notificationText(
 }
 
 /** Timers and time, injectable so tests run minutes of polling in milliseconds. */
-export interface SyncClock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-/** Real time; timers never keep the process alive. */
-export const realClock: SyncClock = {
-  now: () => Date.now(),
-  setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms))
-    t.unref?.()
-    return t
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout)
-}
+export type SyncClock = Clock
+export { realClock }
 
 /** A sliding-window request budget: at most `max` requests in any `windowMs`. */
 export class RequestBudget {

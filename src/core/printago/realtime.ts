@@ -1,4 +1,4 @@
-// Printago realtime (API.md §10): an MQTT 3.1.1 client, read-only, that reports entity change
+// Printago realtime: an MQTT 3.1.1 client, read-only, that reports entity change
 // events and printer stats of one store. It never publishes. Each connection attempt uses a fresh
 // mqtt.js client (mqtt.js' own fixed-period reconnect is off) so the back-off is ours: exponential
 // with jitter after drops, long and steady after a refusal (bad key, store, or client id).
@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt'
 
-/** Printago's broker over TLS (confirmed, S1); `wss://realtime.printago.io:9001/mqtt` is the WS form. */
+/** Printago's broker over TLS; `wss://realtime.printago.io:9001/mqtt` is the WebSocket form. */
 export const DEFAULT_REALTIME_URL = 'mqtts://realtime.printago.io:8883'
 
 export type RealtimeEntityType = 'printJob' | 'printer' | 'part' | 'partBuild'
@@ -93,7 +93,7 @@ export interface RealtimeClient {
   close(): Promise<void>
 }
 
-/** `apiclient_<first 24 chars of the key>_<suffix>` (API.md §10.1). */
+/** The client id Printago's broker expects: `apiclient_<first 24 chars of the key>_<suffix>`. */
 export function realtimeClientId(apiKey: string, suffix?: string): string {
   return `apiclient_${apiKey.slice(0, 24)}_${suffix ?? randomBytes(6).toString('hex')}`
 }

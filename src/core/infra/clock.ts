@@ -1,0 +1,140 @@
+// Time and timers behind one small interface. The store session, the printer cache and the status
+// sync read the time and set their timers only through a Clock, so the app runs on real time and
+// tests run on a manual clock: minutes of budgets, polls and back-offs in milliseconds.
+import { realSleep, type Sleep } from './async'
+
+/** Opaque timer handle (a Node Timeout for the real clock, a number for the manual one). */
+export type TimerHandle = unknown
+
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): TimerHandle
+  clearTimeout(handle: TimerHandle): void
+}
+
+/** Real time; its timers never keep the process alive. */
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms))
+    t.unref?.()
+    return t
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout)
+}
+
+/** A sleep on `clock` that rejects with the signal's reason when aborted. */
+export function clockSleep(clock: Clock): Sleep {
+  if (clock === realClock) return realSleep
+  return (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason)
+      const onAbort = (): void => {
+        clock.clearTimeout(handle)
+        reject(signal?.reason)
+      }
+      const handle = clock.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+}
+
+/**
+ * Calls `fn` every `ms` until the returned stop function is called. A chain of timeouts rather
+ * than an interval, so a manual clock sees one pending timer and a stop is final.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let stopped = false
+  let handle: TimerHandle
+  const tick = (): void => {
+    if (stopped) return
+    handle = clock.setTimeout(tick, ms)
+    fn()
+  }
+  handle = clock.setTimeout(tick, ms)
+  return () => {
+    stopped = true
+    clock.clearTimeout(handle)
+  }
+}
+
+/** A clock whose time moves only when told to; for tests. */
+export interface ManualClock extends Clock {
+  /** Moves time forward by `ms`, firing every timer due on the way in order, letting work settle. */
+  advance(ms: number): Promise<void>
+  /**
+   * Waits for `promise`, firing the next timer whenever nothing else is left to do: a wait on
+   * the clock (a back-off, a rate-limit slot) passes at once, real I/O runs at its own pace.
+   */
+  runUntil<T>(promise: Promise<T>, realTimeoutMs?: number): Promise<T>
+  /** Timers not yet fired. */
+  pending(): number
+}
+
+/** Lets promise callbacks and finished I/O run (a few turns of the event loop). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/** A manual clock starting at `start` (default: now, so dates stay plausible next to a server's). */
+export function createManualClock(start = Date.now()): ManualClock {
+  let t = start
+  let seq = 0
+  const timers = new Map<number, { at: number; fn: () => void }>()
+
+  const next = (limit: number): [number, { at: number; fn: () => void }] | undefined => {
+    let best: [number, { at: number; fn: () => void }] | undefined
+    for (const entry of timers) {
+      if (entry[1].at > limit) continue
+      if (!best || entry[1].at < best[1].at || (entry[1].at === best[1].at && entry[0] < best[0]))
+        best = entry
+    }
+    return best
+  }
+  const fire = ([id, timer]: [number, { at: number; fn: () => void }]): void => {
+    timers.delete(id)
+    t = Math.max(t, timer.at)
+    timer.fn()
+  }
+
+  return {
+    now: () => t,
+    setTimeout(fn, ms) {
+      const id = ++seq
+      timers.set(id, { at: t + Math.max(0, ms), fn })
+      return id
+    },
+    clearTimeout(handle) {
+      timers.delete(handle as number)
+    },
+    pending: () => timers.size,
+    async advance(ms) {
+      const end = t + Math.max(0, ms)
+      for (;;) {
+        await settle()
+        const due = next(end)
+        if (!due) break
+        fire(due)
+      }
+      t = end
+      await settle()
+    },
+    async runUntil(promise, realTimeoutMs = 10_000) {
+      let done = false
+      promise.then(
+        () => (done = true),
+        () => (done = true)
+      )
+      const deadline = Date.now() + realTimeoutMs
+      for (;;) {
+        await settle()
+        if (done) return promise
+        if (Date.now() > deadline) throw new Error('manual clock: the awaited work never finished')
+        const due = next(Infinity)
+        if (due) fire(due)
+      }
+    }
+  }
+}

@@ -1,0 +1,266 @@
+// One store session: everything that talks to one Printago store from this process, opened once
+// and closed once, `opening → open → closing → closed`. It owns the rate limiter (its request log
+// persisted in the store's folder, so the next run of the app or the CLI cannot burst), the
+// Printago client, the printer cache, the history, the send service (leased per journal folder,
+// see session-senders.ts) and, for the app, the live parts: realtime, the status sync and the
+// timer that continues unfinished sends. The app core and every CLI command open stores here.
+import type { HistoryEntry, HistorySnapshot, JobCopy } from '../shared/history'
+import type { PrinterList, StoreStatus } from '../shared/ipc'
+import type { SendRequest } from '../shared/send'
+import { clockSleep, every, realClock, type Clock } from './infra/clock'
+import { createLogger } from './infra/log'
+import { openHistoryStore, type ConfFactory, type HistoryStore } from './history/store'
+import { createStatusSync, type StatusSync } from './history/sync'
+import { createPrintagoClient, type PrintagoClient } from './printago/client'
+import { createRateLimiter } from './printago/rate-limiter'
+import { createRealtimeClient } from './printago/realtime'
+import { createPrinterCache, type PrinterCache } from './printers/cache'
+import { recordSentFiles, resumeIntoHistory } from './send/record-history'
+import type { SendResult, SendService } from './send/service'
+import { leaseSendService, type SenderLease } from './session-senders'
+import { maskKey } from './stores'
+
+const log = createLogger('session')
+
+export const RESUME_EVERY_MS = 30_000
+
+export type SessionState = 'opening' | 'open' | 'closing' | 'closed'
+
+/** What the app adds to a session: live job status, realtime printers, resumed sends. */
+export interface LiveSessionOptions {
+  /** MQTT endpoint; null: REST polling only. */
+  realtimeUrl: string | null
+  /** Read on every finished job (the app's notifications setting). */
+  notifications: () => boolean
+  onHistoryChanged: (snapshot: HistorySnapshot) => void
+  onJobFinished: (entry: HistoryEntry, copy: JobCopy) => void
+  onPrintersChanged: (list: PrinterList) => void
+  /** Sends left unfinished (a crash, a quit, Printago unreachable) that this session continued. */
+  onResumed: (results: SendResult[]) => void
+  /** Default RESUME_EVERY_MS. */
+  resumeEveryMs?: number
+}
+
+export interface StoreSessionOptions {
+  /** The store's own data folder (journal, dedupe cache, history, rate-limit log). */
+  dir: string
+  storeId: string
+  baseUrl: string
+  apiKey: string
+  /** How the app names the store (default: a Printago store named after its id). */
+  status?: StoreStatus
+  createConf: ConfFactory
+  clock?: Clock
+  historySize?: number
+  /** Status-only history changes are written after this delay (the CLI writes at once: 0). */
+  historyWriteDelayMs?: number
+  onProgress?: Parameters<typeof leaseSendService>[0]['onProgress']
+  /** The app's live parts; the CLI leaves them out. */
+  live?: LiveSessionOptions
+}
+
+export interface StoreSession {
+  readonly state: SessionState
+  /** What the renderer may know about the store (never the key). */
+  readonly status: StoreStatus
+  readonly storeId: string
+  readonly dir: string
+  readonly client: PrintagoClient
+  readonly printers: PrinterCache
+  /** The store's history, opened on first use. */
+  readonly history: HistoryStore
+  /** Follows the jobs (live sessions only). */
+  readonly sync: StatusSync | null
+  /** The send service, opened on first use (a failed open is tried again on the next call). */
+  sender(): Promise<SendService>
+  /** Runs one send and records what it queued in the history. Rejects unless the session is open. */
+  send(
+    request: SendRequest,
+    options?: { jobId?: string; signal?: AbortSignal }
+  ): Promise<SendResult>
+  /** Continues every unfinished send of the journal and records what it queued. */
+  resumePending(): Promise<SendResult[]>
+  /** Cancels a running send of this session's service (also while the session closes). */
+  cancel(jobId: string): boolean
+  /**
+   * Closes the session: waits for its running sends, or with `interrupt` stops them like a quit
+   * (they resume when the store opens again). The same promise for every call.
+   */
+  close(options?: { interrupt?: boolean }): Promise<void>
+}
+
+/** Thrown by a session that is closing or closed. */
+export class SessionClosedError extends Error {
+  constructor() {
+    super('The store was closed.')
+    this.name = 'SessionClosedError'
+  }
+}
+
+/** Opens a store session. */
+export async function openStoreSession(opts: StoreSessionOptions): Promise<StoreSession> {
+  const clock = opts.clock ?? realClock
+  const now = (): number => clock.now()
+  const sleep = clockSleep(clock)
+  let state: SessionState = 'opening'
+  const limiter = createRateLimiter({ persistPath: `${opts.dir}/rate-limit.json`, now, sleep })
+  const client = createPrintagoClient({
+    baseUrl: opts.baseUrl,
+    apiKey: opts.apiKey,
+    storeId: opts.storeId,
+    limiter,
+    now,
+    sleep
+  })
+  const live = opts.live
+  const printers = createPrinterCache({ client, clock, onChange: live?.onPrintersChanged })
+
+  let history: HistoryStore | null = null
+  const openHistory = (): HistoryStore =>
+    (history ??= openHistoryStore({
+      dir: opts.dir,
+      storeId: opts.storeId,
+      createConf: opts.createConf,
+      maxEntries: opts.historySize,
+      writeDelayMs: opts.historyWriteDelayMs,
+      now
+    }))
+
+  let lease: Promise<SenderLease> | null = null
+  let leased: SenderLease | null = null
+  const openSender = async (): Promise<SendService> => {
+    lease ??= leaseSendService({
+      storeDir: opts.dir,
+      client,
+      clock,
+      onProgress: opts.onProgress
+    }).then((l) => (leased = l))
+    const pending = lease
+    try {
+      return (await pending).service
+    } catch (error) {
+      if (lease === pending) lease = null
+      throw error
+    }
+  }
+
+  // Sends and resumes in progress: the history stays open until they have recorded their files.
+  const tasks = new Set<Promise<unknown>>()
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    tasks.add(work)
+    const forget = (): void => void tasks.delete(work)
+    work.then(forget, forget)
+    return work
+  }
+  const ownJobs = new Set<string>()
+
+  const resumePending = (): Promise<SendResult[]> => {
+    if (state !== 'open') return Promise.reject(new SessionClosedError())
+    return track(openSender().then((s) => resumeIntoHistory(s, openHistory(), opts.storeId)))
+  }
+
+  let sync: StatusSync | null = null
+  let stopResuming = (): void => undefined
+  if (live) {
+    const realtime = live.realtimeUrl
+      ? createRealtimeClient({ url: live.realtimeUrl, storeId: opts.storeId, apiKey: opts.apiKey })
+      : null
+    realtime?.onMessage((message) => {
+      if (message.kind === 'entity' && message.entityType === 'printer')
+        printers.applyEvent(message.entities)
+    })
+    sync = createStatusSync({
+      store: openHistory(),
+      client,
+      realtime,
+      clock,
+      settings: () => ({ notifications: live.notifications() }),
+      printerName: (id) => printers.nameOf(id)
+    })
+    sync.onChange(live.onHistoryChanged)
+    sync.onJobFinished(live.onJobFinished)
+    sync.start()
+    // Unfinished sends are continued now and then every few seconds while the store is open; a
+    // job already running is not started twice (the service knows its running jobs).
+    let resuming = false
+    const resume = (service: SendService): void => {
+      if (resuming || state !== 'open' || service.pendingJobs().length === 0) return
+      resuming = true
+      resumePending()
+        .then((results) => live.onResumed(results.filter((r) => !ownJobs.has(r.jobId))))
+        .catch((e) => log.warn('resume failed', e))
+        .finally(() => (resuming = false))
+    }
+    openSender().then(
+      (service) => {
+        if (state !== 'open') return
+        resume(service)
+        stopResuming = every(clock, live.resumeEveryMs ?? RESUME_EVERY_MS, () => resume(service))
+      },
+      (e) => log.error('send service failed to open', e)
+    )
+  }
+
+  let closing: Promise<void> | null = null
+  const close = async (interrupt: boolean): Promise<void> => {
+    state = 'closing'
+    stopResuming()
+    const held = lease?.catch(() => null) ?? Promise.resolve(null)
+    // A quit stops the running sends first (nothing final is written); otherwise they finish.
+    if (interrupt) await (await held)?.release({ interrupt: true })
+    while (tasks.size > 0) await Promise.allSettled([...tasks])
+    await (await held)?.release()
+    await sync?.close()
+    history?.close()
+    limiter.flush()
+    state = 'closed'
+  }
+
+  const session: StoreSession = {
+    get state() {
+      return state
+    },
+    status: opts.status ?? {
+      kind: 'printago',
+      name: `Store ${opts.storeId.slice(0, 6)}`,
+      storeId: opts.storeId,
+      keyMasked: maskKey(opts.apiKey),
+      baseUrl: opts.baseUrl
+    },
+    storeId: opts.storeId,
+    dir: opts.dir,
+    client,
+    printers,
+    get history() {
+      return openHistory()
+    },
+    sync,
+    sender() {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      return openSender()
+    },
+    send(request, options = {}) {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      const { jobId, signal } = options
+      // Its own sends are reported by their caller, not again by the resume timer.
+      if (jobId) ownJobs.add(jobId)
+      const work = openSender().then(async (service) => {
+        const result = await service.send(request, signal, jobId ? { jobId } : undefined)
+        recordSentFiles(openHistory(), opts.storeId, request, result.files)
+        return result
+      })
+      const done = (): void => void (jobId && ownJobs.delete(jobId))
+      work.then(done, done)
+      return track(work)
+    },
+    resumePending,
+    // Only a service that is already open can be running the job.
+    cancel: (jobId) => leased?.service.cancel(jobId) ?? false,
+    close(options = {}) {
+      closing ??= close(options.interrupt === true)
+      return closing
+    }
+  }
+  state = 'open'
+  return session
+}
