@@ -214,7 +214,7 @@ describe('uploadFile', () => {
     const recorded = sha()
     // Edited before the upload, same size: only the hash can tell.
     const edited = Buffer.from(data)
-    edited[150_000] ^= 0xff
+    edited[150_000] = edited[150_000]! ^ 0xff
     await writeFile(file, edited)
     const before = (await uploadFile({
       ...fast,
