@@ -92,6 +92,15 @@ export async function inspectAndHashFile(
   }
 }
 
+/** Forget what is known about `path` (its bytes turned out not to be the ones hashed). */
+export async function forgetFile(
+  path: string,
+  cache: InspectionCache<InspectionOutcome> = fileInspections
+): Promise<void> {
+  const key = await realpath(path).catch(() => null)
+  if (key !== null) cache.delete(key)
+}
+
 /** `{ size, format }` of a file that can be sent (the CLI's check before any API call). */
 export async function checkStlFile(
   file: string

@@ -5,6 +5,7 @@ import type { Part } from '../../shared/printago/api-types'
 import { PrintagoError } from '../printago/errors'
 import { uploadFile } from '../printago/upload'
 import type { SendContext } from './context'
+import { forgetFile } from './file-check'
 import { describe } from './result'
 import type { JobRecord } from './state'
 import { uploadFilename } from './validate'
@@ -33,38 +34,47 @@ export async function uploadItem(
   if (item.uploadedPath || item.partIntent || item.partId) return
   if (!item.target) throw new Error('internal: no upload target')
   let last = -1
-  const result = await uploadFile({
-    ...ctx.settings.upload,
-    file: path,
-    size: item.size!,
-    target: item.target,
-    signal,
-    onRequest: () => ctx.uploadRequests++,
-    onProgress: ({ bytesDone, bytesTotal }) => {
-      const fraction = bytesTotal > 0 ? bytesDone / bytesTotal : 1
-      if (fraction - last >= 0.01 || fraction === 1 || bytesDone === 0) {
-        last = fraction
-        ctx.emit(job, index, 'uploading', { fraction, bytesDone, bytesTotal })
+  let result
+  try {
+    result = await uploadFile({
+      ...ctx.settings.upload,
+      file: path,
+      size: item.size!,
+      // The bytes uploaded must be the bytes hashed: the part is created from them.
+      sha256: item.sha256!,
+      target: item.target,
+      signal,
+      onRequest: () => ctx.uploadRequests++,
+      onProgress: ({ bytesDone, bytesTotal }) => {
+        const fraction = bytesTotal > 0 ? bytesDone / bytesTotal : 1
+        if (fraction - last >= 0.01 || fraction === 1 || bytesDone === 0) {
+          last = fraction
+          ctx.emit(job, index, 'uploading', { fraction, bytesDone, bytesTotal })
+        }
+      },
+      onRetry: (e) =>
+        ctx.emit(job, index, 'retrying', {
+          error: { code: e.error.code, message: e.error.message }
+        }),
+      renewTarget: async (s) => {
+        ctx.emit(job, index, 'requesting-upload')
+        const [fresh] = await ctx.client.getSignedUploadUrls(
+          [uploadFilename(path)],
+          ctx.callOptions(job, [index], s)
+        )
+        await ctx.write({
+          type: 'urls',
+          jobId: job.jobId,
+          targets: [{ index, uploadUrl: fresh!.uploadUrl, path: fresh!.path }]
+        })
+        return fresh!
       }
-    },
-    onRetry: (e) =>
-      ctx.emit(job, index, 'retrying', {
-        error: { code: e.error.code, message: e.error.message }
-      }),
-    renewTarget: async (s) => {
-      ctx.emit(job, index, 'requesting-upload')
-      const [fresh] = await ctx.client.getSignedUploadUrls(
-        [uploadFilename(path)],
-        ctx.callOptions(job, [index], s)
-      )
-      await ctx.write({
-        type: 'urls',
-        jobId: job.jobId,
-        targets: [{ index, uploadUrl: fresh!.uploadUrl, path: fresh!.path }]
-      })
-      return fresh!
-    }
-  })
+    })
+  } catch (error) {
+    // Changed since it was hashed: whatever was remembered about the file is wrong now.
+    if (error instanceof PrintagoError && error.code === 'file') await forgetFile(path)
+    throw error
+  }
   await ctx.write({ type: 'uploaded', jobId: job.jobId, index, path: result.path })
 }
 

@@ -1,9 +1,13 @@
-// From files to parts: the check and hash, reusing parts, uploads and part creations under faults.
-import { writeFile } from 'node:fs/promises'
+// From files to parts: the check and hash (one read, none for a file read unchanged before),
+// reusing parts, uploads and part creations under faults, a file edited mid-send.
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
-import { detachedFetch } from '../../test-support/node'
+import { binaryStl, detachedFetch } from '../../test-support/node'
 import { calls, one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
+import { inspectAndHashFile } from './file-check'
 
 let h: SendHarness | undefined
 afterEach(async () => {
@@ -11,17 +15,27 @@ afterEach(async () => {
   h = undefined
 })
 
+const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
 describe('files', () => {
   it('reports files that are missing, empty, directories or not STL, and sends the rest', async () => {
     h = await sendHarness()
     const good = await h.stl('good.stl')
     await writeFile(`${h.dir}/empty.stl`, '')
     await writeFile(`${h.dir}/photo.stl`, Buffer.from('\x89PNG\r\n\x1a\n0000000000'))
+    const nan = binaryStl(4)
+    for (let t = 0; t < 4; t++) nan.writeFloatLE(NaN, 84 + 50 * t + 12)
+    await writeFile(`${h.dir}/nan.stl`, nan)
     const service = await h.service()
     const result = await service.send({
-      items: [good, `${h.dir}/missing.stl`, `${h.dir}/empty.stl`, h.dir, `${h.dir}/photo.stl`].map(
-        (path) => ({ path, quantity: 1 })
-      ),
+      items: [
+        good,
+        `${h.dir}/missing.stl`,
+        `${h.dir}/empty.stl`,
+        h.dir,
+        `${h.dir}/photo.stl`,
+        `${h.dir}/nan.stl`
+      ].map((path) => ({ path, quantity: 1 })),
       routing: { mode: 'any' }
     })
     expect(result.status).toBe('partial')
@@ -31,6 +45,81 @@ describe('files', () => {
     expect(messages[1]).toContain('empty.stl: file is empty')
     expect(messages[2]).toContain('is a directory')
     expect(messages[3]).toMatch(/photo.stl: .*(not an STL|84\b)/)
+    // The engine's full verdict, whatever the file's size: the preview refuses this one too.
+    expect(messages[4]).toContain('nan.stl: 4 of 4 triangles have coordinates that are not numbers')
+    expect(result.failures.every((f) => f.error.code === 'file')).toBe(true)
+  })
+
+  it('a file hashed when it was dropped is not read again to be sent', async () => {
+    h = await sendHarness()
+    const file = await h.stl('dropped.stl', 300)
+    const dropped = await inspectAndHashFile(file)
+    const service = await h.service()
+    const result = await service.send(one(file), undefined, { jobId: 'after-drop' })
+    expect(result.files[0]!.sha256).toBe(dropped.sha256)
+    // A read reports its first bytes (bytesDone 0); the remembered answer only its end.
+    const read = h.progress
+      .filter((p) => p.jobId === 'after-drop' && p.step === 'hashing' && p.bytesDone !== undefined)
+      .map((p) => p.bytesDone)
+    expect(read).toEqual([dropped.size])
+  })
+
+  it('a file edited after it was dropped is read again and sent as it is now', async () => {
+    h = await sendHarness()
+    const file = await h.stl('edited.stl', 10, 1)
+    const dropped = await inspectAndHashFile(file)
+    const now = binaryStl(10, 2)
+    await writeFile(file, now)
+    const service = await h.service()
+    const result = await service.send(one(file))
+    expect(result.files[0]!.sha256).toBe(sha(now))
+    expect(result.files[0]!.sha256).not.toBe(dropped.sha256)
+    expect(h.sandbox.state.parts.get(result.files[0]!.partId)!.fileHashes[0]).toBe(sha(now))
+  })
+
+  it('a file edited between its hash and its upload fails alone; nothing is built from it', async () => {
+    h = await sendHarness()
+    const file = await h.stl('moving.stl', 50, 1)
+    const steady = await h.stl('steady.stl', 50, 2)
+    const edited = binaryStl(50, 3)
+    const service = await h.service({
+      onProgress: (p) => {
+        h!.progress.push(p)
+        // Same size, other bytes, just before the upload reads it.
+        if (p.step === 'requesting-upload' && p.path === file) writeFileSync(file, edited)
+      }
+    })
+    const m = h.mark()
+    const result = await service.send({
+      items: [
+        { path: file, quantity: 1 },
+        { path: steady, quantity: 1 }
+      ],
+      routing: { mode: 'any' }
+    })
+    expect(result.status).toBe('partial')
+    expect(result.failures).toEqual([
+      {
+        file,
+        index: 0,
+        error: {
+          code: 'file',
+          message: expect.stringContaining('the file changed while it was being sent')
+        }
+      }
+    ])
+    expect(result.files.map((f) => f.file)).toEqual([steady])
+    // One part and one build, both the steady file's; the changed bytes were never stored whole.
+    expect(h.sandbox.state.parts.size).toBe(1)
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+    expect(
+      h.since(m).filter((e) => e.path.startsWith('/_storage/') && e.status === 200)
+    ).toHaveLength(1)
+    // Sent again, it is read again (the remembered hash was dropped) and goes through.
+    const again = await service.send(one(file))
+    expect(again.status).toBe('done')
+    expect(again.files[0]!.sha256).toBe(sha(edited))
+    expect(await readFile(file)).toEqual(edited)
   })
 })
 

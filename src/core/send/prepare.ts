@@ -6,7 +6,7 @@ import { PrintagoError, type PrintagoErrorCode } from '../printago/errors'
 import { mapLimit } from '../infra/async'
 import { hashFile, type HashProgress } from '../infra/hash'
 import { beforeUpload, JournalWriteError, live, stopsJob, type SendContext } from './context'
-import { checkStlFile } from './file-check'
+import { inspectAndHashFile } from './file-check'
 import { createPartFor, findPartByHash, uploadItem } from './part'
 import type { JobRecord } from './state'
 import { uploadFilename } from './validate'
@@ -68,7 +68,6 @@ async function hashItems(ctx: SendContext, job: JobRecord, signal: AbortSignal):
   await mapLimit(todo, ctx.settings.hashConcurrency, async (index) => {
     const path = job.request.items[index]!.path
     try {
-      if (ctx.settings.checkFiles) await checkStlFile(path)
       let lastFraction = -1
       ctx.emit(job, index, 'hashing', { fraction: 0 })
       const onProgress = ({ bytesDone, bytesTotal }: HashProgress): void => {
@@ -78,7 +77,10 @@ async function hashItems(ctx: SendContext, job: JobRecord, signal: AbortSignal):
           ctx.emit(job, index, 'hashing', { fraction, bytesDone, bytesTotal })
         }
       }
-      const { sha256, size } = await hashFile(path, { signal, onProgress })
+      // One read for the check and the hash, none when the file was read unchanged before.
+      const { sha256, size } = ctx.settings.checkFiles
+        ? await inspectAndHashFile(path, { signal, onProgress })
+        : await hashFile(path, { signal, onProgress })
       await ctx.write({ type: 'hashed', jobId: job.jobId, index, sha256, size })
     } catch (error) {
       if (signal.aborted || error instanceof JournalWriteError) throw error

@@ -5,7 +5,8 @@
 //
 // Why it is safe to crash anywhere (see state.ts for what is recorded):
 // - hashing and signed URLs have no lasting effect on Printago, so they are simply redone;
-// - a PUT to a signed URL overwrites the same object, so it is repeated freely;
+// - a PUT to a signed URL overwrites the same object, so it is repeated freely; its bytes are
+//   checked against the recorded hash on the way, so a file edited since is never stored;
 // - POST /v1/parts is preceded by a `part-intent` entry. If its answer is unknown (timeout,
 //   reset, 5xx, crash), the part is looked up by SHA-256 (`fileHashes`) before creating another
 //   (a spare part is harmless; the dedupe cache then points at one of them). The sha256 → part
@@ -69,7 +70,7 @@ export interface SendServiceOptions {
   /** Build attempts (each after reconciliation) before a job is left for resume. Default 4. */
   maxBuildAttempts?: number
   maxPartAttempts?: number
-  /** Pre-flight STL check of each file. Default true. */
+  /** Check each file with the STL engine (on the same read as its hash). Default true. */
   checkFiles?: boolean
 }
 
