@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
-import { stat, truncate, utimes, writeFile } from 'node:fs/promises'
+import { stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { checkStlFile, inspectAndHashFile, type InspectionOutcome } from './file-check'
@@ -163,6 +163,12 @@ describe('inspectAndHashFile', () => {
       inspectAndHashFile(file, { cache, onProgress: (p) => seen.push(p.bytesDone) })
     ).rejects.toMatchObject({ stlCode: 'nan-coordinates' })
     expect(seen).toEqual([])
+    // Remembered per file, told per name: a link to it is refused under the link's name.
+    await symlink(file, join(dir, 'link.stl'))
+    await expect(inspectAndHashFile(join(dir, 'link.stl'), { cache })).rejects.toMatchObject({
+      message: expect.stringMatching(/link\.stl: 4 of 4/)
+    })
+    expect(cache.size).toBe(1)
     // A file over the engine's byte limit (2 GiB, sparse here) is refused from its size: the
     // same size rule as the preview, whatever its contents.
     const huge = join(dir, 'huge.stl')

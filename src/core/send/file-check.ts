@@ -42,8 +42,7 @@ export interface FileInspection {
 }
 
 /** A read's outcome as remembered: the inspection, or the engine's refusal. */
-export type InspectionOutcome =
-  { ok: true; value: FileInspection } | { ok: false; error: FileCheckError }
+export type InspectionOutcome = { ok: true; value: FileInspection } | { ok: false; error: StlError }
 
 export interface InspectOptions {
   signal?: AbortSignal
@@ -83,7 +82,7 @@ export async function inspectAndHashFile(
       )
     }
     cache?.set(key, identity, outcome)
-    if (!outcome.ok) throw outcome.error
+    if (!outcome.ok) throw refusal(path, outcome.error)
     if (known) {
       const size = outcome.value.size
       options.onProgress?.({ bytesDone: size, bytesTotal: size })
@@ -234,10 +233,10 @@ async function readOnce(
     }
     const after = await handle.stat({ bigint: true })
     if (!sameIdentity(identityOf(after), identity)) return 'changed'
-    if (check.error) return refused(path, check.error)
+    if (check.error) return { ok: false, error: check.error }
     if (bytes !== size) return 'changed'
     const verdict = check.finish()
-    if (!verdict.ok) return refused(path, verdict.error)
+    if (!verdict.ok) return verdict
     const { format, triangles } = verdict.value
     const value = {
       sha256: hash.digest('hex'),
@@ -252,9 +251,7 @@ async function readOnce(
   }
 }
 
-function refused(path: string, error: StlError): InspectionOutcome {
-  return {
-    ok: false,
-    error: new FileCheckError(path, 'not-stl', `${path}: ${error.message}`, error.code)
-  }
+/** The engine's refusal, naming the file as this caller knows it. */
+function refusal(path: string, error: StlError): FileCheckError {
+  return new FileCheckError(path, 'not-stl', `${path}: ${error.message}`, error.code)
 }
