@@ -182,11 +182,17 @@ describe('inspectAndHashFile', () => {
 
   it('shares one read between concurrent callers; one giving up does not stop the other', async () => {
     const file = await put('s.stl', binaryStl(2000))
-    const [a, b] = await Promise.all([
-      inspectAndHashFile(file, { cache: null, chunkSize: 1000 }),
-      inspectAndHashFile(file, { cache: null, chunkSize: 1000 })
-    ])
-    expect(a).toBe(b)
+    // The second caller comes once the first read is under way (1,000 reads of 100 bytes).
+    let joined: Promise<unknown> | undefined
+    const a = await inspectAndHashFile(file, {
+      cache: null,
+      chunkSize: 100,
+      onProgress: (p) => {
+        if (p.bytesDone > 0) joined ??= inspectAndHashFile(file, { cache: null })
+      }
+    })
+    // The same answer object: one read served both.
+    expect(await joined).toBe(a)
     const quitter = new AbortController()
     const left = inspectAndHashFile(file, {
       cache: null,
