@@ -3,10 +3,14 @@
 //   upload_ratio_vs_curl    our signed-URL PUT vs `curl -T` to the same sandbox storage
 //   upload_rss_growth_mb    peak RSS growth of a child process running only our upload
 //   api_calls_*             requests the sandbox logs for a new file, a repeat, a batch of 10
+//   bytes_read_per_file_byte_new / _repeat
+//                           file bytes this process reads to check, hash and send a 200 MB file
+//                           (files:hash on drop, then a send), new and already on Printago
 // The sandbox for the upload runs in its own process so it doesn't share our event loop. When run
 // as `tsx bench/send.ts --upload-child <url> <file> <size>` this file is that child.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -194,6 +198,142 @@ async function apiCallBench(dir: string): Promise<SendBenchResult[]> {
   }
 }
 
+/**
+ * Bytes of file data this process read, from the kernel's own count (`rchar` in /proc/<pid>/io).
+ * Node reads files on libuv's thread pool and sockets on the main thread, so the file bytes are
+ * the process's count minus the main thread's: that leaves out the in-process sandbox reading
+ * the uploaded body from its socket and every REST exchange. (A synchronous file read would run
+ * on the main thread and be missed; the pipeline reads files only asynchronously.)
+ */
+function readCounters(): { fileBytes: number; mainThreadBytes: number } | null {
+  const rchar = (path: string): number => {
+    const m = /^rchar:\s+(\d+)$/m.exec(readFileSync(path, 'utf8'))
+    if (!m) throw new Error(`no rchar in ${path}`)
+    return Number(m[1])
+  }
+  try {
+    const all = rchar('/proc/self/io')
+    const main = rchar(`/proc/self/task/${process.pid}/io`)
+    return { fileBytes: all - main, mainThreadBytes: main }
+  } catch {
+    return null
+  }
+}
+
+/** A valid binary STL of about `bytes` bytes: random triangles with finite coordinates. */
+async function writeBinaryStl(file: string, bytes: number): Promise<number> {
+  const count = Math.floor((bytes - 84) / 50)
+  const fh = await open(file, 'w')
+  try {
+    const header = Buffer.alloc(84)
+    header.write('bench binary stl', 0, 'latin1')
+    header.writeUInt32LE(count, 80)
+    await fh.write(header)
+    const perChunk = 160_000
+    const chunk = Buffer.allocUnsafe(50 * perChunk)
+    for (let done = 0; done < count; done += perChunk) {
+      const n = Math.min(perChunk, count - done)
+      randomFillSync(chunk)
+      // Clear each float's top exponent bit: every coordinate is finite.
+      for (let t = 0; t < n; t++) for (let k = 0; k < 12; k++) chunk[t * 50 + 4 * k + 3]! &= 0xbf
+      await fh.write(chunk, 0, n * 50)
+    }
+  } finally {
+    await fh.close()
+  }
+  return 84 + 50 * count
+}
+
+/**
+ * Bytes read per file byte for a 200 MB STL dropped and sent: files:hash (inspectAndHashFile),
+ * then a send through createSendService against an in-process sandbox. New file: check + hash,
+ * then the upload (goal two reads). Repeat: the same file in a later session (the part is known
+ * to the dedupe cache, the inspection cache starts empty): check + hash only (goal one read).
+ */
+export async function benchFileReads(
+  options: { dir?: string; sizeMb?: number; log?: (s: string) => void } = {}
+): Promise<SendBenchResult[]> {
+  const log = options.log ?? (() => undefined)
+  if (!readCounters()) {
+    log('bytes-read bench skipped: no per-thread /proc/<pid>/io here')
+    return []
+  }
+  const ownDir = options.dir === undefined
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'printago-bench-')))
+  const { startSandbox } = await import('../src/sandbox/index')
+  const { createPrintagoClient } = await import('../src/core/printago/client')
+  const { createSendService } = await import('../src/core/send/service')
+  const { createMemoryDedupeCache } = await import('../src/core/send/dedupe-cache')
+  const { fileInspections, inspectAndHashFile } = await import('../src/core/send/file-check')
+  const { hashFile } = await import('../src/core/infra/hash')
+  const sandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0, mqtt: false })
+  try {
+    const file = join(dir, 'reads.stl')
+    const size = await writeBinaryStl(file, Math.round((options.sizeMb ?? 200) * 2 ** 20))
+    const client = createPrintagoClient({
+      baseUrl: sandbox.url,
+      apiKey: sandbox.apiKey,
+      storeId: sandbox.storeId
+    })
+    const service = await createSendService({
+      client,
+      journalDir: join(dir, 'reads-journal'),
+      dedupe: createMemoryDedupeCache()
+    })
+    /** Drop (files:hash) then send; file and main-thread bytes read per file byte. */
+    const dropAndSend = async (): Promise<{ file: number; main: number }> => {
+      const before = readCounters()!
+      const dropped = await inspectAndHashFile(file)
+      const r = await service.send({
+        items: [{ path: file, quantity: 1 }],
+        routing: { mode: 'any' }
+      })
+      const after = readCounters()!
+      if (r.status !== 'done') throw new Error(`bench send ${r.status}: ${r.error?.message ?? ''}`)
+      if (r.files[0]!.sha256 !== dropped.sha256) throw new Error('bench: hash changed')
+      return {
+        file: (after.fileBytes - before.fileBytes) / size,
+        main: (after.mainThreadBytes - before.mainThreadBytes) / size
+      }
+    }
+    // The method's anchor, same run: hashing the file alone is exactly one read.
+    const h0 = readCounters()!
+    await hashFile(file)
+    const anchor = (readCounters()!.fileBytes - h0.fileBytes) / size
+    fileInspections.clear()
+    const fresh = await dropAndSend()
+    const sameSession = await dropAndSend()
+    // A later session: the dedupe cache still knows the part, nothing else is remembered.
+    fileInspections.clear()
+    const repeat = await dropAndSend()
+    await service.close()
+    const sizeMb = round(size / 2 ** 20, 1)
+    return [
+      {
+        metric: 'bytes_read_per_file_byte_new',
+        value: round(fresh.file),
+        goal: '<= 2.05',
+        pass: fresh.file <= 2.05,
+        size_mb: sizeMb,
+        anchor_hash_only: round(anchor),
+        main_thread_per_file_byte: round(fresh.main)
+      },
+      {
+        metric: 'bytes_read_per_file_byte_repeat',
+        value: round(repeat.file),
+        goal: '<= 1.05',
+        pass: repeat.file <= 1.05,
+        size_mb: sizeMb,
+        anchor_hash_only: round(anchor),
+        same_session: round(sameSession.file)
+      }
+    ]
+  } finally {
+    await sandbox.close()
+    if (ownDir) await rm(dir, { recursive: true, force: true })
+  }
+}
+
 /** Run every send benchmark; the temp data is deleted afterwards. */
 export async function benchSend(options: SendBenchOptions = {}): Promise<SendBenchResult[]> {
   const sizeMb = options.sizeMb ?? 1024
@@ -264,6 +404,8 @@ export async function benchSend(options: SendBenchOptions = {}): Promise<SendBen
     })
     log('counting API calls…')
     results.push(...(await apiCallBench(dir)))
+    log('counting bytes read per file byte…')
+    results.push(...(await benchFileReads({ dir })))
     return results
   } finally {
     if (sandbox?.child.pid) {

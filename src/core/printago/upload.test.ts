@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -191,6 +192,61 @@ describe('uploadFile', () => {
       target: { uploadUrl: `${s.url}/x`, path: 'p' }
     }).catch((e: unknown) => e)) as PrintagoError
     expect(error.code).toBe('file')
+    expect(s.seen).toHaveLength(0)
+  })
+
+  it('checks the bytes it sends against the recorded hash', async () => {
+    const s = await storage(() => 'ok')
+    close = s.close
+    await uploadFile({
+      file,
+      size: data.length,
+      sha256: sha(),
+      target: { uploadUrl: `${s.url}/x`, path: 'p' },
+      chunkSize: 4096
+    })
+    expect(s.seen[0]).toMatchObject({ bytes: data.length, sha256: sha() })
+  })
+
+  it('a file edited since it was hashed, or while it is sent, is never stored complete', async () => {
+    const s = await storage(() => 'ok')
+    close = s.close
+    const recorded = sha()
+    // Edited before the upload, same size: only the hash can tell.
+    const edited = Buffer.from(data)
+    edited[150_000] = edited[150_000]! ^ 0xff
+    await writeFile(file, edited)
+    const before = (await uploadFile({
+      ...fast,
+      file,
+      size: data.length,
+      sha256: recorded,
+      target: { uploadUrl: `${s.url}/x`, path: 'p' }
+    }).catch((e: unknown) => e)) as PrintagoError
+    expect(before).toMatchObject({
+      code: 'file',
+      message: expect.stringContaining('the file changed while it was being sent')
+    })
+    // Edited while the bytes are on their way.
+    await writeFile(file, data)
+    let touched = false
+    const during = (await uploadFile({
+      ...fast,
+      file,
+      size: data.length,
+      sha256: recorded,
+      chunkSize: 1000,
+      target: { uploadUrl: `${s.url}/x`, path: 'p' },
+      onProgress: (p) => {
+        if (p.bytesDone > 0 && !touched) {
+          touched = true
+          writeFileSync(file, edited)
+        }
+      }
+    }).catch((e: unknown) => e)) as PrintagoError
+    expect(touched).toBe(true)
+    expect(during.code).toBe('file')
+    // Storage never received a whole body: every request was cut short of its Content-Length.
     expect(s.seen).toHaveLength(0)
   })
 

@@ -3,10 +3,14 @@
 // The request carries an exact Content-Length and nothing else: no Printago auth headers (they
 // break the storage signature) and no Content-Type (it may be part of what was signed).
 // Transient failures retry the same URL; 403/expired asks the caller for a fresh signed URL.
+// Given the hash the file had when it was checked, the bytes are hashed again on their way out and
+// the last chunk is held back until they match: a file edited since is never stored complete.
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
+import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { realSleep, type Sleep } from '../infra/async'
 import { parseRetryAfter, PrintagoError } from './errors'
@@ -34,6 +38,11 @@ export interface UploadOptions {
   file: string
   /** Size the file had when it was hashed; a different size now fails the upload. */
   size: number
+  /**
+   * SHA-256 the file had when it was hashed. When given, the bytes sent are hashed on the way and
+   * a file that changed fails with code `file` before its last bytes leave (nothing is stored).
+   */
+  sha256?: string
   target: UploadTarget
   /** Mint a fresh signed URL (after 403/expired). Without it, an expired URL fails. */
   renewTarget?: (signal?: AbortSignal) => Promise<UploadTarget>
@@ -96,6 +105,7 @@ function putOnce(
     idleTimeoutMs: number
     chunkSize: number
     onBytes: (n: number) => void
+    sha256: string | undefined
   }
 ): Promise<PutAnswer> {
   return new Promise<PutAnswer>((resolve, reject) => {
@@ -124,7 +134,12 @@ function putOnce(
     let retryAfter: string | undefined
     const chunks: Buffer[] = []
     let kept = 0
-    const source = createReadStream(file, { highWaterMark: options.chunkSize })
+    // Exactly the hashed length: bytes appended since are not part of what was checked.
+    const source = createReadStream(file, {
+      highWaterMark: options.chunkSize,
+      start: 0,
+      end: Math.max(0, size - 1)
+    })
     const req = mod.request(target, {
       method: 'PUT',
       // Exactly one header of our own: chunked encoding is rejected by signed-URL storage.
@@ -171,10 +186,55 @@ function putOnce(
       else settle(error)
     })
     source.on('data', (chunk) => options.onBytes((chunk as Buffer).length))
-    pipeline(source, req).catch((error: unknown) => {
+    const stages = options.sha256
+      ? [source, verifyBytes(file, size, options.sha256), req]
+      : [source, req]
+    pipeline(stages).catch((error: unknown) => {
+      if (error instanceof PrintagoError) {
+        // Our own refusal (the file changed): the answer to a body cut short is irrelevant.
+        settle(error)
+        return
+      }
       if (status !== undefined) return
       settle(error)
     })
+  })
+}
+
+/**
+ * Passes bytes through while hashing them, holding the latest chunk back: the last one leaves only
+ * once the whole file is known to hash to `sha256`. Otherwise the request dies short of its
+ * Content-Length, so storage never keeps an object made of the changed bytes.
+ */
+function verifyBytes(file: string, size: number, sha256: string): Transform {
+  const hash = createHash('sha256')
+  let held: Buffer | null = null
+  let seen = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      hash.update(chunk)
+      seen += chunk.length
+      const previous = held
+      held = chunk
+      callback(null, previous ?? undefined)
+    },
+    flush(callback: TransformCallback) {
+      const actual = hash.digest('hex')
+      if (seen !== size || actual !== sha256) {
+        callback(fileChangedError(file))
+        return
+      }
+      callback(null, held ?? undefined)
+    }
+  })
+}
+
+/** The file's bytes are no longer those that were checked and hashed. */
+export function fileChangedError(file: string): PrintagoError {
+  return new PrintagoError({
+    code: 'file',
+    method: 'PUT',
+    message: `${file}: the file changed while it was being sent; nothing was queued from it. Send it again.`
   })
 }
 
@@ -225,6 +285,7 @@ export async function uploadFile(options: UploadOptions): Promise<UploadResult> 
         signal,
         idleTimeoutMs,
         chunkSize,
+        sha256: options.sha256,
         onBytes: (n) => {
           done += n
           options.onProgress?.({ bytesDone: done, bytesTotal: size, attempt: attempts })

@@ -1,101 +1,257 @@
-// Cheap pre-flight check of a file about to be sent: exists, regular, non-empty and looks like an
-// STL (binary whose size matches its triangle count, or text starting with `solid`/`facet`).
-// Reads at most 4 KiB, so it is safe on multi-GB files.
-import { open, readFile, stat } from 'node:fs/promises'
-
-import { parseStl } from '../../shared/stl'
-import { PREFLIGHT_HEAD_BYTES, preflightStl } from '../../shared/stl/preflight'
-import { looksLikeText, SNIFF_BYTES, sniffOtherFormat } from '../../shared/stl/sniff'
-
-/** Files up to this size are parsed in full before sending (≈40 ms per 50 MB). */
-const FULL_CHECK_BYTES = 64 * 1024 * 1024
+// Check and hash a file about to be sent, in one streaming read: the SHA-256 Printago keys parts
+// by, and the STL engine's verdict (the same rules as the preview, src/shared/stl, so a file the
+// preview accepts is never refused here and a file it refuses is never sent). The result is kept
+// per file identity (inspection-cache.ts): a file hashed when it was dropped is not read again to
+// be sent while it is unchanged.
+import { createHash } from 'node:crypto'
+import { type BigIntStats } from 'node:fs'
+import { open, realpath, stat } from 'node:fs/promises'
+import { StlStreamCheck, type StlError, type StlErrorCode } from '../../shared/stl'
+import { readChunks, type HashProgress } from '../infra/hash'
+import {
+  createInspectionCache,
+  identityOf,
+  sameIdentity,
+  type FileIdentity,
+  type InspectionCache
+} from './inspection-cache'
 
 /** Why a file can't be sent, in one sentence naming the file. */
 export class FileCheckError extends Error {
   constructor(
     readonly file: string,
-    readonly reason: 'missing' | 'unreadable' | 'directory' | 'not-regular' | 'empty' | 'not-stl',
-    message: string
+    /** `not-stl`: the engine refuses it (`stlCode` says why); `changed`: it kept changing while read. */
+    readonly reason:
+      'missing' | 'unreadable' | 'directory' | 'not-regular' | 'empty' | 'not-stl' | 'changed',
+    message: string,
+    readonly stlCode?: StlErrorCode
   ) {
     super(message)
     this.name = 'FileCheckError'
   }
 }
 
-export interface FileCheck {
+/** A file that can be sent: its hash and what the engine found. */
+export interface FileInspection {
+  /** Lowercase hex SHA-256 of the whole file. */
+  sha256: string
   size: number
+  mtimeMs: number
   format: 'binary' | 'ascii'
+  triangles: number
 }
 
-/** Check that `file` is a plausible STL; throws FileCheckError with a clear message if not. */
-export async function checkStlFile(file: string): Promise<FileCheck> {
-  let info
-  try {
-    info = await stat(file)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new FileCheckError(file, 'missing', `${file}: file not found`)
+/** A read's outcome as remembered: the inspection, or the engine's refusal. */
+export type InspectionOutcome = { ok: true; value: FileInspection } | { ok: false; error: StlError }
+
+export interface InspectOptions {
+  signal?: AbortSignal
+  /** Bytes read so far; reported once, complete, when the answer was known without reading. */
+  onProgress?: (progress: HashProgress) => void
+  /** Default: the process-wide cache; null reads the file whatever was seen before. */
+  cache?: InspectionCache<InspectionOutcome> | null
+  chunkSize?: number
+}
+
+/** What every caller in this process has learnt about files (the app, the CLI, the bench). */
+export const fileInspections = createInspectionCache<InspectionOutcome>()
+
+/** A file edited while it is read is read again, at most this many times in all. */
+const MAX_READS = 3
+
+/**
+ * Hash `path` and check it is an STL the preview accepts, in one read (none when the cache knows
+ * this exact file). Throws FileCheckError with a sentence naming the file when it can't be sent.
+ */
+export async function inspectAndHashFile(
+  path: string,
+  options: InspectOptions = {}
+): Promise<FileInspection> {
+  const cache = options.cache === undefined ? fileInspections : options.cache
+  for (let read = 1; ; read++) {
+    options.signal?.throwIfAborted()
+    const { key, identity } = await locate(path)
+    const known = cache?.get(key, identity)
+    const outcome = known ?? (await sharedRead(path, key, identity, options))
+    if (outcome === 'changed') {
+      if (read < MAX_READS) continue
+      throw new FileCheckError(
+        path,
+        'changed',
+        `${path}: the file kept changing while it was being read; try again once it is saved`
+      )
     }
-    throw new FileCheckError(
-      file,
-      'unreadable',
-      `${file}: cannot read file (${code ?? String(error)})`
-    )
+    cache?.set(key, identity, outcome)
+    if (!outcome.ok) throw refusal(path, outcome.error)
+    if (known) {
+      const size = outcome.value.size
+      options.onProgress?.({ bytesDone: size, bytesTotal: size })
+    }
+    return outcome.value
+  }
+}
+
+/** Forget what is known about `path` (its bytes turned out not to be the ones hashed). */
+export async function forgetFile(
+  path: string,
+  cache: InspectionCache<InspectionOutcome> = fileInspections
+): Promise<void> {
+  const key = await realpath(path).catch(() => null)
+  if (key !== null) cache.delete(key)
+}
+
+/** `{ size, format }` of a file that can be sent (the CLI's check before any API call). */
+export async function checkStlFile(
+  file: string
+): Promise<{ size: number; format: 'binary' | 'ascii' }> {
+  const { size, format } = await inspectAndHashFile(file)
+  return { size, format }
+}
+
+/** The file's real path and identity, or why it is not a file that could be sent. */
+async function locate(path: string): Promise<{ key: string; identity: FileIdentity }> {
+  let key: string
+  let info: BigIntStats
+  try {
+    key = await realpath(path)
+    info = await stat(key, { bigint: true })
+  } catch (error) {
+    throw statError(path, error)
   }
   if (info.isDirectory())
-    throw new FileCheckError(file, 'directory', `${file}: is a directory, not an STL file`)
-  if (!info.isFile()) throw new FileCheckError(file, 'not-regular', `${file}: not a regular file`)
-  if (info.size === 0) throw new FileCheckError(file, 'empty', `${file}: file is empty`)
-  const head = Buffer.alloc(Math.min(SNIFF_BYTES, info.size))
-  try {
-    const fh = await open(file, 'r')
-    try {
-      await fh.read(head, 0, head.length, 0)
-    } finally {
-      await fh.close()
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new FileCheckError(
-      file,
-      'unreadable',
-      `${file}: cannot read file (${code ?? String(error)})`
-    )
+    throw new FileCheckError(path, 'directory', `${path}: is a directory, not an STL file`)
+  if (!info.isFile()) throw new FileCheckError(path, 'not-regular', `${path}: not a regular file`)
+  if (info.size === 0n) throw new FileCheckError(path, 'empty', `${path}: file is empty`)
+  return { key, identity: identityOf(info) }
+}
+
+function statError(path: string, error: unknown): FileCheckError {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new FileCheckError(path, 'missing', `${path}: file not found`)
   }
-  // The same rules as the preview's engine (src/shared/stl), so a file the preview accepts is
-  // never refused here: exact binary size first, then what the first bytes prove.
-  const early = preflightStl(info.size, head.subarray(0, PREFLIGHT_HEAD_BYTES))
-  if (early) {
-    throw new FileCheckError(
-      file,
-      early.code === 'empty' ? 'empty' : 'not-stl',
-      `${file}: ${early.message}`
-    )
-  }
-  // Most files are small enough to run the engine itself: exactly the preview's verdict.
-  if (info.size <= FULL_CHECK_BYTES) {
-    const parsed = parseStl(await readFile(file))
-    if (!parsed.ok) throw new FileCheckError(file, 'not-stl', `${file}: ${parsed.error.message}`)
-    return { size: info.size, format: parsed.value.format }
-  }
-  if (84 + 50 * head.readUInt32LE(80) === info.size) return { size: info.size, format: 'binary' }
-  // Binary with trailing padding is a real STL (the engine reads it with a note).
-  if (!looksLikeText(head)) {
-    const other = sniffOtherFormat(head)
-    if (other) throw new FileCheckError(file, 'not-stl', `${file}: this is ${other}, not an STL`)
-    return { size: info.size, format: 'binary' }
-  }
-  const text = head
-    .toString('latin1')
-    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
-    .trimStart()
-    .toLowerCase()
-  if (text.startsWith('solid') || text.startsWith('facet'))
-    return { size: info.size, format: 'ascii' }
-  throw new FileCheckError(
-    file,
-    'not-stl',
-    `${file}: not an STL file — neither a binary STL nor text starting with "solid"`
+  return new FileCheckError(
+    path,
+    'unreadable',
+    `${path}: cannot read file (${code ?? String(error)})`
   )
+}
+
+// ---- one read at a time per file -------------------------------------------------------------
+// A send started while the drop's hash of the same file is still running waits for that read
+// instead of starting a second one. The read stops only when every caller waiting on it gave up.
+
+interface SharedRead {
+  identity: FileIdentity
+  result: Promise<InspectionOutcome | 'changed'>
+  waiters: number
+  stop: AbortController
+  listeners: Set<(progress: HashProgress) => void>
+}
+
+const reads = new Map<string, SharedRead>()
+
+async function sharedRead(
+  path: string,
+  key: string,
+  identity: FileIdentity,
+  options: InspectOptions
+): Promise<InspectionOutcome | 'changed'> {
+  let shared = reads.get(key)
+  if (!shared || !sameIdentity(shared.identity, identity) || shared.stop.signal.aborted) {
+    const stop = new AbortController()
+    const listeners = new Set<(progress: HashProgress) => void>()
+    const entry: SharedRead = { identity, waiters: 0, stop, listeners, result: null! }
+    entry.result = readOnce(path, key, identity, {
+      ...options,
+      signal: stop.signal,
+      onProgress: (p) => listeners.forEach((l) => l(p))
+    }).finally(() => {
+      if (reads.get(key) === entry) reads.delete(key)
+    })
+    // Everyone may have stopped waiting before it fails: that failure is nobody's to handle.
+    entry.result.catch(() => undefined)
+    reads.set(key, entry)
+    shared = entry
+  }
+  const read = shared
+  const { signal, onProgress } = options
+  read.waiters++
+  if (onProgress) read.listeners.add(onProgress)
+  let onAbort = (): void => undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal!.reason)
+  })
+  signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    signal?.throwIfAborted()
+    return await (signal ? Promise.race([read.result, aborted]) : read.result)
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    if (onProgress) read.listeners.delete(onProgress)
+    if (--read.waiters === 0) read.stop.abort(signal?.reason)
+    aborted.catch(() => undefined)
+  }
+}
+
+/** Read the file once through SHA-256 and the engine's streamed check. */
+async function readOnce(
+  path: string,
+  key: string,
+  identity: FileIdentity,
+  options: InspectOptions
+): Promise<InspectionOutcome | 'changed'> {
+  let handle
+  try {
+    handle = await open(key, 'r')
+  } catch (error) {
+    throw statError(path, error)
+  }
+  try {
+    const before = await handle.stat({ bigint: true })
+    if (!sameIdentity(identityOf(before), identity)) return 'changed'
+    const size = Number(before.size)
+    const hash = createHash('sha256')
+    const check = new StlStreamCheck(size)
+    let bytes: number
+    try {
+      bytes = await readChunks(handle, {
+        size,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        chunkSize: options.chunkSize,
+        onChunk: (chunk) => {
+          hash.update(chunk)
+          check.push(chunk)
+          // A refusal known from the first bytes needs no more of them.
+          return check.error === null
+        }
+      })
+    } catch (error) {
+      if (options.signal?.aborted) throw error
+      throw statError(path, error)
+    }
+    const after = await handle.stat({ bigint: true })
+    if (!sameIdentity(identityOf(after), identity)) return 'changed'
+    if (check.error) return { ok: false, error: check.error }
+    if (bytes !== size) return 'changed'
+    const verdict = check.finish()
+    if (!verdict.ok) return verdict
+    const { format, triangles } = verdict.value
+    const value = {
+      sha256: hash.digest('hex'),
+      size,
+      mtimeMs: Number(before.mtimeMs),
+      format,
+      triangles
+    }
+    return { ok: true, value }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The engine's refusal, naming the file as this caller knows it. */
+function refusal(path: string, error: StlError): FileCheckError {
+  return new FileCheckError(path, 'not-stl', `${path}: ${error.message}`, error.code)
 }

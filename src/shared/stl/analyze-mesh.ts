@@ -1,5 +1,6 @@
 // Mesh health and measurements from flat positions: size, area, volume (only when closed and
-// consistently wound, like Online3DViewer's IsTwoManifold), edge topology, shells, inch guess.
+// consistently wound: every edge shared by exactly two faces, walked in opposite directions),
+// edge topology, shells, inch guess.
 //
 // Everything runs on typed arrays: vertices are welded by exact float bits in an open-addressing
 // hash table, edges are checked through a per-vertex sorted adjacency list (CSR), shells come from

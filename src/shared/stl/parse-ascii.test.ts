@@ -172,6 +172,23 @@ describe('ASCII STL tolerance', () => {
     }
   })
 
+  it('without keepPositions finds the same counts, bbox and problems, and keeps no geometry', () => {
+    const text =
+      asciiStl(sphere(10, 12, 8)).replace(/vertex \S+/, 'vertex nan') + 'facet\nvertex 1 2\n'
+    const bytes = utf8(text)
+    const kept = new AsciiStlScanner({ maxTriangles: 1e6 })
+    kept.push(bytes)
+    const lean = new AsciiStlScanner({ maxTriangles: 1e6, keepPositions: false })
+    for (let i = 0; i < bytes.length; i += 13) lean.push(bytes.subarray(i, i + 13))
+    const { positions: all, ...full } = kept.finish()
+    const { positions: none, ...checked } = lean.finish()
+    expect(all.length).toBeGreaterThan(0)
+    expect(none).toHaveLength(0)
+    expect(checked).toEqual(full)
+    expect(full.nonFiniteVertices).toBeGreaterThan(0)
+    expect(full.endedMidFacet).toBe(true)
+  })
+
   it('strips a leading BOM even when the chunks split it', () => {
     const bytes = utf8('\ufeff' + asciiStl(tetrahedron(), { name: 'bom' }))
     for (const size of [1, 2, 3, 4, 1000]) {

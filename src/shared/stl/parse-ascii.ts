@@ -41,6 +41,12 @@ export interface AsciiScanOptions {
   maxTriangles: number
   /** Total input size when known, to pre-size the output. */
   expectedBytes?: number
+  /**
+   * False to check a file without keeping its geometry: only the current triangle is held, so a
+   * streamed check of a multi-GB file stays in constant memory. `positions` is then empty; every
+   * count, the bbox and the verdict are the same. Default true.
+   */
+  keepPositions?: boolean
 }
 
 // Separators are every byte <= 0x20: space, tab, CR, LF, VT, FF, NUL and stray control bytes.
@@ -122,6 +128,7 @@ export class AsciiStlScanner {
   private out: Float32Array
   private tri = 0
   private readonly maxTriangles: number
+  private readonly keep: boolean
 
   private mode = M_KEYWORD
   private coord = 0
@@ -164,9 +171,12 @@ export class AsciiStlScanner {
 
   constructor(options: AsciiScanOptions) {
     this.maxTriangles = options.maxTriangles
+    this.keep = options.keepPositions ?? true
     // ~250 bytes per triangle is typical (`%e` coordinates, indentation); grow if needed.
     const guess = options.expectedBytes ? Math.ceil(options.expectedBytes / 250) : 1024
-    this.out = new Float32Array(Math.max(64, Math.min(guess, options.maxTriangles + 1)) * 9)
+    this.out = this.keep
+      ? new Float32Array(Math.max(64, Math.min(guess, options.maxTriangles + 1)) * 9)
+      : new Float32Array(9)
   }
 
   /** Scans one chunk. Chunks may split lines and tokens anywhere. */
@@ -265,7 +275,8 @@ export class AsciiStlScanner {
     }
     const count = this.tri
     // Trim to the exact size so the kept geometry is 36 bytes per triangle.
-    if (this.out.length !== count * 9) this.out = this.out.slice(0, count * 9)
+    if (!this.keep) this.out = new Float32Array(0)
+    else if (this.out.length !== count * 9) this.out = this.out.slice(0, count * 9)
     return {
       positions: this.out,
       triangles: count,
@@ -373,7 +384,7 @@ export class AsciiStlScanner {
   private addVertex(x: number, y: number, z: number): void {
     const k = this.facetVertices++
     if (k >= 3) return
-    const base = this.tri * 9
+    const base = this.keep ? this.tri * 9 : 0
     if (base + 9 > this.out.length) this.grow()
     const o = base + k * 3
     this.out[o] = x
@@ -401,7 +412,7 @@ export class AsciiStlScanner {
     }
     // Read back the stored float32 values so the bbox matches the geometry exactly.
     const out = this.out
-    const base = this.tri * 9
+    const base = this.keep ? this.tri * 9 : 0
     const before = this.badVertices
     for (let o = base; o < base + 9; o += 3) {
       const x = out[o]!

@@ -65,22 +65,77 @@ export function parseStl(
       const result = parseAscii(bytes, maxTriangles, false)
       if (result.ok || result.error.code !== 'no-triangles') return result
     }
-    return stlFail(
-      'not-stl',
-      `This is ${other ?? 'a text file'}, not an STL (no 'solid' or 'facet' keywords).`
-    )
+    return { ok: false, error: textNotStlError(other) }
   }
   const other = sniffOtherFormat(bytes)
-  if (other !== null) return stlFail('not-stl', `This is ${other}, not an STL.`)
+  if (other !== null) return { ok: false, error: otherFormatError(other) }
 
   // 4. Binary whose size does not match its count exactly.
-  if (size < BINARY_HEADER_BYTES) {
-    return stlFail(
-      'too-small',
-      `The file has only ${formatBytes(size)}; a binary STL needs at least 84 (header and count).`
-    )
-  }
+  if (size < BINARY_HEADER_BYTES) return { ok: false, error: tooSmallError(size) }
   return parseMismatchedBinary(bytes, maxTriangles, inPlace)
+}
+
+// The verdicts below are shared with the streamed check (check-stream.ts), which must say exactly
+// what parseStl says without holding the file.
+
+/** Text that is not an STL (`other` names its format when known). */
+export function textNotStlError(other: string | null): StlError {
+  return {
+    code: 'not-stl',
+    message: `This is ${other ?? 'a text file'}, not an STL (no 'solid' or 'facet' keywords).`
+  }
+}
+
+/** A binary file of a known other format (PNG, ZIP…). */
+export function otherFormatError(other: string): StlError {
+  return { code: 'not-stl', message: `This is ${other}, not an STL.` }
+}
+
+/** A binary-looking file too short for the header and count. */
+export function tooSmallError(size: number): StlError {
+  return {
+    code: 'too-small',
+    message: `The file has only ${formatBytes(size)}; a binary STL needs at least 84 (header and count).`
+  }
+}
+
+/** The count of a binary STL that holds its triangles: 0, or more than the limit, is an error. */
+export function binaryCountError(count: number, maxTriangles: number): StlError | null {
+  if (count === 0) return { code: 'no-triangles', message: ZERO_TRIANGLES }
+  if (count > maxTriangles) {
+    return { code: 'too-large', message: tooManyTrianglesMessage(count, maxTriangles) }
+  }
+  return null
+}
+
+const ZERO_TRIANGLES = 'The header says the file has 0 triangles.'
+
+/**
+ * A binary STL longer than 84 + 50 × count (the caller checked `shortBinaryError` first): an
+ * error when the trailing bytes are not padding, or null to read `count` triangles and note
+ * `paddingNote`. `trailerBlank` says whether every byte after the last triangle is NUL/space.
+ */
+export function longBinaryError(
+  size: number,
+  count: number,
+  trailerBlank: boolean
+): StlError | null {
+  const extra = size - (BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count)
+  const whole = Math.floor((size - BINARY_HEADER_BYTES) / BINARY_TRIANGLE_BYTES)
+  const mismatch: StlError = { code: 'count-mismatch', message: countMismatchMessage(count, whole) }
+  if (count === 0)
+    return trailerBlank ? { code: 'no-triangles', message: ZERO_TRIANGLES } : mismatch
+  // Whole extra triangles: the header count is wrong, not padded.
+  if (extra >= BINARY_TRIANGLE_BYTES && extra % BINARY_TRIANGLE_BYTES === 0 && !trailerBlank) {
+    return mismatch
+  }
+  return null
+}
+
+/** The note of a binary STL read with trailing padding. */
+export function paddingNote(size: number, count: number): string {
+  const extra = size - (BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count)
+  return `Ignored ${formatBytes(extra)} after the last of ${formatCount(count)} triangles (padding).`
 }
 
 /** The uint32 triangle count at offset 80 of a binary STL (the caller checks length ≥ 84). */
@@ -95,24 +150,15 @@ function parseMismatchedBinary(
 ): StlResult<ParsedStl> {
   const size = bytes.byteLength
   const count = readCount(bytes)
-  const expected = BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count
-  const whole = Math.floor((size - BINARY_HEADER_BYTES) / BINARY_TRIANGLE_BYTES)
-  const short = shortBinaryError(size, count)
-  if (short) return { ok: false, error: short }
-  // size > expected: trailing bytes after the last triangle.
-  const extra = size - expected
-  const trailerBlank = isBlank(bytes, expected)
-  if (count === 0) {
-    return trailerBlank
-      ? stlFail('no-triangles', 'The header says the file has 0 triangles.')
-      : stlFail('count-mismatch', countMismatchMessage(count, whole))
-  }
-  if (extra >= BINARY_TRIANGLE_BYTES && extra % BINARY_TRIANGLE_BYTES === 0 && !trailerBlank) {
-    // Whole extra triangles: the header count is wrong, not padded.
-    return stlFail('count-mismatch', countMismatchMessage(count, whole))
-  }
-  const note = `Ignored ${formatBytes(extra)} after the last of ${formatCount(count)} triangles (padding).`
-  return parseBinary(bytes, count, maxTriangles, [note], inPlace)
+  const error =
+    shortBinaryError(size, count) ??
+    longBinaryError(
+      size,
+      count,
+      isBlank(bytes, BINARY_HEADER_BYTES + BINARY_TRIANGLE_BYTES * count)
+    )
+  if (error) return { ok: false, error }
+  return parseBinary(bytes, count, maxTriangles, [paddingNote(size, count)], inPlace)
 }
 
 /**
@@ -134,14 +180,16 @@ export function shortBinaryError(size: number, count: number): StlError | null {
   return { code: 'count-mismatch', message: countMismatchMessage(count, whole) }
 }
 
-function countMismatchMessage(count: number, whole: number): string {
+/** "The header says 5 triangles but the file holds 4 (count mismatch)." */
+export function countMismatchMessage(count: number, whole: number): string {
   return (
     `The header says ${formatCount(count)} triangle${count === 1 ? '' : 's'} but the file ` +
     `holds ${formatCount(whole)} (count mismatch).`
   )
 }
 
-function isBlank(bytes: Uint8Array, from: number): boolean {
+/** True when every byte from `from` on is padding (NUL or whitespace). */
+export function isBlank(bytes: Uint8Array, from: number): boolean {
   for (let i = from; i < bytes.length; i++) {
     const c = bytes[i]!
     if (c !== 0 && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false
@@ -156,10 +204,8 @@ function parseBinary(
   notes: string[],
   inPlace: boolean
 ): StlResult<ParsedStl> {
-  if (count === 0) return stlFail('no-triangles', 'The header says the file has 0 triangles.')
-  if (count > maxTriangles) {
-    return stlFail('too-large', tooManyTrianglesMessage(count, maxTriangles))
-  }
+  const error = binaryCountError(count, maxTriangles)
+  if (error) return { ok: false, error }
   // Read the header first: an in-place parse overwrites it.
   const name = binaryHeaderName(bytes)
   return finish(readBinaryTriangles(bytes, count, inPlace), 'binary', name, notes)
@@ -210,6 +256,17 @@ function endedMidFacetMessage(scan: AsciiScan): string {
   return `The file ends mid-facet${got}, before any complete triangle (truncated).`
 }
 
+/** The NaN/Inf policy's verdict (see `finish`): an error when at least half the triangles are bad. */
+export function nonFiniteError(badTriangles: number, triangles: number): StlError | null {
+  if (badTriangles * 2 < triangles) return null
+  return {
+    code: 'nan-coordinates',
+    message:
+      `${formatCount(badTriangles)} of ${formatCount(triangles)} triangles have coordinates that ` +
+      `are not numbers (NaN or infinite).`
+  }
+}
+
 /**
  * Applies the NaN/Inf policy and builds the value. Policy: keep a mesh whose non-finite
  * triangles are a minority (they are counted, left out of the bbox and ignored by the
@@ -224,13 +281,8 @@ function finish(
   info: string[] = []
 ): StlResult<ParsedStl> {
   const bad = geo.nonFiniteTriangles
-  if (bad * 2 >= geo.triangles) {
-    return stlFail(
-      'nan-coordinates',
-      `${formatCount(bad)} of ${formatCount(geo.triangles)} triangles have coordinates that ` +
-        `are not numbers (NaN or infinite).`
-    )
-  }
+  const garbage = nonFiniteError(bad, geo.triangles)
+  if (garbage) return { ok: false, error: garbage }
   if (bad > 0) {
     notes.push(
       `${formatCount(geo.nonFiniteVertices)} vertices in ${formatCount(bad)} triangle${bad === 1 ? '' : 's'} ` +

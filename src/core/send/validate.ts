@@ -1,0 +1,64 @@
+// Is a send request one Printago can take? The limits are the shared rules of src/shared/send.ts
+// (also used by the IPC schema, the renderer's forms and the CLI).
+import { basename } from 'node:path'
+import {
+  labelProblem,
+  MAX_FILES_PER_SEND,
+  MAX_TAGS,
+  quantityProblem,
+  tagProblem,
+  type SendRequest
+} from '../../shared/send'
+
+/** A send request that can't be run (bad quantity, label, tags…). */
+export class SendRequestError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SendRequestError'
+  }
+}
+
+/** Check a request against Printago's limits; the first problem in words, or null. */
+export function validateSendRequest(request: SendRequest): string | null {
+  if (!request || !Array.isArray(request.items) || request.items.length === 0)
+    return 'nothing to send'
+  if (request.items.length > MAX_FILES_PER_SEND)
+    return `at most ${MAX_FILES_PER_SEND} files in one send`
+  for (const item of request.items) {
+    if (typeof item.path !== 'string' || item.path === '') return 'a file path is missing'
+    const problem =
+      quantityProblem(item.quantity) ?? (item.label !== undefined ? labelProblem(item.label) : null)
+    if (problem) return `${item.path}: ${problem}`
+    if (item.priority !== undefined && item.priority !== 'normal' && item.priority !== 'low') {
+      return `${item.path}: priority must be normal or low`
+    }
+    if (item.position !== undefined && item.position !== 'front' && item.position !== 'back') {
+      return `${item.path}: position must be front or back`
+    }
+  }
+  const r = request.routing
+  if (!r || (r.mode !== 'any' && r.mode !== 'printer' && r.mode !== 'tags'))
+    return 'unknown routing'
+  if (r.mode === 'printer' && !r.printerId) return 'no printer chosen'
+  if (r.mode === 'tags') {
+    if (r.tags.length === 0) return 'no tags chosen'
+    if (r.tags.length > MAX_TAGS) return `at most ${MAX_TAGS} tags`
+    for (const t of r.tags) {
+      const problem = tagProblem(t)
+      if (problem) return problem
+    }
+  }
+  return null
+}
+
+/** Name sent to signed-upload-urls: the base name, ≤ 64 chars (older API limit), extension kept. */
+export function uploadFilename(path: string): string {
+  // Control characters and path separators have no business in a storage object name.
+  const base = [...(basename(path.replace(/\\/g, '/')) || 'model.stl')]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c === '/' || c === '\\' ? '_' : c))
+    .join('')
+  if (base.length <= 64) return base
+  const dot = base.lastIndexOf('.')
+  const ext = dot > 0 && base.length - dot <= 10 ? base.slice(dot) : ''
+  return base.slice(0, 64 - ext.length) + ext
+}
