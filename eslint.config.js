@@ -66,7 +66,7 @@ export default tseslint.config(
   },
   {
     // The sandbox, web host, CLI and tests may use the sandbox; the desktop adapter loads it only
-    // with a dynamic import() when the demo store is chosen (see src/main/demo.ts).
+    // with a dynamic import() when the demo store is chosen (src/main/index.ts).
     files: [
       'src/sandbox/**/*.ts',
       'src/web/**/*.ts',
@@ -118,7 +118,7 @@ export default tseslint.config(
     }
   },
   {
-    // The desktop adapter never ships the sandbox statically: demo.ts loads it with import() only
+    // The desktop adapter never ships the sandbox statically: index.ts loads it with import() only
     // when the demo store is chosen, and never its test surfaces (sandbox/testing).
     files: ['src/main/**/*.ts', 'src/preload/**/*.ts'],
     ignores: ['**/*.test.ts'],

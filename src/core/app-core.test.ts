@@ -355,9 +355,9 @@ describe('app core', () => {
     expect(bad.ok).toBe(false)
   })
 
-  it('hashes files and explains missing files and folders', async () => {
+  it('hashes files with the engine check, and explains missing files, folders and non-STL', async () => {
     const f = join(dataDir, 'a.stl')
-    writeFileSync(f, 'solid a\nendsolid a\n')
+    writeFileSync(f, boxStl(10, 10, 10))
     const h = await core.handlers['files:hash']({ path: f })
     expect(h.ok && h.value.sha256).toMatch(/^[0-9a-f]{64}$/)
     expect(h.ok && h.value.size).toBe(statSync(f).size)
@@ -365,6 +365,12 @@ describe('app core', () => {
     expect(!missing.ok && missing.error.code).toBe('not-found')
     const dir = await core.handlers['files:hash']({ path: dataDir })
     expect(!dir.ok && dir.error.code).toBe('is-directory')
+    // The same verdict as the preview's engine: an empty solid has no triangles.
+    const empty = join(dataDir, 'empty.stl')
+    writeFileSync(empty, 'solid a\nendsolid a\n')
+    const refused = await core.handlers['files:hash']({ path: empty })
+    expect(!refused.ok && refused.error.code).toBe('not-stl')
+    expect(!refused.ok && refused.error.message).toMatch(/triangle/i)
   })
 
   it('opens only allow-listed links', async () => {

@@ -14,11 +14,9 @@ const transport: Transport = {
     return () => ipcRenderer.removeListener(event, wrapped)
   },
   // File.path was removed from Electron; webUtils is the supported way to get a dropped file's path.
-  pathForFile: async (file) => webUtils.getPathForFile(file)
+  pathForFile: async (file) => webUtils.getPathForFile(file),
+  // The renderer's listeners are set up; main delivers the push events it held back.
+  ready: () => ipcRenderer.send(RENDERER_READY)
 }
 
-// `ready()`: the renderer's listeners are set up; main delivers the push events it held back.
-contextBridge.exposeInMainWorld('api', {
-  ...createApi(transport),
-  ready: (): void => ipcRenderer.send(RENDERER_READY)
-})
+contextBridge.exposeInMainWorld('api', createApi(transport))

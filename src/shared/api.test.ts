@@ -5,12 +5,20 @@ import { describe, expect, it } from 'vitest'
 import { createApi, type Transport } from './api'
 import { channels, eventNames } from './ipc'
 
-function fakeTransport(): Transport & { calls: Array<[string, unknown]>; events: string[] } {
+function fakeTransport(): Transport & {
+  calls: Array<[string, unknown]>
+  events: string[]
+  readies: number
+} {
   const calls: Array<[string, unknown]> = []
   const events: string[] = []
   return {
     calls,
     events,
+    readies: 0,
+    ready() {
+      this.readies++
+    },
     invoke: async (channel, payload) => {
       calls.push([channel, payload])
       return { ok: true, value: null }
@@ -48,6 +56,8 @@ describe('createApi', () => {
     for (const c of used) expect(Object.keys(channels)).toContain(c)
     expect([...used].sort()).toEqual(Object.keys(channels).sort())
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipcRenderer|invoke|send\b.*raw/)
+    // app.ready() is the one call that is not a channel: it tells the host the listeners are set.
+    expect(t.readies).toBe(1)
   })
 
   it('subscribes only to contract events', () => {

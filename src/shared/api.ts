@@ -8,6 +8,8 @@ export interface Transport {
   on(event: EventName, listener: (payload: unknown) => void): () => void
   /** A dropped or picked File → its path on disk, which main-process services read. */
   pathForFile(file: File): Promise<string>
+  /** The renderer's listeners are set up: the host delivers the push events it held back. */
+  ready(): void
 }
 
 type Invoke<C extends Channel> =
@@ -29,7 +31,7 @@ function listen<E extends EventName>(
 /** Builds the named, narrow API the renderer uses. Nothing else of Electron is exposed. */
 export function createApi(t: Transport) {
   return {
-    app: { info: call(t, 'app:info') },
+    app: { info: call(t, 'app:info'), ready: (): void => t.ready() },
     store: {
       status: call(t, 'store:status'),
       useDemo: call(t, 'store:useDemo'),

@@ -43,7 +43,9 @@ const transport: Transport = {
       staged.set(file, p)
     }
     return p
-  }
+  },
+  // The event stream is open before the app renders (EventSource above), so nothing to signal.
+  ready: () => undefined
 }
 
 window.api = createApi(transport)

@@ -1,21 +1,26 @@
-// `files:hash`: a dropped file's size and SHA-256 (the same hash flags a file dropped twice).
+// `files:hash`: a dropped file's size and SHA-256 (the same hash flags a file dropped twice). The
+// one streaming pass that hashes it also runs the engine's check, and its result is cached by file
+// identity, so the send that follows reads the file only once more (for the upload).
+import { basename } from 'node:path'
+
 import { fail, ok } from '../../shared/result'
-import { hashFile } from '../infra/hash'
+import { FileCheckError, inspectAndHashFile } from '../send/file-check'
 import type { CoreContext, DomainHandlers } from './context'
 
 export function filesHandlers(_ctx: CoreContext): DomainHandlers<'files'> {
   return {
     'files:hash': async ({ path }) => {
       try {
-        const h = await hashFile(path)
-        return ok({ path, name: path.split(/[\\/]/).pop() ?? path, size: h.size, sha256: h.sha256 })
+        const f = await inspectAndHashFile(path)
+        return ok({ path, name: basename(path), size: f.size, sha256: f.sha256 })
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code
-        if (code === 'ENOENT') return fail('not-found', `The file ${path} no longer exists.`)
-        if (code === 'EISDIR') return fail('is-directory', `${path} is a folder, not a file.`)
-        if (code === 'EACCES' || code === 'EPERM')
-          return fail('unreadable', `No permission to read ${path}.`)
-        return fail('unreadable', `Could not read ${path}: ${(err as Error).message}`)
+        if (!(err instanceof FileCheckError)) throw err
+        if (err.reason === 'missing') return fail('not-found', `The file ${path} no longer exists.`)
+        if (err.reason === 'directory')
+          return fail('is-directory', `${path} is a folder, not a file.`)
+        // The engine's own verdict (the preview shows the same one).
+        if (err.reason === 'not-stl') return fail('not-stl', err.message)
+        return fail('unreadable', err.message)
       }
     }
   }

@@ -35,4 +35,4 @@ createRoot(document.getElementById('root')!).render(
     </ErrorBoundary>
   </StrictMode>
 )
-;(window.api as typeof window.api & { ready?: () => void }).ready?.() // main holds pushes until then
+window.api.app.ready() // main holds its push events until the renderer listens
