@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { checkStlFile } from './file-check'
-import { binaryStl, tempDir } from '../../test-support/node'
+import { randomStl } from '../../test-support/stl'
+import { tempDir } from '../../test-support/temp'
 
 describe('checkStlFile', () => {
   let dir: string
@@ -15,11 +16,11 @@ describe('checkStlFile', () => {
   }
 
   it('accepts binary STLs by size (even with a "solid" header) and ASCII STLs', async () => {
-    expect(await checkStlFile(await put('b.stl', binaryStl(3)))).toEqual({
+    expect(await checkStlFile(await put('b.stl', randomStl(3)))).toEqual({
       size: 234,
       format: 'binary'
     })
-    const solidHeader = binaryStl(2)
+    const solidHeader = randomStl(2)
     solidHeader.write('solid tricky', 0, 'latin1')
     expect((await checkStlFile(await put('s.stl', solidHeader))).format).toBe('binary')
     expect(
@@ -33,12 +34,12 @@ describe('checkStlFile', () => {
       ).format
     ).toBe('ascii')
     // A binary with trailing padding is a real STL: the preview accepts it, so must the send.
-    const padded = Buffer.concat([binaryStl(2), Buffer.alloc(10)])
+    const padded = Buffer.concat([randomStl(2), Buffer.alloc(10)])
     expect((await checkStlFile(await put('padded.stl', padded))).format).toBe('binary')
   })
 
   it('refuses what the preview refuses, with the engine’s words', async () => {
-    await expect(checkStlFile(await put('empty-count.stl', binaryStl(0)))).rejects.toMatchObject({
+    await expect(checkStlFile(await put('empty-count.stl', randomStl(0)))).rejects.toMatchObject({
       reason: 'not-stl'
     })
     await expect(checkStlFile(await put('hello.stl', 'hello world\n'))).rejects.toMatchObject({
@@ -59,7 +60,7 @@ describe('checkStlFile', () => {
       reason: 'not-stl',
       message: expect.stringContaining('3MF')
     })
-    const truncated = binaryStl(10).subarray(0, 300)
+    const truncated = randomStl(10).subarray(0, 300)
     await expect(checkStlFile(await put('t.stl', truncated))).rejects.toMatchObject({
       reason: 'not-stl'
     })

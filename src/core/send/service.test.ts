@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
 import { createPrintagoClient } from '../printago/client'
 import { createSendService, SendRequestError, uploadFilename, validateSendRequest } from './service'
-import { detachedFetch, sendHarness, type SendHarness } from '../../test-support/node'
+import { detachedFetch } from '../../test-support/http'
+import { sendHarness, type SendHarness } from '../../test-support/node'
 
 let h: SendHarness | undefined
 afterEach(async () => {
