@@ -69,7 +69,7 @@ async function sandboxProcess(): Promise<{
     { cwd: ROOT }
   )
   try {
-    const text = (await proc.waitForOutput(/^Store ID:\s+\S+/m)).input
+    const text = (await proc.waitForOutput(/^Store ID:\s+\S+\n/m)).input
     return {
       url: /listening on (\S+)/.exec(text)![1]!,
       apiKey: /^API key:\s+(\S+)/m.exec(text)![1]!,

@@ -12,14 +12,6 @@ import type { Channel, ChannelResults } from '../src/shared/ipc'
 import type { Result } from '../src/shared/result'
 import { startScript, type TestProcess } from '../src/test-support/processes'
 
-export interface WebAppHandle {
-  url: string
-  dataDir: string
-  /** Sandbox base URL of the demo store (after the demo was chosen). */
-  sandboxUrl(): Promise<string>
-  sandbox<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
-}
-
 /** Calls one bridge channel of the web app, as the renderer's window.api does. */
 export async function bridge<C extends Channel>(
   url: string,
@@ -78,7 +70,7 @@ export const test = base.extend<{
     let app: TestProcess | undefined
     try {
       app = startScript('src/web/serve.ts', ['--port', '0', '--data-dir', dataDir, ...webArgs])
-      const url = (await app.waitForOutput(/on (http:\/\/127\.0\.0\.1:\d+)/))[1]!
+      const url = (await app.waitForOutput(/on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!
       const invoke = <C extends Channel>(channel: C, payload?: unknown) =>
         bridge(url, channel, payload)
       const sandboxUrl = async (): Promise<string> => {
@@ -106,7 +98,7 @@ export const test = base.extend<{
   standaloneSandbox: async ({}, use) => {
     const proc = startScript('src/sandbox/cli.ts', ['--port', '0'])
     try {
-      const out = (await proc.waitForOutput(/Store ID:\s+\S+/)).input
+      const out = (await proc.waitForOutput(/Store ID:\s+\S+\n/)).input
       const url = /listening on (http:\/\/\S+)/.exec(out)![1]!
       await use({
         url,
