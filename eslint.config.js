@@ -89,6 +89,34 @@ export default tseslint.config(
     }
   },
   {
+    // The product emulator (the desktop app's demo store loads src/sandbox/index.ts) never reaches
+    // its test surfaces: fault injection, the admin API and the request log in sandbox/testing are
+    // attached by tests, `npm run sandbox` (cli.ts) and `npm run web` only.
+    files: ['src/sandbox/**/*.ts'],
+    ignores: ['src/sandbox/testing/**', 'src/sandbox/cli.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'Only src/main and the preload may import electron.' }
+          ],
+          patterns: [
+            {
+              group: ['electron/*'],
+              message: 'Only src/main and the preload may import electron.'
+            },
+            {
+              regex: '^\\.{1,2}/(.*/)?testing(/|$)',
+              message:
+                'The product sandbox never imports sandbox/testing (faults, admin API, request log): use startTestSandbox from testing/ in tests and tools.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     // The renderer sees only src/shared (the contract and pure engines) and the browser.
     files: ['src/renderer/**/*.{ts,tsx}', 'src/shared/**/*.ts'],
     ignores: ['**/*.test.ts', '**/*.test.tsx'],

@@ -1,9 +1,14 @@
+import { availableParallelism } from 'node:os'
+
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    // One worker per core (vitest's default leaves one core idle: a single worker on two cores).
+    // Test files are independent: temp dirs, port 0, nothing shared on disk.
+    maxWorkers: availableParallelism(),
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // electron-store imports `electron` itself; inlining lets the test's vi.mock reach it.

@@ -8,7 +8,7 @@
 //                           (files:hash on drop, then a send), new and already on Printago
 // The sandbox for the upload runs in its own process so it doesn't share our event loop. When run
 // as `tsx bench/send.ts --upload-child <url> <file> <size>` this file is that child.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, open, rm } from 'node:fs/promises'
@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+
+import { runScript, startScript, type TestProcess } from '../src/test-support/processes'
 
 const run = promisify(execFile)
 const ROOT = join(fileURLToPath(import.meta.url), '../..')
@@ -63,36 +65,25 @@ async function sandboxProcess(): Promise<{
   url: string
   apiKey: string
   storeId: string
-  child: ChildProcess
+  proc: TestProcess
 }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/sandbox/cli.ts',
-      '--port',
-      '0',
-      '--speed',
-      '0',
-      '--rate-per-minute',
-      '0',
-      '--rate-per-hour',
-      '0'
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }
+  const proc = startScript(
+    'src/sandbox/cli.ts',
+    ['--port', '0', '--speed', '0', '--rate-per-minute', '0', '--rate-per-hour', '0'],
+    { cwd: ROOT }
   )
-  let text = ''
-  return new Promise((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`sandbox exited with ${code}`)))
-    child.stdout!.on('data', (c: Buffer) => {
-      text += c.toString()
-      const url = /listening on (\S+)/.exec(text)?.[1]
-      const apiKey = /^API key:\s+(\S+)/m.exec(text)?.[1]
-      const storeId = /^Store ID:\s+(\S+)/m.exec(text)?.[1]
-      if (url && apiKey && storeId) resolve({ url, apiKey, storeId, child })
-    })
-  })
+  try {
+    const text = (await proc.waitForOutput(/^Store ID:\s+\S+\n/m)).input
+    return {
+      url: /listening on (\S+)/.exec(text)![1]!,
+      apiKey: /^API key:\s+(\S+)/m.exec(text)![1]!,
+      storeId: /^Store ID:\s+(\S+)/m.exec(text)![1]!,
+      proc
+    }
+  } catch (e) {
+    await proc.stop()
+    throw e
+  }
 }
 
 async function signedUrl(sb: { url: string; apiKey: string; storeId: string }): Promise<string> {
@@ -115,11 +106,12 @@ async function childUpload(
   file: string,
   size: number
 ): Promise<{ ms: number; baseRssMb: number; peakRssMb: number }> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', 'tsx', 'bench/send.ts', '--upload-child', url, file, String(size)],
-    { cwd: ROOT, maxBuffer: 1 << 20 }
-  )
+  const child = await runScript('bench/send.ts', ['--upload-child', url, file, String(size)], {
+    cwd: ROOT,
+    timeoutMs: 10 * 60_000
+  })
+  if (child.code !== 0) throw new Error(`upload child failed (${child.code}): ${child.stderr}`)
+  const stdout = child.stdout
   return JSON.parse(stdout.trim().split('\n').pop()!) as {
     ms: number
     baseRssMb: number
@@ -145,12 +137,12 @@ async function curlUpload(url: string, file: string): Promise<number> {
 
 /** API calls the sandbox logs for a new file, the same file again, and a batch of 10. */
 async function apiCallBench(dir: string): Promise<SendBenchResult[]> {
-  const { startSandbox } = await import('../src/sandbox/index')
+  const { startTestSandbox } = await import('../src/sandbox/testing')
   const { createPrintagoClient } = await import('../src/core/printago/client')
   const { createSendService } = await import('../src/core/send/service')
   const { createMemoryDedupeCache } = await import('../src/core/send/dedupe-cache')
   const { writeFile } = await import('node:fs/promises')
-  const sandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
+  const sandbox = await startTestSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
   try {
     const client = createPrintagoClient({
       baseUrl: sandbox.url,
@@ -408,10 +400,7 @@ export async function benchSend(options: SendBenchOptions = {}): Promise<SendBen
     results.push(...(await benchFileReads({ dir })))
     return results
   } finally {
-    if (sandbox?.child.pid) {
-      sandbox.child.removeAllListeners('exit')
-      sandbox.child.kill('SIGTERM')
-    }
+    await sandbox?.proc.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }

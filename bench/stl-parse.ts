@@ -14,7 +14,7 @@ import {
   sphereBinaryStl,
   utf8,
   type Tri
-} from '../src/shared/stl/fixtures/build'
+} from '../src/test-support/stl'
 
 /** One benchmark result line. */
 export interface BenchResult {

@@ -7,7 +7,7 @@ import { _electron as electron, expect, test } from '@playwright/test'
 
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs
 import { electronBinary, headlessLinux } from '../scripts/electron-runnable.mjs'
-import { torusStl } from './stl-files'
+import { torusStl } from '../src/test-support/stl'
 
 const canRun = electronBinary() !== null && !headlessLinux()
 

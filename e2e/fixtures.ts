@@ -1,12 +1,46 @@
 // One isolated app per test: `npm run web` (bridge + app core + demo sandbox) in a child process
 // with its own data dir, on a free loopback port. Tests drive the real built renderer in Chromium
-// and check what the sandbox received through its admin API.
-import { spawn, type ChildProcess } from 'node:child_process'
+// and check what the sandbox received through its admin API. Every process a test starts is
+// stopped with its children before the test ends (src/test-support/processes.ts).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import { test as base, expect, type Page } from '@playwright/test'
+
+import type { Channel, ChannelResults } from '../src/shared/ipc'
+import type { Result } from '../src/shared/result'
+import { startScript, type TestProcess } from '../src/test-support/processes'
+
+/** Calls one bridge channel of the web app, as the renderer's window.api does. */
+export async function bridge<C extends Channel>(
+  url: string,
+  channel: C,
+  payload?: unknown
+): Promise<ChannelResults[C]> {
+  const res = await fetch(`${url}/__bridge/invoke/${encodeURIComponent(channel)}`, {
+    method: 'POST',
+    body: JSON.stringify(payload ?? null)
+  })
+  const result = (await res.json()) as Result<ChannelResults[C]>
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`)
+  return result.value
+}
+
+/** Admin calls need the header; a refused one (e.g. a malformed fault) fails the test. */
+async function adminCall<T>(
+  baseUrl: string,
+  path: string,
+  init?: { method?: string; body?: unknown }
+): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: init?.method ?? 'GET',
+    headers: { 'x-sandbox-admin': '1', 'content-type': 'application/json' },
+    body: init?.body === undefined ? undefined : JSON.stringify(init.body)
+  })
+  if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
 
 export interface WebAppHandle {
   url: string
@@ -14,65 +48,67 @@ export interface WebAppHandle {
   /** Sandbox base URL of the demo store (after the demo was chosen). */
   sandboxUrl(): Promise<string>
   sandbox<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
+  /** Calls a bridge channel (settings:get, app:info…) to read the app's state directly. */
+  invoke<C extends Channel>(channel: C, payload?: unknown): Promise<ChannelResults[C]>
 }
 
-async function startWeb(
-  extraArgs: string[]
-): Promise<{ proc: ChildProcess; url: string; dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
-  const proc = spawn(
-    'npx',
-    ['tsx', 'src/web/serve.ts', '--port', '0', '--data-dir', dataDir, ...extraArgs],
-    {
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`web app did not start: ${out}`)), 30_000)
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1]!)
-      }
-    })
-    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-    proc.on('exit', (code) => reject(new Error(`web app exited (${code}): ${out}`)))
-  })
-  return { proc, url, dataDir }
+export interface SandboxProcess {
+  url: string
+  apiKey: string
+  storeId: string
+  admin<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
 }
 
-export const test = base.extend<{ web: WebAppHandle; webArgs: string[] }>({
+export const test = base.extend<{
+  web: WebAppHandle
+  webArgs: string[]
+  standaloneSandbox: SandboxProcess
+}>({
   webArgs: [['--demo-speed', '40'], { option: true }],
   web: async ({ webArgs }, use) => {
-    const { proc, url, dataDir } = await startWeb(webArgs)
-    const sandboxUrl = async (): Promise<string> => {
-      const res = await fetch(`${url}/__bridge/invoke/app:info`, { method: 'POST', body: 'null' })
-      const info = (await res.json()) as { value: { store: { baseUrl: string } } }
-      return info.value.store.baseUrl
-    }
-    await use({
-      url,
-      dataDir,
-      sandboxUrl,
-      async sandbox(path, init) {
-        const res = await fetch(`${await sandboxUrl()}${path}`, {
-          method: init?.method ?? 'GET',
-          headers: { 'x-sandbox-admin': '1', 'content-type': 'application/json' },
-          body: init?.body === undefined ? undefined : JSON.stringify(init.body)
-        })
-        // A refused admin call (e.g. a malformed fault) must fail the test, not pass silently.
-        if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${await res.text()}`)
-        return (await res.json()) as never
+    const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
+    let app: TestProcess | undefined
+    try {
+      app = startScript('src/web/serve.ts', ['--port', '0', '--data-dir', dataDir, ...webArgs])
+      const url = (await app.waitForOutput(/on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!
+      const invoke = <C extends Channel>(channel: C, payload?: unknown) =>
+        bridge(url, channel, payload)
+      const sandboxUrl = async (): Promise<string> => {
+        const { store } = await invoke('app:info')
+        if (!store.baseUrl) throw new Error('no store chosen yet: the demo sandbox is not running')
+        return store.baseUrl
       }
-    })
-    // Let the app finish its last writes before its data folder goes.
-    const exited = new Promise((resolve) => proc.once('exit', resolve))
-    proc.kill('SIGTERM')
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))])
-    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+      await use({
+        url,
+        dataDir,
+        sandboxUrl,
+        invoke,
+        sandbox: async (path, init) => adminCall(await sandboxUrl(), path, init)
+      })
+    } finally {
+      // The app finishes its last writes and exits, with everything it started, before its data
+      // folder goes.
+      await app?.stop()
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+    }
+  },
+  // A standalone sandbox (`npm run sandbox`) for tests that connect with a real key and store id.
+  // Playwright reads a fixture's dependencies from its destructured first argument: none here.
+  // eslint-disable-next-line no-empty-pattern
+  standaloneSandbox: async ({}, use) => {
+    const proc = startScript('src/sandbox/cli.ts', ['--port', '0'])
+    try {
+      const out = (await proc.waitForOutput(/Store ID:\s+\S+\n/)).input
+      const url = /listening on (http:\/\/\S+)/.exec(out)![1]!
+      await use({
+        url,
+        apiKey: /API key:\s+(\S+)/.exec(out)![1]!,
+        storeId: /Store ID:\s+(\S+)/.exec(out)![1]!,
+        admin: (path, init) => adminCall(url, path, init)
+      })
+    } finally {
+      await proc.stop()
+    }
   }
 })
 
@@ -81,7 +117,7 @@ export { expect }
 /** Drops files onto the page as a user would (dragenter → dragover → drop on the window). */
 export async function dropFiles(
   page: Page,
-  files: Array<{ name: string; path?: string; bytes?: Buffer }>
+  files: Array<{ name: string; path?: string; bytes?: Uint8Array }>
 ): Promise<void> {
   const payload = files.map((f) => ({
     name: f.name,
@@ -102,48 +138,6 @@ export async function openWithDemo(page: Page, web: WebAppHandle): Promise<void>
   await page.goto(web.url)
   await page.getByTestId('use-demo').click()
   await expect(page.getByTestId('store-banner')).toContainText('Demo')
-}
-
-export interface SandboxProcess {
-  url: string
-  apiKey: string
-  storeId: string
-  admin<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
-  stop(): void
-}
-
-/** A standalone sandbox (`npm run sandbox`), for tests that connect with a real key and store id. */
-export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
-  const proc = spawn('npx', ['tsx', 'src/sandbox/cli.ts', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  const out = await new Promise<string>((resolve, reject) => {
-    let text = ''
-    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${text}`)), 30_000)
-    proc.stdout!.on('data', (d: Buffer) => {
-      text += d.toString()
-      if (/Store ID:\s+\S+/.test(text)) {
-        clearTimeout(timer)
-        resolve(text)
-      }
-    })
-    proc.on('exit', (code) => reject(new Error(`sandbox exited (${code}): ${text}`)))
-  })
-  const url = /listening on (http:\/\/\S+)/.exec(out)![1]!
-  return {
-    url,
-    apiKey: /API key:\s+(\S+)/.exec(out)![1]!,
-    storeId: /Store ID:\s+(\S+)/.exec(out)![1]!,
-    async admin(path, init) {
-      const res = await fetch(`${url}${path}`, {
-        method: init?.method ?? 'GET',
-        headers: { 'x-sandbox-admin': '1', 'content-type': 'application/json' },
-        body: init?.body === undefined ? undefined : JSON.stringify(init.body)
-      })
-      return (await res.json()) as never
-    },
-    stop: () => void proc.kill('SIGTERM')
-  }
 }
 
 export interface SandboxSummary {

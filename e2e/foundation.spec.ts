@@ -1,7 +1,7 @@
 // Foundation: the built renderer in Chromium, over the test bridge, with the real main-process
 // services: a dropped STL reaches main as a file on disk and is rendered with WebGL.
 import { dropFiles, expect, openWithDemo, test } from './fixtures'
-import { torusStl } from './stl-files'
+import { torusStl } from '../src/test-support/stl'
 
 test('drops an STL file and renders it in 3D', async ({ page, web }, testInfo) => {
   await openWithDemo(page, web)

@@ -1,6 +1,6 @@
 // First run without credentials: demo store → drop → send → history, watched live from Queued to
 // Printed (MQTT from the sandbox's broker), then printed again without a second upload.
-import { boxStl } from './stl-files'
+import { boxStl } from '../src/test-support/stl'
 import { dropFiles, expect, openWithDemo, test, type SandboxSummary } from './fixtures'
 
 // The scheduler is paused (speed 0) so the test moves jobs itself and sees every state.

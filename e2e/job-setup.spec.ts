@@ -1,15 +1,7 @@
 // Job setup and printer choice against the demo sandbox, through the bridge: what the user picks
 // is what Printago receives.
-import { boxStl, torusStl } from './stl-files'
-import {
-  dropFiles,
-  expect,
-  shot,
-  openWithDemo,
-  startSandboxProcess,
-  test,
-  type SandboxSummary
-} from './fixtures'
+import { boxStl, torusStl } from '../src/test-support/stl'
+import { dropFiles, expect, shot, openWithDemo, test, type SandboxSummary } from './fixtures'
 
 test.describe('job setup', () => {
   // A still fleet (scheduler paused): printer states stay as the demo fleet defines them.
@@ -148,29 +140,25 @@ test.describe('job setup', () => {
 
   test('a wrong API key gets a clear 401 message; the right one shows the printers', async ({
     page,
-    web
+    web,
+    standaloneSandbox: sb
   }, info) => {
-    const sb = await startSandboxProcess()
-    try {
-      await page.goto(web.url)
-      await page.getByTestId('connect-start').click()
-      await page.getByTestId('api-key').fill('x'.repeat(72))
-      await page.getByTestId('store-id').fill(sb.storeId)
-      await page.getByText('Advanced').click()
-      await page.getByTestId('base-url').fill(sb.url)
-      await page.getByTestId('connect-button').click()
-      await expect(page.getByTestId('connect-error')).toContainText('401')
-      await page.screenshot({ path: info.outputPath('connect-wrong-key.png') })
-      await page.getByTestId('api-key').fill(sb.apiKey)
-      await page.getByTestId('connect-button').click()
-      await expect(page.getByTestId('store-banner')).toContainText('Printago')
-      await expect(page.getByTestId('printer-row')).toHaveCount(8)
-      // The key never reaches the page.
-      expect(await page.content()).not.toContain(sb.apiKey)
-      await page.screenshot({ path: info.outputPath('connect-right-key.png') })
-    } finally {
-      sb.stop()
-    }
+    await page.goto(web.url)
+    await page.getByTestId('connect-start').click()
+    await page.getByTestId('api-key').fill('x'.repeat(72))
+    await page.getByTestId('store-id').fill(sb.storeId)
+    await page.getByText('Advanced').click()
+    await page.getByTestId('base-url').fill(sb.url)
+    await page.getByTestId('connect-button').click()
+    await expect(page.getByTestId('connect-error')).toContainText('401')
+    await page.screenshot({ path: info.outputPath('connect-wrong-key.png') })
+    await page.getByTestId('api-key').fill(sb.apiKey)
+    await page.getByTestId('connect-button').click()
+    await expect(page.getByTestId('store-banner')).toContainText('Printago')
+    await expect(page.getByTestId('printer-row')).toHaveCount(8)
+    // The key never reaches the page.
+    expect(await page.content()).not.toContain(sb.apiKey)
+    await page.screenshot({ path: info.outputPath('connect-right-key.png') })
   })
 
   test('send-time errors say what to do: 401 → settings, 403 → permission, offline → send again', async ({

@@ -1,6 +1,6 @@
 // Drop and preview: several files at once, including broken ones; each gets a specific verdict,
 // the good ones a report and a real rendering; a file dropped twice is flagged, not added again.
-import { boxStl, torusStl, truncatedStl } from './stl-files'
+import { boxStl, torusStl, truncatedStl } from '../src/test-support/stl'
 import { dropFiles, expect, openWithDemo, test } from './fixtures'
 
 const ascii = Buffer.from(

@@ -1,7 +1,22 @@
 // Settings: preferences apply at once and survive a restart of the page; the key protection
-// is stated; the inch setting scales the report and the bed fit.
-import { boxStl } from './stl-files'
-import { dropFiles, expect, openWithDemo, startSandboxProcess, test } from './fixtures'
+// is stated; the inch setting scales the report and the bed fit. Before a reload or a drop that
+// depends on a setting, the test waits until main has saved it (read back over the bridge): the
+// save is asynchronous, and on a busy machine a reload can otherwise land before it.
+import { boxStl } from '../src/test-support/stl'
+import { dropFiles, expect, openWithDemo, test, type WebAppHandle } from './fixtures'
+import type { AppSettings } from '../src/shared/settings'
+
+/** Waits until main holds these settings (what a reload or a new file will see). */
+async function saved(web: WebAppHandle, expected: Partial<AppSettings>): Promise<void> {
+  await expect
+    .poll(async () => {
+      const { settings } = await web.invoke('settings:get')
+      return Object.fromEntries(
+        Object.keys(expected).map((k) => [k, settings[k as keyof AppSettings]])
+      )
+    })
+    .toEqual(expected)
+}
 
 test('preferences apply, persist, and change how files are read', async ({ page, web }, info) => {
   await openWithDemo(page, web)
@@ -15,6 +30,8 @@ test('preferences apply, persist, and change how files are read', async ({ page,
   await page.screenshot({ path: info.outputPath('settings-dialog.png') })
   await page.keyboard.press('Escape')
   await expect(dialog).toBeHidden()
+  // New files take the default copies main has saved (closing the dialog saved it).
+  await saved(web, { theme: 'dark', defaultQuantity: 3 })
 
   await dropFiles(page, [{ name: 'tiny.stl', bytes: boxStl(2, 1, 0.5) }])
   await expect(page.getByLabel('Quantity for tiny.stl')).toHaveValue('3')
@@ -31,9 +48,13 @@ test('preferences apply, persist, and change how files are read', async ({ page,
   await page.screenshot({ path: info.outputPath('settings-inch.png') })
 
   // Preferences are stored by main: a reload keeps them.
+  await saved(web, { theme: 'dark', defaultQuantity: 3, assumedUnit: 'inch' })
   await page.reload()
   await expect(page.getByTestId('store-banner')).toContainText('Demo')
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark')
+  await page.getByTestId('open-settings').click()
+  await expect(dialog.getByLabel('Units of STL files')).toHaveValue('inch')
+  await expect(dialog.getByLabel('Default copies')).toHaveValue('3')
 })
 
 test('numbers typed key by key are saved as typed', async ({ page, web }) => {
@@ -45,39 +66,39 @@ test('numbers typed key by key are saved as typed', async ({ page, web }) => {
   await size.pressSequentially('200')
   await size.press('Enter')
   await page.keyboard.press('Escape')
+  await saved(web, { historySize: 200 })
   await page.reload()
   await page.getByTestId('open-settings').click()
   await expect(page.getByTestId('settings').getByLabel('History size')).toHaveValue('200')
 })
 
-test('switching stores never carries a send over', async ({ page, web }, info) => {
-  const sb = await startSandboxProcess()
-  try {
-    await page.goto(web.url)
-    await page.getByTestId('connect-start').click()
-    await page.getByTestId('api-key').fill(sb.apiKey)
-    await page.getByTestId('store-id').fill(sb.storeId)
-    await page.getByText('Advanced').click()
-    await page.getByTestId('base-url').fill(sb.url)
-    await page.getByTestId('connect-button').click()
-    await expect(page.getByTestId('store-banner')).toContainText('Printago')
-    await dropFiles(page, [{ name: 'part.stl', bytes: boxStl(10, 10, 10) }])
-    await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
-    await page.getByTestId('send-button').click()
-    await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
-    await expect(page.getByTestId('file-row').first()).toContainText('sent')
+test('switching stores never carries a send over', async ({
+  page,
+  web,
+  standaloneSandbox: sb
+}, info) => {
+  await page.goto(web.url)
+  await page.getByTestId('connect-start').click()
+  await page.getByTestId('api-key').fill(sb.apiKey)
+  await page.getByTestId('store-id').fill(sb.storeId)
+  await page.getByText('Advanced').click()
+  await page.getByTestId('base-url').fill(sb.url)
+  await page.getByTestId('connect-button').click()
+  await expect(page.getByTestId('store-banner')).toContainText('Printago')
+  await dropFiles(page, [{ name: 'part.stl', bytes: boxStl(10, 10, 10) }])
+  await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+  await page.getByTestId('send-button').click()
+  await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+  await expect(page.getByTestId('file-row').first()).toContainText('sent')
 
-    await page.getByTestId('open-settings').click()
-    await page.getByTestId('settings').getByRole('button', { name: 'Use' }).first().click()
-    await expect(page.getByTestId('store-banner')).toContainText('Demo')
-    await page.keyboard.press('Escape')
-    await expect(page.getByTestId('file-row').first()).not.toContainText('sent')
-    await expect(page.getByTestId('send-progress')).toHaveCount(0)
-    await page.screenshot({ path: info.outputPath('switched-store.png') })
-    // The demo store's history does not contain the other store's send.
-    await page.getByTestId('tab-history').click()
-    await expect(page.getByTestId('history-row')).toHaveCount(0)
-  } finally {
-    sb.stop()
-  }
+  await page.getByTestId('open-settings').click()
+  await page.getByTestId('settings').getByRole('button', { name: 'Use' }).first().click()
+  await expect(page.getByTestId('store-banner')).toContainText('Demo')
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('file-row').first()).not.toContainText('sent')
+  await expect(page.getByTestId('send-progress')).toHaveCount(0)
+  await page.screenshot({ path: info.outputPath('switched-store.png') })
+  // The demo store's history does not contain the other store's send.
+  await page.getByTestId('tab-history').click()
+  await expect(page.getByTestId('history-row')).toHaveCount(0)
 })

@@ -195,6 +195,44 @@ if (!existsSync(join(root, 'out'))) {
   }
 }
 
+// --- sandbox test surfaces ---------------------------------------------------------------------
+// The desktop app bundles the product emulator (src/sandbox/index.ts, loaded with import() for the
+// demo store); fault injection, the admin API and the request log (src/sandbox/testing) must not
+// ship. Their marker strings survive bundling and minification (string literals, not names).
+section('no sandbox test surfaces in out/main')
+const TEST_SURFACE_MARKERS = [
+  '/_sandbox/', // the admin API's path prefix
+  'x-sandbox-admin', // its header
+  'drop-after', // a fault kind
+  'a status fault needs' // the fault validator's message
+]
+/** JS files under a folder, recursively. */
+function jsFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? jsFiles(join(dir, e.name))
+      : /\.(c|m)?js$/.test(e.name)
+        ? [join(dir, e.name)]
+        : []
+  )
+}
+if (!existsSync(join(root, 'out/main'))) {
+  skip('out/main does not exist: run `npm run build` first')
+} else {
+  const bundles = jsFiles(join(root, 'out/main')).map((f) => [f, readFileSync(f, 'utf8')])
+  // The check must see the emulator, or finding nothing proves nothing.
+  const emulator = bundles.filter(([, text]) => text.includes('ThrottlerException'))
+  check(
+    emulator.length > 0,
+    'out/main holds the product emulator (the demo store sandbox)',
+    'no bundle contains the sandbox: did the build change?'
+  )
+  for (const marker of TEST_SURFACE_MARKERS) {
+    const hits = bundles.filter(([, text]) => text.includes(marker)).map(([f]) => relative(root, f))
+    check(hits.length === 0, `no "${marker}" (sandbox/testing) in out/main`, hits.join(', '))
+  }
+}
+
 // --- afterPack hook ----------------------------------------------------------------------------
 section('afterPack hook and fuses')
 const hookPath = resolve(root, release.afterPack ?? '')

@@ -20,7 +20,7 @@ import {
   unitCube,
   utf8,
   type Tri
-} from '../src/shared/stl/fixtures/build'
+} from '../src/test-support/stl'
 
 interface Options {
   cases: number

@@ -1,11 +1,11 @@
-// Writes the small STL fixtures listed in src/shared/stl/fixtures/catalog.ts next to it.
+// Writes the small STL fixtures listed in src/test-support/stl-catalog.ts to src/shared/stl/fixtures/.
 // `npx tsx scripts/make-fixtures.ts` regenerates; `--check` exits 1 if a committed file differs.
 
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { FIXTURES } from '../src/shared/stl/fixtures/catalog'
+import { FIXTURE_DIR, FIXTURES } from '../src/test-support/stl-catalog'
 
-const dir = fileURLToPath(new URL('../src/shared/stl/fixtures/', import.meta.url))
+const dir = fileURLToPath(FIXTURE_DIR)
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check')

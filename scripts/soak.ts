@@ -10,7 +10,7 @@ import { appendFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startSandbox, type FaultRule, type RunningSandbox } from '../src/sandbox/index'
+import { startTestSandbox, type FaultRule, type TestSandbox } from '../src/sandbox/testing'
 import { openDedupeCache } from '../src/core/send/dedupe-cache'
 import { encodeLine, openJournal } from '../src/core/infra/journal'
 import { createPrintagoClient } from '../src/core/printago/client'
@@ -22,7 +22,8 @@ import {
   sendStateFromSnapshot,
   sendStateToSnapshot
 } from '../src/core/send/state'
-import { binaryStl, detachedFetch } from '../src/test-support/node'
+import { detachedFetch } from '../src/test-support/http'
+import { randomStl } from '../src/test-support/stl'
 import type { SendRequest } from '../src/shared/send'
 
 interface Options {
@@ -143,7 +144,11 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'printago-soak-'))
   // Not seeded: seeded sandbox timestamps are synthetic, and reconciliation compares them with
   // the server's Date header like it would with Printago.
-  const sandbox: RunningSandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
+  const sandbox: TestSandbox = await startTestSandbox({
+    ratePerMinute: 0,
+    ratePerHour: 0,
+    speed: 0
+  })
   const storeDir = join(dir, 'store')
   const journalDir = join(storeDir, 'journal')
   const client = createPrintagoClient({
@@ -163,7 +168,7 @@ async function main(): Promise<number> {
   const pool: string[] = []
   for (let i = 0; i < 16; i++) {
     const file = join(dir, `part-${i}.stl`)
-    await writeFile(file, binaryStl(20 + i * 7, opts.seed * 1000 + i))
+    await writeFile(file, randomStl(20 + i * 7, opts.seed * 1000 + i))
     pool.push(file)
   }
 
@@ -230,7 +235,7 @@ async function main(): Promise<number> {
         path = join(dir, `new-${run}-${i}.stl`)
         await writeFile(
           path,
-          binaryStl(10 + Math.floor(rnd() * 40), opts.seed * 1_000_003 + run * 10 + i)
+          randomStl(10 + Math.floor(rnd() * 40), opts.seed * 1_000_003 + run * 10 + i)
         )
       }
       const label = rnd() < 0.7 ? `soak-${run}-${i}` : undefined

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { sandbox as startTestSandbox } from '../sandbox/testing/test-utils'
 import type { RunningSandbox } from '../sandbox/types'
-import { tempDir, writeStl } from '../test-support/node'
+import { writeStl } from '../test-support/stl'
+import { tempDir } from '../test-support/temp'
 import { runCli } from './index'
 import { cliStoreDir, parseCommandArgs, readCredentials, UsageError, wantsHelp } from './io'
 

@@ -9,11 +9,11 @@ import { join } from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { boxStl } from '../../e2e/stl-files'
 import type { Events, SendFinished } from '../shared/ipc'
 import type { SendProgress } from '../shared/send'
-import { startSandbox } from '../sandbox/index'
-import type { RunningSandbox, SandboxOptions } from '../sandbox/types'
+import { startTestSandbox, type TestSandbox } from '../sandbox/testing'
+import type { SandboxOptions } from '../sandbox/types'
+import { boxStl } from '../test-support/stl'
 import { createAppCore, type AppCore } from './app-core'
 import { memorySecrets, memorySettings } from './app-core.test-support'
 import { nodeConfFactory } from './history/store'
@@ -25,14 +25,14 @@ const SLOW_UPLOAD_MS = 1_500
 
 describe('store session lifecycle during a slow upload', () => {
   let dataDir: string
-  let sandbox: RunningSandbox
+  let sandbox: TestSandbox
   let settings: ReturnType<typeof memorySettings>
   let secrets: ReturnType<typeof memorySecrets>
-  let cores: Array<AppCore<RunningSandbox>>
+  let cores: Array<AppCore<TestSandbox>>
   let events: Array<{ event: keyof Events; payload: unknown }>
 
-  const makeCore = (): AppCore<RunningSandbox> => {
-    const core = createAppCore<RunningSandbox, SandboxOptions>({
+  const makeCore = (): AppCore<TestSandbox> => {
+    const core = createAppCore<TestSandbox, SandboxOptions>({
       dataDir,
       settings,
       secrets,
@@ -40,7 +40,7 @@ describe('store session lifecycle during a slow upload', () => {
       shell: 'web',
       version: 'test',
       demo: { speed: 0 },
-      startSandbox,
+      startSandbox: startTestSandbox,
       createConf: nodeConfFactory,
       realtimeUrl: null
     })
@@ -50,7 +50,7 @@ describe('store session lifecycle during a slow upload', () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'core-lifecycle-'))
-    sandbox = await startSandbox({ port: 0, speed: 0 })
+    sandbox = await startTestSandbox({ port: 0, speed: 0 })
     settings = memorySettings()
     secrets = memorySecrets()
     cores = []
@@ -72,7 +72,7 @@ describe('store session lifecycle during a slow upload', () => {
       .filter((p) => p.jobId === jobId)
 
   /** Connects the sandbox store and starts a send whose upload the sandbox holds back. */
-  async function slowSend(core: AppCore<RunningSandbox>): Promise<string> {
+  async function slowSend(core: AppCore<TestSandbox>): Promise<string> {
     const connected = await core.handlers['store:connect']({
       apiKey: sandbox.apiKey,
       storeId: sandbox.storeId,
@@ -107,7 +107,7 @@ describe('store session lifecycle during a slow upload', () => {
   }
 
   /** Waits until the active store's session is closing (it waits for the slow upload). */
-  async function closing(core: AppCore<RunningSandbox>): Promise<void> {
+  async function closing(core: AppCore<TestSandbox>): Promise<void> {
     await expect.poll(() => core.activeSession()?.state, { interval: 5 }).toBe('closing')
   }
 

@@ -7,27 +7,27 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Events } from '../shared/ipc'
-import { boxStl } from '../../e2e/stl-files'
 import { createAppCore, type AppCore, type AppCoreOptions } from './app-core'
 import { memorySecrets, memorySettings } from './app-core.test-support'
 import { createManualClock } from './infra/clock'
-import { startSandbox } from '../sandbox/index'
+import { startTestSandbox, type TestSandbox } from '../sandbox/testing'
+import type { SandboxOptions } from '../sandbox/types'
+import { boxStl } from '../test-support/stl'
 import { nodeConfFactory } from './history/store'
-import type { RunningSandbox, Sandbox, SandboxOptions } from '../sandbox/types'
 
 describe('app core', () => {
   let dataDir: string
-  let sandbox: Sandbox
-  let core: AppCore<RunningSandbox>
+  let sandbox: TestSandbox
+  let core: AppCore<TestSandbox>
   let settings: ReturnType<typeof memorySettings>
   let secrets: ReturnType<typeof memorySecrets>
   const events: Array<{ event: keyof Events; payload: unknown }> = []
 
   /** A core over this test's data folder, settings and secrets; events land in `events`. */
   const makeCore = (
-    over: Partial<AppCoreOptions<RunningSandbox, SandboxOptions>> = {}
-  ): AppCore<RunningSandbox> =>
-    createAppCore<RunningSandbox, SandboxOptions>({
+    over: Partial<AppCoreOptions<TestSandbox, SandboxOptions>> = {}
+  ): AppCore<TestSandbox> =>
+    createAppCore<TestSandbox, SandboxOptions>({
       dataDir,
       settings,
       secrets,
@@ -35,7 +35,7 @@ describe('app core', () => {
       shell: 'web',
       version: 'test',
       demo: { speed: 0 },
-      startSandbox,
+      startSandbox: startTestSandbox,
       createConf: nodeConfFactory,
       realtimeUrl: null,
       ...over
@@ -43,7 +43,7 @@ describe('app core', () => {
 
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'core-'))
-    sandbox = await startSandbox({ port: 0, speed: 0 })
+    sandbox = await startTestSandbox({ port: 0, speed: 0 })
     settings = memorySettings()
     secrets = memorySecrets()
     events.length = 0

@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { sandbox as startTestSandbox } from '../sandbox/testing/test-utils'
-import type { RunningSandbox } from '../sandbox/types'
-import { tempDir, writeStl } from '../test-support/node'
+import type { TestSandbox } from '../sandbox/testing'
+import { writeStl } from '../test-support/stl'
+import { tempDir } from '../test-support/temp'
 import { nodeConfFactory } from './history/store'
 import { createPrintagoClient, type PrintagoClient } from './printago/client'
 import { createManualClock } from './infra/clock'
@@ -16,7 +17,7 @@ import { openStoreSession, SessionClosedError, type StoreSession } from './sessi
 import { createSessionOwner } from './session-owner'
 import { leaseSendService, sendServiceCounts, SendServiceBusyError } from './session-senders'
 
-let sb: RunningSandbox
+let sb: TestSandbox
 let dir: string
 let cleanup: () => Promise<void>
 const open: StoreSession[] = []

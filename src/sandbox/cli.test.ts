@@ -1,47 +1,22 @@
 // The standalone CLI, driven like a user with curl would.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
-const root = join(fileURLToPath(import.meta.url), '../../..')
-const tsx = join(root, 'node_modules/.bin/tsx')
-const cli = join(root, 'src/sandbox/cli.ts')
+import { runScript, startScript } from '../test-support/processes'
 
-function run(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(tsx, [cli, ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } })
-}
-
-function waitFor(child: ChildProcessWithoutNullStreams, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`timeout; output so far:\n${out}`)), 10_000)
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      if (pattern.test(out)) {
-        clearTimeout(timer)
-        resolve(out)
-      }
-    })
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', () => {
-      clearTimeout(timer)
-      if (pattern.test(out)) resolve(out)
-      else reject(new Error(`exited; output:\n${out}`))
-    })
-  })
-}
+const CLI = 'src/sandbox/cli.ts'
 
 describe('cli', () => {
   it('prints --help', async () => {
-    const out = await waitFor(run(['--help']), /--rate-per-hour[\s\S]*--speed/)
-    expect(out).toContain('--port')
+    const run = await runScript(CLI, ['--help'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/--rate-per-hour[\s\S]*--speed/)
+    expect(run.stdout).toContain('--port')
   })
 
   it('serves the API on the printed URL with the printed credentials and stops on SIGTERM', async () => {
-    const child = run(['--port', '0', '--speed', '0', '--rate-per-minute', '100'])
+    const child = startScript(CLI, ['--port', '0', '--speed', '0', '--rate-per-minute', '100'])
     try {
-      const out = await waitFor(child, /Limited API key:/)
+      const out = (await child.waitForOutput(/Limited API key:/)).input
       const url = /Printago sandbox listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1]
       const key = /^API key:\s+([a-z0-9]{72})$/m.exec(out)?.[1]
       const store = /^Store ID:\s+([a-z0-9]{24})$/m.exec(out)?.[1]
@@ -55,13 +30,13 @@ describe('cli', () => {
       ).json()) as unknown[]
       expect(printers.length).toBeGreaterThanOrEqual(7)
       expect((await fetch(`${url}/v1/printers`)).status).toBe(401)
-      const exit = new Promise<number | null>((resolve) =>
-        child.on('exit', (code) => resolve(code))
-      )
-      child.kill('SIGTERM')
-      expect(await exit).toBe(0)
+      // Its test surfaces are on: the admin API answers.
+      const state = await fetch(`${url}/_sandbox/state`, { headers: { 'x-sandbox-admin': '1' } })
+      expect(state.status).toBe(200)
+      // SIGTERM: a clean shutdown, exit code 0.
+      expect(await child.stop()).toEqual({ code: 0, signal: null })
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL')
+      await child.stop()
     }
   })
 })

@@ -1,6 +1,7 @@
-// `npm run sandbox -- --port 4010`: runs the Printago sandbox standalone until SIGINT/SIGTERM.
+// `npm run sandbox -- --port 4010`: runs the Printago sandbox standalone until SIGINT/SIGTERM, with
+// its test surfaces (fault injection and state over the /_sandbox/ admin API, the request log).
 import { parseArgs } from 'node:util'
-import { startSandbox } from './index'
+import { startTestSandbox } from './testing'
 import type { SandboxOptions } from './types'
 
 const HELP = `Printago sandbox – a local emulator of the Printago REST API
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     speed: num('speed', str('speed')),
     seed: num('seed', str('seed'))
   }
-  const sandbox = await startSandbox(opts)
+  const sandbox = await startTestSandbox(opts)
   process.stdout.write(
     `Printago sandbox listening on ${sandbox.url}\n` +
       `API key:          ${sandbox.apiKey}\n` +

@@ -1,29 +1,47 @@
 // Printago sandbox: a local, faithful emulator of the Printago REST API (see types.ts for the API
 // and /work/shared/printago/API.md for the behaviour it reproduces). Must not import electron.
+// This is the product emulator the desktop app's demo store loads: its test surfaces (fault
+// injection, the admin API, the request log) live in ./testing and attach through `attach`, so
+// they never ship in the app (eslint.config.js and scripts/check-packaging.mjs hold that).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Printer } from '../shared/printago/api-types'
-import { FaultSet } from './testing/faults'
 import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
 import { createEntityClock, createRandom } from './ids'
 import { SlidingWindowLimiter } from './rate-limit'
 import { Scheduler } from './scheduler'
 import { startMqttBroker, type MqttBroker } from './mqtt-broker'
-import { createHandler } from './server'
+import { createHandler, type ServerHooks } from './server'
 import { ObjectStorage } from './storage'
 import { SandboxStore } from './store'
-import type { RequestLogEntry, RunningSandbox, SandboxOptions } from './types'
+import type { RunningSandbox, SandboxOptions } from './types'
 
 export { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
 export type * from './types'
 
 const DEFAULT_UPLOAD_TTL_MS = 15 * 60_000
 
+/** The emulator's parts, handed to test tooling that attaches to it (see ./testing). */
+export interface SandboxInternals {
+  store: SandboxStore
+  scheduler: Scheduler
+  limiter: SlidingWindowLimiter
+  storage: ObjectStorage
+  /** Largest accepted JSON body in bytes. */
+  maxJsonBytes: number
+}
+
+/** Attaches request hooks to a sandbox as it starts (the test tooling's entry point). */
+export type SandboxAttachment = (internals: SandboxInternals) => ServerHooks
+
 /** Starts a sandbox HTTP server on loopback (port 0 = any free port). */
-export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
+export async function startSandbox(
+  opts: SandboxOptions = {},
+  attach?: SandboxAttachment
+): Promise<RunningSandbox> {
   const host = opts.host ?? '127.0.0.1'
   const storeId = opts.storeId ?? DEMO_STORE_ID
   const apiKey = opts.apiKey ?? DEMO_API_KEY
@@ -44,26 +62,24 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS
   )
   await storage.init()
-  const faults = new FaultSet()
   const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600)
-  const log: RequestLogEntry[] = []
   const scheduler = new Scheduler(store, {
     speed: opts.speed ?? 1,
     autoClearBeds: opts.autoClearBeds ?? true,
     failureRate: opts.failureRate ?? 0
   })
+  const maxJsonBytes = opts.maxJsonBytes ?? 1 << 20
+  const hooks = attach?.({ store, scheduler, limiter, storage, maxJsonBytes })
   let origin = ''
   const server = createServer(
     { keepAliveTimeout: 5_000, requestTimeout: 0 },
     createHandler({
       store,
       storage,
-      scheduler,
-      faults,
       limiter,
-      log,
+      hooks,
       auth: { apiKey, limitedApiKey, storeId },
-      maxJsonBytes: opts.maxJsonBytes ?? 1 << 20,
+      maxJsonBytes,
       origin: () => origin
     })
   )
@@ -130,10 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       await broker?.close()
     },
     state: store.state,
-    log,
     events: store.events,
-    injectFault: (rule) => faults.add(rule),
-    clearFaults: () => faults.clear(),
     setSpeed: (speed) => scheduler.setSpeed(speed),
     tick: () => scheduler.tick(),
     updatePrinter(id: string, patch: Partial<Printer>): Printer {

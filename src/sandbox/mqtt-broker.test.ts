@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { connect, type IClientOptions, type MqttClient } from 'mqtt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
+import { waitFor } from '../test-support/wait'
 import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID } from './fleet'
 import { startMqttBroker, topicAllowed, type MqttBroker } from './mqtt-broker'
 import type { SandboxEventMap } from './types'
@@ -125,15 +126,18 @@ describe('sandbox MQTT broker', () => {
     const listener = open(broker.tcpUrl, { clientId: `apiclient_${KEY_ID}_listener` })
     await outcome(listener)
     await subscribe(listener, `stores/${DEMO_STORE_ID}/entities/#`)
-    let delivered = 0
-    listener.on('message', () => delivered++)
+    const delivered: string[] = []
+    listener.on('message', (topic) => delivered.push(topic))
     const talker = open(broker.wsUrl)
     await outcome(talker)
     const closed = new Promise<void>((resolve) => talker.once('close', () => resolve()))
     talker.publish(`stores/${DEMO_STORE_ID}/entities/print-jobs`, '{"entityType":"printJob"}')
     await closed
-    await new Promise((r) => setTimeout(r, 50))
-    expect(delivered).toBe(0)
+    // A barrier instead of a pause: the broker's own next message. The listener gets messages in
+    // order, so had the talker's been forwarded it would be there first.
+    events.emit('entity', { entityType: 'printer', action: 'UPDATE', entities: {} })
+    await waitFor(() => delivered.length > 0, 5000, 'the broker event')
+    expect(delivered).toEqual([`stores/${DEMO_STORE_ID}/entities/printers`])
   })
 
   it('closes cleanly with clients connected', async () => {

@@ -279,7 +279,7 @@ describe('timers and events', () => {
     await start({ speed: 2000 })
     const part = await makePart(sb)
     const pb = await build(sb, part.id, { quantity: 3, tags: { 'printer.id': `=${PRINTER.h2d}` } })
-    const deadline = Date.now() + 5000
+    const deadline = Date.now() + 15_000 // a bound, not a pause: the loops end on the state
     while (Date.now() < deadline && !jobsOf(pb.id).every((j) => j.status === 'completed')) {
       await new Promise((r) => setTimeout(r, 25))
     }

@@ -1,18 +1,13 @@
-// The request pipeline: faults → storage | (route → auth → rate limit → permission → body) → handler.
+// The request pipeline: hooks → storage | (route → auth → rate limit → permission → body) → handler.
 // Every failure becomes an HTTP answer; nothing a client sends can crash the process.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { handleAdmin, ADMIN_PREFIX, type AdminDeps } from './testing/admin'
 import { authenticate, hasPermission, presentedKeyId } from './auth'
-import type { FaultSet } from './testing/faults'
 import {
-  defaultBodyFor,
   discardBody,
   FORBIDDEN_BODY,
   HttpError,
   isJsonContentType,
   parseJson,
-  prebufferBody,
   readBody,
   THROTTLED_BODY,
   UNAUTHORIZED_BODY,
@@ -24,22 +19,55 @@ import { matchRoute, type Route } from './routes'
 import { inlineValidator, permissionOf, requestSchemaName, schemaValidator } from './spec'
 import { STORAGE_PREFIX, type ObjectStorage } from './storage'
 import type { SandboxStore } from './store'
-import type { RequestLogEntry } from './types'
+import type { RequestRecord } from './types'
 import { assertBody, BODY_TYPE_MESSAGE } from './validation'
 
-const MAX_LOG = 10_000
+/** One API or storage request on its way through the pipeline, as a `beforeAct` hook sees it. */
+export interface Exchange {
+  req: IncomingMessage
+  res: ServerResponse
+  method: string
+  path: string
+  record: RequestRecord
+  /** Records the request as answered with `status`; a hook that answers itself calls it first. */
+  finish(status: number): void
+}
+
+/**
+ * What a `beforeAct` hook decided: 'act' lets the emulator handle the request, 'answered' means
+ * the hook answered (or dropped) it itself, 'act-unanswered' acts and then closes the connection
+ * without an answer.
+ */
+export type BeforeAct = 'act' | 'answered' | 'act-unanswered'
+
+/**
+ * Optional per-request hooks. The product emulator (the desktop app's demo store) runs without
+ * any; sandbox/testing attaches fault injection, its admin API and the request log here.
+ */
+export interface ServerHooks {
+  /** Sees every request first; returns true when it answered it (it is then not an API call). */
+  intercept?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: URLSearchParams
+  ): boolean | Promise<boolean>
+  /** Runs before the emulator acts on an API or storage request. */
+  beforeAct?(exchange: Exchange): BeforeAct | Promise<BeforeAct>
+  /** Every API or storage request once it is answered, dropped or refused. */
+  onRecord?(record: RequestRecord): void
+}
 
 /** Everything the pipeline needs. */
-export interface ServerDeps extends AdminDeps {
+export interface ServerDeps {
   store: SandboxStore
   storage: ObjectStorage
-  faults: FaultSet
   limiter: SlidingWindowLimiter
-  log: RequestLogEntry[]
   auth: { apiKey: string; limitedApiKey: string; storeId: string }
   maxJsonBytes: number
   /** Fallback origin for signed URLs when a request has no Host header. */
   origin(): string
+  hooks?: ServerHooks
 }
 
 function bodyValidator(
@@ -81,12 +109,10 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const rawQuery = q >= 0 ? rawUrl.slice(q + 1) : ''
   const query = new URLSearchParams(rawQuery)
 
-  // The admin surface is test tooling: no faults, no rate limit, not logged.
-  if (path === ADMIN_PREFIX.slice(0, -1) || path.startsWith(ADMIN_PREFIX)) {
-    return handleAdmin(deps, req, res, method, path, query)
-  }
+  const hooks = deps.hooks
+  if (hooks?.intercept && (await hooks.intercept(req, res, path, query))) return
 
-  const entry: RequestLogEntry = {
+  const record: RequestRecord = {
     at: Date.now(),
     method,
     path,
@@ -95,39 +121,24 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     keyId: presentedKeyId(req.headers),
     rateLimited: false
   }
-  let logged = false
+  let recorded = false
   const finish = (status: number): void => {
-    if (logged) return
-    logged = true
-    entry.status = status
-    deps.log.push(entry)
-    if (deps.log.length > MAX_LOG) deps.log.splice(0, deps.log.length - MAX_LOG)
+    if (recorded) return
+    recorded = true
+    record.status = status
+    hooks?.onRecord?.(record)
   }
 
-  const fault = deps.faults.take(method, path)
-  if (fault) entry.fault = fault.kind
-  if (fault?.kind === 'reset') {
-    finish(0)
-    req.socket.destroy()
-    return
-  }
-  if (fault?.kind === 'status') {
-    const status = fault.status ?? 500
-    finish(status)
-    discardBody(req, res)
-    writeJson(res, status, fault.body ?? defaultBodyFor(status), fault.headers)
-    return
-  }
-  if (fault?.kind === 'delay') {
-    if (!path.startsWith(STORAGE_PREFIX)) prebufferBody(req, deps.maxJsonBytes)
-    await sleep(Math.max(0, fault.delayMs ?? 0))
-  }
-  const dropAfter = fault?.kind === 'drop-after'
+  const verdict = hooks?.beforeAct
+    ? await hooks.beforeAct({ req, res, method, path, record, finish })
+    : 'act'
+  if (verdict === 'answered') return
+  const unanswered = verdict === 'act-unanswered'
 
-  /** Sends (or, for drop-after, swallows) the answer of an action that has been performed. */
+  /** Sends (or, when asked to stay unanswered, swallows) the answer of a performed action. */
   const answer = (status: number, write: () => void): void => {
     finish(status)
-    if (dropAfter) req.socket.destroy()
+    if (unanswered) req.socket.destroy()
     else write()
   }
 
@@ -155,14 +166,14 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
     const caller = authenticate(req.headers, deps.auth)
     if (!caller) throw new HttpError(401, UNAUTHORIZED_BODY)
-    entry.keyId = caller.keyId
+    record.keyId = caller.keyId
     const decision = deps.limiter.take(caller.keyId)
     if (!decision.ok) {
       throw new HttpError(429, THROTTLED_BODY, {
         'retry-after': String(decision.retryAfterSeconds)
       })
     }
-    entry.rateLimited = true
+    record.rateLimited = true
     const { route } = match
     const permission =
       route.permission ?? (route.specPath ? permissionOf(method, route.specPath) : undefined)

@@ -5,9 +5,10 @@ import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Part } from '../shared/printago/api-types'
 import { call, sandbox, sha256 } from './testing/test-utils'
-import type { RunningSandbox } from './types'
+import type { TestSandbox } from './testing'
+import { waitFor } from '../test-support/wait'
 
-let sb: RunningSandbox
+let sb: TestSandbox
 
 beforeAll(async () => {
   sb = await sandbox()
@@ -141,7 +142,9 @@ describe('signed PUT', () => {
         resolve()
       }, 50)
     })
-    await new Promise((r) => setTimeout(r, 50))
+    // Wait until the server has given up on the upload (it logs it), not for a time.
+    const path = new URL(s.uploadUrl).pathname
+    await waitFor(() => sb.log.some((e) => e.path === path), 5000, 'the aborted upload')
     expect(sb.state.uploads.has(s.path)).toBe(false)
     expect((await call(sb, 'GET', '/v1/stores')).status).toBe(200)
   })

@@ -1,6 +1,7 @@
-// Public surface of the Printago sandbox: a local emulator of the Printago REST API (and, later,
-// its MQTT realtime broker). Used by `npm run sandbox`, by tests in-process, by `npm run web`, and
-// by the desktop app's demo store. The implementation must not import `electron`.
+// Public surface of the Printago sandbox: a local emulator of the Printago REST API and its MQTT
+// realtime broker, as the desktop app's demo store runs it. Tests, `npm run sandbox` and
+// `npm run web` run it with its test surfaces attached (testing/: faults, admin API, request log).
+// The implementation must not import `electron`.
 import type { EventEmitter } from 'node:events'
 import type { Part, PartBuild, Printer, PrintJob } from '../shared/printago/api-types'
 
@@ -34,25 +35,8 @@ export interface SandboxOptions {
   maxJsonBytes?: number
 }
 
-/** One injected fault, matched against incoming requests. First match wins; `times` counts down. */
-export interface FaultRule {
-  method?: string
-  /** Exact path or a RegExp source matched against the path (no query). */
-  path: string | RegExp
-  /** 'status': answer with `status` (and optional body/headers) without acting.
-   *  'delay': wait `delayMs` then handle normally.
-   *  'reset': destroy the socket without answering (before acting).
-   *  'drop-after': act normally (state changes!) then destroy the socket without answering. */
-  kind: 'status' | 'delay' | 'reset' | 'drop-after'
-  status?: number
-  body?: unknown
-  headers?: Record<string, string>
-  delayMs?: number
-  /** How many requests it applies to; default 1. Infinity for all. */
-  times?: number
-}
-
-export interface RequestLogEntry {
+/** One API or storage request as the server handled it (what test hooks record and log). */
+export interface RequestRecord {
   at: number
   method: string
   path: string
@@ -62,8 +46,6 @@ export interface RequestLogEntry {
   keyId: string | null
   /** Whether this request counted against the rate limit. */
   rateLimited: boolean
-  /** Set when an injected fault applied; `status` is then 0 for 'reset'. */
-  fault?: FaultRule['kind']
 }
 
 export type EntityType = 'printJob' | 'printer' | 'part' | 'partBuild'
@@ -100,9 +82,6 @@ export interface Sandbox {
   storeId: string
   limitedApiKey: string
   state: SandboxState
-  log: RequestLogEntry[]
-  injectFault(rule: FaultRule): void
-  clearFaults(): void
   /** Change the scheduler speed at run time (0 pauses it). */
   setSpeed(speed: number): void
   /** Advance the scheduler by one step for every job that can move (for deterministic tests). */

@@ -1,9 +1,7 @@
-// Test helpers for the history services: a manual clock, a conf-backed history store, and sends
-// against a real in-process sandbox (no upload pipeline: just part + build over REST).
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-
+// Test helpers for the history services (Node side): a manual clock, a conf-backed history store
+// in its own temp dir, and sends against a real in-process sandbox (no upload pipeline: part +
+// build over REST). The plain entry builders, which the renderer's tests share, are in
+// history-entries.ts and re-exported here, so history tests import from one place.
 import type { HistoryEntry } from '../shared/history'
 import type { Routing } from '../shared/send'
 import { routingTags } from '../shared/send'
@@ -18,6 +16,10 @@ import {
 } from '../core/history/store'
 import type { PrintagoClient } from '../core/printago/client'
 import type { SyncClock } from '../core/history/sync'
+import { tempDir } from './temp'
+import { waitFor } from './wait'
+
+export { historyCopy, historyEntry } from './history-entries'
 
 /** Conf in Node, as electron-store is in the app (the one factory the CLI uses too). */
 export const testConfFactory: ConfFactory = nodeConfFactory
@@ -26,14 +28,14 @@ export const testConfFactory: ConfFactory = nodeConfFactory
 export async function tempHistory(
   storeId: string
 ): Promise<{ store: HistoryStore; dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'history-'))
+  const { dir, cleanup } = await tempDir('history-')
   const store = openHistoryStore({ dir, storeId, createConf: testConfFactory, writeDelayMs: 0 })
   return {
     store,
     dir,
     cleanup: async () => {
       store.close()
-      await rm(dir, { recursive: true, force: true })
+      await cleanup()
     }
   }
 }
@@ -82,19 +84,6 @@ export function manualClock(start = 1_700_000_000_000): ManualClock {
         while (fireDue()) if (settle) await settle()
       }
     }
-  }
-}
-
-/** Waits (real time) until `cond` holds. */
-export async function waitFor(
-  cond: () => boolean,
-  timeoutMs = 5000,
-  what = 'condition'
-): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
   }
 }
 

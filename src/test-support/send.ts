@@ -24,9 +24,11 @@ import {
   sendStateToSnapshot,
   type SendJournalState
 } from '../core/send/state'
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/index'
+import { startTestSandbox, type TestSandbox } from '../sandbox/testing'
+import type { SandboxOptions } from '../sandbox/types'
 import type { SendProgress, SendRequest } from '../shared/send'
-import { tempDir, writeStl } from './node'
+import { writeStl } from './stl'
+import { tempDir } from './temp'
 
 /** A clock whose sleeps skip ahead instead of waiting. */
 export interface TestClock {
@@ -104,7 +106,7 @@ export interface ClientRequest {
 }
 
 export interface SendHarness {
-  sandbox: RunningSandbox
+  sandbox: TestSandbox
   clock: TestClock
   dir: string
   journalDir: string
@@ -133,7 +135,7 @@ export async function sendHarness(
   clientOptions: Partial<PrintagoClientOptions> = {}
 ): Promise<SendHarness> {
   const clock = createTestClock()
-  const sandbox = await startSandbox({
+  const sandbox = await startTestSandbox({
     ratePerMinute: 0,
     ratePerHour: 0,
     speed: 0,

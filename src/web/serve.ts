@@ -12,7 +12,7 @@ import { build } from 'esbuild'
 
 import type { HandlerTable } from '../shared/ipc'
 import { createAppCore, type AppCore, type SecretStore, type SettingsStore } from '../core/app-core'
-import { startSandbox } from '../sandbox/index'
+import { startTestSandbox } from '../sandbox/testing'
 import type { SandboxOptions } from '../sandbox/types'
 import { nodeConfFactory } from '../core/history/store'
 import { openSettingsFile } from '../core/infra/settings-file'
@@ -103,7 +103,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     shell: 'web',
     version: process.env.npm_package_version ?? '0.0.0',
     demo: options.demo,
-    startSandbox,
+    startSandbox: startTestSandbox,
     createConf: nodeConfFactory
   })
   handlers = core.handlers

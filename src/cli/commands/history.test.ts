@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { sandbox } from '../../sandbox/testing/test-utils'
-import type { RunningSandbox } from '../../sandbox/types'
+import type { TestSandbox } from '../../sandbox/testing'
 import { storeDataDir } from '../../core/infra/data-dir'
 import { createHistoryEntry, openHistoryStore } from '../../core/history/store'
 import { sendToSandbox } from '../../test-support/history-store'
 import { historyCommand, historyJson, nodeConfFactory } from './history'
 
 let dataDir: string
-let sb: RunningSandbox
+let sb: TestSandbox
 
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'cli-history-'))

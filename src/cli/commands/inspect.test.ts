@@ -2,7 +2,7 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { asciiStl, binaryStl, box, utf8 } from '../../shared/stl/fixtures/build'
+import { asciiStl, binaryStl, box, utf8 } from '../../test-support/stl'
 import { inspectCommand } from './inspect'
 
 let dir = ''

@@ -1,11 +1,12 @@
 // CLI tests: argument parsing in-process, and the real entry point spawned as a child process
 // against an in-process sandbox with a temp PRINTAGO_DATA_DIR.
-import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSandbox, type RunningSandbox } from '../../sandbox/index'
-import { tempDir, writeStl } from '../../test-support/node'
+import { startTestSandbox, type TestSandbox } from '../../sandbox/testing'
+import { runScript } from '../../test-support/processes'
+import { writeStl } from '../../test-support/stl'
+import { tempDir } from '../../test-support/temp'
 import { runCli } from '../index'
 import { UsageError } from '../io'
 import { parseSendArgs, progressPrinter } from './send'
@@ -21,21 +22,13 @@ interface Run {
   stderr: string
 }
 
-/** Spawn `node --import tsx src/cli/index.ts …` (what `npm run cli` runs, minus npm). */
-function spawnCli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+/** Runs `node --import tsx src/cli/index.ts …` (what `npm run cli` runs, minus npm) to its end. */
+async function spawnCli(args: string[], env: Record<string, string>): Promise<Run> {
+  const run = await runScript('src/cli/index.ts', args, {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env }
   })
+  return { code: run.code ?? -1, stdout: run.stdout, stderr: run.stderr }
 }
 
 /** Run the CLI in-process with captured output. */
@@ -149,14 +142,14 @@ describe('progress lines', () => {
 })
 
 describe('printago CLI', () => {
-  let sandbox: RunningSandbox
+  let sandbox: TestSandbox
   let dir: string
   let cleanup: () => Promise<void>
   let env: Record<string, string>
   let file: string
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
+    sandbox = await startTestSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
     ;({ dir, cleanup } = await tempDir())
     file = await writeStl(dir, 'benchy.stl', 10, 42)
     env = {

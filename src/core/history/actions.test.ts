@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 
 import type { HistoryEntry } from '../../shared/history'
 import { call, PRINTER, sandbox } from '../../sandbox/testing/test-utils'
-import type { RunningSandbox } from '../../sandbox/types'
+import type { TestSandbox } from '../../sandbox/testing'
 import { allowedExternalUrl } from '../infra/external-links'
 import {
   cancelEntry,
@@ -30,7 +30,7 @@ afterEach(async () => {
 })
 
 async function setup(): Promise<{
-  sb: RunningSandbox
+  sb: TestSandbox
   client: PrintagoClient
   store: HistoryStore
   deps: HistoryActionDeps

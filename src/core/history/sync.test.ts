@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { HistoryEntry, JobCopy } from '../../shared/history'
 import { startMqttBroker, type MqttBroker } from '../../sandbox/mqtt-broker'
 import { sandbox } from '../../sandbox/testing/test-utils'
-import type { RunningSandbox } from '../../sandbox/types'
+import type { TestSandbox } from '../../sandbox/testing'
 import { openHistoryStore, type HistoryStore } from './store'
 import { createManualClock } from '../infra/clock'
 import {
@@ -13,9 +13,9 @@ import {
   sendToSandbox,
   tempHistory,
   testConfFactory,
-  trackedClient,
-  waitFor
+  trackedClient
 } from '../../test-support/history-store'
+import { waitFor } from '../../test-support/wait'
 import { createPrintagoClient, type PrintagoClient } from '../printago/client'
 import {
   createRealtimeClient,
@@ -38,7 +38,7 @@ afterEach(async () => {
 })
 
 async function setup(opts: { ratePerMinute?: number } = {}): Promise<{
-  sb: RunningSandbox
+  sb: TestSandbox
   client: PrintagoClient
   store: HistoryStore
 }> {
@@ -56,7 +56,7 @@ async function setup(opts: { ratePerMinute?: number } = {}): Promise<{
   return { sb, client, store: h.store }
 }
 
-const jobReads = (sb: RunningSandbox, from = 0): number =>
+const jobReads = (sb: TestSandbox, from = 0): number =>
   sb.log.slice(from).filter((r) => r.method === 'GET' && r.path.startsWith('/v1/print-jobs')).length
 
 function maxPerWindow(times: readonly number[], windowMs = 60_000): number {
@@ -411,7 +411,7 @@ describe('status sync over REST (manual clock)', () => {
 
 describe('status sync over MQTT (real sandbox and broker)', () => {
   async function realtimeSetup(over: { password?: string } = {}): Promise<{
-    sb: RunningSandbox
+    sb: TestSandbox
     client: PrintagoClient
     store: HistoryStore
     broker: MqttBroker

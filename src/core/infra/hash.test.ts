@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { hashFile } from './hash'
-import { tempDir } from '../../test-support/node'
+import { tempDir } from '../../test-support/temp'
 
 describe('hashFile', () => {
   let dir: string

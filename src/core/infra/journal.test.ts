@@ -8,7 +8,7 @@ import {
   openJournal,
   type JournalEntry
 } from './journal'
-import { tempDir } from '../../test-support/node'
+import { tempDir } from '../../test-support/temp'
 
 interface S {
   names: string[]

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createPrintagoClient, type ClientWaitEvent, type PrintagoClientOptions } from './client'
 import { parseRetryAfter, PrintagoError } from './errors'
 import { createRateLimiter } from './rate-limiter'
-import { json, scriptedServer, type Handler } from '../../test-support/node'
+import { json, scriptedServer, type Handler } from '../../test-support/http'
 
 const KEY = 'k'.repeat(24) + 's'.repeat(48)
 const STORE = 'store0000000000000000001'

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createRateLimiter } from './rate-limiter'
-import { tempDir } from '../../test-support/node'
+import { tempDir } from '../../test-support/temp'
 
 /** A fake clock whose sleep advances time instantly. */
 function fakeClock(start = 1_000_000): {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PrintagoError } from './errors'
-import { tempDir } from '../../test-support/node'
+import { tempDir } from '../../test-support/temp'
 import { uploadFile } from './upload'
 
 interface Seen {

@@ -1,7 +1,7 @@
 // The build step: one POST /v2/builds per job, never duplicated — an answer lost, a request timed
 // out that Printago still performs, an outcome that stays unknown until a resume.
 import { afterEach, describe, expect, it } from 'vitest'
-import { detachedFetch } from '../../test-support/node'
+import { detachedFetch } from '../../test-support/http'
 import { calls, one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
 
 let h: SendHarness | undefined

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDedupeCache } from './dedupe-cache'
-import { tempDir } from '../../test-support/node'
+import { tempDir } from '../../test-support/temp'
 
 describe('openDedupeCache', () => {
   let dir: string

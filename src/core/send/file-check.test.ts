@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { checkStlFile, inspectAndHashFile, type InspectionOutcome } from './file-check'
 import { createInspectionCache } from './inspection-cache'
-import { binaryStl, tempDir } from '../../test-support/node'
+import { randomStl } from '../../test-support/stl'
+import { tempDir } from '../../test-support/temp'
 
 describe('checkStlFile', () => {
   let dir: string
@@ -18,11 +19,11 @@ describe('checkStlFile', () => {
   }
 
   it('accepts binary STLs by size (even with a "solid" header) and ASCII STLs', async () => {
-    expect(await checkStlFile(await put('b.stl', binaryStl(3)))).toEqual({
+    expect(await checkStlFile(await put('b.stl', randomStl(3)))).toEqual({
       size: 234,
       format: 'binary'
     })
-    const solidHeader = binaryStl(2)
+    const solidHeader = randomStl(2)
     solidHeader.write('solid tricky', 0, 'latin1')
     expect((await checkStlFile(await put('s.stl', solidHeader))).format).toBe('binary')
     expect(
@@ -36,12 +37,12 @@ describe('checkStlFile', () => {
       ).format
     ).toBe('ascii')
     // A binary with trailing padding is a real STL: the preview accepts it, so must the send.
-    const padded = Buffer.concat([binaryStl(2), Buffer.alloc(10)])
+    const padded = Buffer.concat([randomStl(2), Buffer.alloc(10)])
     expect((await checkStlFile(await put('padded.stl', padded))).format).toBe('binary')
   })
 
   it('refuses what the preview refuses, with the engine’s words', async () => {
-    await expect(checkStlFile(await put('empty-count.stl', binaryStl(0)))).rejects.toMatchObject({
+    await expect(checkStlFile(await put('empty-count.stl', randomStl(0)))).rejects.toMatchObject({
       reason: 'not-stl'
     })
     await expect(checkStlFile(await put('hello.stl', 'hello world\n'))).rejects.toMatchObject({
@@ -62,7 +63,7 @@ describe('checkStlFile', () => {
       reason: 'not-stl',
       message: expect.stringContaining('3MF')
     })
-    const truncated = binaryStl(10).subarray(0, 300)
+    const truncated = randomStl(10).subarray(0, 300)
     await expect(checkStlFile(await put('t.stl', truncated))).rejects.toMatchObject({
       reason: 'not-stl'
     })
@@ -81,7 +82,7 @@ describe('inspectAndHashFile', () => {
   const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
   it('hashes and checks in one read, at any chunk size', async () => {
-    const bytes = binaryStl(200, 3)
+    const bytes = randomStl(200, 3)
     const file = await put('a.stl', bytes)
     for (const chunkSize of [7, 50, 4097, 1 << 20]) {
       const result = await inspectAndHashFile(file, { cache: null, chunkSize })
@@ -96,7 +97,7 @@ describe('inspectAndHashFile', () => {
 
   it('answers an unchanged file from the cache without reading it', async () => {
     const cache = createInspectionCache<InspectionOutcome>()
-    const file = await put('c.stl', binaryStl(20))
+    const file = await put('c.stl', randomStl(20))
     const first: number[] = []
     const again: number[] = []
     const a = await inspectAndHashFile(file, { cache, onProgress: (p) => first.push(p.bytesDone) })
@@ -109,10 +110,10 @@ describe('inspectAndHashFile', () => {
 
   it('reads a changed file again, even when its size and mtime were put back', async () => {
     const cache = createInspectionCache<InspectionOutcome>()
-    const file = await put('e.stl', binaryStl(20, 1))
+    const file = await put('e.stl', randomStl(20, 1))
     const before = await inspectAndHashFile(file, { cache })
     const { mtime } = await stat(file)
-    const edited = binaryStl(20, 2)
+    const edited = randomStl(20, 2)
     await writeFile(file, edited)
     await utimes(file, mtime, mtime)
     const after = await inspectAndHashFile(file, { cache })
@@ -121,8 +122,8 @@ describe('inspectAndHashFile', () => {
   })
 
   it('reads again when the file changes during the read, and gives up if it never settles', async () => {
-    const file = await put('w.stl', binaryStl(200, 1))
-    const final = binaryStl(200, 9)
+    const file = await put('w.stl', randomStl(200, 1))
+    const final = randomStl(200, 9)
     let edits = 0
     const settled = await inspectAndHashFile(file, {
       cache: null,
@@ -138,7 +139,7 @@ describe('inspectAndHashFile', () => {
         cache: null,
         chunkSize: 1000,
         onProgress: (p) => {
-          if (p.bytesDone === 0) writeFileSync(file, binaryStl(200, ++edits))
+          if (p.bytesDone === 0) writeFileSync(file, randomStl(200, ++edits))
         }
       })
     ).rejects.toMatchObject({
@@ -149,7 +150,7 @@ describe('inspectAndHashFile', () => {
 
   it('refuses with the engine’s code and words, remembers the refusal, stops reading early', async () => {
     const cache = createInspectionCache<InspectionOutcome>()
-    const nan = binaryStl(4)
+    const nan = randomStl(4)
     for (let t = 0; t < 4; t++) nan.writeFloatLE(NaN, 84 + 50 * t + 12)
     const file = await put('nan.stl', nan)
     await expect(inspectAndHashFile(file, { cache })).rejects.toMatchObject({
@@ -172,7 +173,7 @@ describe('inspectAndHashFile', () => {
     // A file over the engine's byte limit (2 GiB, sparse here) is refused from its size: the
     // same size rule as the preview, whatever its contents.
     const huge = join(dir, 'huge.stl')
-    await writeFile(huge, binaryStl(1))
+    await writeFile(huge, randomStl(1))
     await truncate(huge, 2.2e9)
     await expect(inspectAndHashFile(huge, { cache: null })).rejects.toMatchObject({
       stlCode: 'too-large',
@@ -181,7 +182,7 @@ describe('inspectAndHashFile', () => {
   })
 
   it('shares one read between concurrent callers; one giving up does not stop the other', async () => {
-    const file = await put('s.stl', binaryStl(2000))
+    const file = await put('s.stl', randomStl(2000))
     // The second caller comes once the first read is under way (1,000 reads of 100 bytes).
     let joined: Promise<unknown> | undefined
     const a = await inspectAndHashFile(file, {

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
-import { binaryStl, detachedFetch } from '../../test-support/node'
+import { detachedFetch } from '../../test-support/http'
+import { randomStl } from '../../test-support/stl'
 import { calls, one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
 import { inspectAndHashFile } from './file-check'
 
@@ -23,7 +24,7 @@ describe('files', () => {
     const good = await h.stl('good.stl')
     await writeFile(`${h.dir}/empty.stl`, '')
     await writeFile(`${h.dir}/photo.stl`, Buffer.from('\x89PNG\r\n\x1a\n0000000000'))
-    const nan = binaryStl(4)
+    const nan = randomStl(4)
     for (let t = 0; t < 4; t++) nan.writeFloatLE(NaN, 84 + 50 * t + 12)
     await writeFile(`${h.dir}/nan.stl`, nan)
     const service = await h.service()
@@ -68,7 +69,7 @@ describe('files', () => {
     h = await sendHarness()
     const file = await h.stl('edited.stl', 10, 1)
     const dropped = await inspectAndHashFile(file)
-    const now = binaryStl(10, 2)
+    const now = randomStl(10, 2)
     await writeFile(file, now)
     const service = await h.service()
     const result = await service.send(one(file))
@@ -81,7 +82,7 @@ describe('files', () => {
     h = await sendHarness()
     const file = await h.stl('moving.stl', 50, 1)
     const steady = await h.stl('steady.stl', 50, 2)
-    const edited = binaryStl(50, 3)
+    const edited = randomStl(50, 3)
     const service = await h.service({
       onProgress: (p) => {
         h!.progress.push(p)

@@ -1,7 +1,7 @@
 // Crash anywhere, resume, and still exactly one build per file.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
-import { detachedFetch } from '../../test-support/node'
+import { detachedFetch } from '../../test-support/http'
 import { one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
 
 let h: SendHarness | undefined

@@ -1,4 +1,5 @@
-// Out-of-process test hooks under /_sandbox/* (header `x-sandbox-admin: 1` required).
+// Out-of-process test hooks under /_sandbox/* (header `x-sandbox-admin: 1` required). Test tooling
+// only: attached by ./index.ts (startTestSandbox), never part of the desktop app's emulator.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Printer } from '../../shared/printago/api-types'
 import { faultFromJson, type FaultSet } from './faults'
@@ -6,7 +7,7 @@ import { HttpError, nestBody, nestError, parseJson, readBody, writeJson } from '
 import type { SlidingWindowLimiter } from '../rate-limit'
 import type { Scheduler } from '../scheduler'
 import type { SandboxStore } from '../store'
-import type { RequestLogEntry } from '../types'
+import type { RequestLogEntry } from './index'
 
 export const ADMIN_PREFIX = '/_sandbox/'
 

@@ -1,10 +1,11 @@
 // Fault injection (in-process and over the admin HTTP surface) and the request log.
 import { afterEach, describe, expect, it } from 'vitest'
 import type { PartBuild } from '../../shared/printago/api-types'
+import { waitFor } from '../../test-support/wait'
+import { startTestSandbox, type TestSandbox } from './index'
 import { build, call, makePart, sandbox } from './test-utils'
-import type { RunningSandbox } from '../types'
 
-let sb: RunningSandbox
+let sb: TestSandbox
 afterEach(() => sb?.close())
 
 const admin = (method: string, path: string, body?: unknown, header = true): Promise<Response> =>
@@ -204,8 +205,7 @@ describe('admin HTTP surface', () => {
 
 describe('delay fault models a slow server', () => {
   it('acts after the delay even when the client gave up waiting', async () => {
-    const { startSandbox } = await import('../index')
-    const sb = await startSandbox({ port: 0, speed: 0, mqtt: false })
+    const sb = await startTestSandbox({ port: 0, speed: 0, mqtt: false })
     try {
       sb.injectFault({
         method: 'POST',
@@ -225,9 +225,10 @@ describe('delay fault models a slow server', () => {
         signal: AbortSignal.timeout(50)
       }).catch((e: Error) => e)
       expect(gaveUp).toBeInstanceOf(Error)
-      await new Promise((r) => setTimeout(r, 500))
-      const entry = sb.log.find((e) => e.path === '/v1/storage/signed-upload-urls')
-      expect(entry?.status).toBe(201)
+      // The server answers (to nobody) once its delay is over: wait for that, not for a time.
+      const acted = () => sb.log.find((e) => e.path === '/v1/storage/signed-upload-urls')
+      await waitFor(() => acted() !== undefined, 10_000, 'the delayed request to be handled')
+      expect(acted()?.status).toBe(201)
     } finally {
       await sb.close()
     }

@@ -1,6 +1,28 @@
 // Injected faults, matched in insertion order; each rule applies `times` times (default once).
-import type { FaultRule } from '../types'
-import { nestError } from '../http'
+// Test tooling only: attached to the emulator by ./index.ts (startTestSandbox), never shipped.
+import { setTimeout as sleep } from 'node:timers/promises'
+
+import { defaultBodyFor, discardBody, nestError, prebufferBody, writeJson } from '../http'
+import type { BeforeAct, Exchange } from '../server'
+import { STORAGE_PREFIX } from '../storage'
+
+/** One injected fault, matched against incoming requests. First match wins; `times` counts down. */
+export interface FaultRule {
+  method?: string
+  /** Exact path or a RegExp source matched against the path (no query). */
+  path: string | RegExp
+  /** 'status': answer with `status` (and optional body/headers) without acting.
+   *  'delay': wait `delayMs` then handle normally.
+   *  'reset': destroy the socket without answering (before acting).
+   *  'drop-after': act normally (state changes!) then destroy the socket without answering. */
+  kind: 'status' | 'delay' | 'reset' | 'drop-after'
+  status?: number
+  body?: unknown
+  headers?: Record<string, string>
+  delayMs?: number
+  /** How many requests it applies to; default 1. Infinity for all. */
+  times?: number
+}
 
 const KINDS = new Set<FaultRule['kind']>(['status', 'delay', 'reset', 'drop-after'])
 
@@ -41,6 +63,40 @@ export class FaultSet {
     if (hit.left <= 0) this.rules.splice(i, 1)
     return hit.rule
   }
+}
+
+/**
+ * Applies the fault a request draws, if any (a server `beforeAct` hook); `noteFault` learns which
+ * kind applied, for the request log.
+ */
+export async function applyFault(
+  faults: FaultSet,
+  x: Exchange,
+  maxJsonBytes: number,
+  noteFault: (kind: FaultRule['kind']) => void
+): Promise<BeforeAct> {
+  const fault = faults.take(x.method, x.path)
+  if (!fault) return 'act'
+  noteFault(fault.kind)
+  if (fault.kind === 'reset') {
+    x.finish(0)
+    x.req.socket.destroy()
+    return 'answered'
+  }
+  if (fault.kind === 'status') {
+    const status = fault.status ?? 500
+    x.finish(status)
+    discardBody(x.req, x.res)
+    writeJson(x.res, status, fault.body ?? defaultBodyFor(status), fault.headers)
+    return 'answered'
+  }
+  if (fault.kind === 'delay') {
+    // The body is read now, so the slow server still acts after its delay when the client gave up.
+    if (!x.path.startsWith(STORAGE_PREFIX)) prebufferBody(x.req, maxJsonBytes)
+    await sleep(Math.max(0, fault.delayMs ?? 0))
+    return 'act'
+  }
+  return 'act-unanswered'
 }
 
 /** Parses the admin endpoint's JSON form (`path` string or `{regex}`, `times` number|"Infinity"|null). */

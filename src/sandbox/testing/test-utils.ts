@@ -1,9 +1,9 @@
 // Test helpers: real HTTP against a sandbox, plus response checks against the OpenAPI subset.
 import { createHash } from 'node:crypto'
 import type { Part, PartBuild } from '../../shared/printago/api-types'
-import { startSandbox } from '../index'
 import { responseValidator } from '../spec'
 import type { RunningSandbox, SandboxOptions } from '../types'
+import { startTestSandbox, type TestSandbox } from './index'
 
 /** A parsed HTTP answer. */
 export interface Answer<T = unknown> {
@@ -23,8 +23,8 @@ export interface CallOptions {
 }
 
 /** Starts a deterministic sandbox (paused scheduler, generous rate limits) unless overridden. */
-export function sandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
-  return startSandbox({ port: 0, speed: 0, seed: 1, ratePerMinute: 0, ratePerHour: 0, ...opts })
+export function sandbox(opts: SandboxOptions = {}): Promise<TestSandbox> {
+  return startTestSandbox({ port: 0, speed: 0, seed: 1, ratePerMinute: 0, ratePerHour: 0, ...opts })
 }
 
 /** Calls the API as a client would (ApiKey auth by default). */

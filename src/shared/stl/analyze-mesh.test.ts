@@ -11,7 +11,7 @@ import {
   unitCube,
   utf8,
   type Tri
-} from './fixtures/build'
+} from '../../test-support/stl'
 import { analyzeMesh } from './analyze-mesh'
 import { inspectStl } from './index'
 import type { MeshReport, ParsedStl } from './types'

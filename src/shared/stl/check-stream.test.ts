@@ -10,8 +10,8 @@ import {
   tetrahedron,
   unitCube,
   utf8
-} from './fixtures/build'
-import { FIXTURES } from './fixtures/catalog'
+} from '../../test-support/stl'
+import { FIXTURES } from '../../test-support/stl-catalog'
 import { parseStl } from './parse-stl'
 import type { ParseLimits } from './types'
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { STLLoader } from 'three/examples/jsm/loaders/STLLoader.js'
-import { asciiStl, prng, sphere, tetrahedron, unitCube, utf8, type Tri } from './fixtures/build'
+import {
+  asciiStl,
+  prng,
+  sphere,
+  tetrahedron,
+  unitCube,
+  utf8,
+  type Tri
+} from '../../test-support/stl'
 import { AsciiStlScanner } from './parse-ascii'
 import { parseStl } from './parse-stl'
 import type { ParsedStl } from './types'

@@ -9,7 +9,7 @@ import {
   unitCube,
   utf8,
   type Tri
-} from './fixtures/build'
+} from '../../test-support/stl'
 import { parseStl } from './parse-stl'
 import { STL_ERROR_CODES, stlErrorMessage } from './errors'
 import type { ParsedStl, StlErrorCode } from './types'

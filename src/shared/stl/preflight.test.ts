@@ -8,8 +8,8 @@ import {
   tetrahedron,
   unitCube,
   utf8
-} from './fixtures/build'
-import { FIXTURES } from './fixtures/catalog'
+} from '../../test-support/stl'
+import { FIXTURES } from '../../test-support/stl-catalog'
 import { DEFAULT_MAX_BYTES, parseStl } from './parse-stl'
 import { PREFLIGHT_HEAD_BYTES, preflightStl } from './preflight'
 import type { ParseLimits } from './types'

@@ -1,7 +1,7 @@
 // Real files (a Node Blob from disk behaves like a dropped File) are read in
 // scripts/make-fixtures.test.ts: shared code may not import Node.
 import { describe, expect, it } from 'vitest'
-import { binaryStl, tetrahedron, unitCube } from './fixtures/build'
+import { binaryStl, tetrahedron, unitCube } from '../../test-support/stl'
 import { parseStl } from './parse-stl'
 import { readStlBytes, type StlFileLike } from './read-file'
 
