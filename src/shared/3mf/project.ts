@@ -251,13 +251,13 @@ export function readProject(zip: ZipArchive, limits: Required<ThreeMfLimits>): T
   const offPlate = items.filter((it) => !onPlate.has(it)).length
   if (offPlate > 0) {
     notes.push(
-      `${formatCount(offPlate)} object${offPlate === 1 ? ' is' : 's are'} not on any plate and were left out.`
+      `${formatCount(offPlate)} object${offPlate === 1 ? ' is not on any plate and was' : 's are not on any plate and were'} left out.`
     )
   }
   const excluded = items.filter((it) => !it.printable).length
   if (excluded > 0)
     notes.push(
-      `${formatCount(excluded)} object${excluded === 1 ? ' is' : 's are'} marked not printable and were left out.`
+      `${formatCount(excluded)} object${excluded === 1 ? ' is marked not printable and was' : 's are marked not printable and were'} left out.`
     )
   const skipped = items.reduce((n, it) => n + it.skippedParts, 0)
   if (skipped > 0) {

@@ -109,10 +109,20 @@ export class XmlScanner {
       if (b[i] !== LT) {
         let j = i
         while (j < end && b[j] !== LT) j++
-        if (this.depth > 0) this.handler.text(b, i, j, false)
-        else
+        if (j === end) {
+          // Text that runs to the chunk's end: keep an unfinished `&…;` for the next chunk.
+          let amp = end - 1
+          while (amp >= i && amp > end - 40 && b[amp] !== 0x26 && b[amp] !== 0x3b) amp--
+          if (amp >= i && b[amp] === 0x26) j = amp
+        }
+        if (this.depth > 0) {
+          if (j > i) this.handler.text(b, i, j, false)
+        } else {
           for (let k = i; k < j; k++)
             if (!isWs(b[k]!)) this.malformed('has text outside its root element')
+        }
+        // An unfinished entity right at the start: wait for the next chunk.
+        if (j === i) return j
         i = j
         continue
       }
@@ -160,6 +170,7 @@ export class XmlScanner {
         j++
       }
       if (j >= end) return i
+      if (j - i > this.maxToken) this.malformed(`has a tag longer than ${this.maxToken} bytes`)
       if (ne === i + 1) this.malformed('has a tag without a name')
       const selfClosing = b[j - 1] === SLASH && j - 1 >= ne
       if (this.depth === 0) {
