@@ -14,6 +14,7 @@
 // Memory: each parser runs once in a fresh renderer process; the metric is that process's peak
 // resident memory (Linux VmHWM, reset through /proc/<pid>/clear_refs) above its resident memory
 // with the input loaded: everything the parse touched, JS heap, DOM and typed arrays alike.
+// Long (~440 lines) because it drives Chromium: input, bundle, page, timing, per-process memory.
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'

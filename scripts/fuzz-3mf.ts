@@ -7,6 +7,7 @@
 // with `--only i`. Cases run in worker threads; a case over `--timeout` ms is a hang, an
 // exception or a failed sanity check is a crash, an error without a known code is a crash too.
 // The last line is exactly `fuzz: <N> cases, <c> crashes, <h> hangs`; exit code 0 only if both 0.
+// Long (~700 lines) like fuzz-stl.ts: generators for two input layers plus the worker runner.
 
 import { cpus } from 'node:os'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'

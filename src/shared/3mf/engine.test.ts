@@ -96,6 +96,53 @@ describe('ZIP container', () => {
   })
 })
 
+describe('production extension', () => {
+  const ns = { p: 'http://schemas.microsoft.com/3dmanufacturing/production/2015/06' }
+
+  it('refuses a p:path inside a non-root model part (one level only, §3.2)', () => {
+    const b = zipArchive([
+      { name: '_rels/.rels', data: rootRels() },
+      {
+        name: '3D/3dmodel.model',
+        data: modelXml({
+          namespaces: ns,
+          objects: [{ id: 2, components: [{ objectid: 1, path: '/3D/Objects/a.model' }] }],
+          build: [{ objectid: 2 }]
+        })
+      },
+      {
+        name: '3D/Objects/a.model',
+        data: modelXml({
+          namespaces: ns,
+          objects: [{ id: 1, components: [{ objectid: 1, path: '/3D/Objects/b.model' }] }],
+          build: []
+        })
+      }
+    ])
+    const r = parse3mf(b)
+    expect(r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`).toBe(
+      "invalid-model: '3D/Objects/a.model' refers to another model part ('/3D/Objects/b.model'); only the root model may do that."
+    )
+  })
+
+  it('says which part is missing', () => {
+    const b = zipArchive([
+      { name: '_rels/.rels', data: rootRels() },
+      {
+        name: '3D/3dmodel.model',
+        data: modelXml({
+          namespaces: ns,
+          objects: [{ id: 2, components: [{ objectid: 1, path: '/3D/Objects/gone.model' }] }],
+          build: [{ objectid: 2 }]
+        })
+      }
+    ])
+    const r = parse3mf(b)
+    expect(r.ok ? 'ok' : r.error.code).toBe('missing-object')
+    expect(r.ok ? '' : r.error.message).toContain("'/3D/Objects/gone.model'")
+  })
+})
+
 describe('model XML', () => {
   const xml = modelXml({
     metadata: { Title: 'A & B' },

@@ -4,8 +4,9 @@
 // items with their transforms (translations in mm). Vertices and triangles are parsed from the
 // bytes in place (no strings, no DOM): this is the hot path of a 3MF load.
 //
-// Why this file is long (~450 lines): the vertex/triangle fast paths are written out inline,
-// because a generic attribute callback per vertex costs about a third of the load time.
+// Why this file is long (~550 lines): the vertex/triangle fast paths are written out inline,
+// because a generic attribute callback per vertex costs about a third of the load time, and the
+// element state machine for the rest of the schema has to live next to them.
 
 import { formatCount } from '../format'
 import { fail, overBudgetMessage } from './errors'

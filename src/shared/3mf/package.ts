@@ -1,7 +1,8 @@
 // The OPC package around the model: `_rels/.rels` names the root 3D model part (and the package
 // thumbnail); model parts that the root references with the production extension's `p:path`
 // (Bambu Studio and OrcaSlicer keep each object's mesh in `3D/Objects/object_N.model`) are read
-// too, each once. Model parts are streamed through the XML reader, never held whole.
+// too, each once (one level only, as the production extension requires). Model parts are streamed
+// through the XML reader, never held whole.
 
 import { parseXml, childrenNamed, type XNode } from './dom'
 import { fail, ThreeMfFailure } from './errors'
@@ -92,9 +93,22 @@ export function loadModel(zip: ZipArchive, limits: Required<ThreeMfLimits>): Loa
     streamEntry(zip, entry, limits.maxModelEntryBytes, (chunk) => reader.push(chunk))
     const part = reader.finish()
     parts.set(key, part)
-    for (const o of part.objects.values())
-      for (const c of o.components) if (c.path) queue.push(c.path)
-    for (const item of part.build) if (item.path) queue.push(item.path)
+    const isRoot = key === root
+    for (const o of part.objects.values()) {
+      for (const c of o.components) {
+        if (!c.path) continue
+        // Production extension §3.2: only the root model may point into other parts (one level,
+        // so no cycles across files); a consumer MUST refuse a path in a non-root part.
+        if (!isRoot) {
+          fail(
+            'invalid-model',
+            `'${entry.name}' refers to another model part ('${c.path}'); only the root model may do that.`
+          )
+        }
+        queue.push(c.path)
+      }
+    }
+    if (isRoot) for (const item of part.build) if (item.path) queue.push(item.path)
   }
   return { root, parts, thumbnailPath, notes }
 }

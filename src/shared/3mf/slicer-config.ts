@@ -218,7 +218,10 @@ export function readPrusaModelConfig(root: XNode): Map<number, ObjectConfig> {
       volumes.push({
         name: str(vkv.get('name')),
         filament: slot(vkv.get('extruder')),
-        printed: PRUSA_PRINTED_VOLUMES.has((vkv.get('volume_type') ?? '').trim()),
+        // Older files mark modifiers with `modifier = 1` instead of a volume_type.
+        printed:
+          PRUSA_PRINTED_VOLUMES.has((vkv.get('volume_type') ?? '').trim()) &&
+          (vkv.get('modifier') ?? '0').trim() !== '1',
         firstTriangle: first,
         lastTriangle: last
       })
