@@ -89,6 +89,18 @@ describe('ZIP container', () => {
     expect(code(parse3mf(core3mf(cubeSpec), { maxTotalBytes: 500 }))).toBe('zip-bomb')
   })
 
+  it('bounds the plates a file may list (each costs reads)', () => {
+    const gcode = Array.from({ length: 501 }, (_, i) => ({
+      name: `Metadata/plate_${i + 1}.gcode`,
+      data: 'G28\n'
+    }))
+    const b = zipArchive([{ name: '3D/3dmodel.model', data: modelXml(cubeSpec) }, ...gcode])
+    const r = parse3mf(b)
+    expect(r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`).toBe(
+      'over-budget: The project lists 501 plates; the limit is 500.'
+    )
+  })
+
   it('finds the model without _rels/.rels, with a note', () => {
     const b = zipArchive([{ name: '3D/3dmodel.model', data: modelXml(cubeSpec) }])
     const r = parse3mf(b)

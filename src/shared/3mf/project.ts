@@ -35,6 +35,8 @@ import { findEntry, readEntry, readEntryHead, type ZipArchive } from './zip'
 
 /** G-code bytes read for the header comments (Bambu Studio writes them at the top). */
 const GCODE_HEAD_BYTES = 256 * 1024
+/** Most plates a project may list (Bambu Studio allows a few dozen); each costs a few reads. */
+export const MAX_PLATES = 500
 
 export function slicerOf(application: string | null): SlicerName | null {
   if (!application) return null
@@ -205,6 +207,12 @@ export function readProject(zip: ZipArchive, limits: Required<ThreeMfLimits>): T
     if (m) plateIds.add(Number(m[1]))
   }
   if (plateIds.size === 0) plateIds.add(1)
+  if (plateIds.size > MAX_PLATES) {
+    fail(
+      'over-budget',
+      `The project lists ${formatCount(plateIds.size)} plates; the limit is ${MAX_PLATES}.`
+    )
+  }
   const byKey = new Map(items.map((it) => [`${it.objectId}:${it.instance}`, it]))
   const onPlate = new Set<AssembledItem>()
   const plates: Plate[] = []

@@ -43,6 +43,8 @@ export interface ZipEntry {
 export interface ZipArchive {
   bytes: Uint8Array
   entries: ZipEntry[]
+  /** Entries by normalized name (see normalizePath), for constant-time lookups. */
+  byName: Map<string, ZipEntry>
   limits: Required<ThreeMfLimits>
   /** Uncompressed bytes inflated so far (declared sizes, reserved before inflating). */
   inflated: number
@@ -133,7 +135,8 @@ export function openZip(bytes: Uint8Array, limits: Required<ThreeMfLimits>): Zip
     )
   }
   const entries = readCentralEntries(bytes, cd)
-  return { bytes, entries, limits, inflated: 0 }
+  const byName = new Map(entries.map((e) => [normalizePath(e.name), e]))
+  return { bytes, entries, byName, limits, inflated: 0 }
 }
 
 /** Parses `count` central directory records starting at `cd.offset` of `bytes`. */
@@ -217,9 +220,7 @@ export function normalizePath(path: string): string {
 
 /** Finds an entry by part name (leading slash, case and percent-encoding ignored). */
 export function findEntry(zip: ZipArchive, path: string): ZipEntry | null {
-  const key = normalizePath(path)
-  for (const e of zip.entries) if (normalizePath(e.name) === key) return e
-  return null
+  return zip.byName.get(normalizePath(path)) ?? null
 }
 
 /** Where an entry's data starts, from its local header (checked). */
