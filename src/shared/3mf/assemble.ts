@@ -72,30 +72,35 @@ export function assemble(input: AssembleInput): AssembledItem[] {
     return [obj, part]
   }
 
-  // Triangles and instances each object expands to, with cycle detection.
-  const memo = new Map<Key, { tris: number; inst: number }>()
+  // Triangles and instances each object expands to, and how deep its components go, with cycle
+  // detection. The height is memoized too, so objects reused at different depths stay bounded.
+  const memo = new Map<Key, { tris: number; inst: number; height: number }>()
   const visiting = new Set<Key>()
   const cap = Math.max(input.maxTriangles, input.maxInstances) + 1
+  const tooDeep = (): never =>
+    fail('over-budget', `The model nests components more than ${MAX_NESTING} levels deep.`)
   const expand = (
     obj: ObjectResource,
     part: ModelPart,
     depth = 0
-  ): { tris: number; inst: number } => {
+  ): { tris: number; inst: number; height: number } => {
     const key = `${part.path}#${obj.id}`
     const known = memo.get(key)
-    if (known) return known
+    if (known) {
+      if (depth + known.height > MAX_NESTING) tooDeep()
+      return known
+    }
     if (visiting.has(key)) {
       fail(
         'component-cycle',
         `Object ${obj.id} in '${part.path}' contains itself through its components.`
       )
     }
-    if (depth > MAX_NESTING) {
-      fail('over-budget', `The model nests components more than ${MAX_NESTING} levels deep.`)
-    }
+    if (depth > MAX_NESTING) tooDeep()
     visiting.add(key)
     let tris = obj.type === 'other' ? 0 : (obj.mesh?.triangleCount ?? 0)
     let inst = 1
+    let height = 0
     for (const c of obj.components) {
       const [child, childPart] = lookup(
         c.path,
@@ -106,9 +111,10 @@ export function assemble(input: AssembleInput): AssembledItem[] {
       const e = expand(child, childPart, depth + 1)
       tris = Math.min(cap, tris + e.tris)
       inst = Math.min(cap, inst + e.inst)
+      height = Math.max(height, e.height + 1)
     }
     visiting.delete(key)
-    const r = { tris, inst }
+    const r = { tris, inst, height }
     memo.set(key, r)
     return r
   }

@@ -22,7 +22,8 @@ import {
   core3mf,
   modelXml,
   move,
-  rootRels
+  rootRels,
+  type ModelSpec
 } from './fixtures/build'
 import { png, zipArchive } from './fixtures/zip-writer'
 import { binaryStl } from '../stl/fixtures/build'
@@ -254,6 +255,17 @@ describe('model XML', () => {
     const r = parse3mf(core3mf(cubeSpec), { maxMeshElements: 10 })
     expect(r.ok ? '' : `${r.error.code}: ${r.error.message}`).toBe(
       'over-budget: The model has more than 10 vertices and triangles; the limit is 10.'
+    )
+  })
+
+  it('bounds component nesting even when objects are reused at growing depths', () => {
+    // Object k contains object k−1; items place 1, 2, 3… so each is first met at depth 0.
+    const objects: ModelSpec['objects'] = [{ id: 1, mesh: box([0, 0, 0], [1, 1, 1]) }]
+    for (let k = 2; k <= 40; k++) objects.push({ id: k, components: [{ objectid: k - 1 }] })
+    const build = objects.map((o) => ({ objectid: o.id }))
+    const r = parse3mf(core3mf({ objects, build }))
+    expect(r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`).toBe(
+      'over-budget: The model nests components more than 32 levels deep.'
     )
   })
 
