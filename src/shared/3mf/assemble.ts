@@ -222,15 +222,10 @@ function buildItem(
   const bbox: Bbox = { min: [Infinity, Infinity, Infinity], max: [-Infinity, -Infinity, -Infinity] }
   const parts: MeshPart[] = []
   let at = 0
-  const transformed = new Map<Leaf, Float32Array>()
   for (const p of pieces) {
-    let verts = transformed.get(p.leaf)
-    if (!verts) {
-      verts = transformVertices(p.leaf.mesh, p.leaf.matrix, obj.id)
-      transformed.set(p.leaf, verts)
-    }
     const flip = determinant(p.leaf.matrix) < 0
-    gather(verts, p.leaf.mesh.indices, p.first, p.count, flip, positions, at * 9, bbox)
+    const m = p.leaf.matrix === IDENTITY ? null : p.leaf.matrix
+    gather(p.leaf.mesh, m, p.first, p.count, flip, positions, at * 9, bbox, obj.id)
     parts.push({
       name: p.name,
       filament: p.filament,
@@ -255,43 +250,25 @@ function buildItem(
   }
 }
 
-/** Applies a row-vector 3×4 matrix to every vertex (in doubles, stored as floats). */
-function transformVertices(mesh: MeshData, m: Float64Array, objectId: number): Float32Array {
-  const src = mesh.vertices
-  if (m === IDENTITY) return src
-  const out = new Float32Array(mesh.vertexCount * 3)
-  const [a, b, c, d, e, f, g, h, i, tx, ty, tz] = m as unknown as number[]
-  for (let o = 0; o < out.length; o += 3) {
-    const x = src[o]!
-    const y = src[o + 1]!
-    const z = src[o + 2]!
-    out[o] = x * a! + y * d! + z * g! + tx!
-    out[o + 1] = x * b! + y * e! + z * h! + ty!
-    out[o + 2] = x * c! + y * f! + z * i! + tz!
-  }
-  for (let o = 0; o < out.length; o++) {
-    const v = out[o]!
-    if (v - v !== 0) {
-      fail(
-        'non-finite',
-        `Object ${objectId} is moved or scaled beyond what a float can hold (${formatCount(o / 3)}).`
-      )
-    }
-  }
-  return out
-}
-
-/** Writes `count` triangles from `first` as 9 floats each, flipping the winding if mirrored. */
+/**
+ * Writes `count` triangles from `first` as 9 floats each, transformed by `m` (row vectors, null for
+ * identity) and with the winding flipped when mirrored. Only the corners used are transformed, so
+ * the work is bounded by the triangle budget even for meshes with many unused vertices.
+ */
 function gather(
-  verts: Float32Array,
-  indices: Uint32Array,
+  mesh: MeshData,
+  m: Float64Array | null,
   first: number,
   count: number,
   flip: boolean,
   out: Float32Array,
   at: number,
-  bbox: Bbox
+  bbox: Bbox,
+  objectId: number
 ): void {
+  const verts = mesh.vertices
+  const indices = mesh.indices
+  const [a, b, c, d, e, f, g, h, i, tx, ty, tz] = m ?? IDENTITY
   let minX = bbox.min[0]
   let minY = bbox.min[1]
   let minZ = bbox.min[2]
@@ -301,14 +278,26 @@ function gather(
   let o = at
   const end = (first + count) * 3
   for (let t = first * 3; t < end; t += 3) {
-    const a = indices[t]! * 3
-    const b = indices[flip ? t + 2 : t + 1]! * 3
-    const c = indices[flip ? t + 1 : t + 2]! * 3
     for (let k = 0; k < 3; k++) {
-      const v = k === 0 ? a : k === 1 ? b : c
-      const x = verts[v]!
-      const y = verts[v + 1]!
-      const z = verts[v + 2]!
+      // Mirrored: corners 1 and 2 swap so the face still points outward.
+      const corner = flip && k > 0 ? 3 - k : k
+      const v = indices[t + corner]! * 3
+      let x = verts[v]!
+      let y = verts[v + 1]!
+      let z = verts[v + 2]!
+      if (m !== null) {
+        const px = x
+        const py = y
+        x = Math.fround(px * a! + py * d! + z * g! + tx!)
+        y = Math.fround(px * b! + py * e! + z * h! + ty!)
+        z = Math.fround(px * c! + py * f! + z * i! + tz!)
+        if (x - x !== 0 || y - y !== 0 || z - z !== 0) {
+          fail(
+            'non-finite',
+            `Object ${objectId} is moved or scaled beyond what a float can hold (${formatCount(t / 3 + 1)}).`
+          )
+        }
+      }
       out[o++] = x
       out[o++] = y
       out[o++] = z

@@ -269,6 +269,29 @@ describe('model XML', () => {
     )
   })
 
+  it('transforms only the vertices triangles use (many unused vertices, many instances)', () => {
+    // 200k vertices, 1 triangle, placed 2,000 times: transforming whole vertex arrays per
+    // instance would be 400 million transforms and 4.8 GB of arrays; corners used are 6,000.
+    const verts = Array.from(
+      { length: 200_000 },
+      (_, i) => `<vertex x="${i % 100}" y="${i % 7}" z="${i % 3}"/>`
+    )
+    const comps = Array.from(
+      { length: 2000 },
+      (_, i) => `<component objectid="1" transform="${move(i, 0, 0)}"/>`
+    )
+    const xml =
+      `<model xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02"><resources>` +
+      `<object id="1"><mesh><vertices>${verts.join('')}</vertices>` +
+      `<triangles><triangle v1="0" v2="1" v3="2"/></triangles></mesh></object>` +
+      `<object id="2"><components>${comps.join('')}</components></object></resources>` +
+      `<build><item objectid="2"/></build></model>`
+    const started = performance.now()
+    const r = parse3mf(zipArchive([{ name: '3D/3dmodel.model', data: xml }]))
+    expect(r.ok && r.value.triangles).toBe(2000)
+    expect(performance.now() - started).toBeLessThan(8000)
+  })
+
   it('enforces the triangle budget after instancing', () => {
     const spec = {
       ...cubeSpec,
