@@ -51,8 +51,17 @@ export function classifyEntries(entries: readonly ZipEntry[]): DetectedFormat {
   return model ? THREEMF : ZIP_OTHER
 }
 
+/** A binary STL's size is exactly 84 + 50 × the count at offset 80 (its header is free text). */
+function exactBinaryStl(head: Uint8Array, size: number): boolean {
+  if (head.length < 84) return false
+  const count = (head[80]! | (head[81]! << 8) | (head[82]! << 16) | (head[83]! << 24)) >>> 0
+  return 84 + 50 * count === size
+}
+
 function fromHead(head: Uint8Array, size: number): DetectedFormat | null {
   if (size === 0) return { format: 'other', what: 'an empty file' }
+  // The STL engine's rule: an exact binary size wins, whatever the header says (even "PK…").
+  if (exactBinaryStl(head, size)) return { format: 'stl', what: 'an STL model' }
   if (isZipMagic(head)) return null
   const other = sniffOtherFormat(head)
   if (other !== null) return { format: 'other', what: other }

@@ -324,6 +324,10 @@ describe('format detection', () => {
     })
     expect(detectModelFormat(zipArchive([{ name: 'a.txt', data: 'x' }])).format).toBe('other')
     expect(detectModelFormat(new Uint8Array(0)).format).toBe('other')
+    // A binary STL whose free-text header starts like a ZIP is still an STL (exact size wins).
+    const stl = binaryStl(box())
+    stl.set([0x50, 0x4b, 0x03, 0x04])
+    expect(detectModelFormat(stl).format).toBe('stl')
     // A cut-off 3MF is routed to the 3MF engine, which says it is truncated.
     expect(detectModelFormat(bambuProject().slice(0, 500)).format).toBe('3mf')
   })
