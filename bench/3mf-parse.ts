@@ -145,11 +145,14 @@ async function pageBundle(): Promise<string> {
     stdin: {
       contents: `
         import { parse3mf } from './src/shared/3mf'
-        import { engineGeometry } from './bench/3mf-parse-page-entry'
+        import { engineGeometry, engineItems } from './bench/3mf-parse-page-entry'
         import { ThreeMFLoader } from 'three/examples/jsm/loaders/3MFLoader.js'
         const loader = new ThreeMFLoader()
         globalThis.__bench = {
           engine: (bytes) => engineGeometry(bytes),
+          // The outputs themselves, kept alive for the retained-memory figure.
+          engineOutput: (bytes) => engineItems(bytes),
+          loaderOutput: (bytes) => loader.parse(bytes.buffer),
           full: (bytes) => { const r = parse3mf(bytes); if (!r.ok) throw new Error(r.error.message); return r.value.triangles },
           loader: (bytes) => {
             const group = loader.parse(bytes.buffer)
@@ -184,13 +187,15 @@ async function pageBundle(): Promise<string> {
               import { resolveLimits } from './src/shared/3mf/limits'
               import { loadModel } from './src/shared/3mf/package'
               import { openZip } from './src/shared/3mf/zip'
-              export function engineGeometry(bytes: Uint8Array): number {
+              export function engineItems(bytes: Uint8Array) {
                 const limits = resolveLimits()
                 const zip = openZip(bytes, limits)
                 const model = loadModel(zip, limits)
-                const items = assemble({ parts: model.parts, root: model.root, configs: new Map(),
+                return assemble({ parts: model.parts, root: model.root, configs: new Map(),
                   filamentColors: [], maxTriangles: limits.maxTriangles, maxInstances: limits.maxInstances })
-                return items.reduce((n, it) => n + it.triangles, 0)
+              }
+              export function engineGeometry(bytes: Uint8Array): number {
+                return engineItems(bytes).reduce((n, it) => n + it.triangles, 0)
               }`
           }))
         }
@@ -279,36 +284,29 @@ async function memoryInChromium(
   which: 'engine' | 'loader'
 ): Promise<{ peak: number; retained: number } | null> {
   const cdp = await browser.newBrowserCDPSession()
-  const renderers = async (): Promise<Map<number, number>> => {
+  const renderers = async (): Promise<number[]> => {
     const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
-      processInfo: Array<{ type: string; id: number; cpuTime: number }>
+      processInfo: Array<{ type: string; id: number }>
     }
-    return new Map(
-      info.processInfo.filter((p) => p.type === 'renderer').map((p) => [p.id, p.cpuTime])
-    )
+    return info.processInfo.filter((p) => p.type === 'renderer').map((p) => p.id)
   }
-  const before = await renderers()
+  const before = new Set(await renderers())
   const { context, page } = await openPage(browser, bundle, bytes)
   try {
-    const cpu0 = await renderers()
-    const fresh = [...cpu0.keys()].filter((id) => !before.has(id))
+    const fresh = (await renderers()).filter((id) => !before.has(id))
     if (fresh.length === 0) return null
-    // The page's renderer is the one that spends CPU when the page spins for 300 ms (an
-    // allocation would disturb the memory figures).
+    await page.evaluate('globalThis.gc && globalThis.gc()')
+    // Every new renderer is watched; the page's is the one whose peak grows during the parse.
+    const base = new Map(fresh.map((id) => [id, procStatus(id).rss]))
+    for (const id of fresh) writeFileSync(`/proc/${id}/clear_refs`, '5')
     await page.evaluate(
-      '(() => { const t = performance.now(); while (performance.now() - t < 300); return 0 })()'
+      `globalThis.__keep = globalThis.__bench.${which}Output(globalThis.__bytes); 0`
     )
-    const cpu1 = await renderers()
-    const pid = fresh
-      .map((id) => [id, (cpu1.get(id) ?? 0) - (cpu0.get(id) ?? 0)] as const)
-      .sort((a, b) => b[1] - a[1])[0]![0]
+    const [pid, peak] = fresh
+      .map((id) => [id, procStatus(id).hwm - base.get(id)!] as const)
+      .sort((a, b) => b[1] - a[1])[0]!
     await page.evaluate('globalThis.gc && globalThis.gc()')
-    const base = procStatus(pid).rss
-    writeFileSync(`/proc/${pid}/clear_refs`, '5')
-    await page.evaluate(`globalThis.__keep = globalThis.__bench.${which}(globalThis.__bytes); 0`)
-    const peak = procStatus(pid).hwm - base
-    await page.evaluate('globalThis.gc && globalThis.gc()')
-    const retained = procStatus(pid).rss - base
+    const retained = procStatus(pid).rss - base.get(pid)!
     return { peak, retained }
   } catch {
     return null
