@@ -82,6 +82,18 @@ async function main(): Promise<number> {
       log(`STL parse bench failed: ${(error as Error).message}`)
     }
   }
+  // The 3MF bench (engine vs three.js 3MFLoader, both in Chromium) may not exist in every checkout.
+  if (existsSync(fileURLToPath(new URL('./3mf-parse.ts', import.meta.url)))) {
+    try {
+      log('3MF parse…')
+      const mod = (await import('./3mf-parse')) as {
+        bench3mfParse?: (log: (s: string) => void) => Promise<Result[]>
+      }
+      if (mod.bench3mfParse) results.push(...(await mod.bench3mfParse(log)))
+    } catch (error) {
+      log(`3MF parse bench failed: ${(error as Error).message}`)
+    }
+  }
   results.push(...(await benchSend({ sizeMb: opts.sizeMb, runs: opts.runs, log })))
   // The UI bench drives the built renderer in Chromium; it needs `npm run build` first.
   if (existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {

@@ -44,6 +44,20 @@ export function isBinaryByte(c: number): boolean {
   return c < 0x20 ? !isSpace(c) : c === 0x7f
 }
 
+/**
+ * True when the bytes start like a ZIP archive (a local file header, or the end record of an
+ * empty archive). 3MF and gcode.3mf files are ZIP archives: `detectModelFormat` in src/shared/3mf
+ * tells them apart from other ZIP files and from STL.
+ */
+export function isZipMagic(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    ((bytes[2] === 0x03 && bytes[3] === 0x04) || (bytes[2] === 0x05 && bytes[3] === 0x06))
+  )
+}
+
 interface Magic {
   bytes: number[]
   offset?: number

@@ -1,0 +1,718 @@
+// Mutation fuzzer for the 3MF engine: `npm run fuzz:3mf -- --cases N --seed S`.
+//
+// Two kinds of cases: mutated ZIP containers (byte flips, truncations, lying sizes and offsets,
+// methods, flags, entry counts) and archives rebuilt around mutated model XML (truncations, byte
+// flips, deep nesting, huge counts and indices, entity-expansion attempts, component cycles,
+// odd units and transforms). Case i is derived from (seed, i) alone, so any failure reproduces
+// with `--only i`. Cases run in worker threads; a case over `--timeout` ms is a hang, an
+// exception or a failed sanity check is a crash, an error without a known code is a crash too.
+// The last line is exactly `fuzz: <N> cases, <c> crashes, <h> hangs`; exit code 0 only if both 0.
+// Long (~700 lines) like fuzz-stl.ts: generators for two input layers plus the worker runner.
+
+import { cpus } from 'node:os'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import {
+  detectModelFormat,
+  parse3mf,
+  summarize3mf,
+  THREEMF_ERROR_CODES,
+  transferablesOf,
+  type ThreeMfLimits
+} from '../src/shared/3mf'
+import {
+  bambuGcode3mf,
+  bambuProject,
+  CONTENT_TYPES,
+  coreComponentsInch,
+  modelXml,
+  move,
+  prusaProject,
+  rootRels,
+  type ModelSpec
+} from '../src/shared/3mf/fixtures/build'
+import { zipArchive, type ZipInput } from '../src/shared/3mf/fixtures/zip-writer'
+import { box, prng, sphere, translate } from '../src/shared/stl/fixtures/build'
+
+interface Options {
+  cases: number
+  seed: number
+  timeoutMs: number
+  workers: number
+  only: number | null
+  verbose: boolean
+}
+
+interface CaseResult {
+  index: number
+  name: string
+  size: number
+  outcome: 'ok' | 'error' | 'crash'
+  detail: string
+}
+
+type Rng = () => number
+
+function int(rng: Rng, n: number): number {
+  return Math.floor(rng() * n)
+}
+
+function pick<T>(rng: Rng, items: readonly T[]): T {
+  return items[int(rng, items.length)]!
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds.
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+/** Model XML documents the XML mutations start from. */
+function xmlSeeds(): Array<{ name: string; spec: ModelSpec }> {
+  const cube = box([0, 0, 0], [10, 10, 10])
+  return [
+    {
+      name: 'cube',
+      spec: { objects: [{ id: 1, name: 'Cube', mesh: cube }], build: [{ objectid: 1 }] }
+    },
+    {
+      name: 'components',
+      spec: {
+        unit: 'inch',
+        resourcesHead:
+          '  <basematerials id="9">\n   <base name="Red" displaycolor="#FF0000"/>\n  </basematerials>\n',
+        objects: [
+          { id: 1, pid: 9, pindex: 0, mesh: box([0, 0, 0], [1, 1, 1]) },
+          {
+            id: 2,
+            components: [{ objectid: 1 }, { objectid: 1, transform: '-1 0 0 0 1 0 0 0 1 3 0 0' }]
+          },
+          { id: 3, components: [{ objectid: 2, transform: move(0, 2, 0) }, { objectid: 2 }] }
+        ],
+        build: [{ objectid: 3, transform: move(10, 10, 0) }, { objectid: 1 }]
+      }
+    },
+    {
+      name: 'sphere',
+      spec: {
+        objects: [{ id: 4, name: 'Ball', mesh: sphere(15, 24, 12) }],
+        build: [{ objectid: 4, transform: move(50, 50, 15) }]
+      }
+    },
+    {
+      name: 'two-objects',
+      spec: {
+        metadata: { Title: 'Two & more', Application: 'Fuzz' },
+        objects: [
+          { id: 1, mesh: cube },
+          { id: 2, mesh: translate(box([0, 0, 0], [5, 5, 5]), [20, 0, 0]) }
+        ],
+        build: [
+          { objectid: 1 },
+          { objectid: 2, transform: move(0, 0, 1) },
+          { objectid: 1, printable: false }
+        ]
+      }
+    }
+  ]
+}
+
+function archiveAround(xml: string | Uint8Array, stored: boolean): Uint8Array {
+  const entries: ZipInput[] = [
+    { name: '[Content_Types].xml', data: CONTENT_TYPES },
+    { name: '_rels/.rels', data: rootRels() },
+    { name: '3D/3dmodel.model', data: xml, method: stored ? 0 : 8 }
+  ]
+  return zipArchive(entries)
+}
+
+let byteSeedCache: Array<{ name: string; bytes: Uint8Array }> | null = null
+
+/** Whole archives the container mutations start from. */
+function byteSeeds(): Array<{ name: string; bytes: Uint8Array }> {
+  if (byteSeedCache) return byteSeedCache
+  byteSeedCache = [
+    { name: 'bambu', bytes: bambuProject() },
+    { name: 'gcode3mf', bytes: bambuGcode3mf() },
+    { name: 'core-inch', bytes: coreComponentsInch() },
+    { name: 'prusa', bytes: prusaProject() },
+    ...xmlSeeds().map((s) => ({
+      name: `${s.name}-stored`,
+      bytes: archiveAround(modelXml(s.spec), true)
+    }))
+  ]
+  return byteSeedCache
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container mutations: the archive's bytes and its header fields.
+
+function u32at(b: Uint8Array, o: number, v: number): void {
+  if (o + 4 <= b.length)
+    new DataView(b.buffer, b.byteOffset, b.byteLength).setUint32(o, v >>> 0, true)
+}
+function u16at(b: Uint8Array, o: number, v: number): void {
+  if (o + 2 <= b.length)
+    new DataView(b.buffer, b.byteOffset, b.byteLength).setUint16(o, v & 0xffff, true)
+}
+
+/** Offsets of every record with this signature. */
+function records(b: Uint8Array, sig: number): number[] {
+  const out: number[] = []
+  for (let i = 0; i + 4 <= b.length; i++) {
+    if (
+      b[i] === (sig & 0xff) &&
+      b[i + 1] === ((sig >> 8) & 0xff) &&
+      b[i + 2] === ((sig >> 16) & 0xff) &&
+      b[i + 3] === sig >>> 24
+    ) {
+      out.push(i)
+    }
+  }
+  return out
+}
+
+const LIES = [0, 1, 2, 100, 1000, 0xffff, 0x7fffffff, 0xfffffffe, 0xffffffff, 1_500_000_000]
+
+function mutateContainer(rng: Rng, input: Uint8Array): Uint8Array {
+  let b: Uint8Array = input.slice()
+  const ops = 1 + int(rng, 3)
+  for (let k = 0; k < ops; k++) {
+    const central = records(b, 0x02014b50)
+    const local = records(b, 0x04034b50)
+    const eocd = records(b, 0x06054b50)
+    switch (int(rng, 10)) {
+      case 0: {
+        const flips = 1 + int(rng, 24)
+        for (let f = 0; f < flips && b.length > 0; f++) b[int(rng, b.length)]! ^= 1 << int(rng, 8)
+        break
+      }
+      case 1: {
+        const cut = pick(rng, [int(rng, b.length + 1), b.length - 1, b.length - 22, 4, 30])
+        b = b.slice(0, Math.max(0, Math.min(b.length, cut)))
+        break
+      }
+      case 2: {
+        // Lying sizes in a central record (and maybe the local one too).
+        if (central.length === 0) break
+        const c = pick(rng, central)
+        const field = pick(rng, [20, 24])
+        const lie = rng() < 0.5 ? pick(rng, LIES) : int(rng, 2 ** 32)
+        u32at(b, c + field, lie)
+        if (rng() < 0.5 && local.length > 0) u32at(b, pick(rng, local) + field - 2, lie)
+        break
+      }
+      case 3: {
+        // Methods and flags.
+        if (central.length === 0) break
+        const c = pick(rng, central)
+        if (rng() < 0.5) u16at(b, c + 10, pick(rng, [0, 1, 6, 8, 9, 12, 14, 93, 99, 0xffff]))
+        else u16at(b, c + 8, pick(rng, [0x1, 0x8, 0x40, 0x41, 0x800, 0xffff]))
+        break
+      }
+      case 4: {
+        // Offsets: a local header elsewhere, the directory elsewhere.
+        if (central.length > 0 && rng() < 0.5)
+          u32at(
+            b,
+            pick(rng, central) + 42,
+            pick(rng, [0, 1, b.length, int(rng, b.length), 0xffffffff])
+          )
+        else if (eocd.length > 0)
+          u32at(b, pick(rng, eocd) + 16, pick(rng, [0, int(rng, b.length), b.length, 0xffffffff]))
+        break
+      }
+      case 5: {
+        // Entry counts and directory size in the end record.
+        if (eocd.length === 0) break
+        const e = pick(rng, eocd)
+        if (rng() < 0.5) {
+          const n = pick(rng, [0, 1, 2, 0xffff, int(rng, 0x10000)])
+          u16at(b, e + 8, n)
+          u16at(b, e + 10, n)
+        } else u32at(b, e + 12, pick(rng, [0, 46, int(rng, b.length), 0xffffffff]))
+        break
+      }
+      case 6: {
+        // Name lengths (names running into the next record or past the end).
+        if (central.length === 0) break
+        u16at(b, pick(rng, central) + pick(rng, [28, 30, 32]), pick(rng, [0, 1, 200, 0xffff]))
+        break
+      }
+      case 7: {
+        // Splice two archives.
+        const other = pick(rng, byteSeeds()).bytes
+        const a = int(rng, b.length + 1)
+        const c = int(rng, other.length + 1)
+        const out = new Uint8Array(a + other.length - c)
+        out.set(b.subarray(0, a))
+        out.set(other.subarray(c), a)
+        b = out
+        break
+      }
+      case 8: {
+        // Garbage before or after (self-extracting stubs, appended data).
+        const pad = new Uint8Array(pick(rng, [1, 22, 100, 70000]))
+        for (let i = 0; i < pad.length; i++) pad[i] = int(rng, 256)
+        const out = new Uint8Array(b.length + pad.length)
+        if (rng() < 0.5) {
+          out.set(pad)
+          out.set(b, pad.length)
+        } else {
+          out.set(b)
+          out.set(pad, b.length)
+        }
+        b = out
+        break
+      }
+      default: {
+        // Interesting bytes in the compressed data.
+        for (let f = 0; f < 1 + int(rng, 8) && b.length > 0; f++)
+          b[int(rng, b.length)] = pick(rng, [0, 0xff, 0x3c, 0x3e, 0x22, 0x26])
+      }
+    }
+  }
+  return b
+}
+
+// ---------------------------------------------------------------------------------------------
+// XML mutations: the model part's text, then a fresh valid archive around it.
+
+const INSERTS = [
+  '<!DOCTYPE model [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+  '<!ENTITY x SYSTEM "file:///etc/passwd">',
+  '&a;',
+  '&#0;',
+  '&#x110000;',
+  '&amp',
+  '<![CDATA[ ]]>',
+  '<!-- -- -->',
+  '<?pi x?>',
+  '<vertex x="1" y="2" z="3"/>',
+  '<vertex x="NaN" y="Infinity" z="-0"/>',
+  '<vertex x="1e308" y="-1e308" z="1e-400"/>',
+  '<triangle v1="0" v2="1" v3="4294967296"/>',
+  '<triangle v1="-1" v2="0" v3="1"/>',
+  '<component objectid="1"/>',
+  '<component objectid="3" transform="0 0 0 0 0 0 0 0 0 0 0 0"/>',
+  '<item objectid="2" transform="1e300 0 0 0 1e300 0 0 0 1e300 0 0 0"/>',
+  '<object id="1"><mesh/></object>',
+  '<object id="99" type="other"><components><component objectid="99"/></components></object>',
+  '<m:colorgroup id="7"><m:color color="#zzz"/></m:colorgroup>',
+  '</model>',
+  '<model>',
+  '"',
+  "'",
+  '<',
+  '>',
+  '\u0000',
+  '\ufffd'
+]
+
+function mutateXml(rng: Rng, xml: string): Uint8Array {
+  let s = xml
+  const ops = 1 + int(rng, 3)
+  for (let k = 0; k < ops; k++) {
+    switch (int(rng, 10)) {
+      case 0:
+        s = s.slice(0, int(rng, s.length + 1))
+        break
+      case 1: {
+        const at = int(rng, s.length + 1)
+        s = s.slice(0, at) + pick(rng, INSERTS) + s.slice(at)
+        break
+      }
+      case 2: {
+        // Deep nesting.
+        const depth = pick(rng, [63, 64, 65, 200, 5000])
+        const at = s.indexOf('<build>') >= 0 ? s.indexOf('<build>') + 7 : int(rng, s.length)
+        s =
+          s.slice(0, at) +
+          '<x>'.repeat(depth) +
+          '</x>'.repeat(rng() < 0.8 ? depth : depth - 1) +
+          s.slice(at)
+        break
+      }
+      case 3: {
+        // Huge numbers and counts in attribute values.
+        s = s.replace(/"(-?\d+(\.\d+)?)"/g, (m) =>
+          rng() < 0.15
+            ? `"${pick(rng, ['1e999', '-1e999', '4294967295', '2147483648', '-1', '', ' 1 ', '0x10', '1.5', '1e5', '00000000001'])}"`
+            : m
+        )
+        break
+      }
+      case 4: {
+        // Object ids and references shuffled (cycles, missing objects, self-references).
+        s = s.replace(/(objectid|id)="(\d+)"/g, (m, a: string) =>
+          rng() < 0.3 ? `${a}="${pick(rng, [1, 2, 3, 4, 9, 99])}"` : m
+        )
+        break
+      }
+      case 5: {
+        // Many copies of a vertex or triangle line (huge counts, bounded here by the case size).
+        const lines = s.split('\n')
+        const idx = int(rng, lines.length)
+        const copies = pick(rng, [10, 1000, 20000])
+        lines.splice(idx, 0, ...Array(copies).fill(lines[idx] ?? ''))
+        s = lines.join('\n')
+        break
+      }
+      case 6:
+        s = s.replace(
+          /unit="[^"]*"/,
+          `unit="${pick(rng, ['micron', 'meter', 'foot', 'parsec', '', 'MILLIMETER'])}"`
+        )
+        break
+      case 7: {
+        // Attribute quoting and names broken.
+        const at = int(rng, s.length)
+        s =
+          s.slice(0, at) + s.slice(at).replace(/=\s*"/, pick(rng, ['="', "='", '=', ' = "', '=""']))
+        break
+      }
+      case 8: {
+        // Delete a range.
+        const a = int(rng, s.length + 1)
+        s = s.slice(0, a) + s.slice(a + int(rng, 400))
+        break
+      }
+      default: {
+        const b = enc.encode(s)
+        for (let f = 0; f < 1 + int(rng, 16) && b.length > 0; f++)
+          b[int(rng, b.length)]! ^= 1 << int(rng, 8)
+        return b
+      }
+    }
+  }
+  return enc.encode(s)
+}
+
+/** Builds case `index` of a run with `seed`. */
+export function makeCase(seed: number, index: number): { name: string; bytes: Uint8Array } {
+  const rng = prng(
+    (Math.imul(seed ^ 0x3bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0
+  )
+  const roll = rng()
+  if (roll < 0.05) {
+    const size = pick(rng, [0, 1, 4, 22, 30, 100, 4096])
+    const bytes = new Uint8Array(size)
+    for (let i = 0; i < size; i++) bytes[i] = int(rng, 256)
+    if (size >= 4 && rng() < 0.5) bytes.set([0x50, 0x4b, 0x03, 0x04])
+    return { name: `random-${size}`, bytes }
+  }
+  if (roll < 0.08) {
+    const base = pick(rng, byteSeeds())
+    return { name: `${base.name}-unmutated`, bytes: base.bytes.slice() }
+  }
+  if (roll < 0.5) {
+    const base = pick(rng, byteSeeds())
+    return { name: `${base.name}-zip`, bytes: mutateContainer(rng, base.bytes) }
+  }
+  const base = pick(rng, xmlSeeds())
+  const xml = mutateXml(rng, modelXml(base.spec))
+  const stored = rng() < 0.3
+  return { name: `${base.name}-xml${stored ? '-stored' : ''}`, bytes: archiveAround(xml, stored) }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running one case (in a worker) with sanity checks.
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw new Error(`sanity: ${what}`)
+}
+
+/** Parses one input; returns 'crash' for exceptions, broken invariants and uncoded errors. */
+export function runCase(index: number, name: string, bytes: Uint8Array): CaseResult {
+  const base = { index, name, size: bytes.length }
+  try {
+    // Every 5th case runs with small limits so the budget paths get exercised too.
+    const limits: ThreeMfLimits | undefined =
+      index % 5 === 2
+        ? {
+            maxTriangles: 1 + (index % 300),
+            maxMeshElements: 50 + (index % 700),
+            maxInstances: 5 + (index % 50),
+            maxModelEntryBytes: 2000 + ((index * 37) % 50000),
+            maxTotalBytes: 5000 + ((index * 101) % 100000)
+          }
+        : undefined
+    const detected = detectModelFormat(bytes)
+    check(['stl', '3mf', 'gcode3mf', 'other'].includes(detected.format), 'detected format')
+    const r = parse3mf(bytes, limits)
+    if (!r.ok) {
+      check(
+        THREEMF_ERROR_CODES.includes(r.error.code),
+        `unknown error code ${String(r.error.code)}`
+      )
+      check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')
+      // Quoted file content may say anything; the engine's own words must not leak placeholders.
+      const own = r.error.message.replace(/"[^"]*"|'[^']*'|\("[^)]*\)/g, '')
+      check(!/undefined|NaN|\[object/.test(own), `message reads badly: ${r.error.message}`)
+      return { ...base, outcome: 'error', detail: r.error.code }
+    }
+    const p = r.value
+    let triangles = 0
+    for (const plate of p.plates) {
+      for (const o of plate.objects) {
+        let sum = 0
+        for (const part of o.parts) {
+          check(part.positions instanceof Float32Array, 'positions is a Float32Array')
+          check(part.positions.length === part.triangles * 9, 'triangles*9 == positions.length')
+          for (let i = 0; i < part.positions.length; i++)
+            check(Number.isFinite(part.positions[i]!), 'finite positions')
+          sum += part.triangles
+        }
+        check(sum === o.triangles && o.report.triangles === o.triangles, 'object triangles add up')
+        check(
+          o.size.every((s) => Number.isFinite(s) && s >= 0),
+          'object size'
+        )
+        check(
+          o.report.volume === null || (Number.isFinite(o.report.volume) && o.report.volume >= 0),
+          'volume'
+        )
+        triangles += o.triangles
+      }
+      if (plate.report) {
+        check(
+          plate.report.triangles === plate.objects.reduce((n, o) => n + o.triangles, 0),
+          'plate triangles'
+        )
+        check(
+          plate.report.size.every((s) => Number.isFinite(s) && s >= 0),
+          'plate size'
+        )
+      }
+      check(Number.isInteger(plate.id) && plate.id >= 1, 'plate id')
+    }
+    check(triangles === p.triangles, 'project triangles add up')
+    if (limits?.maxTriangles !== undefined)
+      check(triangles <= limits.maxTriangles, 'triangle budget kept')
+    check(
+      p.notes.every((n) => typeof n === 'string' && n.length > 0),
+      'notes are sentences'
+    )
+    JSON.stringify(summarize3mf(p))
+    transferablesOf(p)
+    return {
+      ...base,
+      outcome: 'ok',
+      detail: `${p.kind} ${p.plates.length} plates ${p.triangles} tris`
+    }
+  } catch (e) {
+    return {
+      ...base,
+      outcome: 'crash',
+      detail: e instanceof Error ? (e.stack ?? e.message) : String(e)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker side.
+
+if (!isMainThread && (workerData as { fuzz3mf?: boolean } | null)?.fuzz3mf) {
+  const { seed } = workerData as { seed: number }
+  parentPort!.on('message', (index: number) => {
+    let result: CaseResult
+    try {
+      const c = makeCase(seed, index)
+      result = runCase(index, c.name, c.bytes)
+    } catch (e) {
+      result = { index, name: '?', size: 0, outcome: 'crash', detail: `generator: ${String(e)}` }
+    }
+    parentPort!.postMessage(result)
+  })
+  parentPort!.postMessage('ready')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main side.
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    cases: 1000,
+    seed: 1,
+    timeoutMs: 10000,
+    workers: Math.max(1, Math.min(2, cpus().length)),
+    only: null,
+    verbose: false
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    const next = (): number => {
+      const v = Number(argv[++i])
+      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`)
+      return v
+    }
+    if (a === '--cases') o.cases = Math.max(0, Math.floor(next()))
+    else if (a === '--seed') o.seed = Math.floor(next())
+    else if (a === '--timeout') o.timeoutMs = next()
+    else if (a === '--workers') o.workers = Math.max(1, Math.floor(next()))
+    else if (a === '--only') o.only = Math.floor(next())
+    else if (a === '--verbose') o.verbose = true
+    else throw new Error(`unknown option ${a}`)
+  }
+  return o
+}
+
+class Runner {
+  private worker: Worker | null = null
+  private timer: NodeJS.Timeout | null = null
+  private pending: { index: number; resolve: (r: CaseResult | 'hang') => void } | null = null
+  private readyWait: Promise<void> | null = null
+
+  constructor(
+    private readonly seed: number,
+    private readonly timeoutMs: number
+  ) {}
+
+  private spawn(): Promise<void> {
+    const api = import.meta.resolve('tsx/esm/api')
+    // Worker threads do not inherit tsx's loader: register it, then load this file as the worker.
+    const code =
+      `import(${JSON.stringify(api)}).then((m) => { m.register(); ` +
+      `return import(${JSON.stringify(import.meta.url)}) })`
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { fuzz3mf: true, seed: this.seed },
+      // A case that allocated without bound would end the worker here, counted as a crash.
+      resourceLimits: { maxOldGenerationSizeMb: 1024 }
+    })
+    this.worker = worker
+    return new Promise((resolve, reject) => {
+      const onReady = (m: unknown): void => {
+        if (m !== 'ready') return
+        worker.off('message', onReady)
+        worker.on('message', (r: CaseResult) => {
+          if (this.worker === worker) this.settle(r)
+        })
+        resolve()
+      }
+      worker.on('message', onReady)
+      worker.once('error', (e) => {
+        if (this.worker !== worker) return
+        if (this.pending) {
+          this.settle({
+            index: this.pending.index,
+            name: '?',
+            size: 0,
+            outcome: 'crash',
+            detail: `worker error: ${e.message}`
+          })
+        } else reject(e)
+        this.worker = null
+      })
+    })
+  }
+
+  private settle(r: CaseResult | 'hang'): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const p = this.pending
+    this.pending = null
+    p?.resolve(r)
+  }
+
+  async run(index: number): Promise<CaseResult | 'hang'> {
+    if (!this.worker) this.readyWait = this.spawn()
+    await this.readyWait
+    const worker = this.worker!
+    return new Promise((resolve) => {
+      this.pending = { index, resolve }
+      this.timer = setTimeout(() => {
+        this.worker = null
+        void worker.terminate()
+        this.settle('hang')
+      }, this.timeoutMs)
+      worker.postMessage(index)
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.worker) await this.worker.terminate()
+    this.worker = null
+  }
+}
+
+async function main(): Promise<number> {
+  let options: Options
+  try {
+    options = parseOptions(process.argv.slice(2))
+  } catch (e) {
+    console.error(`fuzz-3mf: ${(e as Error).message}`)
+    console.error(
+      'usage: fuzz-3mf [--cases N] [--seed S] [--timeout ms] [--workers W] [--only i] [--verbose]'
+    )
+    return 2
+  }
+  if (options.only !== null) {
+    const c = makeCase(options.seed, options.only)
+    const r = runCase(options.only, c.name, c.bytes)
+    console.log(JSON.stringify(r))
+    if (options.verbose) console.log(dec.decode(c.bytes.subarray(0, 2000)))
+    const crashes = r.outcome === 'crash' ? 1 : 0
+    console.log(`fuzz: 1 cases, ${crashes} crashes, 0 hangs`)
+    return crashes === 0 ? 0 : 1
+  }
+
+  const started = performance.now()
+  const runners = Array.from(
+    { length: options.workers },
+    () => new Runner(options.seed, options.timeoutMs)
+  )
+  let next = 0
+  let crashes = 0
+  let hangs = 0
+  let slowest = { index: -1, ms: 0 }
+  const outcomes = new Map<string, number>()
+  const failures: string[] = []
+  await Promise.all(
+    runners.map(async (runner) => {
+      while (next < options.cases) {
+        const index = next++
+        const t0 = performance.now()
+        const r = await runner.run(index)
+        const ms = performance.now() - t0
+        if (ms > slowest.ms) slowest = { index, ms }
+        if (r === 'hang') {
+          hangs++
+          failures.push(`hang: case ${index} (> ${options.timeoutMs} ms)`)
+          continue
+        }
+        const key = r.outcome === 'error' ? `error:${r.detail}` : r.outcome
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
+        if (r.outcome === 'crash') {
+          crashes++
+          failures.push(`crash: case ${index} (${r.name}, ${r.size} bytes): ${r.detail}`)
+        } else if (options.verbose) {
+          console.log(`case ${index} ${r.name} ${r.size} B → ${r.outcome} ${r.detail}`)
+        }
+      }
+      await runner.close()
+    })
+  )
+  const seconds = (performance.now() - started) / 1000
+  for (const f of failures.slice(0, 20)) console.log(f)
+  if (failures.length > 0)
+    console.log(`reproduce one: npm run fuzz:3mf -- --seed ${options.seed} --only <case>`)
+  const summary = [...outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`)
+  console.log(
+    `fuzz: seed ${options.seed}, ${seconds.toFixed(1)} s, slowest case ${slowest.index} (${Math.round(slowest.ms)} ms)`
+  )
+  console.log(`fuzz: outcomes: ${summary.join(', ')}`)
+  console.log(`fuzz: ${options.cases} cases, ${crashes} crashes, ${hangs} hangs`)
+  return crashes === 0 && hangs === 0 ? 0 : 1
+}
+
+if (isMainThread) {
+  main().then(
+    (code) => {
+      process.exitCode = code
+    },
+    (e: unknown) => {
+      console.error(e)
+      process.exitCode = 1
+    }
+  )
+}
