@@ -29,9 +29,9 @@ import {
   prusaProject,
   rootRels,
   type ModelSpec
-} from '../src/shared/3mf/fixtures/build'
-import { zipArchive, type ZipInput } from '../src/shared/3mf/fixtures/zip-writer'
-import { box, prng, sphere, translate } from '../src/shared/stl/fixtures/build'
+} from '../src/test-support/3mf'
+import { zipArchive, type ZipInput } from '../src/test-support/zip-writer'
+import { box, prng, sphere, translate } from '../src/test-support/stl'
 
 interface Options {
   cases: number

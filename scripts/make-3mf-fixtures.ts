@@ -1,9 +1,9 @@
-// Writes the 3MF fixtures listed in src/shared/3mf/fixtures/catalog.ts next to it.
+// Writes the 3MF fixtures listed in src/test-support/3mf-catalog.ts to src/shared/3mf/fixtures/.
 // `npm run fixtures:3mf` regenerates; `-- --check` exits 1 if a committed file differs.
 
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { FIXTURES } from '../src/shared/3mf/fixtures/catalog'
+import { FIXTURES } from '../src/test-support/3mf-catalog'
 
 const dir = fileURLToPath(new URL('../src/shared/3mf/fixtures/', import.meta.url))
 

@@ -1,6 +1,6 @@
 // `npm test`: everything CI checks, in order, stopping at the first failing step:
 // typecheck, lint, format, unit + integration + sandbox conformance tests (vitest), the build,
-// the browser tests (Playwright on the built renderer), a short STL fuzz and a short soak.
+// the browser tests (Playwright on the built renderer), short STL and 3MF fuzzes and a short soak.
 // After every step, no process that the step started may still be running (servers, browsers,
 // workers): any that are get named, stopped, and fail the run.
 // Ends with one line "N passed, M failed, K skipped" counted from the test runners' reports.
@@ -36,6 +36,11 @@ const steps = [
     'fuzz',
     'npm',
     ['run', '--silent', 'fuzz:stl', '--', '--cases', quick ? '200' : '1000', '--seed', '1']
+  ],
+  [
+    'fuzz 3mf',
+    'npm',
+    ['run', '--silent', 'fuzz:3mf', '--', '--cases', quick ? '200' : '1000', '--seed', '1']
   ],
   ['soak', 'npm', ['run', '--silent', 'soak', '--', '--runs', quick ? '20' : '100', '--seed', '1']]
 ]

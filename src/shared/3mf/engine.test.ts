@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { box } from '../stl/fixtures/build'
+import { box } from '../../test-support/stl'
 import {
   checkSlicedPlate,
   detectModelFormat,
@@ -24,9 +24,9 @@ import {
   move,
   rootRels,
   type ModelSpec
-} from './fixtures/build'
-import { png, zipArchive } from './fixtures/zip-writer'
-import { binaryStl } from '../stl/fixtures/build'
+} from '../../test-support/3mf'
+import { png, zipArchive } from '../../test-support/zip-writer'
+import { binaryStl } from '../../test-support/stl'
 
 const enc = new TextEncoder()
 const cubeSpec = {

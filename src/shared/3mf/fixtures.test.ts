@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { parse3mf, summarize3mf, THREEMF_ERROR_CODES, type ThreeMfProject } from '.'
-import { FIXTURES, READ_ERROR_CODES } from './fixtures/catalog'
+import { FIXTURES, READ_ERROR_CODES } from '../../test-support/3mf-catalog'
 
 const dir = new URL('./fixtures/', import.meta.url)
 
