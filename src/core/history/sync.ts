@@ -135,6 +135,20 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     finished: []
   })
 
+  const rest = createRestPass({
+    store,
+    client: opts.client,
+    clock,
+    calls,
+    names,
+    seen,
+    backoff,
+    finished,
+    changed: () => emitter.changed(),
+    isClosed: () => closed,
+    recentMs: opts.recentMs ?? 15 * 60_000,
+    batchSize: opts.batchSize
+  })
   const snapshot = (): HistorySnapshot =>
     takeSnapshot(
       store,
@@ -147,20 +161,6 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     snapshot
   })
 
-  const rest = createRestPass({
-    store,
-    client: opts.client,
-    clock,
-    calls,
-    names,
-    seen,
-    backoff,
-    finished,
-    changed: emitter.changed,
-    isClosed: () => closed,
-    recentMs: opts.recentMs ?? 15 * 60_000,
-    batchSize: opts.batchSize
-  })
   const scheduler = createSyncScheduler({
     clock,
     pass: rest.run,
