@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import type { JobCopy } from '../../shared/history'
-import { tempHistory } from '../../test-support/history-store'
 import { createHistoryEntry } from './entry'
 import type { HistoryStore } from './store'
+import { STORE, storeFixture } from './store.test-support'
 import { applyJobFacts, applyToEntry, jobFacts, markDeleted, type ApplyContext } from './sync-apply'
 
-const STORE = 'store0000000000000000001'
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c()
-})
+const f = storeFixture()
 
-async function storeWithEntry(quantity: number): Promise<{ store: HistoryStore; id: string }> {
-  const h = await tempHistory(STORE)
-  cleanups.push(h.cleanup)
-  const e = h.store.add(
+function storeWithEntry(quantity: number): { store: HistoryStore; id: string } {
+  const store = f.open()
+  const e = store.add(
     createHistoryEntry({
       storeId: STORE,
       file: '/m/gear.stl',
@@ -28,7 +23,7 @@ async function storeWithEntry(quantity: number): Promise<{ store: HistoryStore; 
       quantity
     })
   )
-  return { store: h.store, id: e.id }
+  return { store, id: e.id }
 }
 
 function context(store: HistoryStore): ApplyContext {
@@ -67,8 +62,8 @@ describe('applying job facts', () => {
     })
   })
 
-  it('adds copies in quantityIndex order and ignores older states', async () => {
-    const { store, id } = await storeWithEntry(2)
+  it('adds copies in quantityIndex order and ignores older states', () => {
+    const { store, id } = storeWithEntry(2)
     const ctx = context(store)
     const t = (s: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString()
     expect(
@@ -85,8 +80,8 @@ describe('applying job facts', () => {
     expect(ctx.finished).toEqual([])
   })
 
-  it('collects the copies that finished, and marks deleted copies without dropping them', async () => {
-    const { store, id } = await storeWithEntry(2)
+  it('collects the copies that finished, and marks deleted copies without dropping them', () => {
+    const { store, id } = storeWithEntry(2)
     const ctx = context(store)
     applyToEntry(ctx, id, [
       { id: 'j1', status: 'printing' },

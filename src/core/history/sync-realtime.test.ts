@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../shared/history'
-import { tempHistory } from '../../test-support/history-store'
 import { createManualClock } from '../infra/clock'
 import { parseRealtimeMessage, type EntityMessage } from '../printago/realtime'
 import { createHistoryEntry } from './entry'
 import type { HistoryStore } from './store'
+import { STORE, storeFixture } from './store.test-support'
 import { BUFFER_MS } from './sync-event-buffer'
 import { createFinishedJobs } from './sync-notify'
 import { createPrinterNames } from './sync-printer-names'
 import { createPrinterStats } from './sync-printer-stats'
 import { createRealtimeHandling } from './sync-realtime'
 
-const STORE = 'store0000000000000000001'
-const cleanups: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c()
-})
+const f = storeFixture()
 
 function newEntry(n: number): HistoryEntry {
   return createHistoryEntry({
@@ -45,7 +41,7 @@ const jobs = (
   changes
 })
 
-async function setup(): Promise<{
+function setup(): {
   store: HistoryStore
   clock: ReturnType<typeof createManualClock>
   handling: ReturnType<typeof createRealtimeHandling>
@@ -53,10 +49,8 @@ async function setup(): Promise<{
   stats: ReturnType<typeof createPrinterStats>
   finished: Array<{ entry: HistoryEntry; copy: JobCopy }>
   changes: () => number
-}> {
-  const h = await tempHistory(STORE)
-  cleanups.push(h.cleanup)
-  const store = h.store
+} {
+  const store = f.open()
   const clock = createManualClock()
   const client = { listPrinters: () => Promise.reject(new Error('no REST here')) }
   const names = createPrinterNames({ store, client, clock })
@@ -79,8 +73,8 @@ async function setup(): Promise<{
 }
 
 describe('realtime handling', () => {
-  it('holds job events of builds not yet in the history and replays them when they appear', async () => {
-    const { store, handling, finished } = await setup()
+  it('holds job events of builds not yet in the history and replays them when they appear', () => {
+    const { store, handling, finished } = setup()
     handling.handle(jobs('INSERT', { j1: { partBuildId: 'build1', status: 'pending' } }))
     handling.handle(
       jobs('UPDATE', { j1: { partBuildId: 'build1' } }, { j1: { status: { new: 'completed' } } })
@@ -95,7 +89,7 @@ describe('realtime handling', () => {
   })
 
   it('forgets held events after a while (on the clock) and never holds a DELETE', async () => {
-    const { store, clock, handling } = await setup()
+    const { store, clock, handling } = setup()
     handling.handle(jobs('INSERT', { j1: { partBuildId: 'build1', status: 'pending' } }))
     handling.handle(jobs('DELETE', { j2: { partBuildId: 'build2' } }))
     await clock.advance(BUFFER_MS + 1)
@@ -107,8 +101,8 @@ describe('realtime handling', () => {
     expect(store.get(deleted.id)!.copies).toEqual([])
   })
 
-  it('updates and deletes copies of known jobs, and learns printer names', async () => {
-    const { store, handling, names } = await setup()
+  it('updates and deletes copies of known jobs, and learns printer names', () => {
+    const { store, handling, names } = setup()
     const entry = store.add({ ...newEntry(1), copies: [] })
     handling.handle(jobs('INSERT', { j1: { partBuildId: 'build1', status: 'pending' } }))
     handling.handle({
@@ -133,8 +127,8 @@ describe('realtime handling', () => {
     expect(store.list()).toHaveLength(1)
   })
 
-  it('shows printer-stats progress on the copies printing there, in memory only', async () => {
-    const { store, handling, stats, changes } = await setup()
+  it('shows printer-stats progress on the copies printing there, in memory only', () => {
+    const { store, handling, stats, changes } = setup()
     const entry = store.add(newEntry(1))
     const stat = (percent: number | null): void =>
       handling.handle({
