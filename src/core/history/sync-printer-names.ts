@@ -1,7 +1,7 @@
 // Printer names for the copies: learned from printer entity events, from the app's printer cache,
 // and, when a copy names a printer nobody knows, from one REST printer list at most every ten
 // minutes (inside the sync's budget), whose names are then filled into the copies lacking one.
-import type { HistoryEntry } from '../../shared/history'
+import type { HistoryEntry, JobCopy } from '../../shared/history'
 import type { Clock } from '../infra/clock'
 import { createLogger } from '../infra/log'
 import type { PrintagoClient } from '../printago/client'
@@ -34,7 +34,7 @@ export function createPrinterNames(opts: {
   const nameOf = (id: string): string | undefined => names.get(id) ?? opts.known?.(id)
 
   const fillCopies = (): void => {
-    const fillable = (c: HistoryEntry['copies'][number]): boolean =>
+    const fillable = (c: JobCopy): boolean =>
       !!c.printerId && !c.printerName && names.has(c.printerId)
     for (const e of store.list()) {
       if (!e.copies.some(fillable)) continue
