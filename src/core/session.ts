@@ -123,7 +123,8 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
       createConf: opts.createConf,
       maxEntries: opts.historySize,
       writeDelayMs: opts.historyWriteDelayMs,
-      now
+      // The clock, not only `now`: the store's write timer runs on it too.
+      clock
     }))
 
   let lease: Promise<SenderLease> | null = null

@@ -1,7 +1,7 @@
-// Test helpers for the history services (Node side): a manual clock, a conf-backed history store
-// in its own temp dir, and sends against a real in-process sandbox (no upload pipeline: part +
-// build over REST). The plain entry builders, which the renderer's tests share, are in
-// history-entries.ts and re-exported here, so history tests import from one place.
+// Test helpers for the history services (Node side): stepping a manual clock while real I/O
+// settles, a conf-backed history store, and sends against a real in-process sandbox (no upload
+// pipeline: just part + build over REST). The plain entry builders, which the renderer's tests
+// share, are in history-entries.ts and re-exported here, so history tests import from one place.
 import type { HistoryEntry } from '../shared/history'
 import type { Routing } from '../shared/send'
 import { routingTags } from '../shared/send'
@@ -15,7 +15,7 @@ import {
   type HistoryStore
 } from '../core/history/store'
 import type { PrintagoClient } from '../core/printago/client'
-import type { SyncClock } from '../core/history/sync'
+import type { ManualClock } from '../core/infra/clock'
 import { tempDir } from './temp'
 import { waitFor } from './wait'
 
@@ -40,50 +40,24 @@ export async function tempHistory(
   }
 }
 
-/** A clock whose time only moves when the test says so. */
-export interface ManualClock extends SyncClock {
-  /** Moves time forward in `step` increments, firing due timers and letting I/O settle. */
-  advance(ms: number, step?: number, settle?: () => Promise<void>): Promise<void>
-  pending(): number
-}
-
-export function manualClock(start = 1_700_000_000_000): ManualClock {
-  let t = start
-  let seq = 0
-  const timers = new Map<number, { at: number; fn: () => void }>()
-  const fireDue = (): boolean => {
-    let fired = false
-    for (;;) {
-      const due = [...timers.entries()]
-        .filter(([, x]) => x.at <= t)
-        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0]
-      if (!due) return fired
-      timers.delete(due[0])
-      due[1].fn()
-      fired = true
-    }
-  }
-  return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const id = ++seq
-      timers.set(id, { at: t + Math.max(0, ms), fn })
-      return id
-    },
-    clearTimeout(h) {
-      timers.delete(h as number)
-    },
-    pending: () => timers.size,
-    async advance(ms, step = 1000, settle) {
-      const end = t + ms
-      while (t < end) {
-        t = Math.min(end, t + step)
-        fireDue()
-        if (settle) await settle()
-        // Timers set by the settled work may already be due.
-        while (fireDue()) if (settle) await settle()
-      }
-    }
+/**
+ * Moves a manual clock forward `ms` in `step` increments; after each step `settle` (e.g. waiting
+ * for the real HTTP requests the fired timers started) runs, and timers that work set and that
+ * are already due fire before the next step.
+ */
+export async function advanceSettled(
+  clock: ManualClock,
+  ms: number,
+  step = 1000,
+  settle?: () => Promise<void>
+): Promise<void> {
+  const end = clock.now() + ms
+  while (clock.now() < end) {
+    await clock.advance(Math.min(step, end - clock.now()))
+    if (!settle) continue
+    await settle()
+    await clock.advance(0)
+    await settle()
   }
 }
 

@@ -86,17 +86,8 @@ export function createTestClock(): TestClock {
   return { now, sleep, sleeps }
 }
 
-/**
- * Poll a condition until it holds: wait for a state, not a time. `giveUpMs` is no timing
- * assertion, only a way out for a test whose state never comes (so teardown still runs).
- */
-export async function waitFor(check: () => boolean, giveUpMs = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > giveUpMs) throw new Error('waitFor: the condition never held')
-    await new Promise((r) => setTimeout(r, 2))
-  }
-}
+/** Waiting for a state is the one helper of ./wait (the send tests import it from here). */
+export { waitFor } from './wait'
 
 /** A REST request as the client sent it, stamped with the test clock. */
 export interface ClientRequest {

@@ -12,341 +12,51 @@
 // - REST failures (401/403/429/5xx/network) keep the last known state, mark it with its age
 //   (`syncedAt`, `sync.error`) and never drop entries; a job gone from the server is marked
 //   `deletedOnServer`, not removed.
-import type { HistoryEntry, HistorySnapshot, JobCopy, SyncMode } from '../../shared/history'
-import { isTerminal } from '../../shared/history'
-import type { PrintJob } from '../../shared/printago/api-types'
-import type { AppSettings } from '../../shared/settings'
-import type { HistoryStore } from './store'
+//
+// This file wires the parts together; every timer and every "now" comes from `clock`:
+//   sync-apply.ts          job facts → copies → entries (shared by REST and MQTT)
+//   sync-reconcile.ts      one REST pass over entries (also the CLI's `history --refresh`)
+//   sync-budget.ts         the sync's request budget (sliding window, Retry-After, no retries)
+//   sync-rest-pass.ts      one budgeted pass of the sync: targets, error state, printer names
+//   sync-poll-policy.ts    when to poll (pure) and the back-off
+//   sync-scheduler.ts      one pass at a time, and the poll timer
+//   sync-realtime.ts       MQTT message handling; sync-event-buffer.ts holds early events
+//   sync-discovery.ts      entries that just appeared
+//   sync-printer-names.ts  printer names; sync-printer-stats.ts live progress
+//   sync-notify.ts         finished jobs and their notification text
+//   sync-snapshot.ts       the snapshot and the throttled onChange emitter
+import type { HistoryEntry, HistorySnapshot, JobCopy } from '../../shared/history'
 import { realClock, type Clock } from '../infra/clock'
-import { createLogger } from '../infra/log'
-import type { CallOptions, PrintagoClient } from '../printago/client'
-import { isPrintagoError, type PrintagoError } from '../printago/errors'
-import type { EntityMessage, PrinterStatsMessage, RealtimeClient } from '../printago/realtime'
+import type { PrintagoClient } from '../printago/client'
+import type { RealtimeClient } from '../printago/realtime'
+import type { HistoryStore } from './store'
+import type { ApplyContext } from './sync-apply'
+import { createBudgetedCalls } from './sync-budget'
+import { watchNewEntries } from './sync-discovery'
+import { createFinishedJobs, type NotifySettings } from './sync-notify'
+import { createPollBackoff, nextPollDelay } from './sync-poll-policy'
+import { createPrinterNames } from './sync-printer-names'
+import { createPrinterStats } from './sync-printer-stats'
+import { createRealtimeHandling } from './sync-realtime'
+import { createRestPass } from './sync-rest-pass'
+import { createSyncScheduler } from './sync-scheduler'
+import { createChangeEmitter, syncStatus, takeSnapshot } from './sync-snapshot'
 
-const log = createLogger('status-sync')
-
-/** The settings the sync reads (the app's `notifications` toggle). */
-export type NotifySettings = Pick<AppSettings, 'notifications'>
-
-/** Whether a copy's change deserves a desktop notification: it just completed or failed. */
-export function shouldNotify(
-  prev: Pick<JobCopy, 'status'> | undefined,
-  next: Pick<JobCopy, 'status' | 'deletedOnServer'>,
-  settings: NotifySettings
-): boolean {
-  if (!settings.notifications || next.deletedOnServer) return false
-  if (next.status !== 'completed' && next.status !== 'failed') return false
-  return prev?.status !== next.status
-}
-
-/** Title and body of the desktop notification for a finished copy. */
-export function notificationText(
-  entry: HistoryEntry,
-  copy: JobCopy
-): { title: string; body: string } {
-  const name = entry.label || entry.fileName
-  const index = entry.copies.findIndex((c) => c.printJobId === copy.printJobId)
-  const which =
-    entry.copies.length > 1 && index >= 0 ? `Copy ${index + 1} of ${entry.copies.length}` : ''
-  const where = copy.printerName ? `on ${copy.printerName}` : ''
-  if (copy.status === 'failed') {
-    const reason = copy.errorMessage ? `: ${copy.errorMessage}` : ''
-    return {
-      title: `Print failed: ${name}`,
-      body: `${[which, where].filter(Boolean).join(' ') || 'The print'} failed${reason}`.slice(
-        0,
-        250
-      )
-    }
-  }
-  return {
-    title: `Printed: ${name}`,
-    body: `${[which, where].filter(Boolean).join(' ') || 'The print'} finished.`
-  }
-}
+// The sync's public surface, as before the split (callers import it all from here).
+export {
+  applyJobFacts,
+  jobFacts,
+  type ApplyContext,
+  type FinishedCopy,
+  type JobFacts
+} from './sync-apply'
+export { RequestBudget } from './sync-budget'
+export { notificationText, shouldNotify, type NotifySettings } from './sync-notify'
+export { reconcileEntries, type ReconcileOptions, type ReconcileResult } from './sync-reconcile'
 
 /** Timers and time, injectable so tests run minutes of polling in milliseconds. */
 export type SyncClock = Clock
 export { realClock }
-
-/** A sliding-window request budget: at most `max` requests in any `windowMs`. */
-export class RequestBudget {
-  private readonly times: number[] = []
-
-  constructor(
-    readonly max: number,
-    readonly windowMs = 60_000
-  ) {}
-
-  /** ms until one more request fits (0 = now). */
-  waitMs(now: number): number {
-    while (this.times.length > 0 && this.times[0]! <= now - this.windowMs) this.times.shift()
-    return this.times.length < this.max ? 0 : this.times[0]! + this.windowMs - now
-  }
-
-  take(now: number): void {
-    this.times.push(now)
-  }
-
-  /** Request times still inside the window (for tests and diagnostics). */
-  recent(now: number): number {
-    this.waitMs(now)
-    return this.times.length
-  }
-}
-
-// ---- applying server state to copies ------------------------------------------------------------
-
-/** The job fields the history uses; everything may be missing in a partial MQTT entity. */
-type JobFacts = Partial<
-  Pick<
-    PrintJob,
-    'status' | 'assignedPrinterId' | 'errorMessage' | 'updatedAt' | 'partBuildId' | 'quantityIndex'
-  >
-> & { id: string }
-
-const JOB_FIELDS = 'id,partBuildId,quantityIndex,status,assignedPrinterId,errorMessage,updatedAt'
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined
-}
-
-function strOrNull(v: unknown): string | null | undefined {
-  return v === null ? null : typeof v === 'string' ? v : undefined
-}
-
-/** A `changes` value may be the new value or an `{old,new}` / `{from,to}` pair (undocumented). */
-function changedValue(v: unknown): unknown {
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const r = v as Record<string, unknown>
-    if ('new' in r) return r['new']
-    if ('to' in r) return r['to']
-  }
-  return v
-}
-
-/** Reads job facts from a REST job or an MQTT entity (+ its changes), defensively. */
-export function jobFacts(
-  id: string,
-  raw: Record<string, unknown>,
-  changes?: Record<string, unknown>
-): JobFacts {
-  const merged: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(changes ?? {})) merged[k] = changedValue(v)
-  Object.assign(merged, raw)
-  const facts: JobFacts = { id }
-  const status = str(merged['status'])
-  if (status) facts.status = status as PrintJob['status']
-  const printer = strOrNull(merged['assignedPrinterId'])
-  if (printer !== undefined) facts.assignedPrinterId = printer
-  const error = strOrNull(merged['errorMessage'])
-  if (error !== undefined) facts.errorMessage = error
-  const updatedAt = str(merged['updatedAt'])
-  if (updatedAt) facts.updatedAt = updatedAt
-  const build = str(merged['partBuildId'])
-  if (build) facts.partBuildId = build
-  if (typeof merged['quantityIndex'] === 'number') facts.quantityIndex = merged['quantityIndex']
-  return facts
-}
-
-/** The copy after applying `facts` (a new object), or null when nothing visible changed. */
-export function applyJobFacts(
-  prev: JobCopy | undefined,
-  facts: JobFacts,
-  printerName: (id: string) => string | undefined,
-  nowIso: string
-): JobCopy | null {
-  const printerId =
-    facts.assignedPrinterId !== undefined ? facts.assignedPrinterId : (prev?.printerId ?? null)
-  const next: JobCopy = {
-    printJobId: facts.id,
-    status: facts.status ?? prev?.status ?? 'pending',
-    printerId,
-    updatedAt: facts.updatedAt ?? prev?.updatedAt ?? nowIso
-  }
-  const name = printerId
-    ? (printerName(printerId) ?? (prev?.printerId === printerId ? prev.printerName : null))
-    : null
-  if (name) next.printerName = name
-  const error = facts.errorMessage !== undefined ? facts.errorMessage : prev?.errorMessage
-  if (error) next.errorMessage = error
-  if (prev?.deletedOnServer && !facts.status) next.deletedOnServer = true
-  if (
-    prev &&
-    prev.status === next.status &&
-    prev.printerId === next.printerId &&
-    (prev.printerName ?? null) === (next.printerName ?? null) &&
-    (prev.errorMessage ?? null) === (next.errorMessage ?? null) &&
-    !!prev.deletedOnServer === !!next.deletedOnServer
-  ) {
-    return null
-  }
-  return next
-}
-
-/** One copy that reached completed/failed during a sync step. */
-export interface FinishedCopy {
-  entry: HistoryEntry
-  prev: JobCopy | undefined
-  copy: JobCopy
-}
-
-interface ApplyContext {
-  store: HistoryStore
-  printerName: (id: string) => string | undefined
-  now: () => number
-  /** Latest server `updatedAt` applied per job: older events/answers are ignored. */
-  seen: Map<string, string>
-  finished: FinishedCopy[]
-}
-
-/** Applies job facts to one entry; returns true when the entry changed. */
-function applyToEntry(
-  ctx: ApplyContext,
-  entryId: string,
-  jobs: JobFacts[],
-  extra?: Partial<HistoryEntry>
-): boolean {
-  const nowIso = new Date(ctx.now()).toISOString()
-  const changedCopies: Array<{ prev: JobCopy | undefined; copy: JobCopy }> = []
-  const updated = ctx.store.update(entryId, (entry) => {
-    const copies = [...entry.copies]
-    const order = new Map<string, number>()
-    for (const job of jobs) {
-      const last = ctx.seen.get(job.id)
-      if (job.updatedAt && last && job.updatedAt < last) continue // out of order: older state
-      const i = copies.findIndex((c) => c.printJobId === job.id)
-      const prev = i >= 0 ? copies[i] : undefined
-      const next = applyJobFacts(prev, job, ctx.printerName, nowIso)
-      if (job.updatedAt) ctx.seen.set(job.id, job.updatedAt)
-      if (job.quantityIndex !== undefined) order.set(job.id, job.quantityIndex)
-      if (!next) continue
-      if (i >= 0) copies[i] = next
-      else copies.push(next)
-      changedCopies.push({ prev, copy: next })
-    }
-    if (changedCopies.length === 0 && !extra) return null
-    if (order.size > 0 && changedCopies.some((c) => !c.prev)) {
-      // New copies: keep Printago's quantityIndex order where we know it.
-      copies.sort((a, b) => (order.get(a.printJobId) ?? 1e9) - (order.get(b.printJobId) ?? 1e9))
-    }
-    return {
-      ...entry,
-      ...extra,
-      copies,
-      updatedAt: changedCopies.length > 0 ? nowIso : entry.updatedAt
-    }
-  })
-  if (!updated) return false
-  for (const c of changedCopies) {
-    if (
-      c.copy.status !== c.prev?.status &&
-      (c.copy.status === 'completed' || c.copy.status === 'failed')
-    ) {
-      ctx.finished.push({ entry: updated, prev: c.prev, copy: c.copy })
-    }
-  }
-  return changedCopies.length > 0
-}
-
-/** Marks copies deleted on the server (kept, flagged, no longer open). */
-function markDeleted(ctx: ApplyContext, entryId: string, jobIds: Set<string>): void {
-  if (jobIds.size === 0) return
-  ctx.store.update(entryId, (entry) => {
-    let changed = false
-    const copies = entry.copies.map((c) => {
-      if (!jobIds.has(c.printJobId) || c.deletedOnServer) return c
-      changed = true
-      return { ...c, deletedOnServer: true }
-    })
-    return changed ? { ...entry, copies, updatedAt: new Date(ctx.now()).toISOString() } : null
-  })
-}
-
-export interface ReconcileOptions {
-  store: HistoryStore
-  client: Pick<PrintagoClient, 'listPrintJobs' | 'getPrintJob'>
-  entries: HistoryEntry[]
-  now?: () => number
-  /** Wraps every REST call (budget, no-retry); default calls straight through. */
-  call?: <T>(fn: (o: CallOptions) => Promise<T>) => Promise<T>
-  /** Part builds per `partBuildId.in=` request. Default 40 (keeps the URL short). */
-  batchSize?: number
-  printerName?: (id: string) => string | undefined
-  seen?: Map<string, string>
-}
-
-export interface ReconcileResult {
-  requests: number
-  /** Entries whose copies changed. */
-  changed: number
-  finished: FinishedCopy[]
-}
-
-const PAGE = 1000
-
-/**
- * One REST pass over `entries`: lists their jobs by part build (batched), applies them, and marks
- * open copies the server no longer has (confirmed one by one with GET → 404). Throws the first
- * failed request's error after applying the batches that succeeded.
- */
-export async function reconcileEntries(opts: ReconcileOptions): Promise<ReconcileResult> {
-  const now = opts.now ?? Date.now
-  const call = opts.call ?? (<T>(fn: (o: CallOptions) => Promise<T>): Promise<T> => fn({}))
-  const ctx: ApplyContext = {
-    store: opts.store,
-    printerName: opts.printerName ?? (() => undefined),
-    now,
-    seen: opts.seen ?? new Map(),
-    finished: []
-  }
-  const batchSize = Math.max(1, opts.batchSize ?? 40)
-  const result: ReconcileResult = { requests: 0, changed: 0, finished: ctx.finished }
-  const builds = [...new Set(opts.entries.map((e) => e.partBuildId))]
-  for (let b = 0; b < builds.length; b += batchSize) {
-    const batch = builds.slice(b, b + batchSize)
-    const jobs: PrintJob[] = []
-    for (let offset = 0; ; offset += PAGE) {
-      const query: Record<string, string | number> =
-        batch.length === 1 ? { partBuildId: batch[0]! } : { 'partBuildId.in': batch.join(',') }
-      query.fields = JOB_FIELDS
-      query.limit = PAGE
-      if (offset > 0) query.offset = offset
-      result.requests++
-      const page = await call((o) => opts.client.listPrintJobs(query, o))
-      jobs.push(...page)
-      if (page.length < PAGE) break
-    }
-    const syncedAt = now()
-    for (const partBuildId of batch) {
-      const entry = opts.store.byPartBuildId(partBuildId)
-      if (!entry) continue
-      const mine = jobs.filter((j) => j.partBuildId === partBuildId)
-      const facts = mine.map((j) => jobFacts(j.id, j as unknown as Record<string, unknown>))
-      if (applyToEntry(ctx, entry.id, facts, { syncedAt })) result.changed++
-      // Open copies the build no longer lists: deleted, or hidden — ask for each one.
-      const listed = new Set(mine.map((j) => j.id))
-      const missing = (opts.store.get(entry.id)?.copies ?? []).filter(
-        (c) => !listed.has(c.printJobId) && !c.deletedOnServer && !isTerminal(c.status)
-      )
-      const gone = new Set<string>()
-      for (const c of missing) {
-        result.requests++
-        const job = await call((o) => opts.client.getPrintJob(c.printJobId, o))
-        if (job === null) gone.add(c.printJobId)
-        else if (
-          applyToEntry(ctx, entry.id, [jobFacts(job.id, job as unknown as Record<string, unknown>)])
-        ) {
-          result.changed++
-        }
-      }
-      markDeleted(ctx, entry.id, gone)
-    }
-  }
-  return result
-}
-
-// ---- the service --------------------------------------------------------------------------------
 
 export interface StatusSyncOptions {
   store: HistoryStore
@@ -392,400 +102,104 @@ export interface StatusSync {
   close(): Promise<void>
 }
 
-const BUFFER_BUILDS = 500
-const BUFFER_MS = 10 * 60_000
-const PRINTER_LIST_EVERY_MS = 10 * 60_000
-
 /** Creates the sync service; call `start()`. */
 export function createStatusSync(opts: StatusSyncOptions): StatusSync {
-  const store = opts.store
+  const { store } = opts
   const clock = opts.clock ?? realClock
-  const settings = opts.settings ?? ((): NotifySettings => ({ notifications: true }))
   const realtime = opts.realtime ?? null
-  const budget = new RequestBudget(opts.maxRequestsPerMinute ?? 6)
-  const baseInterval = opts.pollIntervalMs ?? 10_000
-  const maxInterval = opts.maxPollIntervalMs ?? 60_000
-  const maxIdlePolls = opts.idlePolls ?? 5
-  const recentMs = opts.recentMs ?? 15 * 60_000
-  const discoverDelayMs = opts.discoverDelayMs ?? 3000
-  const throttleMs = opts.changeThrottleMs ?? 250
+  const policy = {
+    baseIntervalMs: opts.pollIntervalMs ?? 10_000,
+    maxIntervalMs: opts.maxPollIntervalMs ?? 60_000,
+    maxIdlePolls: opts.idlePolls ?? 5
+  }
   const realtimeGraceMs = opts.realtimeGraceMs ?? 5000
+  // Latest server `updatedAt` applied per job, by REST and MQTT alike: older states lose.
   const seen = new Map<string, string>()
-  const printerNames = new Map<string, string>()
-  const progress = new Map<string, number>()
-  const buffered = new Map<string, { at: number; jobs: Map<string, JobFacts> }>()
-  const changeListeners = new Set<(s: HistorySnapshot) => void>()
-  const finishListeners = new Set<(e: HistoryEntry, c: JobCopy) => void>()
-  const requestTimes: number[] = []
-  const inflight = new Set<AbortController>()
-  let knownBuilds = new Set(store.list().map((e) => e.partBuildId))
   let started = false
   let closed = false
-  let lastSyncAt: number | null = null
-  let restError: string | undefined
-  let interval = baseInterval
-  let idlePolls = 0
-  let pollTimer: unknown
-  let pollDue = Infinity
-  let running: Promise<void> | null = null
-  let rerun = false
-  let waiters: Array<() => void> = []
-  let blockedUntil = 0
-  let lastPrinterList = -Infinity
-  let emitTimer: unknown
-  let lastEmit = -Infinity
-
-  const printerName = (id: string): string | undefined =>
-    printerNames.get(id) ?? opts.printerName?.(id)
   const live = (): boolean => realtime?.state === 'connected'
 
-  const mode = (): SyncMode => (live() ? 'realtime' : restError ? 'offline' : 'polling')
+  const names = createPrinterNames({ store, client: opts.client, clock, known: opts.printerName })
+  const stats = createPrinterStats()
+  const finished = createFinishedJobs({
+    store,
+    settings: opts.settings ?? ((): NotifySettings => ({ notifications: true }))
+  })
+  const calls = createBudgetedCalls({ clock, maxPerMinute: opts.maxRequestsPerMinute ?? 6 })
+  const backoff = createPollBackoff(policy)
+  const step = (): ApplyContext => ({
+    store,
+    printerName: names.nameOf,
+    now: () => clock.now(),
+    seen,
+    finished: []
+  })
 
-  function snapshot(): HistorySnapshot {
-    const entries = store.list().map((e) => {
-      if (
-        !e.copies.some((c) => c.status === 'printing' && c.printerId && progress.has(c.printerId))
-      )
-        return e
-      return {
-        ...e,
-        copies: e.copies.map((c) =>
-          c.status === 'printing' && c.printerId && progress.has(c.printerId)
-            ? { ...c, progress: progress.get(c.printerId)! }
-            : c
-        )
-      }
-    })
-    const sync: HistorySnapshot['sync'] = { mode: mode(), lastSyncAt }
-    const error =
-      restError ??
-      (realtime && realtime.state === 'refused'
-        ? `Live updates are unavailable: ${realtime.lastError ?? 'refused'}`
-        : undefined)
-    if (error) sync.error = error
-    const snap: HistorySnapshot = { entries, sync }
-    if (store.recovered) snap.recovered = store.recovered
-    return snap
-  }
-
-  const emitNow = (): void => {
-    emitTimer = undefined
-    lastEmit = clock.now()
-    if (changeListeners.size === 0) return
-    const snap = snapshot()
-    for (const l of changeListeners) {
-      try {
-        l(snap)
-      } catch (e) {
-        log.error('history change listener failed', e)
-      }
-    }
-  }
-
-  const changed = (): void => {
-    if (closed || emitTimer !== undefined) return
-    emitTimer = clock.setTimeout(emitNow, Math.max(0, lastEmit + throttleMs - clock.now()))
-  }
-
-  const dispatchFinished = (finished: FinishedCopy[]): void => {
-    const s = settings()
-    for (const f of finished) {
-      if (!shouldNotify(f.prev, f.copy, s)) continue
-      const entry = store.get(f.entry.id) ?? f.entry
-      const copy = entry.copies.find((c) => c.printJobId === f.copy.printJobId) ?? f.copy
-      for (const l of finishListeners) {
-        try {
-          l(entry, copy)
-        } catch (e) {
-          log.error('job-finished listener failed', e)
-        }
-      }
-    }
-  }
-
-  const ctx = (): ApplyContext => ({ store, printerName, now: clock.now, seen, finished: [] })
-
-  // ---- REST under the budget ----
-
-  const sleepers = new Set<() => void>()
-  /** Waits on the clock; close() ends every wait at once. */
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        sleepers.delete(done)
-        clock.clearTimeout(handle)
-        resolve()
-      }
-      const handle = clock.setTimeout(done, ms)
-      sleepers.add(done)
-    })
-
-  /** One REST call: waits for the budget, and does not let the client repeat it on its own. */
-  async function call<T>(fn: (o: CallOptions) => Promise<T>): Promise<T> {
-    for (;;) {
-      if (closed) throw new Error('status sync closed')
-      const wait = Math.max(budget.waitMs(clock.now()), blockedUntil - clock.now())
-      if (wait <= 0) break
-      await sleep(wait)
-    }
-    budget.take(clock.now())
-    requestTimes.push(clock.now())
-    const controller = new AbortController()
-    inflight.add(controller)
-    let retryError: PrintagoError | undefined
-    try {
-      return await fn({
-        signal: controller.signal,
-        // A repeat would be a request outside our budget: fail now, the next poll repeats it.
-        onRetry: (e) => {
-          retryError = e.error
-          controller.abort()
-        }
-      })
-    } catch (e) {
-      throw retryError ?? e
-    } finally {
-      inflight.delete(controller)
-    }
-  }
-
-  async function refreshPrinterNames(entries: HistoryEntry[]): Promise<void> {
-    const unknown = entries.some((e) =>
-      e.copies.some((c) => c.printerId && !printerName(c.printerId))
+  const rest = createRestPass({
+    store,
+    client: opts.client,
+    clock,
+    calls,
+    names,
+    seen,
+    backoff,
+    finished,
+    changed: () => emitter.changed(),
+    isClosed: () => closed,
+    recentMs: opts.recentMs ?? 15 * 60_000,
+    batchSize: opts.batchSize
+  })
+  const snapshot = (): HistorySnapshot =>
+    takeSnapshot(
+      store,
+      stats,
+      syncStatus({ live: live(), realtime, lastSyncAt: rest.lastSyncAt, restError: rest.error })
     )
-    if (!unknown || clock.now() - lastPrinterList < PRINTER_LIST_EVERY_MS) return
-    lastPrinterList = clock.now()
-    try {
-      const printers = await call((o) =>
-        opts.client.listPrinters({ fields: 'id,name', limit: 1000 }, o)
+  const emitter = createChangeEmitter({
+    clock,
+    throttleMs: opts.changeThrottleMs ?? 250,
+    snapshot
+  })
+
+  const scheduler = createSyncScheduler({
+    clock,
+    pass: rest.run,
+    nextDelay: () =>
+      nextPollDelay(
+        {
+          live: live(),
+          hasOpen: store.openEntries().length > 0,
+          failing: rest.error !== undefined,
+          hasRecent: () => rest.targets().length > 0
+        },
+        backoff.state,
+        policy
       )
-      for (const p of printers) if (p.id && p.name) printerNames.set(p.id, p.name)
-      // Fill names into copies that lack them.
-      for (const e of store.list()) {
-        if (!e.copies.some((c) => c.printerId && !c.printerName && printerNames.has(c.printerId)))
-          continue
-        store.update(e.id, (x) => ({
-          ...x,
-          copies: x.copies.map((c) =>
-            c.printerId && !c.printerName && printerNames.has(c.printerId)
-              ? { ...c, printerName: printerNames.get(c.printerId)! }
-              : c
-          )
-        }))
-      }
-    } catch (e) {
-      log.warn('could not list printer names', e)
-    }
-  }
-
-  function targets(): HistoryEntry[] {
-    const open = store.openEntries()
-    if (open.length > 0) return open
-    const since = new Date(clock.now() - recentMs).toISOString()
-    return store
-      .list()
-      .filter((e) => e.updatedAt >= since && !e.copies.every((c) => c.deletedOnServer))
-  }
-
-  async function reconcile(): Promise<void> {
-    const list = targets()
-    const hadOpen = store.openEntries().length > 0
-    if (list.length === 0) {
-      restError = undefined
-      return
-    }
-    const c = ctx()
-    try {
-      const r = await reconcileEntries({
-        store,
-        client: opts.client,
-        entries: list,
-        now: clock.now,
-        call,
-        batchSize: opts.batchSize,
-        printerName,
-        seen
-      })
-      lastSyncAt = clock.now()
-      restError = undefined
-      c.finished.push(...r.finished)
-      if (r.changed > 0) {
-        interval = baseInterval
-        idlePolls = 0
-      } else {
-        interval = Math.min(maxInterval, Math.round(interval * 1.5))
-      }
-      if (!hadOpen) idlePolls++
-      await refreshPrinterNames(list)
-    } catch (e) {
-      if (closed) return
-      restError = describe(e)
-      interval = Math.min(maxInterval, interval * 2)
-      if (isPrintagoError(e) && e.code === 'rate-limited' && e.retryAfterSeconds !== undefined) {
-        blockedUntil = clock.now() + e.retryAfterSeconds * 1000
-      }
-      log.warn('reconciliation failed; keeping the last known state', restError)
-    } finally {
-      dispatchFinished(c.finished)
-      changed()
-    }
-  }
-
-  function describe(e: unknown): string {
-    if (isPrintagoError(e)) {
-      if (e.code === 'auth')
-        return 'Printago rejected the API key (401); showing the last known state.'
-      if (e.code === 'forbidden')
-        return 'The API key may not read the queue (403, needs queue.view); showing the last known state.'
-      if (e.code === 'rate-limited')
-        return "Printago's rate limit was hit; showing the last known state."
-      if (e.code === 'server')
-        return `Printago had a server error (${e.status ?? '5xx'}); showing the last known state.`
-      if (e.code === 'network' || e.code === 'timeout')
-        return 'Printago is unreachable; showing the last known state.'
-      return `${e.message}; showing the last known state.`
-    }
-    return `${(e as Error)?.message ?? String(e)}; showing the last known state.`
-  }
-
-  /** Runs a reconciliation now (or right after the running one) and then re-plans polling. */
-  function run(): Promise<void> {
-    const done = new Promise<void>((resolve) => waiters.push(resolve))
-    if (running) {
-      rerun = true
-      return done
-    }
-    running = (async () => {
-      do {
-        rerun = false
-        const mine = waiters
-        waiters = []
-        await reconcile()
-        for (const w of mine) w()
-      } while (rerun && !closed)
-      running = null
-      for (const w of waiters.splice(0)) w()
-      plan()
-    })()
-    return done
-  }
-
-  /** Decides when (if at all) the next poll happens. */
-  function plan(): void {
-    if (closed || !started) return
-    if (live()) return cancelPoll()
-    const hasOpen = store.openEntries().length > 0
-    let delay: number | null
-    if (hasOpen) delay = restError ? Math.max(interval, 30_000) : interval
-    else if (idlePolls < maxIdlePolls && targets().length > 0) delay = maxInterval
-    else delay = null
-    if (delay === null) return cancelPoll()
-    schedulePoll(delay)
-  }
-
-  function schedulePoll(delay: number): void {
-    const due = clock.now() + delay
-    if (pollTimer !== undefined && pollDue <= due) return
-    cancelPoll()
-    pollDue = due
-    pollTimer = clock.setTimeout(() => {
-      pollTimer = undefined
-      pollDue = Infinity
-      void run()
-    }, delay)
-  }
-
-  function cancelPoll(): void {
-    if (pollTimer !== undefined) clock.clearTimeout(pollTimer)
-    pollTimer = undefined
-    pollDue = Infinity
-  }
-
-  // ---- realtime ----
-
-  function pruneBuffer(): void {
-    const cutoff = clock.now() - BUFFER_MS
-    for (const [id, b] of buffered) if (b.at < cutoff) buffered.delete(id)
-    while (buffered.size > BUFFER_BUILDS) buffered.delete(buffered.keys().next().value!)
-  }
-
-  function onEntity(m: EntityMessage): void {
-    if (m.entityType === 'printer') {
-      for (const [id, p] of Object.entries(m.entities)) {
-        const name = str(p['name'])
-        if (name && printerNames.get(id) !== name) printerNames.set(id, name)
-      }
-      return
-    }
-    if (m.entityType !== 'printJob') return
-    const c = ctx()
-    const ids = new Set([...Object.keys(m.entities), ...Object.keys(m.changes)])
-    for (const id of ids) {
-      const facts = jobFacts(id, m.entities[id] ?? {}, m.changes[id])
-      const entry =
-        (facts.partBuildId && store.byPartBuildId(facts.partBuildId)) || store.byPrintJobId(id)
-      if (!entry) {
-        // Not (yet) one of ours: keep it a while in case its history entry is about to be added.
-        if (!facts.partBuildId || m.action === 'DELETE') continue
-        pruneBuffer()
-        const b = buffered.get(facts.partBuildId) ?? { at: clock.now(), jobs: new Map() }
-        b.at = clock.now()
-        b.jobs.set(id, { ...b.jobs.get(id), ...facts })
-        buffered.set(facts.partBuildId, b)
-        continue
-      }
-      if (m.action === 'DELETE') markDeleted(c, entry.id, new Set([id]))
-      else applyToEntry(c, entry.id, [facts])
-    }
-    dispatchFinished(c.finished)
-  }
-
-  function onStats(m: PrinterStatsMessage): void {
-    if (m.percent === null) return
-    const prev = progress.get(m.printerId)
-    if (prev !== undefined && Math.abs(prev - m.percent) < 1) return
-    progress.set(m.printerId, m.percent)
-    // Progress lives in memory only: it changes every few seconds and is stale after a restart.
-    if (
-      store
-        .list()
-        .some((e) => e.copies.some((c) => c.printerId === m.printerId && c.status === 'printing'))
-    ) {
-      changed()
-    }
-  }
+  })
+  const messages = createRealtimeHandling({
+    store,
+    clock,
+    names,
+    stats,
+    step,
+    finished,
+    changed: emitter.changed
+  })
+  const newEntries = watchNewEntries({ store, clock, delayMs: opts.discoverDelayMs ?? 3000 })
 
   /** New entries: replay buffered events, and look their jobs up over REST if still unknown. */
   function onStoreChange(): void {
-    const builds = new Set<string>()
-    const fresh: HistoryEntry[] = []
-    for (const e of store.list()) {
-      builds.add(e.partBuildId)
-      if (!knownBuilds.has(e.partBuildId)) fresh.push(e)
-    }
-    knownBuilds = builds
-    changed()
+    const fresh = newEntries.take()
+    emitter.changed()
     // A change made outside the sync (e.g. a retry reopened copies) may need polling again.
-    if (started && !closed && !running && !live()) plan()
+    if (started && !closed && !scheduler.running && !live()) scheduler.plan()
     if (fresh.length === 0 || closed) return
-    const c = ctx()
-    for (const e of fresh) {
-      const b = buffered.get(e.partBuildId)
-      if (!b) continue
-      buffered.delete(e.partBuildId)
-      applyToEntry(c, e.id, [...b.jobs.values()])
-    }
-    dispatchFinished(c.finished)
-    idlePolls = 0
-    interval = baseInterval
+    messages.replay(fresh)
+    backoff.reset()
     if (!started) return
-    clock.setTimeout(() => {
-      const stillUnknown = fresh.some((e) => {
-        const now = store.get(e.id)
-        return now !== undefined && now.copies.length < now.quantity
-      })
-      if (stillUnknown || !live()) void run()
-    }, discoverDelayMs)
+    newEntries.checkLater(fresh, (stillUnknown) => {
+      if (stillUnknown || !live()) void scheduler.run()
+    })
   }
 
   const unsubscribe: Array<() => void> = [store.onChange(onStoreChange)]
@@ -794,59 +208,53 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     start() {
       if (started || closed) return
       started = true
+      scheduler.start()
       if (realtime) {
         unsubscribe.push(
-          realtime.onMessage((m) => (m.kind === 'entity' ? onEntity(m) : onStats(m))),
+          realtime.onMessage(messages.handle),
           realtime.onState((state) => {
             if (state === 'connected') {
               // Events are not retained: read back what happened while we were away.
-              cancelPoll()
-              void run()
+              scheduler.cancelPoll()
+              void scheduler.run()
             } else {
-              plan()
+              scheduler.plan()
             }
-            changed()
+            emitter.changed()
           })
         )
         realtime.start()
         // Give realtime a moment: its connect triggers the reconciliation; if it does not come
         // up, polling takes over.
-        schedulePoll(realtimeGraceMs)
+        scheduler.pollWithin(realtimeGraceMs)
         return
       }
-      void run()
+      void scheduler.run()
     },
     snapshot,
-    onChange(listener) {
-      changeListeners.add(listener)
-      return () => changeListeners.delete(listener)
-    },
-    onJobFinished(listener) {
-      finishListeners.add(listener)
-      return () => finishListeners.delete(listener)
-    },
+    onChange: emitter.onChange,
+    onJobFinished: finished.onJobFinished,
     refresh() {
-      idlePolls = 0
-      return run()
+      backoff.resetIdle()
+      return scheduler.run()
     },
     get requests() {
-      return requestTimes.length
+      return calls.requestTimes.length
     },
-    requestTimes,
+    requestTimes: calls.requestTimes,
     async close() {
       if (closed) return
       closed = true
-      cancelPoll()
-      if (emitTimer !== undefined) clock.clearTimeout(emitTimer)
+      scheduler.stop()
+      emitter.stop()
+      newEntries.close()
       for (const u of unsubscribe.splice(0)) u()
-      for (const w of waiters.splice(0)) w()
       // Nothing may touch the store once the caller closes it after us.
-      for (const c of inflight) c.abort()
-      for (const wake of [...sleepers]) wake()
-      await running
+      calls.close()
+      await scheduler.settled()
       await realtime?.close()
-      changeListeners.clear()
-      finishListeners.clear()
+      emitter.clear()
+      finished.clear()
     }
   }
 }
