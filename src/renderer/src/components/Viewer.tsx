@@ -141,7 +141,8 @@ export function Viewer({
           Bounding box
         </label>
       </div>
-      <div className="viewer-canvas" data-testid="viewer">
+      {/* data-renderer: 'starting' | 'ready' (the worker can draw) | 'failed' (main-thread fallback). */}
+      <div className="viewer-canvas" data-testid="viewer" data-renderer={status}>
         {inWorker ? (
           // The worker's canvas is moved in here; it lives for the whole session.
           <div ref={workerHostRef} />
