@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../../shared/history'
 import { historyCopy, historyEntry } from '../../../test-support/history-entries'
-import { HistoryDetail } from './history-detail'
-import { HistoryRow } from './HistoryView'
+import { HistoryDetail } from './history/HistoryDetail'
+import { HistoryRow } from './history/HistoryRow'
 
 const copy = (id: string, status: string, over: Partial<JobCopy> = {}): JobCopy =>
   historyCopy(status, { printJobId: id, ...over })
