@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { chromium, type Browser } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
 import { TeapotGeometry } from 'three/examples/jsm/geometries/TeapotGeometry.js'
 
 // @ts-expect-error plain .mjs helper
@@ -91,61 +91,24 @@ export function firstFrameMetric(
 interface DropResult {
   ms: number
   triangles: number
-  /** Our render worker's own timings of that frame, when it reported them. */
-  breakdown?: Record<string, number>
+  /** Ours: the app's performance marks after the drop, ms from it. */
+  marks?: Record<string, number>
 }
 
-/** Fetches `file` into the page (untimed), then drops it on the window and times the frame. */
-async function dropAndTime(
-  page: import('@playwright/test').Page,
+const DROP_TIMER = join(here, 'ui-drop-timer.js')
+
+/** Drops `file` on the page (see ui-drop-timer.js) and times the first full frame. */
+function dropAndTime(
+  page: Page,
   side: 'ours' | 'o3dv',
   file: string,
   triangles: number
 ): Promise<DropResult> {
   return page.evaluate(
-    ({ side, file, triangles }) =>
-      (async () => {
-        const blob = await (await fetch(file)).blob()
-        const dt = new DataTransfer()
-        dt.items.add(new File([blob], file.split('/').pop()!))
-        let t0 = 0
-        const done = new Promise<DropResult>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`${side}: no frame in 120 s`)), 120_000)
-          if (side === 'ours') {
-            const tris = document.querySelector('[data-testid="rendered-tris"]')!
-            new MutationObserver((_m, obs) => {
-              if (tris.textContent !== String(triangles)) return
-              const ms = performance.now() - t0
-              obs.disconnect()
-              clearTimeout(timer)
-              const marks: Record<string, number> = {}
-              for (const e of performance.getEntriesByType('mark'))
-                if (e.name.startsWith('send:') || e.name.startsWith('viewer:'))
-                  marks[e.name] = Math.round((e.startTime - t0) * 10) / 10
-              resolve({ ms, triangles, breakdown: marks })
-            }).observe(tris, { childList: true, characterData: true, subtree: true })
-          } else {
-            const w = window as unknown as {
-              __o3dv: { dropAt: number; drawnAt: number; triangles: number; error: string | null }
-            }
-            // The page records the moment itself; polling only collects it. (No named function
-            // consts in page code: tsx would wrap them in a helper the page lacks.)
-            const iv = setInterval(() => {
-              if (w.__o3dv.error) reject(new Error(w.__o3dv.error))
-              else if (!w.__o3dv.drawnAt) return
-              else resolve({ ms: w.__o3dv.drawnAt - t0, triangles: w.__o3dv.triangles })
-              clearInterval(iv)
-              clearTimeout(timer)
-            }, 10)
-          }
-        })
-        t0 = performance.now()
-        for (const type of ['dragenter', 'dragover', 'drop'])
-          window.dispatchEvent(
-            new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true })
-          )
-        return done
-      })(),
+    (args) =>
+      (
+        globalThis as unknown as { __dropAndTime(a: typeof args): Promise<DropResult> }
+      ).__dropAndTime(args),
     { side, file, triangles }
   )
 }
@@ -157,6 +120,7 @@ async function runOurs(
   triangles: number
 ): Promise<DropResult & { box: { width: number; height: number } }> {
   const page = await browser.newPage({ viewport: VIEWPORT })
+  await page.addInitScript({ path: DROP_TIMER })
   try {
     await page.goto(url)
     // Idle and ready: the main screen is shown and the render worker can draw.
@@ -177,6 +141,7 @@ async function runO3dv(
   box: { width: number; height: number }
 ): Promise<DropResult> {
   const page = await browser.newPage({ viewport: VIEWPORT })
+  await page.addInitScript({ path: DROP_TIMER })
   try {
     await page.goto(`${url}/__bench/ui-o3dv.html?w=${box.width}&h=${box.height}`)
     await page.locator('body[data-ready="1"]').waitFor()
@@ -250,7 +215,7 @@ export async function benchUiFirstFrame(options: FirstFrameOptions = {}): Promis
       metrics.push(
         firstFrameMetric(c.name, triangles, mid, o3dv, {
           fileBytes: c.bytes.length,
-          ...(typical?.breakdown ? { oursMarksMs: typical.breakdown } : {})
+          ...(typical?.marks ? { oursMarksMs: typical.marks } : {})
         })
       )
     }
