@@ -1,9 +1,11 @@
 // The 3D preview. The scene (viewer/Scene.tsx) runs in a render worker on an OffscreenCanvas, so
 // drawing a million triangles never blocks the UI; where a canvas cannot go to a worker, or the
-// worker gets no WebGL, the same scene renders here on the main thread. frameloop="demand" in
-// both: frames are drawn only when something changes.
-import { Canvas } from '@react-three/fiber'
+// worker gets no WebGL, the same scene renders here on the main thread (viewer/MainThreadCanvas,
+// loaded only then). frameloop="demand" in both: frames are drawn only when something changes.
+// This module imports no three.js: the main screen paints without it.
 import {
+  lazy,
+  Suspense,
   useCallback,
   useEffect,
   useMemo,
@@ -16,7 +18,8 @@ import {
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
-import { Scene, VIEWER_CAMERA, VIEWER_GL } from '../viewer/Scene'
+
+const MainThreadCanvas = lazy(() => import('../viewer/MainThreadCanvas'))
 
 interface ViewerProps {
   /** What to say instead of the model (e.g. while reading, or for a broken file). */
@@ -147,22 +150,15 @@ export function Viewer({
           // The worker's canvas is moved in here; it lives for the whole session.
           <div ref={workerHostRef} />
         ) : (
-          <Canvas
-            frameloop="demand"
-            camera={VIEWER_CAMERA}
-            gl={VIEWER_GL}
-            fallback={
-              <div className="viewer-empty">3D preview unavailable (WebGL could not start).</div>
-            }
-          >
-            <Scene
+          <Suspense fallback={<div className="viewer-empty">Starting the 3D preview…</div>}>
+            <MainThreadCanvas
               positions={mainPositions}
               bbox={bbox}
               showBox={showBox}
               resetToken={resetToken}
               onRendered={showTriangles}
             />
-          </Canvas>
+          </Suspense>
         )}
         {!positions && (
           <div className="viewer-empty viewer-overlay" data-testid="viewer-placeholder">

@@ -4,7 +4,7 @@
 /// <reference lib="webworker" />
 import { createRoot, extend, type ReconcilerRoot } from '@react-three/fiber'
 import { createElement } from 'react'
-import * as THREE from 'three'
+import { AmbientLight, Box3Helper, Color, DirectionalLight, GridHelper, Group, Mesh } from 'three'
 
 import type { FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
 import { ProxyElement } from './proxy-element'
@@ -12,8 +12,9 @@ import { Scene, VIEWER_CAMERA, VIEWER_GL } from './Scene'
 
 declare const self: DedicatedWorkerGlobalScope
 
-// <Canvas> registers three's classes as JSX elements; a bare createRoot leaves that to us.
-extend(THREE as unknown as Parameters<typeof extend>[0])
+// <Canvas> registers all of three's classes as JSX elements; a bare createRoot leaves that to us.
+// Only the elements Scene uses, so the bundler can leave the rest of three out of this worker.
+extend({ AmbientLight, Box3Helper, Color, DirectionalLight, GridHelper, Group, Mesh })
 
 const cache = new Map<string, Float32Array>()
 const proxy = new ProxyElement()
