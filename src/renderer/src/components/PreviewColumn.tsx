@@ -34,7 +34,7 @@ export function PreviewColumn({
         fileKey={selected?.key ?? null}
         fileKeys={files.map((f) => f.key)}
         positions={selected?.positions ?? null}
-        bbox={selected?.report?.bbox ?? null}
+        bbox={selected?.bbox ?? null}
         size={selected ? sizeMm(selected, unitScale) : null}
         name={selected?.name ?? null}
         placeholder={

@@ -8,6 +8,7 @@ import {
   Suspense,
   useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -17,6 +18,7 @@ import {
 
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
+import { markDrawn, setPreviewAvailable } from '../lib/first-frame'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 
 const MainThreadCanvas = lazy(() => import('../viewer/MainThreadCanvas'))
@@ -72,10 +74,18 @@ export function Viewer({
     // Written straight to the DOM: it comes from the render loop, where setState must not run.
     if (trianglesRef.current) trianglesRef.current.textContent = String(triangles)
   }, [])
+  // The last file the worker reported drawn. Until the selected model is, the placeholder stays:
+  // the page changes once, together with the frame that shows the model (every page change is a
+  // repaint that, on a software GL, delays the model's frame).
+  const [drawnKey, setDrawnKey] = useState<string | null>(null)
 
   useEffect(() => {
     if (!client || !inWorker || !workerHostRef.current) return
-    client.onRendered = showTriangles
+    client.onRendered = (triangles, key) => {
+      showTriangles(triangles)
+      setDrawnKey(key)
+      markDrawn(key)
+    }
     const detach = client.attach(workerHostRef.current)
     return () => {
       client.onRendered = null
@@ -83,12 +93,16 @@ export function Viewer({
     }
   }, [client, inWorker, showTriangles])
 
+  useEffect(() => setPreviewAvailable(hasWebgl), [hasWebgl])
+
   const modelKey = fileKey && positions && bbox ? fileKey : null
   // Nothing to draw: the read-out must not keep the previous model's count.
   useEffect(() => {
     if (!modelKey) showTriangles(0)
   }, [modelKey, showTriangles])
-  useEffect(() => {
+  // A layout effect: the model goes to the worker in the same task as the commit that brought it,
+  // not after the next paint.
+  useLayoutEffect(() => {
     if (client && inWorker)
       client.view({
         fileKey: modelKey,
@@ -116,6 +130,8 @@ export function Viewer({
   const triangles = positions?.length ? positions.length / 9 : (client?.triangleCount(fileKey) ?? 0)
   // A buffer lost with a failed worker cannot be drawn here; the report still stands.
   const mainPositions = positions?.length ? positions : null
+  const drawing = inWorker && modelKey !== null && drawnKey !== modelKey
+  const shown = positions && !drawing
   return (
     <section className="viewer" aria-label="3D preview">
       <div className="viewer-toolbar">
@@ -156,27 +172,33 @@ export function Viewer({
               bbox={bbox}
               showBox={showBox}
               resetToken={resetToken}
-              onRendered={showTriangles}
+              onRendered={(triangles) => {
+                showTriangles(triangles)
+                if (modelKey) markDrawn(modelKey)
+              }}
             />
           </Suspense>
         )}
-        {!positions && (
+        {!shown && (
           <div className="viewer-empty viewer-overlay" data-testid="viewer-placeholder">
             <p>
-              {placeholder ?? (
-                <>
-                  Drop STL files anywhere in this window, or use <strong>Add files…</strong>
-                </>
-              )}
+              {drawing
+                ? `Reading ${name}…`
+                : (placeholder ?? (
+                    <>
+                      Drop STL files anywhere in this window, or use <strong>Add files…</strong>
+                    </>
+                  ))}
             </p>
           </div>
         )}
       </div>
-      {positions && (
-        <p className="viewer-hint">
-          Drag to orbit · right-drag to pan · scroll to zoom · {formatCount(triangles)} triangles
-        </p>
-      )}
+      {/* Always there: the canvas keeps its size when a model arrives, so its first frame is not
+          drawn twice (once per size). */}
+      <p className="viewer-hint">
+        Drag to orbit · right-drag to pan · scroll to zoom
+        {shown && ` · ${formatCount(triangles)} triangles`}
+      </p>
     </section>
   )
 }

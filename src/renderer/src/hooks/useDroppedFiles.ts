@@ -7,7 +7,9 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { defaultLabel } from '../../../shared/send'
 import type { StlError } from '../../../shared/stl/types'
 import { collectDropped, type FileOptions, type LoadedFile, type SkippedEntry } from '../lib/files'
-import { parseInWorker } from '../lib/parse-client'
+import { forgetDrawn, whenDrawn } from '../lib/first-frame'
+import { parseInWorker, warmParser } from '../lib/parse-client'
+import type { ParsedMesh } from '../lib/parse-protocol'
 import type { SentFile } from './useSend'
 
 let keySeq = 0
@@ -55,6 +57,8 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
   quantityRef.current = defaultQuantity
   const onDropRef = useRef(onDrop)
   onDropRef.current = onDrop
+  const selectedRef = useRef(selectedKey)
+  selectedRef.current = selectedKey
 
   const updateFile = (key: string, patch: Partial<LoadedFile>): void =>
     setFiles((fs) => fs.map((f) => (f.key === key ? { ...f, ...patch } : f)))
@@ -79,9 +83,11 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
   }
 
   const load = async (key: string, file: File): Promise<void> => {
+    // The preview starts with the triangles; the report, thumbnail and hash follow.
+    const onMesh = ({ positions, bbox }: ParsedMesh): void => updateFile(key, { positions, bbox })
     const [loc, res] = await Promise.all([
       locate(key, file).catch((e: Error): Located => ({ error: e.message })),
-      parseInWorker(file).catch((e: Error) => e)
+      parseInWorker(file, { onMesh }).catch((e: Error) => e)
     ])
     if (loc.duplicate) {
       setFiles((fs) => fs.filter((f) => f.key !== key))
@@ -96,14 +102,18 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
       )
       return
     }
-    const fail = (error: StlError): void => updateFile(key, { status: 'error', error })
+    // A file that cannot be used is not previewed either (its report says why).
+    const fail = (error: StlError): void =>
+      updateFile(key, { status: 'error', error, positions: undefined, bbox: undefined })
     if (res instanceof Error)
       return fail({ code: 'unreadable', message: `Could not read this file: ${res.message}` })
     if (!res.ok) return fail(res.error)
     if (loc.error) return fail({ code: 'unreadable', message: loc.error })
+    // The preview first: the report and the list row repaint the page, which would hold up the
+    // model's first frame (see lib/first-frame.ts).
+    if (selectedRef.current === key) await whenDrawn(key)
     updateFile(key, {
       status: 'ready',
-      positions: res.positions,
       report: res.report,
       parseMs: res.parseMs,
       thumbnail: res.thumbnail ?? undefined
@@ -134,6 +144,9 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
       void load(key, file)
     }
   }, []) // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The parser is started with the screen, not by the first drop.
+  useEffect(warmParser, [])
 
   useEffect(() => {
     let depth = 0
@@ -171,6 +184,7 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
   }, [addFiles])
 
   const removeFile = useCallback((key: string): void => {
+    forgetDrawn(key)
     setFiles((fs) => {
       const i = fs.findIndex((f) => f.key === key)
       const next = fs.filter((f) => f.key !== key)
