@@ -18,10 +18,23 @@ window.__dropAndTime = async ({ side, file, triangles }) => {
         const ms = performance.now() - t0
         obs.disconnect()
         clearTimeout(timer)
-        const marks = {}
-        for (const e of performance.getEntriesByType('mark'))
-          if (e.startTime >= t0) marks[e.name] = Math.round((e.startTime - t0) * 10) / 10
-        resolve({ ms, triangles, marks })
+        // Where the time went: the parsed triangles reaching the page, the render worker getting
+        // the model and issuing its frame (it reports both, ms before its report), the GPU.
+        const at = (name) => performance.getEntriesByName(name).at(-1)
+        const mesh = at('parse:mesh')
+        const drawn = at('viewer:drawn')
+        const d = drawn?.detail
+        const round = (x) => Math.round(x * 10) / 10
+        const split =
+          mesh && d && mesh.startTime >= t0
+            ? {
+                parseMs: round(mesh.startTime - t0),
+                handOffMs: round(drawn.startTime - d.frameMs - mesh.startTime),
+                issueMs: round(d.issuedMs),
+                gpuMs: round(d.frameMs - d.issuedMs)
+              }
+            : undefined
+        resolve({ ms, triangles, split })
       }).observe(tris, { childList: true, characterData: true, subtree: true })
     } else {
       // The page records the moment itself; polling only collects it.

@@ -18,7 +18,7 @@ import {
 
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
-import { markDrawn, setPreviewAvailable } from '../lib/first-frame'
+import { markDrawn, setPresenter, setPreviewAvailable } from '../lib/first-frame'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 
 const MainThreadCanvas = lazy(() => import('../viewer/MainThreadCanvas'))
@@ -95,6 +95,17 @@ export function Viewer({
 
   useEffect(() => setPreviewAvailable(hasWebgl), [hasWebgl])
 
+  // The selected file's model goes to the worker as soon as it is parsed; the view effect below
+  // then finds it sent and has nothing to add.
+  const toolbar = useRef({ showBox, resetToken })
+  toolbar.current = { showBox, resetToken }
+  useEffect(() => {
+    if (!client || !inWorker) return
+    return setPresenter((key, model, box) =>
+      client.view({ fileKey: key, positions: model, bbox: box, ...toolbar.current })
+    )
+  }, [client, inWorker])
+
   const modelKey = fileKey && positions && bbox ? fileKey : null
   // Nothing to draw: the read-out must not keep the previous model's count.
   useEffect(() => {
@@ -150,7 +161,7 @@ export function Viewer({
         <button
           type="button"
           onClick={() => setResetToken((t) => t + 1)}
-          disabled={!positions}
+          disabled={!shown}
           title="Reset view (R)"
         >
           Reset view

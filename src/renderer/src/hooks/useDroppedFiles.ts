@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { defaultLabel } from '../../../shared/send'
 import type { StlError } from '../../../shared/stl/types'
 import { collectDropped, type FileOptions, type LoadedFile, type SkippedEntry } from '../lib/files'
-import { forgetDrawn, whenDrawn } from '../lib/first-frame'
+import { forgetDrawn, presentNow, whenDrawn } from '../lib/first-frame'
 import { parseInWorker, warmParser } from '../lib/parse-client'
 import type { ParsedMesh } from '../lib/parse-protocol'
 import type { SentFile } from './useSend'
@@ -84,7 +84,10 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
 
   const load = async (key: string, file: File): Promise<void> => {
     // The preview starts with the triangles; the report, thumbnail and hash follow.
-    const onMesh = ({ positions, bbox }: ParsedMesh): void => updateFile(key, { positions, bbox })
+    const onMesh = ({ positions, bbox }: ParsedMesh): void => {
+      if (selectedRef.current === key) presentNow(key, positions, bbox)
+      updateFile(key, { positions, bbox })
+    }
     const [loc, res] = await Promise.all([
       locate(key, file).catch((e: Error): Located => ({ error: e.message })),
       parseInWorker(file, { onMesh }).catch((e: Error) => e)

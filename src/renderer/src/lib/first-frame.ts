@@ -1,8 +1,10 @@
-// Which files the 3D preview has drawn. A dropped file's report, thumbnail and list row wait for
-// the file's first frame (up to FIRST_FRAME_WAIT_MS): the page then repaints after the model is
-// on screen, not while the model is being drawn. Without a GPU every repaint of the window is
-// tens of milliseconds of the same software GL that draws the model, and the browser serves the
-// repaint first. With a GPU the wait is a frame or two.
+// Getting a dropped file's first frame out fast. The selected file's triangles go to the viewer
+// the moment they are parsed (presentNow), not after React has rendered them. And its report,
+// thumbnail and list row wait for that first frame (up to FIRST_FRAME_WAIT_MS): the page then
+// repaints after the model is on screen, not while it is drawn. Without a GPU every repaint of
+// the window is tens of milliseconds of the same software GL that draws the model, and the
+// browser serves the repaint first. With a GPU the wait is a frame or two.
+import type { Bbox } from '../../../shared/stl/types'
 
 /** Longest a report waits for its file's first frame (a huge mesh on a software GL). */
 export const FIRST_FRAME_WAIT_MS = 1500
@@ -47,4 +49,20 @@ export function forgetDrawn(fileKey: string): void {
   drawn.delete(fileKey)
   for (const resolve of waiting.get(fileKey) ?? []) resolve()
   waiting.delete(fileKey)
+}
+
+type Presenter = (fileKey: string, positions: Float32Array, bbox: Bbox) => void
+let presenter: Presenter | null = null
+
+/** The viewer's way to show a model at once; returns the unregister. */
+export function setPresenter(p: Presenter): () => void {
+  presenter = p
+  return () => {
+    if (presenter === p) presenter = null
+  }
+}
+
+/** Shows the selected file's model now, if a viewer can (it may take the positions). */
+export function presentNow(fileKey: string, positions: Float32Array, bbox: Bbox): void {
+  presenter?.(fileKey, positions, bbox)
 }
