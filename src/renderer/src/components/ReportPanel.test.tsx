@@ -49,7 +49,7 @@ const placeholder = (container: HTMLElement): Element | null =>
 describe('ReportPanel', () => {
   it('with no file, says what will appear and holds the room of the grid', () => {
     const { container } = render(<ReportPanel file={null} fitText={null} unitScale={1} />)
-    expect(screen.getByText(/size, triangles, volume and printer fit appear here/)).toBeTruthy()
+    expect(screen.getByText('Select a file to see its mesh report.')).toBeTruthy()
     expect(placeholder(container)?.querySelectorAll('dt')).toHaveLength(10)
     expect(screen.queryByTestId('report')).toBeNull()
   })

@@ -95,9 +95,7 @@ export function ReportPanel({
   if (!file)
     return (
       <div className="report empty">
-        <p className="report-summary muted">
-          The selected file’s size, triangles, volume and printer fit appear here.
-        </p>
+        <p className="report-summary muted">Select a file to see its mesh report.</p>
         {/* Holds the report's height; nothing to read yet. */}
         <Grid unitScale={unitScale} />
       </div>
