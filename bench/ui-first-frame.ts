@@ -1,14 +1,14 @@
 // ui_first_frame_ratio_vs_o3dv_{small,large}: our time from a file drop to the first full frame,
 // divided by Online3DViewer's (npm `online-3d-viewer`, bench/ui-o3dv.html) for the same file in
 // the same Chromium, measured side by side in one run (runs interleaved, medians compared).
-//   small: the Utah teapot (three's TeapotGeometry: Newell's public-domain patches), 9,120 triangles
+//   small: the Utah teapot (three's TeapotGeometry, Newell's public-domain patches), 9,120 tris
 //   large: a closed UV sphere of 1,000,000 triangles
 // Both pages are loaded and idle before the drop (our render worker ready, O3DV's viewer built);
 // the clock runs in the page from the drop event to the GPU having finished the frame that shows
-// every triangle. `oursSplitMs` says where our time went in a typical (median) run: parseMs (drop
-// → triangles on the page), handOffMs (→ the render worker has them), issueMs (→ frame issued),
-// gpuMs (→ GPU done, including the page's own repaints the GPU serves first). Needs
-// `npm run build` and a Chromium.
+// every triangle. `oursSplitMs` says where our time went in a typical (median) run: parseMs
+// (drop → triangles on the page), handOffMs (→ the render worker has them), issueMs (→ frame
+// issued), gpuMs (→ GPU done, including the page's own repaints the GPU serves first).
+// Needs `npm run build` and a Chromium.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'

@@ -112,7 +112,7 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
       return fail({ code: 'unreadable', message: `Could not read this file: ${res.message}` })
     if (!res.ok) return fail(res.error)
     if (loc.error) return fail({ code: 'unreadable', message: loc.error })
-    // The preview first: the report and the list row repaint the page, which would hold up the
+    // The preview first: the report and the row's details repaint the page, which would hold up the
     // model's first frame (see lib/first-frame.ts).
     if (selectedRef.current === key) await whenDrawn(key)
     updateFile(key, {
