@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    // Component tests are .test.tsx (DOM per file: `// @vitest-environment happy-dom`).
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],
     environment: 'node',
     // One worker per core (vitest's default leaves one core idle: a single worker on two cores).
     // Test files are independent: temp dirs, port 0, nothing shared on disk.

@@ -108,6 +108,13 @@ async function main(): Promise<number> {
     } catch (error) {
       log(`UI bench failed: ${(error as Error).message}`)
     }
+    try {
+      log('UI: drop → first frame, ours and Online3DViewer side by side…')
+      const { benchUiFirstFrame } = await import('./ui-first-frame')
+      results.push(...(await benchUiFirstFrame({ log })))
+    } catch (error) {
+      log(`UI first-frame bench failed: ${(error as Error).message}`)
+    }
   } else log('UI bench skipped: run `npm run build` first (it measures the built renderer).')
   if (opts.json) for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`)
   else process.stdout.write(table(results))

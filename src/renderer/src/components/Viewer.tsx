@@ -1,11 +1,14 @@
 // The 3D preview. The scene (viewer/Scene.tsx) runs in a render worker on an OffscreenCanvas, so
 // drawing a million triangles never blocks the UI; where a canvas cannot go to a worker, or the
-// worker gets no WebGL, the same scene renders here on the main thread. frameloop="demand" in
-// both: frames are drawn only when something changes.
-import { Canvas } from '@react-three/fiber'
+// worker gets no WebGL, the same scene renders here on the main thread (viewer/MainThreadCanvas,
+// loaded only then). frameloop="demand" in both: frames are drawn only when something changes.
+// This module imports no three.js: the main screen paints without it.
 import {
+  lazy,
+  Suspense,
   useCallback,
   useEffect,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -15,8 +18,10 @@ import {
 
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
+import { markDrawn, setPresenter, setPreviewAvailable } from '../lib/first-frame'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
-import { Scene, VIEWER_CAMERA, VIEWER_GL } from '../viewer/Scene'
+
+const MainThreadCanvas = lazy(() => import('../viewer/MainThreadCanvas'))
 
 interface ViewerProps {
   /** What to say instead of the model (e.g. while reading, or for a broken file). */
@@ -69,10 +74,18 @@ export function Viewer({
     // Written straight to the DOM: it comes from the render loop, where setState must not run.
     if (trianglesRef.current) trianglesRef.current.textContent = String(triangles)
   }, [])
+  // The last file the worker reported drawn. Until the selected model is, the placeholder stays:
+  // the page changes once, together with the frame that shows the model (every page change is a
+  // repaint that, on a software GL, delays the model's frame).
+  const [drawnKey, setDrawnKey] = useState<string | null>(null)
 
   useEffect(() => {
     if (!client || !inWorker || !workerHostRef.current) return
-    client.onRendered = showTriangles
+    client.onRendered = (triangles, key) => {
+      showTriangles(triangles)
+      setDrawnKey(key)
+      markDrawn(key)
+    }
     const detach = client.attach(workerHostRef.current)
     return () => {
       client.onRendered = null
@@ -80,12 +93,27 @@ export function Viewer({
     }
   }, [client, inWorker, showTriangles])
 
+  useEffect(() => setPreviewAvailable(hasWebgl), [hasWebgl])
+
+  // The selected file's model goes to the worker as soon as it is parsed; the view effect below
+  // then finds it sent and has nothing to add.
+  const toolbar = useRef({ showBox, resetToken })
+  toolbar.current = { showBox, resetToken }
+  useEffect(() => {
+    if (!client || !inWorker) return
+    return setPresenter((key, model, box) =>
+      client.view({ fileKey: key, positions: model, bbox: box, ...toolbar.current })
+    )
+  }, [client, inWorker])
+
   const modelKey = fileKey && positions && bbox ? fileKey : null
   // Nothing to draw: the read-out must not keep the previous model's count.
   useEffect(() => {
     if (!modelKey) showTriangles(0)
   }, [modelKey, showTriangles])
-  useEffect(() => {
+  // A layout effect: the model goes to the worker in the same task as the commit that brought it,
+  // not after the next paint.
+  useLayoutEffect(() => {
     if (client && inWorker)
       client.view({
         fileKey: modelKey,
@@ -113,6 +141,8 @@ export function Viewer({
   const triangles = positions?.length ? positions.length / 9 : (client?.triangleCount(fileKey) ?? 0)
   // A buffer lost with a failed worker cannot be drawn here; the report still stands.
   const mainPositions = positions?.length ? positions : null
+  const drawing = inWorker && modelKey !== null && drawnKey !== modelKey
+  const shown = positions && !drawing
   return (
     <section className="viewer" aria-label="3D preview">
       <div className="viewer-toolbar">
@@ -131,7 +161,7 @@ export function Viewer({
         <button
           type="button"
           onClick={() => setResetToken((t) => t + 1)}
-          disabled={!positions}
+          disabled={!shown}
           title="Reset view (R)"
         >
           Reset view
@@ -141,45 +171,45 @@ export function Viewer({
           Bounding box
         </label>
       </div>
-      <div className="viewer-canvas" data-testid="viewer">
+      {/* data-renderer: 'starting' | 'ready' (the worker can draw) | 'failed' (main-thread fallback). */}
+      <div className="viewer-canvas" data-testid="viewer" data-renderer={status}>
         {inWorker ? (
           // The worker's canvas is moved in here; it lives for the whole session.
           <div ref={workerHostRef} />
         ) : (
-          <Canvas
-            frameloop="demand"
-            camera={VIEWER_CAMERA}
-            gl={VIEWER_GL}
-            fallback={
-              <div className="viewer-empty">3D preview unavailable (WebGL could not start).</div>
-            }
-          >
-            <Scene
+          <Suspense fallback={<div className="viewer-empty">Starting the 3D preview…</div>}>
+            <MainThreadCanvas
               positions={mainPositions}
               bbox={bbox}
               showBox={showBox}
               resetToken={resetToken}
-              onRendered={showTriangles}
+              onRendered={(triangles) => {
+                showTriangles(triangles)
+                if (modelKey) markDrawn(modelKey)
+              }}
             />
-          </Canvas>
+          </Suspense>
         )}
-        {!positions && (
+        {!shown && (
           <div className="viewer-empty viewer-overlay" data-testid="viewer-placeholder">
             <p>
-              {placeholder ?? (
-                <>
-                  Drop STL files anywhere in this window, or use <strong>Add files…</strong>
-                </>
-              )}
+              {drawing
+                ? `Reading ${name}…`
+                : (placeholder ?? (
+                    <>
+                      Drop STL files anywhere in this window, or use <strong>Add files…</strong>
+                    </>
+                  ))}
             </p>
           </div>
         )}
       </div>
-      {positions && (
-        <p className="viewer-hint">
-          Drag to orbit · right-drag to pan · scroll to zoom · {formatCount(triangles)} triangles
-        </p>
-      )}
+      {/* Always there: the canvas keeps its size when a model arrives, so its first frame is not
+          drawn twice (once per size). */}
+      <p className="viewer-hint">
+        Drag to orbit · right-drag to pan · scroll to zoom
+        {shown && ` · ${formatCount(triangles)} triangles`}
+      </p>
     </section>
   )
 }

@@ -1,5 +1,5 @@
 // The dropped-file model and its helpers (collecting files from a drop, folder recursion).
-import type { MeshReport, StlError } from '../../../shared/stl/types'
+import type { Bbox, MeshReport, StlError } from '../../../shared/stl/types'
 import type { Priority, QueuePosition } from '../../../shared/send'
 
 export interface FileOptions {
@@ -19,7 +19,9 @@ export interface LoadedFile {
   status: 'parsing' | 'ready' | 'error'
   error?: StlError
   report?: MeshReport
+  /** The triangles for the preview: set as soon as they are parsed, before the report. */
   positions?: Float32Array
+  bbox?: Bbox
   thumbnail?: string
   parseMs?: number
   options: FileOptions

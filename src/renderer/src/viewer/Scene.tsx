@@ -35,7 +35,11 @@ const modelMaterial = new THREE.MeshStandardMaterial({
   side: THREE.DoubleSide
 })
 
-/** Compiles the model shader when the canvas starts: the first dropped file does not pay for it. */
+/**
+ * Draws the model material once when the canvas starts, so the first dropped file does not pay
+ * for it: compiling the shader is not enough, GL drivers finish their pipelines at the first
+ * draw (SwiftShader: 50–100 ms for this material). The triangle has no area, so nothing shows.
+ */
 function Prewarm(): null {
   const { gl, scene, camera } = useThree()
   useEffect(() => {
@@ -43,7 +47,7 @@ function Prewarm(): null {
     g.setAttribute('position', new THREE.BufferAttribute(new Float32Array(9), 3))
     const m = new THREE.Mesh(g, modelMaterial)
     scene.add(m)
-    gl.compile(scene, camera)
+    gl.render(scene, camera)
     scene.remove(m)
     g.dispose()
   }, [gl, scene, camera])

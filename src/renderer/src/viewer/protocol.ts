@@ -34,20 +34,25 @@ export interface ForwardedEvent {
   deltaMode: number
 }
 
-/** What the scene shows: the selected file's key and bbox, plus the toolbar's state. */
+/** What the scene shows: the selected file's key, plus the toolbar's state. */
 export interface ViewState {
   fileKey: string | null
-  bbox: Bbox | null
   showBox: boolean
   resetToken: number
+}
+
+/** A file's triangles and bounding box, sent once and cached in the worker under its key. */
+export interface ModelData {
+  positions: Float32Array
+  bbox: Bbox
 }
 
 /** Main thread → render worker. */
 export type ToWorker =
   | { type: 'init'; canvas: OffscreenCanvas; size: ViewSize }
   | { type: 'resize'; size: ViewSize }
-  /** `positions` only the first time a key is shown; the worker caches it under the key. */
-  | { type: 'view'; view: ViewState; positions?: Float32Array }
+  /** `model` only the first time a key is shown; the worker caches it under the key. */
+  | { type: 'view'; view: ViewState; model?: ModelData }
   /** Keys of the files still in the list: the worker drops every other cached buffer. */
   | { type: 'retain'; keys: string[] }
   | { type: 'event'; event: ForwardedEvent }

@@ -4,6 +4,14 @@
 import type { Bbox } from '../../../shared/stl/types'
 import type { ForwardedEvent, FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
 
+/**
+ * Layout changes come in bursts (a dropped file brings its report, a window is dragged), and each
+ * new size is a full frame: seconds over a big model on a software GL. A new size is sent after
+ * this much quiet, or at once with the next model, so a model and the layout that came with it
+ * make one frame. Meanwhile the canvas shows the last frame stretched to the new box.
+ */
+const RESIZE_SETTLE_MS = 100
+
 /** 'starting' until the worker has a WebGL context; 'failed' sends the viewer to its fallback. */
 export type RenderStatus = 'starting' | 'ready' | 'failed'
 
@@ -53,6 +61,9 @@ export class RenderClient {
   /** Keys whose positions the worker holds, with their triangle counts. */
   private readonly sent = new Map<string, number>()
   private pendingView: ViewRequest | null = null
+  private lastView: ViewState | null = null
+  private pendingSize: ViewSize | null = null
+  private sizeTimer: ReturnType<typeof setTimeout> | undefined
   private readonly down = new Set<number>()
 
   constructor() {
@@ -78,7 +89,7 @@ export class RenderClient {
       // A hidden viewer (another tab) measures 0×0: keep the last size rather than resize the
       // drawing buffer and redraw the model twice for nothing.
       const size = this.measure()
-      if (size) this.post({ type: 'resize', size })
+      if (size) this.resizeSoon(size)
     })
     // Device pixels: also fires when only the pixel ratio changes (zoom, another display).
     observer.observe(container, { box: 'device-pixel-content-box' })
@@ -88,6 +99,18 @@ export class RenderClient {
     }
   }
 
+  private resizeSoon(size: ViewSize): void {
+    this.pendingSize = size
+    clearTimeout(this.sizeTimer)
+    this.sizeTimer = setTimeout(() => this.flushSize(), RESIZE_SETTLE_MS)
+  }
+
+  private flushSize(): void {
+    clearTimeout(this.sizeTimer)
+    if (this.pendingSize) this.post({ type: 'resize', size: this.pendingSize })
+    this.pendingSize = null
+  }
+
   /** Shows a file (or the empty plate); positions cross to the worker the first time only. */
   view(req: ViewRequest): void {
     if (this.status !== 'ready') {
@@ -95,18 +118,33 @@ export class RenderClient {
       this.pendingView = req
       return
     }
+    // The size first: the worker applies both before its next frame.
+    this.flushSize()
     const view: ViewState = {
       fileKey: req.fileKey,
-      bbox: req.bbox,
       showBox: req.showBox,
       resetToken: req.resetToken
     }
     const key = req.fileKey
-    if (key && !this.sent.has(key) && req.positions && req.positions.byteLength > 0) {
+    if (key && !this.sent.has(key) && req.positions && req.positions.byteLength > 0 && req.bbox) {
       this.sent.set(key, req.positions.length / 9)
+      this.lastView = view
       // Transferred, not copied: App's array is detached, the worker's cache is the copy now.
-      this.post({ type: 'view', view, positions: req.positions }, [req.positions.buffer])
-    } else this.post({ type: 'view', view })
+      const model = { positions: req.positions, bbox: req.bbox }
+      this.post({ type: 'view', view, model }, [req.positions.buffer])
+      return
+    }
+    // The same view again (a re-render that changed nothing here) would only cost a frame.
+    const last = this.lastView
+    if (
+      last &&
+      last.fileKey === key &&
+      last.showBox === view.showBox &&
+      last.resetToken === view.resetToken
+    )
+      return
+    this.lastView = view
+    this.post({ type: 'view', view })
   }
 
   /** Triangles of a file whose positions went to the worker (App's array is detached then). */

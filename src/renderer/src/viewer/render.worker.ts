@@ -2,25 +2,26 @@
 // scene here, so uploading and drawing a million triangles (seconds on a software GL) never blocks
 // the UI thread. Positions arrive once per file (transferred) and stay cached under the file key.
 /// <reference lib="webworker" />
-import { createRoot, extend, type ReconcilerRoot } from '@react-three/fiber'
+import { advance, createRoot, extend, flushSync, type ReconcilerRoot } from '@react-three/fiber'
 import { createElement } from 'react'
-import * as THREE from 'three'
+import { AmbientLight, Box3Helper, Color, DirectionalLight, GridHelper, Group, Mesh } from 'three'
 
-import type { FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
+import type { FromWorker, ModelData, ToWorker, ViewSize, ViewState } from './protocol'
 import { ProxyElement } from './proxy-element'
 import { Scene, VIEWER_CAMERA, VIEWER_GL } from './Scene'
 
 declare const self: DedicatedWorkerGlobalScope
 
-// <Canvas> registers three's classes as JSX elements; a bare createRoot leaves that to us.
-extend(THREE as unknown as Parameters<typeof extend>[0])
+// <Canvas> registers all of three's classes as JSX elements; a bare createRoot leaves that to us.
+// Only the elements Scene uses, so the bundler can leave the rest of three out of this worker.
+extend({ AmbientLight, Box3Helper, Color, DirectionalLight, GridHelper, Group, Mesh })
 
-const cache = new Map<string, Float32Array>()
+const cache = new Map<string, ModelData>()
 const proxy = new ProxyElement()
 let root: ReconcilerRoot<OffscreenCanvas> | null = null
 let store: ReturnType<ReconcilerRoot<OffscreenCanvas>['render']> | null = null
 let size: ViewSize = { width: 1, height: 1, top: 0, left: 0, dpr: 1 }
-let view: ViewState = { fileKey: null, bbox: null, showBox: false, resetToken: 0 }
+let view: ViewState = { fileKey: null, showBox: false, resetToken: 0 }
 // When the current view was asked for, and what was last reported (to report changes only).
 let viewAt = 0
 let reported = ''
@@ -41,58 +42,67 @@ function configure(r: ReconcilerRoot<OffscreenCanvas>): Promise<unknown> {
   })
 }
 
-/** Calls `done` once the GPU has finished what was issued so far (polls a fence; never blocks). */
-function whenGpuDone(done: () => void): void {
+const PIXEL = new Uint8Array(4)
+
+/**
+ * Returns once the GPU has finished every command issued so far: reading one pixel waits for
+ * them. A fence polled with getSyncParameter reported the same frames 40–50 ms late in Chromium
+ * (it caches sync status between tasks), and blocking costs nothing here: this is the render
+ * worker, not the UI thread, and the next frame could not start before this one ends anyway.
+ */
+function waitForGpu(): void {
   const gl = store?.getState().gl.getContext()
-  if (typeof WebGL2RenderingContext === 'undefined' || !(gl instanceof WebGL2RenderingContext))
-    return done()
-  const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0)
-  if (!sync) return done()
-  gl.flush()
-  const poll = (): void => {
-    if (gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) return void setTimeout(poll, 5)
-    gl.deleteSync(sync)
-    done()
-  }
-  poll()
+  gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, PIXEL)
 }
 
-function render(): void {
+/**
+ * Renders the scene for the current view. `now`: draw the frame in this task instead of at the
+ * next animation frame, for a newly shown model. A worker's animation frames follow the page's
+ * display, and while the page repaints (a drop changes it) they come late: hundreds of ms on a
+ * software GL. The commit is made synchronous and advance() draws the frame the commit asked
+ * for, so the render loop has nothing left to draw for it.
+ */
+function render(now = false): void {
   if (!root) return
   const key = view.fileKey
-  const positions = key ? (cache.get(key) ?? null) : null
-  store = root.render(
-    createElement(Scene, {
-      positions,
-      bbox: view.bbox,
-      showBox: view.showBox,
-      resetToken: view.resetToken,
-      controlsElement: proxy as unknown as HTMLElement,
-      onRendered: (triangles: number) => {
-        if (!key || `${key}:${triangles}` === reported) return
-        reported = `${key}:${triangles}`
-        const since = viewAt
-        const issuedMs = performance.now() - since
-        const geometries = store?.getState().gl.info.memory.geometries ?? 0
-        // Reported once the GPU has finished the frame: "drawn" then means on the canvas, not just
-        // issued (a software GL takes seconds over a million triangles). The fence goes in after
-        // the frame, so it follows all of its commands.
-        setTimeout(() =>
-          whenGpuDone(() =>
-            post({
-              type: 'rendered',
-              fileKey: key,
-              triangles,
-              issuedMs,
-              frameMs: performance.now() - since,
-              geometries,
-              cachedFiles: cache.size
-            })
-          )
-        )
-      }
-    })
-  )
+  // One bbox object per file: the scene's geometry is rebuilt only when it changes.
+  const model = key ? cache.get(key) : undefined
+  const scene = createElement(Scene, {
+    positions: model?.positions ?? null,
+    bbox: model?.bbox ?? null,
+    showBox: view.showBox,
+    resetToken: view.resetToken,
+    controlsElement: proxy as unknown as HTMLElement,
+    onRendered: (triangles: number) => {
+      if (!key || `${key}:${triangles}` === reported) return
+      reported = `${key}:${triangles}`
+      const since = viewAt
+      const issuedMs = performance.now() - since
+      const geometries = store?.getState().gl.info.memory.geometries ?? 0
+      // Reported once the GPU has finished the frame: "drawn" then means on the canvas, not just
+      // issued (a software GL takes seconds over a million triangles). In the next task, once
+      // the whole frame has been issued.
+      setTimeout(() => {
+        waitForGpu()
+        post({
+          type: 'rendered',
+          fileKey: key,
+          triangles,
+          issuedMs,
+          frameMs: performance.now() - since,
+          geometries,
+          cachedFiles: cache.size
+        })
+      })
+    }
+  })
+  if (!now) {
+    store = root.render(scene)
+    return
+  }
+  const r = root
+  flushSync(() => void (store = r.render(scene)))
+  if (store) advance(performance.now(), true, store.getState())
 }
 
 async function init(canvas: OffscreenCanvas): Promise<void> {
@@ -119,12 +129,15 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
       size = msg.size
       if (root) void configure(root)
       break
-    case 'view':
-      if (msg.positions && msg.view.fileKey) cache.set(msg.view.fileKey, msg.positions)
-      if (msg.view.fileKey !== view.fileKey) viewAt = performance.now()
+    case 'view': {
+      const key = msg.view.fileKey
+      if (msg.model && key) cache.set(key, msg.model)
+      const newModel = key !== view.fileKey
+      if (newModel) viewAt = performance.now()
       view = msg.view
-      render()
+      render(newModel && !!key && cache.has(key))
       break
+    }
     case 'retain': {
       const keep = new Set(msg.keys)
       for (const key of cache.keys()) if (!keep.has(key)) cache.delete(key)

@@ -1,6 +1,6 @@
 // The job history: what was sent, where it is, and what can be done with it. A filterable list
 // (a listbox: arrow keys, Home/End) and a detail pane. Live through `history:changed`.
-import { timeAgo } from '../../../shared/format'
+import { timeAgo } from '../../../../shared/format'
 import {
   useCallback,
   useEffect,
@@ -11,22 +11,19 @@ import {
   type ReactElement
 } from 'react'
 
-import type { HistoryEntry, HistorySnapshot, JobStatus } from '../../../shared/history'
-import '../history.css'
-import { HistoryDetail, StatusChip } from './history-detail'
+import type { HistoryEntry, HistorySnapshot, JobStatus } from '../../../../shared/history'
+import './history.css'
+import { HistoryDetail } from './HistoryDetail'
+import { HistoryRow } from './HistoryRow'
 import {
   allPrinters,
   downloadText,
   filterEntries,
   NO_FILTERS,
-  printersOf,
-  progressValue,
-  rowAccessibleName,
-  rowNotes,
   STATUS_LABEL,
   STATUS_ORDER,
   type HistoryFilters
-} from '../lib/history-view'
+} from '../../lib/history-view'
 
 const TICK_MS = 15_000
 
@@ -292,70 +289,5 @@ export function HistoryView({
         </div>
       </div>
     </section>
-  )
-}
-
-/** One option of the history listbox: thumbnail, name, facts, progress, status chip and notes. */
-export function HistoryRow({
-  entry: e,
-  selected,
-  now,
-  onSelect
-}: {
-  entry: HistoryEntry
-  selected: boolean
-  now: number
-  onSelect: () => void
-}): ReactElement {
-  const pct = progressValue(e)
-  const notes = rowNotes(e)
-  const names = printersOf(e)
-  return (
-    <li
-      id={`history-${e.id}`}
-      role="option"
-      aria-selected={selected}
-      aria-label={rowAccessibleName(e, now)}
-      className={`history-row${selected ? ' selected' : ''}`}
-      onClick={onSelect}
-      data-testid="history-row"
-      data-entry-id={e.id}
-      data-status={e.status}
-    >
-      <div className="history-thumb" aria-hidden="true">
-        {e.thumbnail ? <img src={e.thumbnail} alt="" width={40} height={40} /> : <span>STL</span>}
-      </div>
-      <div className="history-row-main">
-        <div className="history-row-name" title={e.fileName}>
-          {e.label}
-          {e.label !== e.fileName.replace(/\.[^.]+$/, '') && (
-            <span className="muted small"> · {e.fileName}</span>
-          )}
-        </div>
-        <div className="history-row-facts">
-          <span title={`${e.quantity} ${e.quantity === 1 ? 'copy' : 'copies'}`}>×{e.quantity}</span>
-          {names.length > 0 && <span className="history-row-printer">{names.join(', ')}</span>}
-          <span className="muted">{timeAgo(e.sentAt, now)}</span>
-        </div>
-        {pct !== null && (
-          <progress
-            className="history-progress"
-            max={100}
-            value={pct}
-            aria-label={`Progress of ${e.label}`}
-          >
-            {Math.round(pct)}%
-          </progress>
-        )}
-      </div>
-      <div className="history-row-status">
-        <StatusChip entry={e} />
-        {notes.map((n) => (
-          <span key={n} className="muted small" data-testid="history-row-note">
-            {n}
-          </span>
-        ))}
-      </div>
-    </li>
   )
 }

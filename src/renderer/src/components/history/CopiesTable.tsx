@@ -1,0 +1,74 @@
+// The copies (print jobs) of one history entry: status, printer, progress, last update.
+import type { ReactElement } from 'react'
+
+import { timeAgo } from '../../../../shared/format'
+import type { HistoryEntry } from '../../../../shared/history'
+import { copyChip, noJobsText, stateLabel } from '../../lib/history-view'
+
+interface CopiesTableProps {
+  entry: HistoryEntry
+  now: number
+  printerName: (id: string) => string | undefined
+}
+
+/** One row per copy; a line saying why there are none yet. */
+export function CopiesTable({ entry, now, printerName }: CopiesTableProps): ReactElement {
+  return (
+    <table className="history-copies" aria-label="Copies">
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">Status</th>
+          <th scope="col">Printer</th>
+          <th scope="col">Updated</th>
+        </tr>
+      </thead>
+      <tbody>
+        {entry.copies.length === 0 && (
+          <tr>
+            <td colSpan={4} className="muted" data-testid="history-no-jobs">
+              {noJobsText(entry, now)}
+            </td>
+          </tr>
+        )}
+        {entry.copies.map((c, i) => {
+          const chip = copyChip(c)
+          return (
+            <tr
+              key={c.printJobId}
+              data-testid="history-copy"
+              data-state={c.status}
+              data-deleted={c.deletedOnServer ? 'true' : undefined}
+              className={c.deletedOnServer ? 'deleted' : undefined}
+            >
+              <td>{i + 1}</td>
+              <td>
+                <span className={`history-chip small ${chip.tone}`}>{chip.label}</span>
+                {c.deletedOnServer && (
+                  <span className="muted small"> last known: {stateLabel(c.status)}</span>
+                )}
+                {!c.deletedOnServer &&
+                  c.status === 'printing' &&
+                  typeof c.progress === 'number' && (
+                    <progress
+                      className="history-progress"
+                      max={100}
+                      value={c.progress}
+                      aria-label={`Copy ${i + 1} progress`}
+                    >
+                      {Math.round(c.progress)}%
+                    </progress>
+                  )}
+                {c.errorMessage && <div className="error small">{c.errorMessage}</div>}
+              </td>
+              <td>
+                {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}
+              </td>
+              <td className="muted small">{c.updatedAt ? timeAgo(c.updatedAt, now) : ''}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
+  )
+}

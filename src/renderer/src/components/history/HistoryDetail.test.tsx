@@ -1,0 +1,294 @@
+// @vitest-environment happy-dom
+// The history detail pane as a user meets it: deleted copies and entries waiting for job ids read
+// as such, and each action (Print again, Cancel, Retry, Why is it waiting?, Open in Printago)
+// calls main once, says what happened, and never lets an answer about one entry land on another.
+import { cleanup, render, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+
+import type { HistoryEntry, JobCopy } from '../../../../shared/history'
+import { historyCopy, historyEntry } from '../../../../test-support/history-entries'
+import { HistoryDetail } from './HistoryDetail'
+
+const copy = (id: string, status: string, over: Partial<JobCopy> = {}): JobCopy =>
+  historyCopy(status, { printJobId: id, ...over })
+const now = Date.parse('2026-01-01T00:05:00.000Z')
+
+type Api = Window['api']['history'] & { openExternal: Window['api']['shell']['openExternal'] }
+
+/** A window.api whose history calls are spies; each test sets the answers it needs. */
+function fakeApi(): Api {
+  const history = {
+    reprint: vi.fn(),
+    cancel: vi.fn(),
+    retry: vi.fn(),
+    troubleshoot: vi.fn()
+  }
+  const openExternal = vi.fn()
+  window.api = { history, shell: { openExternal } } as unknown as Window['api']
+  return { ...history, openExternal } as unknown as Api
+}
+
+/** A promise the test resolves when it wants (an answer still on its way). */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+function show(entry: HistoryEntry, onReprinted = vi.fn()) {
+  const props = {
+    entry,
+    sync: { mode: 'realtime' as const, lastSyncAt: null },
+    now,
+    printerName: (id: string) => (id === 'p1' ? 'P1S #1' : undefined),
+    onReprinted
+  }
+  const view = render(<HistoryDetail {...props} />)
+  return {
+    ...view,
+    onReprinted,
+    showEntry: (e: HistoryEntry) => view.rerender(<HistoryDetail {...props} entry={e} />)
+  }
+}
+
+let api: Api
+beforeEach(() => {
+  api = fakeApi()
+})
+afterEach(cleanup)
+
+describe('a job deleted in Printago', () => {
+  it('reads "Deleted in Printago" for the entry and the copy, with what it was', () => {
+    show(historyEntry({ copies: [copy('j1', 'pending', { deletedOnServer: true })] }))
+    const chip = screen.getByTestId('history-status')
+    expect(chip).toHaveProperty('textContent', 'Deleted in Printago')
+    expect(chip.dataset.status).toBe('cancelled')
+    const row = screen.getByTestId('history-copy')
+    expect(row.dataset.deleted).toBe('true')
+    expect(within(row).getByText('Deleted in Printago').className).toBe(
+      'history-chip small deleted'
+    )
+    expect(row.textContent).toContain('last known: Queued')
+    expect(screen.getByTestId('history-deleted-note').textContent).toBe(
+      'This job was deleted in Printago before finishing. It will not print and counts as cancelled; “Print again” queues new copies.'
+    )
+  })
+})
+
+describe('an entry without job ids (e.g. recovered from the backup)', () => {
+  it('says why there are no copies yet', () => {
+    show(historyEntry({ quantity: 2, syncedAt: now - 60_000 }))
+    expect(screen.getByTestId('history-no-jobs').textContent).toMatch(
+      /^Waiting for job ids: .* listed none for part build build1 when last checked \(1 min ago\)/
+    )
+    expect(screen.queryByTestId('history-copy')).toBeNull()
+  })
+})
+
+describe('facts', () => {
+  it('names the printer of a copy from the printer list when the copy has no name', () => {
+    show(historyEntry({ copies: [copy('j1', 'printing', { printerId: 'p1', progress: 40 })] }))
+    const row = screen.getByTestId('history-copy')
+    expect(row.textContent).toContain('P1S #1')
+    expect(within(row).getByRole('progressbar', { name: 'Copy 1 progress' })).toHaveProperty(
+      'value',
+      40
+    )
+  })
+
+  it('shows the sync state: live, or the last known state with its age and the error', () => {
+    const entry = historyEntry({ syncedAt: now - 120_000 })
+    const view = show(entry)
+    expect(screen.getByTestId('history-sync-age').textContent).toBe('Live updates')
+    view.rerender(
+      <HistoryDetail
+        entry={entry}
+        sync={{ mode: 'polling', lastSyncAt: null, error: 'Printago is unreachable' }}
+        now={now}
+        printerName={() => undefined}
+        onReprinted={vi.fn()}
+      />
+    )
+    expect(screen.getByTestId('history-sync-age').textContent).toBe(
+      'Last known state, synced 2 min ago — Printago is unreachable'
+    )
+  })
+})
+
+describe('actions', () => {
+  it('are a named group of buttons, enabled by what the copies allow', () => {
+    show(historyEntry({ copies: [copy('j1', 'pending')] }))
+    const group = screen.getByRole('group', { name: 'Actions for gear' })
+    const names = within(group)
+      .getAllByRole('button')
+      .map((b) => b.textContent)
+    expect(names).toEqual([
+      'Print again',
+      'Cancel',
+      'Retry',
+      'Why is it waiting?',
+      'Open in Printago'
+    ])
+    // A queued copy can be cancelled and asked about; nothing has failed, so nothing to retry.
+    expect(screen.getByTestId('history-cancel')).toHaveProperty('disabled', false)
+    expect(screen.getByTestId('history-troubleshoot')).toHaveProperty('disabled', false)
+    expect(screen.getByTestId('history-retry')).toHaveProperty('disabled', true)
+  })
+
+  it('Print again: the form refuses a bad quantity or label, then queues once and says so', async () => {
+    const user = userEvent.setup()
+    const entry = historyEntry({ copies: [copy('j1', 'completed')] })
+    const again = historyEntry({ id: 'e2', reprintOf: 'e1' })
+    vi.mocked(api.reprint).mockResolvedValue({ ok: true, value: { entry: again } })
+    const { onReprinted } = show(entry)
+
+    const toggle = screen.getByTestId('history-reprint')
+    expect(toggle.getAttribute('aria-expanded')).toBe('false')
+    await user.click(toggle)
+    expect(toggle.getAttribute('aria-expanded')).toBe('true')
+    const quantity = screen.getByTestId('history-reprint-quantity')
+    const label = screen.getByTestId('history-reprint-label')
+    const submit = screen.getByTestId('history-reprint-submit')
+    expect(submit.textContent).toBe('Queue 1 copy')
+
+    await user.clear(quantity)
+    await user.type(quantity, '0')
+    expect(quantity.getAttribute('aria-invalid')).toBe('true')
+    expect(submit).toHaveProperty('disabled', true)
+    await user.clear(quantity)
+    await user.type(quantity, '3')
+    await user.clear(label)
+    expect(label.getAttribute('aria-invalid')).toBe('true')
+    expect(submit).toHaveProperty('disabled', true)
+    await user.type(label, '  gear v2 ')
+    await user.selectOptions(screen.getByTestId('history-reprint-priority'), 'low')
+    expect(submit.textContent).toBe('Queue 3 copies')
+    await user.click(submit)
+
+    expect(api.reprint).toHaveBeenCalledTimes(1)
+    expect(api.reprint).toHaveBeenCalledWith({
+      entryId: 'e1',
+      quantity: 3,
+      label: 'gear v2',
+      priority: 'low'
+    })
+    expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
+      'Queued again: 3 copies.'
+    )
+    expect(screen.queryByTestId('history-reprint-form')).toBeNull()
+    expect(onReprinted).toHaveBeenCalledWith(again)
+  })
+
+  it('Cancel: busy while it runs, then the count of cancelled copies', async () => {
+    const user = userEvent.setup()
+    const answer = deferred<Awaited<ReturnType<Api['cancel']>>>()
+    vi.mocked(api.cancel).mockReturnValue(answer.promise)
+    show(historyEntry({ copies: [copy('j1', 'pending'), copy('j2', 'pending')], quantity: 2 }))
+
+    await user.click(screen.getByTestId('history-cancel'))
+    expect(screen.getByTestId('history-cancel').textContent).toBe('Cancelling…')
+    // One action at a time: every button waits.
+    for (const b of within(screen.getByRole('group')).getAllByRole('button'))
+      expect(b).toHaveProperty('disabled', true)
+    answer.resolve({ ok: true, value: { affected: ['j1', 'j2'] } })
+    expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
+      'Cancelled 2 copies.'
+    )
+    expect(api.cancel).toHaveBeenCalledWith({ entryId: 'e1' })
+    expect(screen.getByTestId('history-cancel').textContent).toBe('Cancel')
+  })
+
+  it('Retry: a refusal is shown as an error, not a notice', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.retry).mockResolvedValue({
+      ok: false,
+      error: { code: 'forbidden', message: 'This key cannot manage the queue.' }
+    })
+    show(historyEntry({ copies: [copy('j1', 'failed')] }))
+    await user.click(screen.getByTestId('history-retry'))
+    expect((await screen.findByTestId('history-action-error')).textContent).toBe(
+      'This key cannot manage the queue.'
+    )
+    expect(screen.queryByTestId('history-action-notice')).toBeNull()
+  })
+
+  it('Why is it waiting?: asks about the first queued copy and lists each printer', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.troubleshoot).mockResolvedValue({
+      ok: true,
+      value: {
+        printJobId: 'j1',
+        summary: 'No printer carries the tag RackC.',
+        printers: [
+          { printerId: 'p1', printerName: 'P1S #1', matched: false, reason: 'lacks tag RackC' },
+          { printerId: 'p2', printerName: 'X1 Carbon', matched: true, reason: null }
+        ]
+      }
+    })
+    show(historyEntry({ copies: [copy('j1', 'pending')] }))
+    await user.click(screen.getByTestId('history-troubleshoot'))
+    const result = await screen.findByTestId('history-troubleshoot-result')
+    expect(api.troubleshoot).toHaveBeenCalledWith({ printJobId: 'j1' })
+    expect(result.textContent).toContain('No printer carries the tag RackC.')
+    expect(
+      within(result)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent)
+    ).toEqual(['P1S #1: lacks tag RackC', 'X1 Carbon: can take it'])
+    expect(result.textContent).toContain('About copy 1, asked')
+  })
+
+  it('drops a "why" answer once that job has moved on (it would be stale)', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.troubleshoot).mockResolvedValue({
+      ok: true,
+      value: { printJobId: 'j1', summary: 'Waiting for a ready printer.', printers: [] }
+    })
+    const view = show(historyEntry({ copies: [copy('j1', 'pending')] }))
+    await user.click(screen.getByTestId('history-troubleshoot'))
+    await screen.findByTestId('history-troubleshoot-result')
+    view.showEntry(historyEntry({ copies: [copy('j1', 'printing')] }))
+    expect(screen.queryByTestId('history-troubleshoot-result')).toBeNull()
+  })
+
+  it('Open in Printago: where no browser could be opened, shows the address to copy', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.openExternal).mockResolvedValue({ ok: true, value: { opened: false } })
+    show(historyEntry({ copies: [copy('j1', 'pending')] }))
+    const open = screen.getByTestId('history-open')
+    await user.click(open)
+    const link = await screen.findByTestId('history-open-url-link')
+    expect(link.getAttribute('href')).toBe(open.getAttribute('title'))
+    expect(api.openExternal).toHaveBeenCalledWith({ url: open.getAttribute('title') })
+    await user.click(screen.getByRole('button', { name: 'Copy address' }))
+    expect(screen.getByTestId('history-open-url').textContent).toMatch(/Copied\.|Selected:/)
+  })
+
+  it('Open in Printago: says so when the browser opened', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.openExternal).mockResolvedValue({ ok: true, value: { opened: true } })
+    show(historyEntry({}))
+    await user.click(screen.getByTestId('history-open'))
+    expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
+      'Opened in your browser.'
+    )
+    expect(screen.queryByTestId('history-open-url')).toBeNull()
+  })
+
+  it('an answer for an entry no longer shown is dropped, and the new entry starts clean', async () => {
+    const user = userEvent.setup()
+    const answer = deferred<Awaited<ReturnType<Api['cancel']>>>()
+    vi.mocked(api.cancel).mockReturnValue(answer.promise)
+    const view = show(historyEntry({ copies: [copy('j1', 'pending')] }))
+    await user.click(screen.getByTestId('history-reprint'))
+    await user.click(screen.getByTestId('history-cancel'))
+    view.showEntry(historyEntry({ id: 'e2', label: 'bracket', copies: [copy('j9', 'pending')] }))
+    answer.resolve({ ok: true, value: { affected: ['j1'] } })
+    await answer.promise
+    expect(screen.queryByTestId('history-action-notice')).toBeNull()
+    expect(screen.queryByTestId('history-reprint-form')).toBeNull()
+    expect(screen.getByTestId('history-cancel')).toHaveProperty('disabled', false)
+    expect(screen.getByRole('group', { name: 'Actions for bracket' })).toBeTruthy()
+  })
+})

@@ -1,0 +1,26 @@
+// Which view is shown (send or history), and the history entry a clicked notification asks for.
+import { useEffect, useState } from 'react'
+
+export type Tab = 'send' | 'history'
+
+export interface HistoryFocus {
+  tab: Tab
+  setTab: (tab: Tab) => void
+  /** The entry to select in the history (from a notification), if any. */
+  focusEntryId: string | null
+}
+
+/** The current tab; `history:open` (a clicked notification) opens the history on its entry. */
+export function useHistoryFocus(): HistoryFocus {
+  const [tab, setTab] = useState<Tab>('send')
+  const [focusEntryId, setFocusEntryId] = useState<string | null>(null)
+  useEffect(
+    () =>
+      window.api.history.onOpen(({ entryId }) => {
+        setFocusEntryId(entryId)
+        setTab('history')
+      }),
+    []
+  )
+  return { tab, setTab, focusEntryId }
+}
