@@ -20,7 +20,7 @@ import { TeapotGeometry } from 'three/examples/jsm/geometries/TeapotGeometry.js'
 
 // @ts-expect-error plain .mjs helper
 import { findChromium } from '../scripts/chromium-path.mjs'
-import { sphereBinaryStl } from '../src/shared/stl/fixtures/build'
+import { sphereBinaryStl } from '../src/test-support/stl'
 import { startWebApp } from '../src/web/serve'
 
 const here = dirname(fileURLToPath(import.meta.url))

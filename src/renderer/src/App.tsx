@@ -1,6 +1,6 @@
 // The app shell, layout only: store banner and tabs; the send view (files | viewer + report |
 // send panel) stays mounted while the history is shown. State lives in hooks/.
-import { useState, type ReactElement } from 'react'
+import { useEffect, useState, type ReactElement } from 'react'
 
 import { FilesColumn } from './components/FilesColumn'
 import { HistoryView } from './components/history/HistoryView'
@@ -36,6 +36,9 @@ export function App(): ReactElement {
     onDrop: () => setTab('send')
   })
   const send = useSend({ files: dropped.files, unitScale, onSent: dropped.markSent })
+  // Effects run children first and in hook order, so by now every push listener of the mounted
+  // tree is subscribed: the host may deliver the events it held back.
+  useEffect(() => window.api.app.ready(), [])
 
   if (!store) return <div className="loading">Starting…</div>
   if (store.kind === 'none') return <FirstRun onStore={changeStore} />

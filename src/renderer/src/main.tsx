@@ -35,4 +35,3 @@ createRoot(document.getElementById('root')!).render(
     </ErrorBoundary>
   </StrictMode>
 )
-window.api.app.ready() // main holds its push events until the renderer listens
