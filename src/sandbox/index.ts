@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Printer } from '../shared/printago/api-types'
+import { realClock, withTimers, type SandboxClock } from './clock'
 import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
 import { createEntityClock, createRandom } from './ids'
 import { SlidingWindowLimiter } from './rate-limit'
@@ -32,6 +33,7 @@ export interface SandboxInternals {
   storage: ObjectStorage
   /** Largest accepted JSON body in bytes. */
   maxJsonBytes: number
+  clock: Required<SandboxClock>
 }
 
 /** Attaches request hooks to a sandbox as it starts (the test tooling's entry point). */
@@ -47,11 +49,13 @@ export async function startSandbox(
   const apiKey = opts.apiKey ?? DEMO_API_KEY
   const limitedApiKey = opts.limitedApiKey ?? DEMO_LIMITED_API_KEY
   const random = createRandom(opts.seed)
+  const clock = opts.clock ? withTimers(opts.clock) : realClock
+  const now = (): number => clock.now()
   const store = new SandboxStore(
     storeId,
     opts.printers ?? demoFleet(storeId),
     random,
-    createEntityClock(opts.seed !== undefined)
+    createEntityClock(opts.seed !== undefined, now)
   )
   const ownDir = opts.storageDir === undefined
   const dir = opts.storageDir ?? (await mkdtemp(join(tmpdir(), 'printago-sandbox-')))
@@ -59,17 +63,19 @@ export async function startSandbox(
     dir,
     store.state.uploads,
     random,
-    opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS
+    opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS,
+    now
   )
   await storage.init()
-  const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600)
+  const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600, now)
   const scheduler = new Scheduler(store, {
     speed: opts.speed ?? 1,
     autoClearBeds: opts.autoClearBeds ?? true,
-    failureRate: opts.failureRate ?? 0
+    failureRate: opts.failureRate ?? 0,
+    clock
   })
   const maxJsonBytes = opts.maxJsonBytes ?? 1 << 20
-  const hooks = attach?.({ store, scheduler, limiter, storage, maxJsonBytes })
+  const hooks = attach?.({ store, scheduler, limiter, storage, maxJsonBytes, clock })
   let origin = ''
   const server = createServer(
     { keepAliveTimeout: 5_000, requestTimeout: 0 },
@@ -80,6 +86,8 @@ export async function startSandbox(
       hooks,
       auth: { apiKey, limitedApiKey, storeId },
       maxJsonBytes,
+      rateLimitHeaders: opts.rateLimitHeaders ?? false,
+      now,
       origin: () => origin
     })
   )

@@ -3,17 +3,16 @@ import type {
   BuildConfigV2,
   LegacyBuildConfig,
   PartInsertWithMaterials,
-  PartParameterOverride,
   Printer,
-  PrintJob,
   PrintJobOperationRequest,
   SignedUploadUrlsRequest
 } from '../shared/printago/api-types'
+import { createBuildsV1, createBuildsV2 } from './builds'
 import { nestError } from './http'
 import { applyListQuery, type ListResult } from './list-query'
 import { troubleshoot } from './matching'
 import { schemaFields } from './spec'
-import type { BuildEntry, SandboxStore } from './store'
+import type { SandboxStore } from './store'
 import type { ObjectStorage } from './storage'
 
 /** What a handler gets. */
@@ -61,44 +60,6 @@ function partOf(
   id: string
 ): NonNullable<ReturnType<SandboxStore['state']['parts']['get']>> {
   return need(store.state.parts.get(id), 'Part', id)
-}
-
-function v2Entries(store: SandboxStore, body: BuildConfigV2): BuildEntry[] {
-  for (const sku of body.skus ?? []) {
-    const ref = 'skuId' in sku ? sku.skuId : 'sku' in sku ? sku.sku : '?'
-    throw nestError(404, `Sku ${String(ref)} not found`)
-  }
-  return (body.parts ?? []).map((p) => ({
-    part: partOf(store, p.partId),
-    quantity: p.quantity ?? 1,
-    label: p.label,
-    tags: p.tags,
-    priority: p.priority ?? 100,
-    position: p.position ?? 'back',
-    parameterOverrides: Object.entries(p.parameters ?? {}).map(
-      ([name, value]): PartParameterOverride => ({
-        name,
-        type:
-          typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string',
-        value
-      })
-    ),
-    materials: (p.materials ?? null) as PrintJob['materialAssignments']
-  }))
-}
-
-function v1Entries(store: SandboxStore, body: LegacyBuildConfig): BuildEntry[] {
-  for (const sku of body.skus ?? []) throw nestError(404, `Sku ${sku.skuId} not found`)
-  return (body.parts ?? []).map((p) => ({
-    part: partOf(store, p.partId),
-    quantity: p.quantity,
-    label: p.label,
-    tags: p.tags,
-    priority: p.priority ?? 100,
-    position: 'back',
-    parameterOverrides: p.parameterOverrides ?? [],
-    materials: (p.materialAssignments ?? null) as PrintJob['materialAssignments']
-  }))
 }
 
 const CONFIRM_READY_SCHEMA = {
@@ -158,7 +119,7 @@ export const ROUTES: Route[] = [
     specPath: '/v2/builds',
     handler: ({ body, store }) =>
       created({
-        partBuilds: store.createBuilds(v2Entries(store, body as BuildConfigV2)),
+        partBuilds: createBuildsV2(store, body as BuildConfigV2),
         skuBuilds: []
       })
   },
@@ -168,7 +129,7 @@ export const ROUTES: Route[] = [
     specPath: '/v1/builds',
     handler: ({ body, store }) =>
       created({
-        partBuilds: store.createBuilds(v1Entries(store, body as LegacyBuildConfig)),
+        partBuilds: createBuildsV1(store, body as LegacyBuildConfig),
         skuBuilds: []
       })
   },

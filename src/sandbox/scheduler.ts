@@ -1,6 +1,7 @@
 // A scripted print farm: pending → assigned → slicing → sending-to-printer → printing → completed
 // (or failed). Time is virtual: real time × speed, so speed 0 pauses and tick() steps by hand.
 import type { Printer, PrintJob } from '../shared/printago/api-types'
+import { realClock, type SandboxClock, type SandboxTimer } from './clock'
 import { canRun } from './matching'
 import { isTerminal, withPrintStatus, type SandboxStore } from './store'
 
@@ -20,14 +21,17 @@ export interface SchedulerOptions {
   speed: number
   autoClearBeds: boolean
   failureRate: number
+  /** Time and timers (default: real). */
+  clock?: Required<SandboxClock>
 }
 
 /** Drives jobs through their lifecycle on the store's printers. */
 export class Scheduler {
   private speed = 0
-  private timer: NodeJS.Timeout | undefined
+  private timer: SandboxTimer | undefined
   private virtual = 0
-  private lastReal = Date.now()
+  private readonly clock: Required<SandboxClock>
+  private lastReal: number
   private readonly due = new Map<string, { status: string; at: number }>()
   private readonly bedDue = new Map<string, number>()
   private readonly externalDue = new Map<string, number>()
@@ -40,6 +44,8 @@ export class Scheduler {
     private readonly store: SandboxStore,
     private readonly opts: SchedulerOptions
   ) {
+    this.clock = opts.clock ?? realClock
+    this.lastReal = this.clock.now()
     store.events.on('entity', this.onEntity)
     this.setSpeed(opts.speed)
   }
@@ -49,13 +55,21 @@ export class Scheduler {
     if (!Number.isFinite(speed) || speed < 0) throw new Error('speed must be a finite number ≥ 0')
     this.advanceClock()
     this.speed = speed
-    if (speed > 0 && !this.timer) {
-      this.timer = setInterval(() => this.loop(), LOOP_MS)
-      this.timer.unref()
-    } else if (speed === 0 && this.timer) {
-      clearInterval(this.timer)
+    if (speed > 0 && this.timer === undefined) this.schedule()
+    else if (speed === 0 && this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer)
       this.timer = undefined
     }
+  }
+
+  /** A chain of timeouts, not an interval: a virtual clock sees one pending timer, a stop is final. */
+  private schedule(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined
+      if (this.speed === 0) return
+      this.loop()
+      if (this.speed > 0 && this.timer === undefined) this.schedule()
+    }, LOOP_MS)
   }
 
   /** Current speed. */
@@ -65,8 +79,9 @@ export class Scheduler {
 
   /** Stops the timer and detaches from the store. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
+    this.speed = 0
     this.store.events.off('entity', this.onEntity)
   }
 
@@ -77,7 +92,7 @@ export class Scheduler {
   }
 
   private advanceClock(): void {
-    const now = Date.now()
+    const now = this.clock.now()
     this.virtual += (now - this.lastReal) * this.speed
     this.lastReal = now
   }

@@ -21,7 +21,8 @@ export class ObjectStorage {
     private readonly dir: string,
     private readonly uploads: SandboxState['uploads'],
     private readonly random: Random,
-    private readonly ttlMs: number
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now
   ) {}
 
   /** Creates the storage directories. */
@@ -44,7 +45,7 @@ export class ObjectStorage {
       // "." and ".." would be normalised away by URL parsers, so no URL could address them.
       if (name === '.' || name === '..') throw nestError(400, `Invalid filename "${name}"`)
       const path = `${storeId}/uploads/${this.random.token(16)}/${encodeURIComponent(name)}`
-      const expires = Date.now() + this.ttlMs
+      const expires = this.now() + this.ttlMs
       const urlPath = path.split('/').map(encodeURIComponent).join('/')
       return {
         uploadUrl: `${baseUrl}${STORAGE_PREFIX}${urlPath}?expires=${expires}&sig=${this.sign(path, expires)}`,
@@ -91,7 +92,7 @@ export class ObjectStorage {
       )
     }
     // Expired: 403 like S3 ("Request has expired"); GCS uses 400 for the same case.
-    if (!(expires > Date.now())) return fail(403, 'AccessDenied', 'Request has expired')
+    if (!(expires > this.now())) return fail(403, 'AccessDenied', 'Request has expired')
     if (req.headers['content-length'] === undefined) {
       return fail(411, 'MissingContentLength', 'Content-Length is required')
     }

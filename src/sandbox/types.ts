@@ -4,6 +4,9 @@
 // The implementation must not import `electron`.
 import type { EventEmitter } from 'node:events'
 import type { Part, PartBuild, Printer, PrintJob } from '../shared/printago/api-types'
+import type { SandboxClock } from './clock'
+
+export type { SandboxClock, SandboxTimer } from './clock'
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -33,6 +36,17 @@ export interface SandboxOptions {
   failureRate?: number
   /** Largest accepted JSON body in bytes (default 1 MiB); larger bodies get 413. */
   maxJsonBytes?: number
+  /**
+   * Time and timers for the rate limiter, signed-URL expiry, entity timestamps, the request log
+   * and the scheduler (default: real time). A virtual clock lets a test run minutes in
+   * milliseconds; without `setTimeout`/`clearTimeout` the scheduler polls `now()` on real timers.
+   */
+  clock?: SandboxClock
+  /**
+   * Also send `x-ratelimit-*` headers on counted requests and `retry-after-minute|hour` on 429
+   * (a guess: Printago documents only Retry-After). Default false.
+   */
+  rateLimitHeaders?: boolean
 }
 
 /** One API or storage request as the server handled it (what test hooks record and log). */

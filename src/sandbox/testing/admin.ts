@@ -1,7 +1,10 @@
 // Out-of-process test hooks under /_sandbox/* (header `x-sandbox-admin: 1` required). Test tooling
 // only: attached by ./index.ts (startTestSandbox), never part of the desktop app's emulator.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Printer } from '../../shared/printago/api-types'
+import type { BuildConfigV2, Printer } from '../../shared/printago/api-types'
+import { createBuildsV2 } from '../builds'
+import { schemaValidator } from '../spec'
+import { assertBody } from '../validation'
 import { faultFromJson, type FaultSet } from './faults'
 import { HttpError, nestBody, nestError, parseJson, readBody, writeJson } from '../http'
 import type { SlidingWindowLimiter } from '../rate-limit'
@@ -129,6 +132,16 @@ export async function handleAdmin(
       }
       deps.scheduler.setSpeed(speed)
       return writeJson(res, 200, { speed })
+    }
+    if (route === 'POST /_sandbox/builds') {
+      // A build from "another client": validated like POST /v2/builds, not rate limited or logged.
+      const body = await jsonBody(req)
+      const error = assertBody(schemaValidator('BuildConfigV2'), body)
+      if (error) throw new HttpError(400, error)
+      return writeJson(res, 201, {
+        partBuilds: createBuildsV2(deps.store, body as BuildConfigV2),
+        skuBuilds: []
+      })
     }
     if (route === 'DELETE /_sandbox/rate-limits') {
       deps.limiter.reset()
