@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Printer } from '../shared/printago/api-types'
 import { realClock, withTimers, type SandboxClock } from './clock'
-import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+import {
+  DEMO_API_KEY,
+  DEMO_LIMITED_API_KEY,
+  DEMO_STORE_ID,
+  demoFleet,
+  demoPrinterSettings,
+  demoSlots
+} from './fleet'
 import { createEntityClock, createRandom } from './ids'
 import { SlidingWindowLimiter } from './rate-limit'
 import { Scheduler } from './scheduler'
@@ -20,7 +27,15 @@ import { ObjectStorage } from './storage'
 import { SandboxStore } from './store'
 import type { RunningSandbox, SandboxOptions } from './types'
 
-export { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+export {
+  DEMO_API_KEY,
+  DEMO_LIMITED_API_KEY,
+  DEMO_STORE_ID,
+  demoFleet,
+  demoPrinterSettings,
+  demoSlots
+} from './fleet'
+export { MATERIAL, VARIANT } from './materials'
 export type * from './types'
 
 const DEFAULT_UPLOAD_TTL_MS = 15 * 60_000
@@ -51,12 +66,14 @@ export async function startSandbox(
   const random = createRandom(opts.seed)
   const clock = opts.clock ? withTimers(opts.clock) : realClock
   const now = (): number => clock.now()
-  const store = new SandboxStore(
+  const store = new SandboxStore({
     storeId,
-    opts.printers ?? demoFleet(storeId),
+    printers: opts.printers ?? demoFleet(storeId),
+    slots: opts.printerSlots ?? demoSlots(),
+    settings: opts.printerSettings ?? demoPrinterSettings(),
     random,
-    createEntityClock(opts.seed !== undefined, now)
-  )
+    clock: createEntityClock(opts.seed !== undefined, now)
+  })
   const ownDir = opts.storageDir === undefined
   const dir = opts.storageDir ?? (await mkdtemp(join(tmpdir(), 'printago-sandbox-')))
   const storage = new ObjectStorage(
@@ -68,10 +85,11 @@ export async function startSandbox(
   )
   await storage.init()
   const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600, now)
-  const scheduler = new Scheduler(store, {
+  const scheduler = new Scheduler(store, storage, {
     speed: opts.speed ?? 1,
-    autoClearBeds: opts.autoClearBeds ?? true,
+    autoClearBeds: opts.autoClearBeds ?? false,
     failureRate: opts.failureRate ?? 0,
+    lifecycle: opts.lifecycle ?? 'compact',
     clock
   })
   const maxJsonBytes = opts.maxJsonBytes ?? 1 << 20
@@ -114,11 +132,19 @@ export async function startSandbox(
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   origin = `http://${shownHost}:${port}`
   let closed: Promise<void> | undefined
+  const entityPayloads = opts.mqttEntityPayloads ?? 'full'
   // The realtime broker publishes the same entity events Printago pushes over MQTT.
   let broker: MqttBroker | null = null
   if (opts.mqtt !== false) {
     try {
-      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host })
+      broker = await startMqttBroker({
+        storeId,
+        apiKey,
+        limitedApiKey,
+        events: store.events,
+        host,
+        entityPayloads
+      })
     } catch (e) {
       scheduler.stop()
       server.close()
@@ -147,7 +173,8 @@ export async function startSandbox(
         events: store.events,
         host,
         port,
-        tcpPort
+        tcpPort,
+        entityPayloads
       })
     },
     async stopMqtt(): Promise<void> {

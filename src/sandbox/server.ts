@@ -1,5 +1,6 @@
 // The request pipeline: hooks → storage | (route → auth → rate limit → permission → body) → handler.
 // Every failure becomes an HTTP answer; nothing a client sends can crash the process.
+import { createReadStream } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { authenticate, hasPermission, presentedKeyId } from './auth'
 import {
@@ -16,7 +17,13 @@ import {
 } from './http'
 import { rateLimitHeaders, type SlidingWindowLimiter } from './rate-limit'
 import { matchRoute, type Route } from './routes'
-import { inlineValidator, permissionOf, requestSchemaName, schemaValidator } from './spec'
+import {
+  inlineRequestSchema,
+  inlineValidator,
+  permissionOf,
+  requestSchemaName,
+  schemaValidator
+} from './spec'
 import { STORAGE_PREFIX, type ObjectStorage } from './storage'
 import type { SandboxStore } from './store'
 import type { RequestRecord } from './types'
@@ -86,8 +93,11 @@ function bodyValidator(
     const v = schemaValidator(name)
     return (b) => assertBody(v, b)
   }
-  if (route.inlineBodySchema) {
-    const v = inlineValidator(route.pattern, route.inlineBodySchema)
+  const inline =
+    route.inlineBodySchema ??
+    (route.specPath ? inlineRequestSchema(route.method, route.specPath) : undefined)
+  if (inline) {
+    const v = inlineValidator(`${route.method} ${route.pattern}`, inline)
     return (b) => assertBody(v, b)
   }
   return undefined
@@ -155,6 +165,14 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       if (result.error) {
         discardBody(req, res)
         writeXmlError(res, result.status, result.error.code, result.error.message)
+      } else if (result.download) {
+        const { file, size, contentType } = result.download
+        res.writeHead(200, { 'content-type': contentType, 'content-length': size })
+        if (method === 'HEAD') res.end()
+        else
+          createReadStream(file)
+            .on('error', () => res.destroy())
+            .pipe(res)
       } else writeJson(res, result.status, undefined, result.etag ? { etag: result.etag } : {})
     })
     return

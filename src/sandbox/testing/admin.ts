@@ -60,7 +60,11 @@ export function stateSummary(deps: AdminDeps): Record<string, unknown> {
       isOnline: p.isOnline,
       isAvailable: p.isAvailable,
       confirmedReady: p.confirmedReady,
-      printingJobId: p.printingJobId
+      isInMaintenance: p.isInMaintenance,
+      continuousPrint: p.continuousPrint,
+      requiresApproval: deps.store.settingsOf(p.id).requiresApproval,
+      printingJobId: p.printingJobId,
+      loaded: deps.store.loadedSlots(p.id).map((s) => s.slot.materialType)
     }))
   }
 }
@@ -72,7 +76,11 @@ const PRINTER_PATCHABLE = new Set([
   'enabled',
   'tags',
   'name',
-  'isInMaintenance'
+  'isInMaintenance',
+  'continuousPrint',
+  'fabmaticRemainingJobs',
+  'lastPrintedAt',
+  'nozzleDiameter'
 ])
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
@@ -155,6 +163,9 @@ export async function handleAdmin(
       const patch = Object.fromEntries(
         Object.entries(body ?? {}).filter(([k]) => PRINTER_PATCHABLE.has(k))
       )
+      if (typeof body?.requiresApproval === 'boolean') {
+        deps.store.setSettings(p.id, { requiresApproval: body.requiresApproval })
+      }
       deps.store.patchPrinter(p, patch as Partial<Printer>)
       return writeJson(res, 200, p)
     }

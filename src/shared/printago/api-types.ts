@@ -2366,6 +2366,15 @@ export interface components {
             mmu_type?: "none" | "ercf" | "mmu" | "toolchanger";
             mmu_slots?: number;
         };
+        LegacyAMS: {
+            slots: ({
+                id: string;
+            } | components["schemas"]["LegacyidstringFilamentInfo"])[];
+        };
+        LegacyAMSStatus: {
+            slotsLoaded: string;
+            slotsReading: string;
+        };
         LegacyBuildConfig: {
             parts?: components["schemas"]["LegacyPartBuildConfig"][];
             skus?: components["schemas"]["LegacySkuBuildConfig"][];
@@ -2373,6 +2382,35 @@ export interface components {
         LegacyBuildResult: {
             partBuilds: components["schemas"]["LegacyPartBuild"][];
             skuBuilds: components["schemas"]["LegacySkuBuild"][];
+        };
+        LegacyFilamentInfo: {
+            id?: string;
+            color: string;
+            info: string;
+            tagId?: string;
+            type: "" | "PLA" | "PET" | "ABS" | "ASA" | "FLEX" | "HIPS" | "EDGE" | "NGEN" | "PA" | "NYLON" | "PVA" | "PC" | "PP" | "PEI" | "PEEK" | "PEKK" | "POM" | "PSU" | "PVDF" | "SCAFF" | "PETG" | "TPU" | "TPU-AMS" | "PA-CF" | "PA6-CF" | "PA6-GF" | "PLA-CF" | "PET-CF" | "PETG-CF" | "PLA-AERO" | "PPS" | "PPS-CF" | "PPA-CF" | "PPA-GF" | "PCTG" | "ABS-GF" | "ASA-Aero" | "PE" | "PE-CF" | "PP-GF" | "EVA" | "PHA" | "BVOH" | "PP-CF";
+            remaining: number;
+            v?: string;
+        };
+        LegacyHealthMessage: {
+            message: string;
+            code: string;
+        };
+        LegacyidstringFilamentInfo: {
+            id: string;
+            color: string;
+            info: string;
+            tagId?: string;
+            type: "" | "PLA" | "PET" | "ABS" | "ASA" | "FLEX" | "HIPS" | "EDGE" | "NGEN" | "PA" | "NYLON" | "PVA" | "PC" | "PP" | "PEI" | "PEEK" | "PEKK" | "POM" | "PSU" | "PVDF" | "SCAFF" | "PETG" | "TPU" | "TPU-AMS" | "PA-CF" | "PA6-CF" | "PA6-GF" | "PLA-CF" | "PET-CF" | "PETG-CF" | "PLA-AERO" | "PPS" | "PPS-CF" | "PPA-CF" | "PPA-GF" | "PCTG" | "ABS-GF" | "ASA-Aero" | "PE" | "PE-CF" | "PP-GF" | "EVA" | "PHA" | "BVOH" | "PP-CF";
+            remaining: number;
+            v?: string;
+        };
+        LegacyLoadedFilament: {
+            ams?: {
+                status: components["schemas"]["LegacyAMSStatus"];
+                ams: components["schemas"]["LegacyAMS"][];
+            };
+            spool?: components["schemas"]["LegacyFilamentInfo"];
         };
         LegacyMaterialAssignments: {
             [key: string]: ({
@@ -2567,6 +2605,65 @@ export interface components {
             name: string;
             type: "number" | "string" | "boolean";
             value?: number | string | boolean;
+        };
+        LegacyPrinterHealth: {
+            errors: components["schemas"]["LegacyHealthMessage"][];
+            warnings: components["schemas"]["LegacyHealthMessage"][];
+            infos: components["schemas"]["LegacyHealthMessage"][];
+        };
+        LegacyPrinterStat: {
+            printerId: string;
+            storeId: string;
+            state: null | string;
+            isOnline: boolean;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            data: components["schemas"]["LegacyPrinterStatData"];
+            isAvailable: null | boolean;
+        };
+        LegacyPrinterStatData: {
+            temps?: {
+                bedTemp?: number;
+                bedTempTarget?: number;
+                nozzleTemp?: number;
+                nozzleTempTarget?: number;
+                chamberTemp?: number;
+                chamberTempTarget?: number;
+            };
+            lights?: {
+                work?: string;
+                chamber?: string;
+            };
+            fans?: {
+                part?: number;
+                aux?: number;
+                chamber?: number;
+            };
+            printer?: {
+                nozzleDiameter: string;
+                homeAxes: {
+                    x?: boolean;
+                    y?: boolean;
+                    z?: boolean;
+                };
+            };
+            print?: {
+                downloadPercent?: number;
+                percent?: number;
+                timeRemaining?: number;
+                stage?: string;
+                activity?: string;
+                errorCode?: string;
+                printError?: number;
+                currentLayer?: number;
+                totalLayers?: number;
+                taskId?: string;
+                taskName?: string;
+            };
+            filament?: components["schemas"]["LegacyLoadedFilament"];
+            health?: components["schemas"]["LegacyPrinterHealth"];
         };
         /** @description Construct a type with a set of properties K of type T */
         LegacyRecordnumberArrayLinkedPartMaterialSpecification: {
@@ -4099,8 +4196,14 @@ export type FieldConditionPrinter = components['schemas']['FieldConditionPrinter
 export type FieldConditionPrintJob = components['schemas']['FieldConditionPrintJob'];
 export type FieldOperators = components['schemas']['FieldOperators'];
 export type KlipperMetadata = components['schemas']['KlipperMetadata'];
+export type LegacyAms = components['schemas']['LegacyAMS'];
+export type LegacyAmsStatus = components['schemas']['LegacyAMSStatus'];
 export type LegacyBuildConfig = components['schemas']['LegacyBuildConfig'];
 export type LegacyBuildResult = components['schemas']['LegacyBuildResult'];
+export type LegacyFilamentInfo = components['schemas']['LegacyFilamentInfo'];
+export type LegacyHealthMessage = components['schemas']['LegacyHealthMessage'];
+export type LegacyidstringFilamentInfo = components['schemas']['LegacyidstringFilamentInfo'];
+export type LegacyLoadedFilament = components['schemas']['LegacyLoadedFilament'];
 export type LegacyMaterialAssignments = components['schemas']['LegacyMaterialAssignments'];
 export type LegacyPartBuild = components['schemas']['LegacyPartBuild'];
 export type LegacyPartBuildConfig = components['schemas']['LegacyPartBuildConfig'];
@@ -4109,6 +4212,9 @@ export type LegacyPartBuildExtensions = components['schemas']['LegacyPartBuildEx
 export type LegacyPartBuildOrderInfo = components['schemas']['LegacyPartBuildOrderInfo'];
 export type LegacyPartExtension3MfPlateQuantities = components['schemas']['LegacyPartExtension3MFPlateQuantities'];
 export type LegacyPartParameterOverride = components['schemas']['LegacyPartParameterOverride'];
+export type LegacyPrinterHealth = components['schemas']['LegacyPrinterHealth'];
+export type LegacyPrinterStat = components['schemas']['LegacyPrinterStat'];
+export type LegacyPrinterStatData = components['schemas']['LegacyPrinterStatData'];
 export type LegacyRecordnumberArrayLinkedPartMaterialSpecification = components['schemas']['LegacyRecordnumberArrayLinkedPartMaterialSpecification'];
 export type LegacyRecordnumberArraySingleMaterialSpecification = components['schemas']['LegacyRecordnumberArraySingleMaterialSpecification'];
 export type LegacyRecordstringstringnull = components['schemas']['LegacyRecordstringstringnull'];
