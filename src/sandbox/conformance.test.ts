@@ -12,6 +12,8 @@ import type {
 } from '../shared/printago/api-types'
 import { demoFleet } from './index'
 import { schemaValidator } from './spec'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { boxStl } from '../test-support/stl'
 import {
   build,
@@ -385,5 +387,27 @@ describe('conformance: the operator loop, part metadata, storage, materials', ()
     expect(await ok('DELETE', '/v1/printers', '/v1/printers', { ids: [PRINTER.mk4] })).toEqual([
       PRINTER.mk4
     ])
+  })
+
+  it('3MF: parts with plate metadata, preview by plate, split-plates', async () => {
+    const fixture = (name: string): Uint8Array =>
+      readFileSync(join(__dirname, '../shared/3mf/fixtures', name))
+    const project = await makePart(sb, 'project', fixture('bambu-two-plates.3mf'), '3mf')
+    const gcode = await makePart(sb, 'gcode', fixture('bambu-two-plates.gcode.3mf'), 'gcode3mf')
+    sb.tick()
+    for (const p of [project, gcode]) {
+      await ok('GET', `/v1/parts/${p.id}`, '/v1/parts/{id}')
+      await ok('GET', `/v1/parts/${p.id}/metadata`, '/v1/parts/{partId}/metadata')
+    }
+    await ok('POST', '/v2/builds/preview', '/v2/builds/preview', {
+      parts: [
+        { partId: project.id, quantity: 2 },
+        { partId: gcode.id, plateQuantities: { '2': 2 } },
+        { partId: project.id, quantity: 0 }
+      ]
+    })
+    await ok('POST', '/v2/builds', '/v2/builds', { parts: [{ partId: project.id }] })
+    await ok('POST', `/v1/parts/${gcode.id}/split-plates`, '/v1/parts/{id}/split-plates')
+    await checkAllLists()
   })
 })

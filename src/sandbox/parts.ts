@@ -1,10 +1,11 @@
 // Parts: creation from uploaded files, deletion, and the metadata extraction Printago runs after
 // an upload (thumbnail, slicing estimate, 3MF metadata), which the scheduler performs a little
 // later — on the next tick(), or after a few virtual seconds — like Printago's background job.
+import { unzipSync, zipSync } from 'fflate'
 import type { Part, PartInsertWithMaterials, PartMetadata } from '../shared/printago/api-types'
 import { estimateOf, metadata3mfOf, partMaterialsOf } from './estimate'
 import { nestError } from './http'
-import { factsOf } from './part-facts'
+import { factsOf, partBytes } from './part-facts'
 import type { ObjectStorage } from './storage'
 import type { SandboxStore } from './store'
 
@@ -116,4 +117,40 @@ export function analyzePart(store: SandboxStore, storage: ObjectStorage, part: P
 export function plateThumbnail(part: Part, plateId: number): string | null {
   const plate = part.metadata?.plates?.find((p) => p.id === plateId)
   return plate?.thumbnailUploadedUri ?? null
+}
+
+/** Per-plate files of a sliced project: `Metadata/plate_2.gcode`, `top_2.png`, `pick_2.png`… */
+const PLATE_FILE = /^Metadata\/(?:plate|plate_no_light|top|pick)_(\d+)\./i
+
+/**
+ * POST /v1/parts/{id}/split-plates: one gcode.3mf per sliced plate (the archive without the
+ * other plates' G-code and images), stored under the part; `gcodePlateUris` maps plate ids to them.
+ */
+export function splitPlates(store: SandboxStore, storage: ObjectStorage, id: string): Part {
+  const part = store.state.parts.get(id)
+  if (!part) throw nestError(404, `Part ${id} not found`)
+  if (part.type !== 'gcode3mf') {
+    throw nestError(400, `Only gcode3mf parts can be split into plates; part ${id} is ${part.type}`)
+  }
+  const facts = factsOf(store.state, part)
+  const sliced = facts.kind === 'gcode3mf' ? facts.plates.filter((p) => p.sliced) : []
+  const bytes = partBytes(store.state, part)
+  if (sliced.length === 0 || typeof bytes === 'string') {
+    throw nestError(400, `Part ${id} has no sliced plates to split`)
+  }
+  const entries = unzipSync(bytes)
+  const uris: Record<string, string> = {}
+  for (const plate of sliced) {
+    const keep = Object.fromEntries(
+      Object.entries(entries).filter(([name]) => {
+        const m = PLATE_FILE.exec(name)
+        return !m || Number(m[1]) === plate.id
+      })
+    )
+    const uri = `${store.storeId}/parts/${id}/plates/plate_${plate.id}.gcode.3mf`
+    storage.putSync(uri, zipSync(keep, { level: 6 }))
+    uris[String(plate.id)] = uri
+  }
+  store.patch('part', part, { gcodePlateUris: uris })
+  return part
 }

@@ -5,7 +5,7 @@ import type {
   SignedUrlsRequest
 } from '../shared/printago/api-types'
 import { nestError } from './http'
-import { createPart, deletePart } from './parts'
+import { createPart, deletePart, splitPlates } from './parts'
 import { created, list, need, ok, param, searched, type Route } from './route-kit'
 import { searchBodySchema } from './search'
 import { permissionOf } from './spec'
@@ -79,6 +79,12 @@ export const PART_ROUTES: Route[] = [
       deletePart(ctx.store, param(ctx, 'id'))
       return ok([param(ctx, 'id')])
     }
+  },
+  {
+    method: 'POST',
+    pattern: '/v1/parts/:id/split-plates',
+    specPath: '/v1/parts/{id}/split-plates',
+    handler: (ctx) => created(splitPlates(ctx.store, ctx.storage, param(ctx, 'id')))
   },
   {
     // 200 with `null` until the part's metadata has been extracted.
