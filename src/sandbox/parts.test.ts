@@ -111,6 +111,8 @@ describe('signed download URLs', () => {
     expect(got.status).toBe(200)
     expect(got.headers.get('content-type')).toBe('model/stl')
     expect(await got.text()).toBe('solid cube\nendsolid cube\n')
+    const head = await fetch(file!, { method: 'HEAD' })
+    expect([head.status, head.headers.get('content-length')]).toEqual([200, '25'])
     expect((await fetch(nothing!)).status).toBe(404)
     // A download signature is no upload signature.
     expect((await fetch(file!, { method: 'PUT', body: 'x' })).status).toBe(403)

@@ -119,6 +119,9 @@ export function plateThumbnail(part: Part, plateId: number): string | null {
   return plate?.thumbnailUploadedUri ?? null
 }
 
+/** Most bytes split-plates inflates (the archive already passed the 3MF engine's bomb checks). */
+const MAX_SPLIT_BYTES = 512 * 1024 * 1024
+
 /** Per-plate files of a sliced project: `Metadata/plate_2.gcode`, `top_2.png`, `pick_2.png`… */
 const PLATE_FILE = /^Metadata\/(?:plate|plate_no_light|top|pick)_(\d+)\./i
 
@@ -138,7 +141,14 @@ export function splitPlates(store: SandboxStore, storage: ObjectStorage, id: str
   if (sliced.length === 0 || typeof bytes === 'string') {
     throw nestError(400, `Part ${id} has no sliced plates to split`)
   }
-  const entries = unzipSync(bytes)
+  let inflated = 0
+  const entries = unzipSync(bytes, {
+    filter: (file) => {
+      inflated += file.originalSize
+      if (inflated > MAX_SPLIT_BYTES) throw nestError(400, `Part ${id} is too large to split`)
+      return true
+    }
+  })
   const uris: Record<string, string> = {}
   for (const plate of sliced) {
     const keep = Object.fromEntries(
