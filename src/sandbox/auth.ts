@@ -9,8 +9,20 @@ export interface Caller {
   limited: boolean
 }
 
-/** Permissions the limited demo key lacks (Printago's `queue.manage` group). */
-const LIMITED_DENIED = new Set(['queue.manage'])
+/**
+ * Permissions the limited demo key lacks: managing the queue and the printers. It can still read
+ * everything, upload, create parts and queue builds.
+ */
+export const LIMITED_DENIED = new Set([
+  'queue.manage',
+  'queue.override',
+  'job.delete.all',
+  'job.edit.all',
+  'printer.ready',
+  'printer.config',
+  'printer.delete',
+  'maintenance.edit'
+])
 
 /** Masks a key: its public 24-char Key ID when shaped like a Printago key, else a fingerprint. */
 export function maskKey(key: string): string {
@@ -49,7 +61,8 @@ export function authenticate(
   return null
 }
 
-/** Whether the caller holds `permission` (undefined = no permission needed). */
+/** Whether the caller holds `permission` (undefined = none; "a, b" = all of them). */
 export function hasPermission(caller: Caller, permission: string | undefined): boolean {
-  return !permission || !caller.limited || !LIMITED_DENIED.has(permission)
+  if (!permission || !caller.limited) return true
+  return permission.split(',').every((p) => !LIMITED_DENIED.has(p.trim()))
 }

@@ -16,6 +16,10 @@ Usage: npm run sandbox -- [options]
   --rate-per-hour <n>    requests per hour per key (default 600; 0 = unlimited)
   --speed <x>            scheduler speed (1 = realistic-ish, 100 = fast, 0 = paused; default 1)
   --seed <n>             deterministic ids and timestamps
+  --lifecycle <mode>     compact (default) or full (adds sliced, finalizing, ready-for-printer)
+  --auto-clear-beds      clear every bed a while after each print (old behaviour)
+  --mqtt-entity-payloads <mode>  full (default), changes or mixed UPDATE rows over MQTT
+  --rate-limit-headers   also send x-ratelimit-* and retry-after-minute|hour headers
   -h, --help             show this help
 `
 
@@ -27,6 +31,19 @@ function num(name: string, value: string | undefined): number | undefined {
     process.exit(2)
   }
   return n
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[]
+): T | undefined {
+  if (value === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(value)) {
+    process.stderr.write(`--${name} must be one of ${allowed.join(', ')}, got "${value}"\n`)
+    process.exit(2)
+  }
+  return value as T
 }
 
 async function main(): Promise<void> {
@@ -42,6 +59,10 @@ async function main(): Promise<void> {
         'rate-per-hour': { type: 'string' },
         speed: { type: 'string' },
         seed: { type: 'string' },
+        lifecycle: { type: 'string' },
+        'auto-clear-beds': { type: 'boolean' },
+        'mqtt-entity-payloads': { type: 'string' },
+        'rate-limit-headers': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     }).values
@@ -63,14 +84,22 @@ async function main(): Promise<void> {
     ratePerMinute: num('rate-per-minute', str('rate-per-minute')),
     ratePerHour: num('rate-per-hour', str('rate-per-hour')),
     speed: num('speed', str('speed')),
-    seed: num('seed', str('seed'))
+    seed: num('seed', str('seed')),
+    lifecycle: oneOf('lifecycle', str('lifecycle'), ['compact', 'full'] as const),
+    autoClearBeds: values['auto-clear-beds'] === true,
+    mqttEntityPayloads: oneOf('mqtt-entity-payloads', str('mqtt-entity-payloads'), [
+      'full',
+      'changes',
+      'mixed'
+    ] as const),
+    rateLimitHeaders: values['rate-limit-headers'] === true
   }
   const sandbox = await startTestSandbox(opts)
   process.stdout.write(
     `Printago sandbox listening on ${sandbox.url}\n` +
       `API key:          ${sandbox.apiKey}\n` +
       `Store ID:         ${sandbox.storeId}\n` +
-      `Limited API key:  ${sandbox.limitedApiKey}  (no queue.manage: cancel/retry → 403)\n` +
+      `Limited API key:  ${sandbox.limitedApiKey}  (no queue/printer management → 403)\n` +
       `Printers:         ${sandbox.state.printers.size} (demo fleet)\n`
   )
   let stopping = false

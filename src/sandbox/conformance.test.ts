@@ -1,15 +1,22 @@
 // Every success response of every implemented endpoint must validate against the OpenAPI subset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type {
+  Material,
+  MaterialVariant,
   Part,
   PartBuild,
   PartBuildWithRelation,
   Printer,
+  PrinterSlot,
   PrintJob
 } from '../shared/printago/api-types'
 import { demoFleet } from './index'
 import { schemaValidator } from './spec'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { boxStl } from '../test-support/stl'
 import {
+  build,
   call,
   expectConforms,
   makePart,
@@ -33,7 +40,10 @@ async function checkAllLists(): Promise<void> {
     '/v1/parts': 'Part',
     '/v1/part-builds': 'PartBuildWithRelation',
     '/v1/printers': 'Printer',
-    '/v1/print-jobs': 'PrintJob'
+    '/v1/print-jobs': 'PrintJob',
+    '/v1/materials': 'Material',
+    '/v1/material-variants': 'MaterialVariant',
+    '/v1/printer-slots': 'PrinterSlot'
   }
   for (const [path, schema] of Object.entries(items)) {
     const bare = await call<unknown[]>(sb, 'GET', `${path}?limit=1000`)
@@ -236,5 +246,168 @@ describe('conformance with openapi.subset.json', () => {
     for (const s of ['completed', 'failed', 'pending']) expect(statuses).toContain(s)
     const upl = await upload(sb, 'later.stl', 'x')
     expect(upl).toContain('/uploads/')
+  })
+})
+
+describe('conformance: the operator loop, part metadata, storage, materials', () => {
+  /** Calls and validates a success answer against the spec; returns the body. */
+  async function ok<T = unknown>(
+    method: string,
+    path: string,
+    specPath: string,
+    body?: unknown,
+    status = method === 'POST' ? 201 : 200
+  ): Promise<T> {
+    const r = await call<T>(sb, method, path, body)
+    expect(r.status, `${method} ${path}: ${r.text}`).toBe(status)
+    expectConforms(method, specPath, status, r.json)
+    return r.json
+  }
+
+  it('printers: confirm-ready, continuous print, maintenance mode, search, delete', async () => {
+    await ok('PATCH', '/v1/printers/confirm-ready', '/v1/printers/confirm-ready', {
+      ready: true,
+      ids: [PRINTER.p1s2]
+    })
+    await ok('PATCH', '/v1/printers/continous-print', '/v1/printers/continous-print', {
+      enabled: true,
+      jobLimit: 5,
+      ids: [PRINTER.h2d]
+    })
+    await ok('PATCH', '/v1/maintenance/mode', '/v1/maintenance/mode', {
+      printerIds: [PRINTER.mk4],
+      enabled: true
+    })
+    await ok('PATCH', '/v1/maintenance/mode', '/v1/maintenance/mode', {
+      printerIds: [PRINTER.mk4],
+      enabled: false
+    })
+    for (const body of [
+      {},
+      { filter: { isOnline: { eq: true } }, sort: 'name:asc', hints: true }
+    ]) {
+      await ok('POST', '/v1/printers/search', '/v1/printers/search', body)
+    }
+    const v = schemaValidator('Printer')
+    for (const p of (await call<Printer[]>(sb, 'GET', '/v1/printers')).json) expect(v(p)).toBe(true)
+  })
+
+  it('print jobs: search, pause/resume/clear/move-to-front, PATCH, reorder (no schema: empty)', async () => {
+    const part = await makePart(sb, 'ops')
+    const pb = await build(sb, part.id, { quantity: 3, tags: { 'printer.id': `=${PRINTER.x1c}` } })
+    const running = await build(sb, part.id, { tags: { 'printer.id': `=${PRINTER.a1mini}` } })
+    await call(sb, 'PATCH', '/v1/printers/confirm-ready', { ready: true, ids: [PRINTER.a1mini] })
+    for (let i = 0; i < 4; i++) sb.tick()
+    const jobs = (await call<PrintJob[]>(sb, 'GET', `/v1/print-jobs?partBuildId=${pb.id}`)).json
+    const run = (await call<PrintJob[]>(sb, 'GET', `/v1/print-jobs?partBuildId=${running.id}`))
+      .json[0]!
+    const ids = { printJobIds: jobs.map((j) => j.id) }
+    await ok('POST', '/v1/print-jobs/search', '/v1/print-jobs/search', {
+      filter: { or: [{ status: { in: ['pending', 'printing'] } }, { hidden: { eq: true } }] },
+      limit: 10,
+      offset: 0,
+      meta: true
+    })
+    await ok(
+      'PATCH',
+      '/v1/print-jobs/move-to-queue-front',
+      '/v1/print-jobs/move-to-queue-front',
+      ids
+    )
+    await ok('PATCH', '/v1/print-jobs/pause', '/v1/print-jobs/pause', { printJobIds: [run.id] })
+    await ok('PATCH', '/v1/print-jobs/resume', '/v1/print-jobs/resume', { printJobIds: [run.id] })
+    sb.tick()
+    await ok('PATCH', '/v1/print-jobs/clear', '/v1/print-jobs/clear', { printJobIds: [run.id] })
+    await ok('PATCH', `/v1/print-jobs/${jobs[0]!.id}`, '/v1/print-jobs/{id}', {
+      label: 'renamed',
+      priority: 1000
+    })
+    const reorder = await call(sb, 'PATCH', `/v1/print-jobs/${jobs[1]!.id}/reorder`, {
+      newQueueOrder: 0
+    })
+    expect(reorder.status).toBe(200)
+    expect(reorder.text).toBe('')
+    await ok('POST', '/v1/parts/search', '/v1/parts/search', { filter: { type: { eq: 'stl' } } })
+    await ok('POST', '/v1/part-builds/search', '/v1/part-builds/search', {
+      filter: { quantity: { gte: 1 } },
+      fields: 'id,label,status'
+    })
+  })
+
+  it('parts: metadata (null, then extracted), estimate, signed download URLs, delete', async () => {
+    const part = await makePart(sb, 'meta', boxStl(12, 8, 4))
+    expect(
+      await ok('GET', `/v1/parts/${part.id}/metadata`, '/v1/parts/{partId}/metadata')
+    ).toBeNull()
+    await ok('POST', `/v1/parts/${part.id}/estimate`, '/v1/parts/{partId}/estimate')
+    sb.tick()
+    const meta = await ok('GET', `/v1/parts/${part.id}/metadata`, '/v1/parts/{partId}/metadata')
+    expect(meta).not.toBeNull()
+    const analysed = await ok<Part>('GET', `/v1/parts/${part.id}`, '/v1/parts/{id}')
+    expect(analysed.slicingEstimate).not.toBeNull()
+    const urls = await ok<{ signedUrls: string[] }>(
+      'POST',
+      '/v1/storage/signed-urls',
+      '/v1/storage/signed-urls',
+      { paths: [analysed.thumbnailUri!, analysed.fileUris[0]!], duration: 600 }
+    )
+    expect(urls.signedUrls).toHaveLength(2)
+    const other = await makePart(sb, 'to-delete')
+    expect(await ok('DELETE', `/v1/parts/${other.id}`, '/v1/parts/{id}')).toEqual([other.id])
+  })
+
+  it('materials, variants and printer slots (every alias)', async () => {
+    const materials = await ok<Material[]>('GET', '/v1/materials', '/v1/materials')
+    expect(materials.map((m) => m.type)).toEqual(expect.arrayContaining(['PLA', 'PETG']))
+    const m = materials[0]!
+    await ok('GET', `/v1/materials/${m.id}`, '/v1/materials/{id}')
+    const variants = await ok<MaterialVariant[]>(
+      'GET',
+      '/v1/materials/variants',
+      '/v1/materials/variants'
+    )
+    await ok('GET', `/v1/materials/variants/${variants[0]!.id}`, '/v1/materials/variants/{id}')
+    const ofM = await ok<MaterialVariant[]>(
+      'GET',
+      `/v1/materials/${m.id}/variants`,
+      '/v1/materials/{materialId}/variants'
+    )
+    expect(ofM.every((x) => x.materialId === m.id)).toBe(true)
+    await ok('GET', '/v1/material-variants?meta=true', '/v1/material-variants')
+    const slots = await ok<PrinterSlot[]>('GET', '/v1/printer-slots', '/v1/printer-slots')
+    expect(await ok('GET', '/v1/materials/printer-slots', '/v1/materials/printer-slots')).toEqual(
+      slots
+    )
+    await ok('GET', `/v1/printer-slots?printerId=${PRINTER.h2d}&meta=true`, '/v1/printer-slots')
+    expect((await call(sb, 'GET', `/v1/materials/${'z'.repeat(24)}`)).status).toBe(404)
+  })
+
+  it('deleting printers (one and bulk)', async () => {
+    await ok('DELETE', `/v1/printers/${PRINTER.voron}`, '/v1/printers/{id}')
+    expect(await ok('DELETE', '/v1/printers', '/v1/printers', { ids: [PRINTER.mk4] })).toEqual([
+      PRINTER.mk4
+    ])
+  })
+
+  it('3MF: parts with plate metadata, preview by plate, split-plates', async () => {
+    const fixture = (name: string): Uint8Array =>
+      readFileSync(join(__dirname, '../shared/3mf/fixtures', name))
+    const project = await makePart(sb, 'project', fixture('bambu-two-plates.3mf'), '3mf')
+    const gcode = await makePart(sb, 'gcode', fixture('bambu-two-plates.gcode.3mf'), 'gcode3mf')
+    sb.tick()
+    for (const p of [project, gcode]) {
+      await ok('GET', `/v1/parts/${p.id}`, '/v1/parts/{id}')
+      await ok('GET', `/v1/parts/${p.id}/metadata`, '/v1/parts/{partId}/metadata')
+    }
+    await ok('POST', '/v2/builds/preview', '/v2/builds/preview', {
+      parts: [
+        { partId: project.id, quantity: 2 },
+        { partId: gcode.id, plateQuantities: { '2': 2 } },
+        { partId: project.id, quantity: 0 }
+      ]
+    })
+    await ok('POST', '/v2/builds', '/v2/builds', { parts: [{ partId: project.id }] })
+    await ok('POST', `/v1/parts/${gcode.id}/split-plates`, '/v1/parts/{id}/split-plates')
+    await checkAllLists()
   })
 })

@@ -198,10 +198,10 @@ describe('not found', () => {
     const r = await call(sb, 'GET', '/v1/nope', undefined, { key: null })
     expect(r.status).toBe(404)
     expect(r.json).toEqual({ statusCode: 404, message: 'Cannot GET /v1/nope', error: 'Not Found' })
-    const m = await call(sb, 'DELETE', '/v1/printers')
+    const m = await call(sb, 'PUT', '/v1/printers')
     expect(m.json).toEqual({
       statusCode: 404,
-      message: 'Cannot DELETE /v1/printers',
+      message: 'Cannot PUT /v1/printers',
       error: 'Not Found'
     })
     expect((await call(sb, 'POST', '/v1/files/upload', {})).status).toBe(404)

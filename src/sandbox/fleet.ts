@@ -1,12 +1,15 @@
-// The demo store: fixed credentials and a mixed fleet in every state a client must render.
+// The demo store: fixed credentials and a mixed fleet in every state a client must render, with
+// the filament each printer has loaded and the settings Printago's Printer does not show.
 import type { Printer } from '../shared/printago/api-types'
+import { VARIANT } from './materials'
+import type { FleetSlot, PrinterSettings } from './types'
 
 /** Demo API key: 72 lowercase alphanumerics like a real key (first 24 = Key ID). */
 export const DEMO_API_KEY =
   'sbxdemo0key0id0000000001whgrpaaj4syu8du2odjpbamhxwj6tkst1iqblpavmevgw50c'
 /** Demo store id: 24 lowercase alphanumerics. */
 export const DEMO_STORE_ID = 'sbxdemostore0us1kv0rubdt'
-/** A valid key without `queue.manage`: cancel/retry answer 403. */
+/** A valid key without the managing permissions (queue.manage, printer.ready, …): 403 there. */
 export const DEMO_LIMITED_API_KEY =
   'sbxdemo0limited0key00002yuuxwxi87i2i0tupdrb45flx6k0e773j3tkpj05n9h2eu5gm'
 
@@ -90,8 +93,10 @@ export function demoFleet(storeId: string = DEMO_STORE_ID): Printer[] {
       lifetimeJobCount: 212,
       lifetimePrintHours: 640.5
     }),
+    // Automatic plate clearing (Printago's continuous print / FabMatic): clears its own bed.
     bambu(storeId, 2, 'A1 #1', 'A1', 'N2S', '0390AA000000002', {
       tags: ['PLA', 'PETG', 'RackA'],
+      continuousPrint: true,
       lifetimeJobCount: 97,
       lifetimePrintHours: 301.25
     }),
@@ -100,7 +105,7 @@ export function demoFleet(storeId: string = DEMO_STORE_ID): Printer[] {
       lifetimeJobCount: 455,
       lifetimePrintHours: 1820
     }),
-    // Finished a print; nobody has cleared the bed yet.
+    // Finished a print; nobody has cleared the bed yet. Its jobs wait for approval after slicing.
     bambu(storeId, 4, 'P1S #2', 'P1S', 'C12', '01P00A000000004', {
       tags: ['PETG', 'RackB'],
       confirmedReady: false,
@@ -155,4 +160,38 @@ export function demoFleet(storeId: string = DEMO_STORE_ID): Printer[] {
       lifetimePrintHours: 390
     })
   ]
+}
+
+/** Printer numbers of the demo fleet, for slot tables. */
+const P = (n: number): string => `sbxprinter${String(n).padStart(14, '0')}`
+
+function ams(printerId: string, amsIndex: number, variants: (string | null)[]): FleetSlot[] {
+  return variants.map((variantId, slotIndex) => ({ printerId, amsIndex, slotIndex, variantId }))
+}
+const spool = (printerId: string, variantId: string): FleetSlot => ({
+  printerId,
+  amsIndex: -1,
+  slotIndex: 0,
+  variantId
+})
+
+/** What the demo farm has loaded: AMS units with PLA and PETG, some printers a spool only. */
+export function demoSlots(): FleetSlot[] {
+  const v = VARIANT
+  return [
+    ...ams(P(1), 0, [v.plaWhite, v.plaBlack, v.plaRed, v.plaBlue]),
+    ...ams(P(2), 0, [v.plaWhite, v.plaBlack, v.petgBlack, v.petgOrange]),
+    ...ams(P(3), 0, [v.plaWhite, v.plaGray, v.petgBlack, null]),
+    spool(P(4), v.petgBlack),
+    ...ams(P(5), 0, [v.plaWhite, v.plaBlack, v.petgTranslucent, v.petgBlack]),
+    ...ams(P(6), 0, [v.plaWhite, v.plaBlack, v.plaRed, v.plaYellow]),
+    ...ams(P(6), 1, [v.petgBlack, v.petgWhite, null, null]),
+    spool(P(7), v.prusamentOrange),
+    spool(P(8), v.plaBlack)
+  ]
+}
+
+/** Sandbox-only settings of the demo farm: P1S #2 needs jobs approved before they print. */
+export function demoPrinterSettings(): Record<string, Partial<PrinterSettings>> {
+  return { [P(4)]: { requiresApproval: true } }
 }

@@ -45,11 +45,11 @@ export interface EntityClock {
   stamp(): string
 }
 
-/** Seeded clocks start at a fixed instant and advance 1 s per stamp; others follow real time. */
-export function createEntityClock(seeded: boolean): EntityClock {
+/** Seeded clocks start at a fixed instant and advance 1 s per stamp; others follow `now`. */
+export function createEntityClock(seeded: boolean, now: () => number = Date.now): EntityClock {
   let last = seeded ? Date.parse('2026-04-28T12:00:00.000Z') : 0
   const nowMs = (): number => {
-    last = seeded ? last + 1000 : Math.max(Date.now(), last + 1)
+    last = seeded ? last + 1000 : Math.max(now(), last + 1)
     return last
   }
   return { nowMs, stamp: () => new Date(nowMs()).toISOString() }

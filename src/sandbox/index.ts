@@ -9,7 +9,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Printer } from '../shared/printago/api-types'
-import { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+import { realClock, withTimers, type SandboxClock } from './clock'
+import {
+  DEMO_API_KEY,
+  DEMO_LIMITED_API_KEY,
+  DEMO_STORE_ID,
+  demoFleet,
+  demoPrinterSettings,
+  demoSlots
+} from './fleet'
 import { createEntityClock, createRandom } from './ids'
 import { SlidingWindowLimiter } from './rate-limit'
 import { Scheduler } from './scheduler'
@@ -19,7 +27,15 @@ import { ObjectStorage } from './storage'
 import { SandboxStore } from './store'
 import type { RunningSandbox, SandboxOptions } from './types'
 
-export { DEMO_API_KEY, DEMO_LIMITED_API_KEY, DEMO_STORE_ID, demoFleet } from './fleet'
+export {
+  DEMO_API_KEY,
+  DEMO_LIMITED_API_KEY,
+  DEMO_STORE_ID,
+  demoFleet,
+  demoPrinterSettings,
+  demoSlots
+} from './fleet'
+export { MATERIAL, VARIANT } from './materials'
 export type * from './types'
 
 const DEFAULT_UPLOAD_TTL_MS = 15 * 60_000
@@ -32,6 +48,7 @@ export interface SandboxInternals {
   storage: ObjectStorage
   /** Largest accepted JSON body in bytes. */
   maxJsonBytes: number
+  clock: Required<SandboxClock>
 }
 
 /** Attaches request hooks to a sandbox as it starts (the test tooling's entry point). */
@@ -47,29 +64,36 @@ export async function startSandbox(
   const apiKey = opts.apiKey ?? DEMO_API_KEY
   const limitedApiKey = opts.limitedApiKey ?? DEMO_LIMITED_API_KEY
   const random = createRandom(opts.seed)
-  const store = new SandboxStore(
+  const clock = opts.clock ? withTimers(opts.clock) : realClock
+  const now = (): number => clock.now()
+  const store = new SandboxStore({
     storeId,
-    opts.printers ?? demoFleet(storeId),
+    printers: opts.printers ?? demoFleet(storeId),
+    slots: opts.printerSlots ?? demoSlots(),
+    settings: opts.printerSettings ?? demoPrinterSettings(),
     random,
-    createEntityClock(opts.seed !== undefined)
-  )
+    clock: createEntityClock(opts.seed !== undefined, now)
+  })
   const ownDir = opts.storageDir === undefined
   const dir = opts.storageDir ?? (await mkdtemp(join(tmpdir(), 'printago-sandbox-')))
   const storage = new ObjectStorage(
     dir,
     store.state.uploads,
     random,
-    opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS
+    opts.uploadUrlTtlMs ?? DEFAULT_UPLOAD_TTL_MS,
+    now
   )
   await storage.init()
-  const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600)
-  const scheduler = new Scheduler(store, {
+  const limiter = new SlidingWindowLimiter(opts.ratePerMinute ?? 60, opts.ratePerHour ?? 600, now)
+  const scheduler = new Scheduler(store, storage, {
     speed: opts.speed ?? 1,
-    autoClearBeds: opts.autoClearBeds ?? true,
-    failureRate: opts.failureRate ?? 0
+    autoClearBeds: opts.autoClearBeds ?? false,
+    failureRate: opts.failureRate ?? 0,
+    lifecycle: opts.lifecycle ?? 'compact',
+    clock
   })
   const maxJsonBytes = opts.maxJsonBytes ?? 1 << 20
-  const hooks = attach?.({ store, scheduler, limiter, storage, maxJsonBytes })
+  const hooks = attach?.({ store, scheduler, limiter, storage, maxJsonBytes, clock })
   let origin = ''
   const server = createServer(
     { keepAliveTimeout: 5_000, requestTimeout: 0 },
@@ -80,6 +104,8 @@ export async function startSandbox(
       hooks,
       auth: { apiKey, limitedApiKey, storeId },
       maxJsonBytes,
+      rateLimitHeaders: opts.rateLimitHeaders ?? false,
+      now,
       origin: () => origin
     })
   )
@@ -106,11 +132,19 @@ export async function startSandbox(
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host
   origin = `http://${shownHost}:${port}`
   let closed: Promise<void> | undefined
+  const entityPayloads = opts.mqttEntityPayloads ?? 'full'
   // The realtime broker publishes the same entity events Printago pushes over MQTT.
   let broker: MqttBroker | null = null
   if (opts.mqtt !== false) {
     try {
-      broker = await startMqttBroker({ storeId, apiKey, limitedApiKey, events: store.events, host })
+      broker = await startMqttBroker({
+        storeId,
+        apiKey,
+        limitedApiKey,
+        events: store.events,
+        host,
+        entityPayloads
+      })
     } catch (e) {
       scheduler.stop()
       server.close()
@@ -139,7 +173,8 @@ export async function startSandbox(
         events: store.events,
         host,
         port,
-        tcpPort
+        tcpPort,
+        entityPayloads
       })
     },
     async stopMqtt(): Promise<void> {

@@ -162,7 +162,7 @@ function predicate(field: string, op: string, operand: string, rawKey: string): 
   }
 }
 
-function sorter(spec: string | null): (a: Row, b: Row) => number {
+export function sorter(spec: string | null): (a: Row, b: Row) => number {
   const keys = (spec ?? 'createdAt:desc')
     .split(',')
     .map((s) => s.trim())
@@ -220,31 +220,57 @@ export function applyListQuery(
     if (dot > 0 && known.has(field) && OPS.has(op))
       predicates.push(predicate(field, op, value, key))
   }
-  const cmp = sorter(query.get('sort'))
-  const matched = rows.filter((r) => predicates.every((p) => p(r))).sort(cmp)
-  let page = matched.slice(offset, offset + limit)
   const projection = query
     .get('fields')
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+  const matched = rows.filter((r) => predicates.every((p) => p(r)))
+  return finishList(matched, {
+    sort: query.get('sort'),
+    limit,
+    offset,
+    projection,
+    meta,
+    hints,
+    started
+  })
+}
+
+/** How a filtered list is sorted, paged, projected and wrapped. */
+export interface ListShape {
+  sort: string | null | undefined
+  limit: number
+  offset: number
+  projection: string[] | undefined
+  meta: boolean
+  hints: boolean
+  /** performance.now() when the query started (for meta.executionTime). */
+  started: number
+}
+
+/** Sorts, pages and projects matched rows; wraps them in `{data, meta}` when asked. */
+export function finishList(matched: Row[], shape: ListShape): ListResult {
+  const sorted = [...matched].sort(sorter(shape.sort ?? null))
+  let page = sorted.slice(shape.offset, shape.offset + shape.limit)
+  const projection = shape.projection
   if (projection?.length) {
     page = page.map((r) =>
       Object.fromEntries(projection.filter((f) => f in r).map((f) => [f, r[f]]))
     )
   }
-  if (!meta) return page
+  if (!shape.meta && !shape.hints) return page
   const result: ListResult = {
     data: page,
     meta: {
       total: matched.length,
       count: page.length,
-      offset,
-      limit,
-      hasMore: offset + page.length < matched.length,
-      executionTime: Math.round((performance.now() - started) * 1000) / 1000
+      offset: shape.offset,
+      limit: shape.limit,
+      hasMore: shape.offset + page.length < matched.length,
+      executionTime: Math.round((performance.now() - shape.started) * 1000) / 1000
     }
   }
-  if (hints) result.hints = []
+  if (shape.hints) result.hints = []
   return result
 }

@@ -6,7 +6,9 @@
 // - client id must start with `apiclient_<keyId>_` (keyId = first 24 chars of the key) plus a suffix;
 // - clients may subscribe only under `stores/<storeId>/…` and may never publish;
 // - every sandbox entity event is published to `stores/<storeId>/entities/<plural-kebab type>`
-//   as `{entityType, action, entities, changes}`, QoS 0, not retained.
+//   as `{entityType, action, entities, changes}`, QoS 0, not retained; UPDATE rows are full,
+//   only the changed fields, or alternating (`entityPayloads`);
+// - printer telemetry goes to `stores/<storeId>/printer-stats/<printerId>`, QoS 0, not retained.
 import { timingSafeEqual } from 'node:crypto'
 import type { EventEmitter } from 'node:events'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
@@ -15,7 +17,7 @@ import type { AddressInfo } from 'node:net'
 import { Aedes, type AuthenticateError, type Client } from 'aedes'
 import { createWebSocketStream, WebSocketServer } from 'ws'
 
-import type { EntityType, SandboxEntityEvent, SandboxEventMap } from './types'
+import type { EntityType, PrinterStatMessage, SandboxEntityEvent, SandboxEventMap } from './types'
 
 export interface MqttBrokerOptions {
   storeId: string
@@ -30,6 +32,8 @@ export interface MqttBrokerOptions {
   port?: number
   /** TCP port; 0 (default) picks a free one. */
   tcpPort?: number
+  /** UPDATE messages: full rows (default), only the changed fields, or alternating. */
+  entityPayloads?: 'full' | 'changes' | 'mixed'
 }
 
 export interface MqttBroker {
@@ -42,7 +46,7 @@ export interface MqttBroker {
   close(): Promise<void>
   /** Clients currently connected (authenticated). */
   clientCount(): number
-  /** Messages the broker published from entity events. */
+  /** Messages the broker published from entity events and printer stats. */
   published(): number
   /** Test hook: publish arbitrary bytes on a topic (malformed-message tests). */
   publishRaw(topic: string, payload: string | Buffer): Promise<void>
@@ -114,17 +118,36 @@ export async function startMqttBroker(opts: MqttBrokerOptions): Promise<MqttBrok
       )
     })
 
+  let updates = 0
+  /** Whether this UPDATE carries only the changed fields (per `entityPayloads`). */
+  const sparse = (): boolean => {
+    const mode = opts.entityPayloads ?? 'full'
+    return mode === 'changes' || (mode === 'mixed' && updates++ % 2 === 1)
+  }
   const onEntity = (event: SandboxEntityEvent): void => {
     const segment = ENTITY_TOPIC[event.entityType]
     if (!segment) return
+    let entities: Record<string, unknown> = event.entities
+    if (event.action === 'UPDATE' && event.changes && sparse()) {
+      entities = Object.fromEntries(
+        Object.entries(event.changes).map(([id, changes]) => [id, { id, ...changes }])
+      )
+    }
     const body: Record<string, unknown> = {
       entityType: event.entityType,
       action: event.action,
-      entities: event.entities
+      entities
     }
     if (event.changes) body.changes = event.changes
     publishedCount++
     void publish(`stores/${opts.storeId}/entities/${segment}`, Buffer.from(JSON.stringify(body)))
+  }
+  const onStats = (message: PrinterStatMessage): void => {
+    publishedCount++
+    void publish(
+      `stores/${opts.storeId}/printer-stats/${message.printerId}`,
+      Buffer.from(JSON.stringify(message))
+    )
   }
 
   const tcpSockets = new Set<Socket>()
@@ -165,6 +188,7 @@ export async function startMqttBroker(opts: MqttBrokerOptions): Promise<MqttBrok
     throw e
   }
   opts.events.on('entity', onEntity)
+  opts.events.on('printerStats', onStats)
   const shownHost = host.includes(':') ? `[${host}]` : host
   let closed: Promise<void> | undefined
 
@@ -180,6 +204,7 @@ export async function startMqttBroker(opts: MqttBrokerOptions): Promise<MqttBrok
     close(): Promise<void> {
       closed ??= (async () => {
         opts.events.off('entity', onEntity)
+        opts.events.off('printerStats', onStats)
         for (const ws of wss.clients) ws.terminate()
         for (const s of tcpSockets) s.destroy()
         await new Promise<void>((r) => aedes.close(() => r()))

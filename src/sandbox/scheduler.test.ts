@@ -275,8 +275,8 @@ describe('cancel and retry', () => {
 })
 
 describe('timers and events', () => {
-  it('runs by itself at speed, clears beds, finishes external prints; setSpeed(0) pauses', async () => {
-    await start({ speed: 2000 })
+  it('runs by itself at speed, clears beds (autoClearBeds), finishes external prints; setSpeed(0) pauses', async () => {
+    await start({ speed: 2000, autoClearBeds: true })
     const part = await makePart(sb)
     const pb = await build(sb, part.id, { quantity: 3, tags: { 'printer.id': `=${PRINTER.h2d}` } })
     const deadline = Date.now() + 15_000 // a bound, not a pause: the loops end on the state

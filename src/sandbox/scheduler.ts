@@ -1,46 +1,80 @@
-// A scripted print farm: pending → assigned → slicing → sending-to-printer → printing → completed
-// (or failed). Time is virtual: real time × speed, so speed 0 pauses and tick() steps by hand.
+// A scripted print farm. Jobs go pending → assigned → slicing → [sliced → finalizing] →
+// [waiting-for-approval] → [ready-for-printer] → sending-to-printer → printing → completed (or
+// failed; paused while paused). Time is virtual: the clock × speed, so speed 0 pauses and tick()
+// steps by hand. It also runs part metadata extraction and the printers' own chores.
 import type { Printer, PrintJob } from '../shared/printago/api-types'
-import { canRun } from './matching'
+import { realClock, type SandboxClock, type SandboxTimer } from './clock'
+import { assignPending } from './assign'
+import { plateOf } from './matching'
+import { analyzePart } from './parts'
+import { sliceJob } from './slicer'
+import type { ObjectStorage } from './storage'
 import { isTerminal, withPrintStatus, type SandboxStore } from './store'
+import { progressStat, watchPrinters, type PrintProgress } from './telemetry'
 
 /** Virtual milliseconds each state lasts at speed 1 ("realistic-ish", yet a demo keeps moving). */
 const STEP_MS: Partial<Record<PrintJob['status'], number>> = {
   assigned: 2_000,
   slicing: 5_000,
+  sliced: 1_000,
+  finalizing: 2_000,
+  'ready-for-printer': 1_000,
   'sending-to-printer': 3_000,
   printing: 30_000
 }
+const PRINT_MS = STEP_MS.printing!
 const BED_CLEAR_MS = 20_000
 const EXTERNAL_PRINT_MS = 45_000
+const ANALYSIS_MS = 3_000
+const PROGRESS_MS = 3_000
 const LOOP_MS = 50
 
 /** Scheduler options. */
 export interface SchedulerOptions {
   speed: number
+  /** Clear every bed on the timer (the old behaviour); otherwise only continuous-print printers. */
   autoClearBeds: boolean
   failureRate: number
+  lifecycle: 'compact' | 'full'
+  /** Time and timers (default: real). */
+  clock?: Required<SandboxClock>
 }
 
 /** Drives jobs through their lifecycle on the store's printers. */
 export class Scheduler {
   private speed = 0
-  private timer: NodeJS.Timeout | undefined
+  private timer: SandboxTimer | undefined
   private virtual = 0
-  private lastReal = Date.now()
-  private readonly due = new Map<string, { status: string; at: number }>()
+  private readonly clock: Required<SandboxClock>
+  private lastReal: number
+  private lastLoop = 0
+  /** Virtual ms spent in the current (non-printing) state, per job. */
+  private readonly inState = new Map<string, { status: string; ms: number }>()
+  /** Virtual ms printed, per job (survives a pause). */
+  private readonly printed = new Map<string, number>()
+  private readonly progressAt = new Map<string, number>()
   private readonly bedDue = new Map<string, number>()
   private readonly externalDue = new Map<string, number>()
+  private readonly analysisDue = new Map<string, number>()
   private dirty = true
   private readonly onEntity = (): void => {
     this.dirty = true
   }
+  private readonly unwatch: () => void
 
   constructor(
     private readonly store: SandboxStore,
+    private readonly storage: ObjectStorage,
     private readonly opts: SchedulerOptions
   ) {
+    this.clock = opts.clock ?? realClock
+    this.lastReal = this.clock.now()
     store.events.on('entity', this.onEntity)
+    this.unwatch = watchPrinters(
+      store,
+      (id) => this.progressOf(id),
+      () => this.clock.now()
+    )
     this.setSpeed(opts.speed)
   }
 
@@ -49,13 +83,21 @@ export class Scheduler {
     if (!Number.isFinite(speed) || speed < 0) throw new Error('speed must be a finite number ≥ 0')
     this.advanceClock()
     this.speed = speed
-    if (speed > 0 && !this.timer) {
-      this.timer = setInterval(() => this.loop(), LOOP_MS)
-      this.timer.unref()
-    } else if (speed === 0 && this.timer) {
-      clearInterval(this.timer)
+    if (speed > 0 && this.timer === undefined) this.schedule()
+    else if (speed === 0 && this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer)
       this.timer = undefined
     }
+  }
+
+  /** A chain of timeouts, not an interval: a virtual clock sees one pending timer, a stop is final. */
+  private schedule(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined
+      if (this.speed === 0) return
+      this.loop()
+      if (this.speed > 0 && this.timer === undefined) this.schedule()
+    }, LOOP_MS)
   }
 
   /** Current speed. */
@@ -65,42 +107,61 @@ export class Scheduler {
 
   /** Stops the timer and detaches from the store. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer)
     this.timer = undefined
+    this.speed = 0
     this.store.events.off('entity', this.onEntity)
+    this.unwatch()
   }
 
-  /** One deterministic step: every running job moves once, then pending jobs get printers. */
+  /** Where a printing (or paused) job is; null for other jobs. */
+  progressOf(jobId: string): PrintProgress | null {
+    const job = this.store.state.printJobs.get(jobId)
+    if (!job || (job.status !== 'printing' && job.status !== 'paused')) return null
+    const done = Math.min(PRINT_MS, this.printed.get(jobId) ?? 0)
+    return { percent: (done / PRINT_MS) * 100, remainingMs: PRINT_MS - done }
+  }
+
+  /**
+   * One deterministic step: pending part analyses finish, continuous-print printers clear beds
+   * left from earlier steps, every running job moves one state, then pending jobs get printers.
+   */
   tick(): void {
-    for (const job of this.activeJobs()) this.step(job)
+    for (const id of [...this.store.pendingAnalysis]) this.analyze(id)
+    for (const p of this.store.state.printers.values()) if (this.clearsItself(p)) this.clearBed(p)
+    for (const job of this.activeJobs()) if (this.moves(job)) this.step(job)
     this.assignPending()
   }
 
   private advanceClock(): void {
-    const now = Date.now()
+    const now = this.clock.now()
     this.virtual += (now - this.lastReal) * this.speed
     this.lastReal = now
+  }
+
+  private analyze(partId: string): void {
+    this.analysisDue.delete(partId)
+    const part = this.store.state.parts.get(partId)
+    if (part) analyzePart(this.store, this.storage, part)
+    else this.store.pendingAnalysis.delete(partId)
+  }
+
+  /** Jobs that advance on their own (paused and waiting-for-approval jobs wait for a person). */
+  private moves(job: PrintJob): boolean {
+    return job.status !== 'paused' && job.status !== 'waiting-for-approval'
   }
 
   private loop(): void {
     try {
       this.advanceClock()
-      for (const job of this.activeJobs()) {
-        // Several steps may fall due within one loop at high speeds.
-        for (let guard = 0; guard < 8 && !isTerminal(job); guard++) {
-          const duration = STEP_MS[job.status] ?? 1_000
-          let entry = this.due.get(job.id)
-          if (!entry || entry.status !== job.status) {
-            entry = { status: job.status, at: this.virtual + duration }
-            this.due.set(job.id, entry)
-          }
-          if (entry.at > this.virtual) break
-          const at = entry.at
-          this.step(job)
-          this.due.set(job.id, { status: job.status, at: at + (STEP_MS[job.status] ?? 1_000) })
-        }
-        if (isTerminal(job)) this.due.delete(job.id)
+      const delta = Math.max(0, this.virtual - this.lastLoop)
+      this.lastLoop = this.virtual
+      for (const id of this.store.pendingAnalysis) {
+        const due = this.analysisDue.get(id) ?? this.virtual + ANALYSIS_MS
+        this.analysisDue.set(id, due)
+        if (due <= this.virtual) this.analyze(id)
       }
+      for (const job of this.activeJobs()) this.run(job, delta)
       this.printerChores()
       if (this.dirty) this.assignPending()
     } catch (e) {
@@ -108,7 +169,61 @@ export class Scheduler {
     }
   }
 
-  /** Timer-only housekeeping: finish external prints and clear beds so the demo keeps flowing. */
+  /** Spends `budget` virtual ms on a job: several steps may fall due within one loop. */
+  private run(job: PrintJob, budget: number): void {
+    for (let guard = 0; guard < 12 && !isTerminal(job) && this.moves(job); guard++) {
+      if (job.status === 'printing') {
+        const done = this.printed.get(job.id) ?? 0
+        const need = PRINT_MS - done
+        if (budget < need) {
+          this.printed.set(job.id, done + budget)
+          this.reportProgress(job)
+          return
+        }
+        this.printed.set(job.id, PRINT_MS)
+        budget -= need
+      } else {
+        let rec = this.inState.get(job.id)
+        if (!rec || rec.status !== job.status)
+          this.inState.set(job.id, (rec = { status: job.status, ms: 0 }))
+        const need = (STEP_MS[job.status] ?? 1_000) - rec.ms
+        if (budget < need) {
+          rec.ms += budget
+          return
+        }
+        budget -= need
+      }
+      this.step(job)
+    }
+  }
+
+  private reportProgress(job: PrintJob): void {
+    const last = this.progressAt.get(job.id) ?? -Infinity
+    if (this.virtual - last < PROGRESS_MS) return
+    this.progressAt.set(job.id, this.virtual)
+    const p = this.printerOf(job)
+    const progress = this.progressOf(job.id)
+    if (p && progress)
+      this.store.emitStats(progressStat(this.store, p, job, progress, this.clock.now()))
+  }
+
+  /** Whether a printer clears its own bed (continuous print, or every printer with autoClearBeds). */
+  private clearsItself(p: Printer): boolean {
+    return p.isOnline && p.isAvailable && !p.confirmedReady && p.continuousPrint
+  }
+
+  private clearBed(p: Printer): void {
+    const patch: Partial<Printer> = { confirmedReady: true, ...withPrintStatus(p, 'IDLE') }
+    // A FabMatic job limit counts down with each automatic clear; at 0 continuous print stops.
+    if (p.continuousPrint && typeof p.fabmaticRemainingJobs === 'number') {
+      const left = Math.max(0, p.fabmaticRemainingJobs - 1)
+      patch.fabmaticRemainingJobs = left
+      if (left === 0) patch.continuousPrint = false
+    }
+    this.store.patchPrinter(p, patch)
+  }
+
+  /** Timer-only housekeeping: external prints finish, beds clear where something clears them. */
   private printerChores(): void {
     for (const p of this.store.state.printers.values()) {
       const external = p.isOnline && !p.isAvailable && !p.printingJobId
@@ -125,13 +240,15 @@ export class Scheduler {
           })
         }
       } else this.externalDue.delete(p.id)
-      const dirtyBed = this.opts.autoClearBeds && p.isOnline && p.isAvailable && !p.confirmedReady
+      const dirtyBed =
+        this.clearsItself(p) ||
+        (this.opts.autoClearBeds && p.isOnline && p.isAvailable && !p.confirmedReady)
       if (dirtyBed) {
         const at = this.bedDue.get(p.id) ?? this.virtual + BED_CLEAR_MS
         this.bedDue.set(p.id, at)
         if (at <= this.virtual) {
           this.bedDue.delete(p.id)
-          this.store.patchPrinter(p, { confirmedReady: true, ...withPrintStatus(p, 'IDLE') })
+          this.clearBed(p)
         }
       } else this.bedDue.delete(p.id)
     }
@@ -142,8 +259,7 @@ export class Scheduler {
     const out: PrintJob[] = []
     for (const p of this.store.state.printers.values()) {
       const job = p.printingJobId ? this.store.state.printJobs.get(p.printingJobId) : undefined
-      if (job && !isTerminal(job) && job.status !== 'pending' && job.status !== 'paused')
-        out.push(job)
+      if (job && !isTerminal(job) && job.status !== 'pending') out.push(job)
     }
     return out
   }
@@ -157,26 +273,78 @@ export class Scheduler {
     return this.opts.failureRate > 0 && this.store.random.next() < this.opts.failureRate
   }
 
+  /** Where a job goes once it is sliced (or needs no slicing). */
+  private afterSlicing(p: Printer | undefined): PrintJob['status'] {
+    if (this.opts.lifecycle === 'full') return 'sliced'
+    return this.approval(p) ? 'waiting-for-approval' : 'sending-to-printer'
+  }
+
+  private approval(p: Printer | undefined): boolean {
+    return !!p && this.store.settingsOf(p.id).requiresApproval
+  }
+
   /** Moves a job one state forward. */
   private step(job: PrintJob): void {
     const s = this.store
     const p = this.printerOf(job)
     const now = (): string => s.clock.stamp()
+    const forget = (): void => {
+      this.inState.delete(job.id)
+      this.printed.delete(job.id)
+      this.progressAt.delete(job.id)
+    }
     switch (job.status) {
-      case 'assigned':
-        s.patchJob(job, { status: 'slicing' })
+      case 'assigned': {
+        const plate = plateOf(s, job)
+        const part = job.partId ? s.state.parts.get(job.partId) : undefined
+        if (plate?.sliced && part) {
+          // Already sliced (gcode3mf): nothing to slice, the plate's G-code is sent as it is.
+          const file = part.gcodePlateUris?.[String(plate.id)] ?? part.fileUris[0] ?? ''
+          s.patchJob(job, {
+            status: this.opts.lifecycle === 'full' ? 'finalizing' : this.afterSlicing(p),
+            slicedGcodeUri: file,
+            filesToPrint: [file],
+            isGcodeCached: true,
+            assignmentCompletedAt: now()
+          })
+        } else s.patchJob(job, { status: 'slicing' })
         break
+      }
       case 'slicing': {
-        const gcode = `${s.storeId}/print-jobs/${job.id}/plate_1.gcode.3mf`
+        if (!p) break
+        const result = sliceJob(s, this.storage, job, p, now())
+        if (!result.ok) {
+          s.patchJob(job, {
+            status: 'failed',
+            errorMessage: result.errorMessage,
+            logsUri: result.logsUri,
+            assignmentCompletedAt: now()
+          })
+          s.releasePrinter(job, false, 'IDLE')
+          forget()
+          break
+        }
+        const part = job.partId ? s.state.parts.get(job.partId) : undefined
         s.patchJob(job, {
-          status: 'sending-to-printer',
-          slicedGcodeUri: gcode,
-          filesToPrint: [gcode],
+          status: this.afterSlicing(p),
+          slicedGcodeUri: result.gcodeUri,
+          filesToPrint: [result.gcodeUri],
           slicerInputHash: s.random.token(40),
+          logsUri: result.logsUri,
+          thumbnailUri: job.thumbnailUri ?? part?.thumbnailUri ?? null,
           assignmentCompletedAt: now()
         })
         break
       }
+      case 'sliced':
+        s.patchJob(job, { status: 'finalizing' })
+        break
+      case 'finalizing':
+        s.patchJob(job, { status: this.approval(p) ? 'waiting-for-approval' : 'ready-for-printer' })
+        break
+      case 'ready-for-printer':
+        s.patchJob(job, { status: 'sending-to-printer' })
+        break
       case 'sending-to-printer':
         s.patchJob(job, {
           status: 'printing',
@@ -199,7 +367,7 @@ export class Scheduler {
             : { status: 'completed', printingCompletedAt: at }
         )
         if (p) {
-          const hours = Math.round((STEP_MS.printing! / 3_600_000) * 1000) / 1000
+          const hours = Math.round((PRINT_MS / 3_600_000) * 1000) / 1000
           s.releasePrinter(job, true, fail ? 'FAILED' : 'FINISH')
           s.patchPrinter(p, {
             lastPrintedAt: at,
@@ -207,43 +375,14 @@ export class Scheduler {
             lifetimePrintHours: Math.round((p.lifetimePrintHours + hours) * 1000) / 1000
           })
         }
+        forget()
         break
       }
     }
   }
 
-  /** Gives ready printers to pending jobs by priority tier, then queue order. */
   private assignPending(): void {
-    this.dirty = false
-    const s = this.store
-    let free = [...s.state.printers.values()].filter(
-      (p) => p.isAvailable && p.isOnline && p.confirmedReady
-    )
-    if (free.length === 0) return
-    const pending = [...s.state.printJobs.values()]
-      .filter((j) => j.status === 'pending')
-      .sort(
-        (a, b) =>
-          a.priority - b.priority ||
-          a.queueOrder - b.queueOrder ||
-          a.createdAt.localeCompare(b.createdAt)
-      )
-    for (const job of pending) {
-      const p = free.find((x) => canRun(x, job))
-      if (!p) continue
-      free = free.filter((x) => x !== p)
-      s.patchPrinter(p, {
-        isAvailable: false,
-        printingJobId: job.id,
-        ...withPrintStatus(p, 'PREPARE')
-      })
-      s.patchJob(job, {
-        status: 'assigned',
-        assignedPrinterId: p.id,
-        assignmentStartedAt: s.clock.stamp()
-      })
-      if (free.length === 0) break
-    }
+    assignPending(this.store)
     // Our own patches set dirty again; nothing more can be assigned until something else changes.
     this.dirty = false
   }

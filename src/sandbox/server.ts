@@ -1,5 +1,6 @@
 // The request pipeline: hooks → storage | (route → auth → rate limit → permission → body) → handler.
 // Every failure becomes an HTTP answer; nothing a client sends can crash the process.
+import { createReadStream } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { authenticate, hasPermission, presentedKeyId } from './auth'
 import {
@@ -14,9 +15,15 @@ import {
   writeJson,
   writeXmlError
 } from './http'
-import type { SlidingWindowLimiter } from './rate-limit'
+import { rateLimitHeaders, type SlidingWindowLimiter } from './rate-limit'
 import { matchRoute, type Route } from './routes'
-import { inlineValidator, permissionOf, requestSchemaName, schemaValidator } from './spec'
+import {
+  inlineRequestSchema,
+  inlineValidator,
+  permissionOf,
+  requestSchemaName,
+  schemaValidator
+} from './spec'
 import { STORAGE_PREFIX, type ObjectStorage } from './storage'
 import type { SandboxStore } from './store'
 import type { RequestRecord } from './types'
@@ -36,9 +43,11 @@ export interface Exchange {
 /**
  * What a `beforeAct` hook decided: 'act' lets the emulator handle the request, 'answered' means
  * the hook answered (or dropped) it itself, 'act-unanswered' acts and then closes the connection
- * without an answer.
+ * without an answer, and `{ actThen }` acts and hands the answer to the hook instead of writing it
+ * (the hook records and writes what the client gets, e.g. a gateway error after the action).
  */
-export type BeforeAct = 'act' | 'answered' | 'act-unanswered'
+export type BeforeAct =
+  'act' | 'answered' | 'act-unanswered' | { actThen(actedStatus: number): void }
 
 /**
  * Optional per-request hooks. The product emulator (the desktop app's demo store) runs without
@@ -65,6 +74,10 @@ export interface ServerDeps {
   limiter: SlidingWindowLimiter
   auth: { apiKey: string; limitedApiKey: string; storeId: string }
   maxJsonBytes: number
+  /** Adds the optional rate-limit headers (see rateLimitHeaders) to counted requests. */
+  rateLimitHeaders?: boolean
+  /** Time for the request log. */
+  now(): number
   /** Fallback origin for signed URLs when a request has no Host header. */
   origin(): string
   hooks?: ServerHooks
@@ -80,8 +93,11 @@ function bodyValidator(
     const v = schemaValidator(name)
     return (b) => assertBody(v, b)
   }
-  if (route.inlineBodySchema) {
-    const v = inlineValidator(route.pattern, route.inlineBodySchema)
+  const inline =
+    route.inlineBodySchema ??
+    (route.specPath ? inlineRequestSchema(route.method, route.specPath) : undefined)
+  if (inline) {
+    const v = inlineValidator(`${route.method} ${route.pattern}`, inline)
     return (b) => assertBody(v, b)
   }
   return undefined
@@ -113,7 +129,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   if (hooks?.intercept && (await hooks.intercept(req, res, path, query))) return
 
   const record: RequestRecord = {
-    at: Date.now(),
+    at: deps.now(),
     method,
     path,
     query: rawQuery,
@@ -133,12 +149,12 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     ? await hooks.beforeAct({ req, res, method, path, record, finish })
     : 'act'
   if (verdict === 'answered') return
-  const unanswered = verdict === 'act-unanswered'
 
-  /** Sends (or, when asked to stay unanswered, swallows) the answer of a performed action. */
+  /** Sends the answer of a performed action, or swallows it / hands it over as the hook asked. */
   const answer = (status: number, write: () => void): void => {
+    if (typeof verdict === 'object') return verdict.actThen(status)
     finish(status)
-    if (unanswered) req.socket.destroy()
+    if (verdict === 'act-unanswered') req.socket.destroy()
     else write()
   }
 
@@ -149,11 +165,20 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       if (result.error) {
         discardBody(req, res)
         writeXmlError(res, result.status, result.error.code, result.error.message)
+      } else if (result.download) {
+        const { file, size, contentType } = result.download
+        res.writeHead(200, { 'content-type': contentType, 'content-length': size })
+        if (method === 'HEAD') res.end()
+        else
+          createReadStream(file)
+            .on('error', () => res.destroy())
+            .pipe(res)
       } else writeJson(res, result.status, undefined, result.etag ? { etag: result.etag } : {})
     })
     return
   }
 
+  let rateHeaders: Record<string, string> = {}
   try {
     const apiPath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path
     const match = matchRoute(method, apiPath)
@@ -168,6 +193,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (!caller) throw new HttpError(401, UNAUTHORIZED_BODY)
     record.keyId = caller.keyId
     const decision = deps.limiter.take(caller.keyId)
+    if (deps.rateLimitHeaders) rateHeaders = rateLimitHeaders(decision)
     if (!decision.ok) {
       throw new HttpError(429, THROTTLED_BODY, {
         'retry-after': String(decision.retryAfterSeconds)
@@ -199,7 +225,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       storage: deps.storage,
       baseUrl: host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : deps.origin()
     })
-    answer(result.status, () => writeJson(res, result.status, result.body))
+    answer(result.status, () => writeJson(res, result.status, result.body, rateHeaders))
   } catch (e) {
     if (!(e instanceof HttpError)) console.error('[sandbox] handler failed:', e)
     const err =
@@ -208,7 +234,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
         : new HttpError(500, { statusCode: 500, message: 'Internal server error' })
     answer(err.status, () => {
       discardBody(req, res)
-      writeJson(res, err.status, err.body, err.headers)
+      writeJson(res, err.status, err.body, { ...rateHeaders, ...err.headers })
     })
   }
 }

@@ -85,6 +85,16 @@ export function requestSchemaName(method: string, path: string): string | undefi
   return typeof ref === 'string' ? ref.replace('#/components/schemas/', '') : undefined
 }
 
+/** An operation's request body schema when the spec writes it inline (not a component). */
+export function inlineRequestSchema(
+  method: string,
+  path: string
+): Record<string, unknown> | undefined {
+  const op = openapi.paths[path]?.[method.toLowerCase()]
+  const schema = op?.requestBody?.content['application/json']?.schema
+  return schema && typeof schema.$ref !== 'string' ? schema : undefined
+}
+
 /** The `x-permission` of an operation, if the spec names one. */
 export function permissionOf(method: string, path: string): string | undefined {
   return openapi.paths[path]?.[method.toLowerCase()]?.['x-permission']

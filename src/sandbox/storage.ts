@@ -1,7 +1,7 @@
 // A GCS-like object store behind signed URLs. PUT bodies stream to disk (hashing on the way), so
 // multi-GiB uploads run in constant memory. No API auth here: the signature is the credential.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createWriteStream, writeFileSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { join } from 'node:path'
@@ -21,7 +21,8 @@ export class ObjectStorage {
     private readonly dir: string,
     private readonly uploads: SandboxState['uploads'],
     private readonly random: Random,
-    private readonly ttlMs: number
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now
   ) {}
 
   /** Creates the storage directories. */
@@ -30,8 +31,30 @@ export class ObjectStorage {
     await mkdir(join(this.dir, 'tmp'), { recursive: true })
   }
 
-  private sign(path: string, expires: number): string {
-    return createHmac('sha256', this.secret).update(`PUT\n${path}\n${expires}`).digest('hex')
+  private sign(path: string, expires: number, method = 'PUT'): string {
+    return createHmac('sha256', this.secret).update(`${method}\n${path}\n${expires}`).digest('hex')
+  }
+
+  private fileFor(path: string): string {
+    return join(this.dir, 'objects', createHash('sha256').update(path).digest('hex'))
+  }
+
+  /** Stores bytes the sandbox produced itself (thumbnails, slicer logs, split plates). */
+  putSync(path: string, bytes: Uint8Array | string): void {
+    const data = typeof bytes === 'string' ? Buffer.from(bytes) : bytes
+    const file = this.fileFor(path)
+    writeFileSync(file, data)
+    const sha256 = createHash('sha256').update(data).digest('hex')
+    this.uploads.set(path, { file, sha256, size: data.length })
+  }
+
+  /** Signed GET URLs for stored paths, valid `seconds` (unknown paths sign too, then 404). */
+  signDownloads(paths: string[], seconds: number, baseUrl: string): string[] {
+    const expires = this.now() + seconds * 1000
+    return paths.map((path) => {
+      const urlPath = path.split('/').map(encodeURIComponent).join('/')
+      return `${baseUrl}${STORAGE_PREFIX}${urlPath}?expires=${expires}&sig=${this.sign(path, expires, 'GET')}`
+    })
   }
 
   /** One `{uploadUrl, path}` per filename: `{storeId}/uploads/{random}/{encoded name}`. */
@@ -44,7 +67,7 @@ export class ObjectStorage {
       // "." and ".." would be normalised away by URL parsers, so no URL could address them.
       if (name === '.' || name === '..') throw nestError(400, `Invalid filename "${name}"`)
       const path = `${storeId}/uploads/${this.random.token(16)}/${encodeURIComponent(name)}`
-      const expires = Date.now() + this.ttlMs
+      const expires = this.now() + this.ttlMs
       const urlPath = path.split('/').map(encodeURIComponent).join('/')
       return {
         uploadUrl: `${baseUrl}${STORAGE_PREFIX}${urlPath}?expires=${expires}&sig=${this.sign(path, expires)}`,
@@ -63,8 +86,13 @@ export class ObjectStorage {
       status,
       error: { code, message }
     })
-    if (req.method !== 'PUT')
-      return fail(405, 'MethodNotAllowed', 'Only signed PUT uploads are supported')
+    const method = req.method === 'HEAD' ? 'GET' : req.method
+    if (method !== 'PUT' && method !== 'GET')
+      return fail(
+        405,
+        'MethodNotAllowed',
+        'Only signed PUT uploads and GET downloads are supported'
+      )
     let path: string
     try {
       path = rawPath.slice(STORAGE_PREFIX.length).split('/').map(decodeURIComponent).join('/')
@@ -81,7 +109,7 @@ export class ObjectStorage {
     }
     const sig = query.get('sig') ?? ''
     const expires = Number(query.get('expires'))
-    const expected = Buffer.from(this.sign(path, expires))
+    const expected = Buffer.from(this.sign(path, expires, method))
     const given = Buffer.from(sig)
     if (!sig || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return fail(
@@ -91,13 +119,21 @@ export class ObjectStorage {
       )
     }
     // Expired: 403 like S3 ("Request has expired"); GCS uses 400 for the same case.
-    if (!(expires > Date.now())) return fail(403, 'AccessDenied', 'Request has expired')
+    if (!(expires > this.now())) return fail(403, 'AccessDenied', 'Request has expired')
+    if (method === 'GET') {
+      const obj = this.uploads.get(path)
+      if (!obj) return fail(404, 'NoSuchKey', 'The specified key does not exist.')
+      return {
+        status: 200,
+        download: { file: obj.file, size: obj.size, contentType: typeOf(path) }
+      }
+    }
     if (req.headers['content-length'] === undefined) {
       return fail(411, 'MissingContentLength', 'Content-Length is required')
     }
     const declared = Number(req.headers['content-length'])
     const tmp = join(this.dir, 'tmp', this.random.token(20))
-    const file = join(this.dir, 'objects', createHash('sha256').update(path).digest('hex'))
+    const file = this.fileFor(path)
     const hash = createHash('sha256')
     let size = 0
     try {
@@ -130,4 +166,19 @@ export interface StorageResult {
   status: number
   error?: { code: string; message: string }
   etag?: string
+  /** A signed GET: the file to stream. */
+  download?: { file: string; size: number; contentType: string }
+}
+
+const TYPES: [RegExp, string][] = [
+  [/\.png$/i, 'image/png'],
+  [/\.jpe?g$/i, 'image/jpeg'],
+  [/\.(log|txt)$/i, 'text/plain; charset=utf-8'],
+  [/\.gcode\.3mf$/i, 'application/vnd.ms-package.3dmanufacturing-3dmodel+xml'],
+  [/\.3mf$/i, 'application/vnd.ms-package.3dmanufacturing-3dmodel+xml'],
+  [/\.stl$/i, 'model/stl']
+]
+
+function typeOf(path: string): string {
+  return TYPES.find(([re]) => re.test(path))?.[1] ?? 'application/octet-stream'
 }

@@ -1,34 +1,28 @@
-// In-memory state of the sandbox store, with every mutation emitted as an entity event.
+// In-memory state of the sandbox store, with every mutation emitted as an entity event. Creating
+// parts and builds and the queue operations live in parts.ts, builds.ts and queue.ts.
 import { EventEmitter } from 'node:events'
 import type {
   Part,
   PartBuild,
   PartBuildStep,
   PartBuildWithRelation,
-  PartInsertWithMaterials,
-  PartParameterOverride,
   Printer,
   PrintJob,
-  Store,
-  Tags
+  Store
 } from '../shared/printago/api-types'
-import { nestError } from './http'
 import type { EntityClock, Random } from './ids'
-import type { EntityType, SandboxEntityEvent, SandboxEventMap, SandboxState } from './types'
+import { demoMaterials, slotEntities, type LoadedSlot } from './materials'
+import type {
+  EntityType,
+  FleetSlot,
+  PrinterSettings,
+  PrinterStatMessage,
+  SandboxEntityEvent,
+  SandboxEventMap,
+  SandboxState
+} from './types'
 
 type Entity = Part | PartBuild | Printer | PrintJob
-
-/** A build request entry after v1/v2 differences are resolved. */
-export interface BuildEntry {
-  part: Part
-  quantity: number
-  label?: string
-  tags?: Tags
-  priority: 100 | 1000
-  position: 'front' | 'back'
-  parameterOverrides: PartParameterOverride[]
-  materials: PrintJob['materialAssignments']
-}
 
 const TERMINAL = new Set<PrintJob['status']>(['completed', 'failed', 'cancelled'])
 const PREPARING = new Set<PrintJob['status']>([
@@ -52,6 +46,18 @@ export function withPrintStatus(p: Printer, status: string): Partial<Printer> {
   return {}
 }
 
+const DEFAULT_SETTINGS: PrinterSettings = { requiresApproval: false }
+
+/** What the store is made from. */
+export interface StoreSetup {
+  storeId: string
+  printers: Printer[]
+  slots: FleetSlot[]
+  settings: Record<string, Partial<PrinterSettings>>
+  random: Random
+  clock: EntityClock
+}
+
 /** The sandbox's entities plus the event stream describing their changes. */
 export class SandboxStore {
   readonly state: SandboxState = {
@@ -59,21 +65,53 @@ export class SandboxStore {
     partBuilds: new Map(),
     printJobs: new Map(),
     printers: new Map(),
+    materials: new Map(),
+    materialVariants: new Map(),
+    printerSlots: new Map(),
+    partMetadata: new Map(),
     uploads: new Map()
   }
   readonly events = new EventEmitter<SandboxEventMap>()
-  private readonly steps = new Map<string, PartBuildStep[]>()
-  private readonly jobsByBuild = new Map<string, string[]>()
-  private queueCounter = 1
+  readonly storeId: string
+  readonly random: Random
+  readonly clock: EntityClock
+  /** Build steps by PartBuild id (returned with the build, not separate entities here). */
+  readonly steps = new Map<string, PartBuildStep[]>()
+  /** Job ids by PartBuild id, in quantityIndex order. */
+  readonly jobsByBuild = new Map<string, string[]>()
+  private readonly settings = new Map<string, PrinterSettings>()
+  /** Parts whose metadata extraction is due (the scheduler runs it; see parts.ts). */
+  readonly pendingAnalysis = new Set<string>()
+  /** Next free queueOrder at the back of the queue. */
+  queueCounter = 1
   private readonly storeRecord: Store
 
-  constructor(
-    readonly storeId: string,
-    printers: Printer[],
-    readonly random: Random,
-    readonly clock: EntityClock
-  ) {
-    for (const p of printers) this.state.printers.set(p.id, { ...structuredClone(p), storeId })
+  constructor(setup: StoreSetup) {
+    const { storeId } = setup
+    this.storeId = storeId
+    this.random = setup.random
+    this.clock = setup.clock
+    for (const p of setup.printers)
+      this.state.printers.set(p.id, { ...structuredClone(p), storeId })
+    const { materials, variants } = demoMaterials(storeId)
+    for (const m of materials) this.state.materials.set(m.id, m)
+    for (const v of variants) this.state.materialVariants.set(v.id, v)
+    const slots = setup.slots.filter((s) => this.state.printers.has(s.printerId))
+    for (const p of this.state.printers.values()) {
+      // A printer nobody configured still has filament: one spool of PLA Basic Black.
+      if (!slots.some((s) => s.printerId === p.id)) {
+        slots.push({
+          printerId: p.id,
+          amsIndex: -1,
+          slotIndex: 0,
+          variantId: 'sbxvariant00000000000002'
+        })
+      }
+    }
+    for (const s of slotEntities(storeId, slots, this.state.materialVariants, this.state.materials))
+      this.state.printerSlots.set(s.id, s)
+    for (const [id, s] of Object.entries(setup.settings))
+      this.settings.set(id, { ...DEFAULT_SETTINGS, ...s })
     this.storeRecord = {
       id: storeId,
       name: 'Sandbox Print Farm',
@@ -94,6 +132,30 @@ export class SandboxStore {
     return { ...this.storeRecord }
   }
 
+  /** Sandbox-only settings of a printer. */
+  settingsOf(printerId: string): PrinterSettings {
+    return this.settings.get(printerId) ?? DEFAULT_SETTINGS
+  }
+
+  /** Changes a printer's sandbox-only settings. */
+  setSettings(printerId: string, patch: Partial<PrinterSettings>): void {
+    this.settings.set(printerId, { ...this.settingsOf(printerId), ...patch })
+  }
+
+  /** A printer's slots with what they hold, loaded ones only. */
+  loadedSlots(printerId: string): LoadedSlot[] {
+    const out: LoadedSlot[] = []
+    for (const slot of this.state.printerSlots.values()) {
+      if (slot.printerId !== printerId || (!slot.materialType && !slot.materialId)) continue
+      const variant = slot.variantId ? this.state.materialVariants.get(slot.variantId) : undefined
+      const material = slot.materialId ? this.state.materials.get(slot.materialId) : undefined
+      out.push({ slot, variant, material })
+    }
+    return out.sort(
+      (a, b) => a.slot.amsIndex - b.slot.amsIndex || a.slot.slotIndex - b.slot.slotIndex
+    )
+  }
+
   private emit(event: SandboxEntityEvent): void {
     try {
       this.events.emit('entity', event)
@@ -103,10 +165,29 @@ export class SandboxStore {
     }
   }
 
-  private insert(type: EntityType, entity: Entity): void {
+  /** Publishes a printer-stats message (telemetry.ts builds them). */
+  emitStats(message: PrinterStatMessage): void {
+    try {
+      this.events.emit('printerStats', message)
+    } catch (e) {
+      console.error('[sandbox] printer-stats listener failed:', e)
+    }
+  }
+
+  /** Emits INSERT for a new entity. */
+  insert(type: EntityType, entity: Entity): void {
     this.emit({
       entityType: type,
       action: 'INSERT',
+      entities: { [entity.id]: structuredClone(entity) }
+    })
+  }
+
+  /** Emits DELETE for a removed entity. */
+  remove(type: EntityType, entity: Entity): void {
+    this.emit({
+      entityType: type,
+      action: 'DELETE',
       entities: { [entity.id]: structuredClone(entity) }
     })
   }
@@ -132,208 +213,6 @@ export class SandboxStore {
       changes: { [entity.id]: changes }
     })
     return true
-  }
-
-  // ---- parts -------------------------------------------------------------------------------
-
-  /** Creates a part from uploaded files (400 when a file was never uploaded). */
-  createPart(body: PartInsertWithMaterials): Part {
-    const id = this.random.id()
-    const uploads = body.fileUris.map((uri) => {
-      const obj = this.state.uploads.get(uri)
-      if (!obj) throw nestError(400, `File ${uri} was not uploaded (unknown storage path)`)
-      return { uri, obj }
-    })
-    // Printago moves uploads under the part: {storeId}/parts/{partId}/{encoded file name}.
-    const fileUris = uploads.map(({ uri, obj }) => {
-      const moved = `${this.storeId}/parts/${id}/${uri.slice(uri.lastIndexOf('/') + 1)}`
-      this.state.uploads.set(moved, obj)
-      return moved
-    })
-    const now = this.clock.stamp()
-    const part: Part = {
-      name: body.name,
-      type: body.type,
-      description: body.description ?? '',
-      fileUris,
-      fileHashes: uploads.map(({ obj }) => obj.sha256),
-      thumbnailUri: null,
-      parameters: body.parameters,
-      printTags: body.printTags ?? {},
-      overriddenProcessProfileId: body.overriddenProcessProfileId ?? null,
-      folderId: body.folderId ?? null,
-      materials: null,
-      slicerOverride: body.slicerOverride ?? null,
-      metadata: null,
-      slicingEstimate: null,
-      use3MFProcessProfile: body.use3MFProcessProfile ?? false,
-      arrangeable: body.arrangeable ?? true,
-      userTags: body.userTags ?? [],
-      gcodePlateUris: null,
-      uploadedAt: now,
-      id,
-      storeId: this.storeId,
-      createdAt: now,
-      updatedAt: now
-    }
-    this.state.parts.set(id, part)
-    this.insert('part', part)
-    return part
-  }
-
-  /** Deletes a part; builds keep their partCopy. */
-  deletePart(id: string): void {
-    const part = this.state.parts.get(id)
-    if (!part) throw nestError(404, `Part ${id} not found`)
-    this.state.parts.delete(id)
-    this.emit({ entityType: 'part', action: 'DELETE', entities: { [id]: structuredClone(part) } })
-  }
-
-  // ---- builds ------------------------------------------------------------------------------
-
-  /** Queue positions for `n` new jobs: appended, or ahead of every pending job of the tier. */
-  private queueOrders(priority: number, position: 'front' | 'back', n: number): number[] {
-    const tier = [...this.state.printJobs.values()].filter(
-      (j) => j.status === 'pending' && j.priority === priority
-    )
-    if (position === 'back' || tier.length === 0) {
-      const base = this.queueCounter
-      this.queueCounter += n
-      return Array.from({ length: n }, (_, i) => base + i)
-    }
-    const first = Math.min(...tier.map((j) => j.queueOrder))
-    for (const j of tier.sort((a, b) => b.queueOrder - a.queueOrder)) {
-      if (j.queueOrder >= first) this.patch('printJob', j, { queueOrder: j.queueOrder + n })
-    }
-    this.queueCounter = Math.max(this.queueCounter, ...tier.map((j) => j.queueOrder + 1))
-    return Array.from({ length: n }, (_, i) => first + i)
-  }
-
-  /** Creates one PartBuild (and its jobs) per entry; entries were validated by the caller. */
-  createBuilds(entries: BuildEntry[]): PartBuild[] {
-    return entries.map((e) => this.createBuild(e))
-  }
-
-  private createBuild(e: BuildEntry): PartBuild {
-    const id = this.random.id()
-    const now = this.clock.stamp()
-    const tags: Tags = { ...(e.part.printTags ?? {}), ...(e.tags ?? {}) }
-    const label = e.label ?? e.part.name
-    const build: PartBuild = {
-      partId: e.part.id,
-      skuBuildId: null,
-      skuId: null,
-      skuName: null,
-      label,
-      partCopy: structuredClone(e.part) as PartBuild['partCopy'],
-      requiredPrinterTags: tags,
-      quantity: e.quantity,
-      numPartsPerSku: null,
-      skuInstanceStart: null,
-      parameterOverrides: e.parameterOverrides,
-      status: 'queued',
-      outputFiles: [`${this.storeId}/part-builds/${id}/${encodeURIComponent(e.part.name)}.stl`],
-      thumbnailUri: null,
-      assignmentStartedAt: null,
-      assignmentCompletedAt: null,
-      printingStartedAt: null,
-      printingCompletedAt: null,
-      printStatus: 'pending',
-      extensions: null,
-      materialAssignments: (e.materials ?? null) as PartBuild['materialAssignments'],
-      priority: e.priority,
-      position: e.position,
-      orderId: null,
-      orderItemId: null,
-      linkedPartId: null,
-      dismissed: false,
-      id,
-      storeId: this.storeId,
-      createdAt: now,
-      updatedAt: now
-    }
-    // STL needs no geometry build: one pass-through slic3r step, already successful.
-    this.steps.set(id, [
-      {
-        partBuildId: id,
-        order: 0,
-        builder: 'slic3r',
-        inputFiles: [...e.part.fileUris],
-        inputHash: e.part.fileHashes[0] ?? null,
-        cachedBuildStepId: null,
-        cachedOutputFile: null,
-        outputFiles: [...(build.outputFiles ?? [])],
-        status: 'success',
-        logs: [],
-        requiresAssignedPrinter: false,
-        nextStepId: null,
-        startedAt: now,
-        completedAt: now,
-        id: this.random.id(),
-        storeId: this.storeId,
-        createdAt: now,
-        updatedAt: now
-      }
-    ])
-    this.state.partBuilds.set(id, build)
-    this.jobsByBuild.set(id, [])
-    this.insert('partBuild', build)
-    const orders = this.queueOrders(e.priority, e.position, e.quantity)
-    for (let i = 0; i < e.quantity; i++) {
-      const jobNow = this.clock.stamp()
-      const job: PrintJob = {
-        partBuildId: id,
-        quantityIndex: i + 1,
-        quantityTotal: e.quantity,
-        thumbnailUri: null,
-        coloredThumbnailUri: null,
-        buildThumbnailUri: null,
-        filesToPrint: [],
-        slicerInputHash: null,
-        isGcodeCached: false,
-        slicedGcodeUri: null,
-        partId: e.part.id,
-        partName: e.part.name,
-        skuId: null,
-        skuName: null,
-        parameterOverrides: structuredClone(e.parameterOverrides),
-        orderId: null,
-        label,
-        orderItemId: null,
-        linkedPartId: null,
-        skuInstance: null,
-        queueOrder: orders[i] ?? this.queueCounter++,
-        priority: e.priority,
-        requiredPrinterTags: { ...tags },
-        overriddenProcessProfileId: e.part.overriddenProcessProfileId,
-        taskId: 0,
-        profileUris: null,
-        assignedPrinterId: null,
-        assignmentStartedAt: null,
-        assignmentCompletedAt: null,
-        printingStartedAt: null,
-        printingCompletedAt: null,
-        cancelledAt: null,
-        status: 'pending',
-        errorMessage: null,
-        hidden: false,
-        logsUri: null,
-        extensions: null,
-        skipObjectsData: null,
-        materialMapping: null,
-        materialAssignments: structuredClone(e.materials ?? null),
-        gcodeAnalysisSha256: null,
-        id: this.random.id(),
-        storeId: this.storeId,
-        createdAt: jobNow,
-        updatedAt: jobNow
-      }
-      this.state.printJobs.set(job.id, job)
-      this.jobsByBuild.get(id)?.push(job.id)
-      this.insert('printJob', job)
-    }
-    this.refreshBuild(id)
-    return build
   }
 
   /** Jobs of a build, in quantityIndex order. */
@@ -391,8 +270,6 @@ export class SandboxStore {
     })
   }
 
-  // ---- jobs & printers ---------------------------------------------------------------------
-
   /** Patches a job and keeps its build's derived fields current. */
   patchJob(job: PrintJob, patch: Partial<PrintJob>): void {
     if (this.patch('printJob', job, patch)) this.refreshBuild(job.partBuildId)
@@ -419,43 +296,23 @@ export class SandboxStore {
     })
   }
 
-  /** PATCH /v1/print-jobs/cancel: cancels queued or running jobs; returns the affected ids. */
-  cancelJobs(ids: string[]): string[] {
-    const done: string[] = []
-    for (const id of new Set(ids)) {
-      const job = this.state.printJobs.get(id)
-      if (!job || isTerminal(job)) continue
-      const wasPrinting = job.status === 'printing' || job.status === 'paused'
-      this.releasePrinter(job, wasPrinting, wasPrinting ? 'FAILED' : 'IDLE')
-      this.patchJob(job, { status: 'cancelled', cancelledAt: this.clock.stamp() })
-      done.push(id)
-    }
-    return done
-  }
-
-  /** PATCH /v1/print-jobs/retry: failed/cancelled jobs back to pending; returns the affected ids. */
-  retryJobs(ids: string[]): string[] {
-    const done: string[] = []
-    for (const id of new Set(ids)) {
-      const job = this.state.printJobs.get(id)
-      if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) continue
-      const [queueOrder = this.queueCounter++] = this.queueOrders(job.priority, 'back', 1)
+  /** Removes a printer (its slots go too; a job it was running fails). Returns false if unknown. */
+  deletePrinter(id: string): boolean {
+    const p = this.state.printers.get(id)
+    if (!p) return false
+    const job = p.printingJobId ? this.state.printJobs.get(p.printingJobId) : undefined
+    if (job && !isTerminal(job)) {
       this.patchJob(job, {
-        status: 'pending',
-        queueOrder,
-        assignedPrinterId: null,
-        assignmentStartedAt: null,
-        assignmentCompletedAt: null,
-        printingStartedAt: null,
-        printingCompletedAt: null,
-        cancelledAt: null,
-        errorMessage: null,
-        slicedGcodeUri: null,
-        filesToPrint: [],
-        taskId: 0
+        status: 'failed',
+        printingCompletedAt: job.printingStartedAt ? this.clock.stamp() : null,
+        errorMessage: `Printer ${p.name} was removed from the store`
       })
-      done.push(id)
     }
-    return done
+    this.state.printers.delete(id)
+    for (const [slotId, slot] of this.state.printerSlots)
+      if (slot.printerId === id) this.state.printerSlots.delete(slotId)
+    this.settings.delete(id)
+    this.remove('printer', p)
+    return true
   }
 }

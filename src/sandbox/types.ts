@@ -3,7 +3,20 @@
 // `npm run web` run it with its test surfaces attached (testing/: faults, admin API, request log).
 // The implementation must not import `electron`.
 import type { EventEmitter } from 'node:events'
-import type { Part, PartBuild, Printer, PrintJob } from '../shared/printago/api-types'
+import type {
+  LegacyPrinterStat,
+  Material,
+  MaterialVariant,
+  Part,
+  PartBuild,
+  PartMetadata,
+  Printer,
+  PrinterSlot,
+  PrintJob
+} from '../shared/printago/api-types'
+import type { SandboxClock } from './clock'
+
+export type { SandboxClock, SandboxTimer } from './clock'
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -27,12 +40,47 @@ export interface SandboxOptions {
   mqtt?: boolean
   /** Deterministic ids/timestamps for tests. */
   seed?: number
-  /** Let the scheduler mark beds clear a while after each print (default true; timer-driven only). */
+  /**
+   * Clear every printer's bed a while after each print (timer-driven only), as the sandbox did
+   * before it modelled plate clearing. Default false: beds stay uncleared until
+   * `PATCH /v1/printers/confirm-ready`, except on printers with `continuousPrint` (automatic plate
+   * clearing), which clear themselves.
+   */
   autoClearBeds?: boolean
+  /**
+   * Job path through the scheduler. 'compact' (default): pending → assigned → slicing →
+   * sending-to-printer → printing → completed. 'full' adds sliced → finalizing →
+   * ready-for-printer after slicing. Either way a printer requiring approval parks jobs in
+   * waiting-for-approval after slicing.
+   */
+  lifecycle?: 'compact' | 'full'
+  /** Per-printer sandbox settings not on Printago's Printer (default: the demo farm's). */
+  printerSettings?: Record<string, Partial<PrinterSettings>>
+  /**
+   * Filament slots (default: the demo farm's AMS units and spools). Printers without any get one
+   * external spool of PLA Basic Black.
+   */
+  printerSlots?: FleetSlot[]
+  /**
+   * What MQTT entity UPDATE messages carry in `entities`: 'full' rows (default), 'changes' (only
+   * the changed fields plus id, like `changes`), or 'mixed' (alternating). INSERT/DELETE are full.
+   */
+  mqttEntityPayloads?: 'full' | 'changes' | 'mixed'
   /** Fraction (0..1) of prints that fail at random, drawn from the seeded PRNG (default 0). */
   failureRate?: number
   /** Largest accepted JSON body in bytes (default 1 MiB); larger bodies get 413. */
   maxJsonBytes?: number
+  /**
+   * Time and timers for the rate limiter, signed-URL expiry, entity timestamps, the request log
+   * and the scheduler (default: real time). A virtual clock lets a test run minutes in
+   * milliseconds; without `setTimeout`/`clearTimeout` the scheduler polls `now()` on real timers.
+   */
+  clock?: SandboxClock
+  /**
+   * Also send `x-ratelimit-*` headers on counted requests and `retry-after-minute|hour` on 429
+   * (a guess: Printago documents only Retry-After). Default false.
+   */
+  rateLimitHeaders?: boolean
 }
 
 /** One API or storage request as the server handled it (what test hooks record and log). */
@@ -50,6 +98,28 @@ export interface RequestRecord {
 
 export type EntityType = 'printJob' | 'printer' | 'part' | 'partBuild'
 
+/** Sandbox-only printer settings (Printago keeps these in places its API does not show). */
+export interface PrinterSettings {
+  /** Sliced jobs wait in `waiting-for-approval` until approved (a sandbox guess). */
+  requiresApproval: boolean
+}
+
+/** One filament slot of the farm: an AMS position (amsIndex ≥ 0) or an external spool (-1). */
+export interface FleetSlot {
+  printerId: string
+  amsIndex: number
+  slotIndex: number
+  /** A material variant id of the demo catalogue (materials.ts), or null for an empty slot. */
+  variantId: string | null
+}
+
+/** A printer-stats message (`stores/{storeId}/printer-stats/{printerId}`); see telemetry.ts. */
+export type PrinterStatMessage =
+  | LegacyPrinterStat
+  | (Pick<LegacyPrinterStat, 'printerId' | 'storeId' | 'receivedAt'> & {
+      data: Pick<LegacyPrinterStat['data'], 'print'>
+    })
+
 /** One entity change, shaped like Printago's MQTT entity messages (`stores/{id}/entities/...`). */
 export interface SandboxEntityEvent {
   entityType: EntityType
@@ -63,6 +133,8 @@ export interface SandboxEntityEvent {
 /** Event map of `Sandbox.events`. */
 export interface SandboxEventMap {
   entity: [SandboxEntityEvent]
+  /** Printer telemetry: full messages on state changes, sparse progress-only ones in between. */
+  printerStats: [PrinterStatMessage]
 }
 
 export interface SandboxState {
@@ -70,6 +142,11 @@ export interface SandboxState {
   partBuilds: Map<string, PartBuild>
   printJobs: Map<string, PrintJob>
   printers: Map<string, Printer>
+  materials: Map<string, Material>
+  materialVariants: Map<string, MaterialVariant>
+  printerSlots: Map<string, PrinterSlot>
+  /** Extracted part metadata (GET /v1/parts/{id}/metadata), once a part has been analysed. */
+  partMetadata: Map<string, PartMetadata>
   /** storage path -> { bytes file, sha256, size } for uploaded objects. */
   uploads: Map<string, { file: string; sha256: string; size: number }>
 }

@@ -1,7 +1,10 @@
 // Out-of-process test hooks under /_sandbox/* (header `x-sandbox-admin: 1` required). Test tooling
 // only: attached by ./index.ts (startTestSandbox), never part of the desktop app's emulator.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Printer } from '../../shared/printago/api-types'
+import type { BuildConfigV2, Printer } from '../../shared/printago/api-types'
+import { createBuildsV2 } from '../builds'
+import { schemaValidator } from '../spec'
+import { assertBody } from '../validation'
 import { faultFromJson, type FaultSet } from './faults'
 import { HttpError, nestBody, nestError, parseJson, readBody, writeJson } from '../http'
 import type { SlidingWindowLimiter } from '../rate-limit'
@@ -57,7 +60,11 @@ export function stateSummary(deps: AdminDeps): Record<string, unknown> {
       isOnline: p.isOnline,
       isAvailable: p.isAvailable,
       confirmedReady: p.confirmedReady,
-      printingJobId: p.printingJobId
+      isInMaintenance: p.isInMaintenance,
+      continuousPrint: p.continuousPrint,
+      requiresApproval: deps.store.settingsOf(p.id).requiresApproval,
+      printingJobId: p.printingJobId,
+      loaded: deps.store.loadedSlots(p.id).map((s) => s.slot.materialType)
     }))
   }
 }
@@ -69,7 +76,11 @@ const PRINTER_PATCHABLE = new Set([
   'enabled',
   'tags',
   'name',
-  'isInMaintenance'
+  'isInMaintenance',
+  'continuousPrint',
+  'fabmaticRemainingJobs',
+  'lastPrintedAt',
+  'nozzleDiameter'
 ])
 
 async function jsonBody(req: IncomingMessage): Promise<unknown> {
@@ -130,6 +141,16 @@ export async function handleAdmin(
       deps.scheduler.setSpeed(speed)
       return writeJson(res, 200, { speed })
     }
+    if (route === 'POST /_sandbox/builds') {
+      // A build from "another client": validated like POST /v2/builds, not rate limited or logged.
+      const body = await jsonBody(req)
+      const error = assertBody(schemaValidator('BuildConfigV2'), body)
+      if (error) throw new HttpError(400, error)
+      return writeJson(res, 201, {
+        partBuilds: createBuildsV2(deps.store, body as BuildConfigV2),
+        skuBuilds: []
+      })
+    }
     if (route === 'DELETE /_sandbox/rate-limits') {
       deps.limiter.reset()
       return writeJson(res, 200, { ok: true })
@@ -142,6 +163,9 @@ export async function handleAdmin(
       const patch = Object.fromEntries(
         Object.entries(body ?? {}).filter(([k]) => PRINTER_PATCHABLE.has(k))
       )
+      if (typeof body?.requiresApproval === 'boolean') {
+        deps.store.setSettings(p.id, { requiresApproval: body.requiresApproval })
+      }
       deps.store.patchPrinter(p, patch as Partial<Printer>)
       return writeJson(res, 200, p)
     }

@@ -97,17 +97,21 @@ export async function upload(
   return signed.path
 }
 
-/** Uploads bytes and creates an STL part from them. */
+/** Uploads bytes and creates a part from them (an STL unless `type` says otherwise). */
 export async function makePart(
   sb: RunningSandbox,
   name = 'benchy',
-  bytes = `solid ${name}\nendsolid`
+  bytes: string | Uint8Array = `solid ${name}\nendsolid`,
+  type: 'stl' | '3mf' | 'gcode3mf' = 'stl',
+  extra: Record<string, unknown> = {}
 ): Promise<Part> {
-  const path = await upload(sb, `${name}.stl`, bytes)
+  const ext = type === 'stl' ? 'stl' : type === '3mf' ? '3mf' : 'gcode.3mf'
+  const path = await upload(sb, `${name}.${ext}`, bytes)
   const r = await call<Part>(sb, 'POST', '/v1/parts', {
     name,
     description: '',
-    type: 'stl',
+    type,
+    ...extra,
     fileUris: [path],
     parameters: [],
     printTags: {},

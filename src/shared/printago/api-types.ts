@@ -83,6 +83,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/storage/signed-urls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Get signed download URLs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description File paths to generate URLs for */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SignedUrlsRequest"];
+                };
+            };
+            responses: {
+                /** @description Signed URLs for downloading files */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignedUrlsResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/parts": {
         parameters: {
             query?: never;
@@ -189,6 +230,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/parts/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search parts
+         * @description Search parts with complex filters
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchQueryDtoPart"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/parts/{id}": {
         parameters: {
             query?: never;
@@ -225,6 +308,155 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete a part
+         * @description Delete a single part and its associated files
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The part's unique identifier */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description IDs of deleted resources */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parts/{id}/split-plates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Split multi-plate 3MF file
+         * @description Split a multi-plate GCODE3MF file into separate files for each plate.
+         *     Useful for sending individual plates to different printers.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The GCODE3MF part's unique identifier */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The updated part with plate file URIs */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Part"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parts/{partId}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get part metadata */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Part ID */
+                    partId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata for the specified part */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null | components["schemas"]["PartMetadata"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/parts/{partId}/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trigger part estimation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Part ID */
+                    partId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Confirmation message */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -268,6 +500,50 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["BuildResultV2"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/builds/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview part builds and jobs (dry run)
+         * @description Preview builds and jobs that would be created without queueing anything.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description - Build configuration specifying parts and SKUs to preview */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BuildConfigV2"];
+                };
+            };
+            responses: {
+                /** @description Preview of part builds and jobs grouped by part build */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BuildPreviewV2"];
                     };
                 };
             };
@@ -354,6 +630,48 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/part-builds/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search part builds
+         * @description Search part builds with complex filters
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchQueryDtoPartBuild"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -479,10 +797,168 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /**
+         * Delete multiple printers
+         * @description Remove multiple printers from your store
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Printer IDs to delete */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BulkActionRequest"];
+                };
+            };
+            responses: {
+                /** @description IDs of deleted printers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/printers/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search printers
+         * @description Search printers with complex filters
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchQueryDtoPrinter"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/printers/confirm-ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Confirm printer ready
+         * @description Mark printers as ready or not ready to receive jobs
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Printer IDs and ready status */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ConfirmReadyRequest"];
+                };
+            };
+            responses: {
+                /** @description Updated printers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Printer"][];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/printers/continous-print": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set Fabmatic
+         * @description Enable or disable Fabmatic (continuous printing) for printers
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Printer IDs, enabled status, and optional job limit */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContinuousPrintConfig"];
+                };
+            };
+            responses: {
+                /** @description Updated printers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Printer"][];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/printers/{id}": {
@@ -521,10 +997,83 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a printer
+         * @description Remove a printer from your store
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The printer's unique identifier */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description IDs of deleted resources */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/maintenance/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set maintenance mode
+         * @description Toggle maintenance mode on or off for one or more printers.
+         *     Entitlement is checked inside the service only when enabling,
+         *     so users can always turn maintenance mode off.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        printerIds: string[];
+                        enabled: boolean;
+                    };
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Printer"][];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/print-jobs": {
@@ -627,6 +1176,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/print-jobs/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Search print jobs
+         * @description Search print jobs with complex filters
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SearchQueryDtoPrintJob"];
+                };
+            };
+            responses: {
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/print-jobs/{id}": {
         parameters: {
             query?: never;
@@ -666,7 +1257,38 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update print job
+         * @description Update a print job's properties
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The print job ID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Fields to update */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PartialPrintJobInsert"];
+                };
+            };
+            responses: {
+                /** @description The updated print job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrintJob"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/print-jobs/cancel": {
@@ -758,6 +1380,228 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/print-jobs/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Pause print jobs
+         * @description Send printer a command to pause the job
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description IDs of jobs to pause */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrintJobOperationRequest"];
+                };
+            };
+            responses: {
+                /** @description IDs of paused jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/print-jobs/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Resume paused jobs
+         * @description Send printer a command to resume a paused job
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description IDs of jobs to resume */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrintJobOperationRequest"];
+                };
+            };
+            responses: {
+                /** @description IDs of resumed jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/print-jobs/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Clear finished jobs
+         * @description Remove completed or cancelled jobs from the queue
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description IDs of jobs to clear */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrintJobOperationRequest"];
+                };
+            };
+            responses: {
+                /** @description IDs of cleared jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/print-jobs/move-to-queue-front": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Prioritize jobs
+         * @description Move jobs to the front of the queue for priority printing
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description IDs of jobs to prioritize */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PrintJobOperationRequest"];
+                };
+            };
+            responses: {
+                /** @description IDs of prioritized jobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string[];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/print-jobs/{id}/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Reorder a job
+         * @description Change a job's position in the print queue
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The print job ID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description New queue position and priority */
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReorderPrintJobRequest"];
+                };
+            };
+            responses: {
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/v1/print-jobs/{id}/matching-troubleshoot": {
         parameters: {
             query?: never;
@@ -792,6 +1636,319 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all materials
+         * @description List all material types (e.g., PLA, PETG, ABS)
+         */
+        get: {
+            parameters: {
+                query?: {
+                    name?: string;
+                    brand?: string;
+                    type?: string;
+                    identifier?: string;
+                    tags?: string;
+                    filamentUserProfileId?: string;
+                    filamentSystemProfileId?: string;
+                    starred?: string;
+                    pricePer1000g?: string;
+                    source?: string;
+                    externalId?: string;
+                    id?: string;
+                    storeId?: string;
+                    createdAt?: string;
+                    updatedAt?: string;
+                    /** Sort */
+                    sort?: string;
+                    /** Limit */
+                    limit?: number;
+                    /** Offset */
+                    offset?: number;
+                    /** Fields */
+                    fields?: string;
+                    /** Include */
+                    include?: string;
+                    /** Meta */
+                    meta?: boolean;
+                    /** Hints */
+                    hints?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All material types in your inventory */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Material"][] | components["schemas"]["SearchResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all variants
+         * @description List all material variants (specific colors/brands of a material type)
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All material variants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaterialVariant"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials/variants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get variant by ID
+         * @description Get a specific material variant
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Variant ID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The requested variant */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaterialVariant"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials/printer-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all printer slots
+         * @description List all printer filament slot configurations
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description All printer slot configurations */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PrinterSlot"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials/{materialId}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get variants by material
+         * @description Get all variants of a specific material type
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Material type ID */
+                    materialId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Variants for the material */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MaterialVariant"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/materials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get material by ID
+         * @description Get a single material type by ID
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Material ID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The requested material */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Material"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/material-variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all material variants
+         * @description List all material variants (specific colors/brands of a material type)
+         */
+        get: operations["materialVariants_getAll"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/printer-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get all printer slots
+         * @description List all printer filament slot configurations (external spool slots and AMS slots)
+         */
+        get: operations["printerSlots_getAll"];
         put?: never;
         post?: never;
         delete?: never;
@@ -849,6 +2006,11 @@ export interface components {
             bed_type?: "Cool Plate" | "Engineering Plate" | "High Temp Plate" | "Textured PEI Plate" | "Supertack Plate";
             enable_timelapse?: boolean;
         };
+        BambuExpectedData: {
+            color: string;
+            identifier: string;
+            type: string;
+        };
         BambuPrinterMetadata: {
             /** @constant */
             provider?: "bambu";
@@ -868,6 +2030,58 @@ export interface components {
             /** @description SKUs (product bundles) to print */
             skus?: (components["schemas"]["skuIdCuid2quantityQuantityMin1undefinedlinkedPartConfigsRecordCuid2LinkedPartConfigV2undefined...5more...optionsSkuOptionSpecundefined"] | components["schemas"]["skustringquantityQuantityMin1undefinedlinkedPartConfigsRecordCuid2LinkedPartConfigV2undefined...5more...optionsSkuOptionSpecundefined"])[];
         };
+        /** @description Preview of a single print job that would be created. */
+        BuildPreviewJobV2: {
+            /** @description Label that the print job will use in queue */
+            label: string;
+            /** @description 1-based index of this job within the part build */
+            quantityIndex: number;
+            /** @description Total jobs that would be created for this part build */
+            quantityTotal: number;
+            /** @description Optional plate ID for 3MF/GCODE 3MF jobs */
+            plateId?: null | string | number;
+            /** @description Optional plate name for 3MF/GCODE 3MF jobs */
+            plateName?: null | string;
+            /** @description Optional thumbnail URI for this job */
+            thumbnailUri?: null | string;
+        };
+        /** @description Preview of a part build and its resulting jobs. */
+        BuildPreviewPartBuildV2: {
+            /** @description Indicates whether this part build comes from direct part config or a SKU config */
+            source: "sku" | "part";
+            /** @description Part ID for this previewed part build */
+            partId: string;
+            /** @description Part name */
+            partName: string;
+            /** @description Optional part-level thumbnail URI */
+            partThumbnailUri?: null | string;
+            /** @description Label that the part build will use */
+            label: string;
+            /** @description Part build quantity */
+            quantity: number;
+            /** @description SKU metadata when source is "sku" */
+            sku?: null | {
+                skuId: string;
+                sku: string;
+            };
+            /** @description Material assignments that will be used for this part build */
+            materials?: null | components["schemas"]["RecordnumberArraySingleMaterialSpecification"];
+            /** @description 3MF plate quantities, if applicable */
+            plateQuantities?: null | components["schemas"]["Recordstringnumber"];
+            /** @description Print jobs that would be created for this part build */
+            jobs: components["schemas"]["BuildPreviewJobV2"][];
+        };
+        /** @description Dry-run preview for a v2 build request. */
+        BuildPreviewV2: {
+            /** @description Previewed part builds grouped with their corresponding jobs */
+            partBuilds: components["schemas"]["BuildPreviewPartBuildV2"][];
+            /** @description Summary counts for quick display */
+            summary: {
+                partBuildCount: number;
+                skuBuildCount: number;
+                jobCount: number;
+            };
+        };
         /**
          * @description Result of a successful build creation operation
          *     Contains the created part builds and SKU builds with their assigned IDs
@@ -878,8 +2092,20 @@ export interface components {
             /** @description Created SKU build records */
             skuBuilds: components["schemas"]["SkuBuild"][];
         };
+        BulkActionRequest: {
+            ids: string[];
+        };
         CadQueryInputParameters: {
             params?: components["schemas"]["Recordstringany"];
+        };
+        ConfirmReadyRequest: {
+            ready: boolean;
+            ids: string[];
+        };
+        ContinuousPrintConfig: {
+            enabled: boolean;
+            jobLimit?: null | number;
+            ids: string[];
         };
         DropdownOption: {
             value: string | number;
@@ -896,6 +2122,236 @@ export interface components {
                 groupId: string;
             })[];
         };
+        /**
+         * Field Condition
+         * @description Field-based filter conditions where keys are field names and values are field operators
+         */
+        FieldConditionPart: {
+            name?: components["schemas"]["FieldOperators"];
+            type?: components["schemas"]["FieldOperators"];
+            description?: components["schemas"]["FieldOperators"];
+            fileUris?: components["schemas"]["FieldOperators"];
+            fileHashes?: components["schemas"]["FieldOperators"];
+            thumbnailUri?: components["schemas"]["FieldOperators"];
+            parameters?: components["schemas"]["FieldOperators"];
+            printTags?: components["schemas"]["FieldOperators"];
+            overriddenProcessProfileId?: components["schemas"]["FieldOperators"];
+            folderId?: components["schemas"]["FieldOperators"];
+            materials?: components["schemas"]["FieldOperators"];
+            slicerOverride?: components["schemas"]["FieldOperators"];
+            metadata?: components["schemas"]["FieldOperators"];
+            slicingEstimate?: components["schemas"]["FieldOperators"];
+            use3MFProcessProfile?: components["schemas"]["FieldOperators"];
+            arrangeable?: components["schemas"]["FieldOperators"];
+            userTags?: components["schemas"]["FieldOperators"];
+            gcodePlateUris?: components["schemas"]["FieldOperators"];
+            uploadedAt?: components["schemas"]["FieldOperators"];
+            id?: components["schemas"]["FieldOperators"];
+            storeId?: components["schemas"]["FieldOperators"];
+            createdAt?: components["schemas"]["FieldOperators"];
+            updatedAt?: components["schemas"]["FieldOperators"];
+        };
+        /**
+         * Field Condition
+         * @description Field-based filter conditions where keys are field names and values are field operators
+         */
+        FieldConditionPartBuild: {
+            partId?: components["schemas"]["FieldOperators"];
+            skuBuildId?: components["schemas"]["FieldOperators"];
+            skuId?: components["schemas"]["FieldOperators"];
+            skuName?: components["schemas"]["FieldOperators"];
+            label?: components["schemas"]["FieldOperators"];
+            partCopy?: components["schemas"]["FieldOperators"];
+            requiredPrinterTags?: components["schemas"]["FieldOperators"];
+            quantity?: components["schemas"]["FieldOperators"];
+            numPartsPerSku?: components["schemas"]["FieldOperators"];
+            skuInstanceStart?: components["schemas"]["FieldOperators"];
+            parameterOverrides?: components["schemas"]["FieldOperators"];
+            status?: components["schemas"]["FieldOperators"];
+            outputFiles?: components["schemas"]["FieldOperators"];
+            thumbnailUri?: components["schemas"]["FieldOperators"];
+            assignmentStartedAt?: components["schemas"]["FieldOperators"];
+            assignmentCompletedAt?: components["schemas"]["FieldOperators"];
+            printingStartedAt?: components["schemas"]["FieldOperators"];
+            printingCompletedAt?: components["schemas"]["FieldOperators"];
+            printStatus?: components["schemas"]["FieldOperators"];
+            extensions?: components["schemas"]["FieldOperators"];
+            materialAssignments?: components["schemas"]["FieldOperators"];
+            priority?: components["schemas"]["FieldOperators"];
+            position?: components["schemas"]["FieldOperators"];
+            orderId?: components["schemas"]["FieldOperators"];
+            orderItemId?: components["schemas"]["FieldOperators"];
+            linkedPartId?: components["schemas"]["FieldOperators"];
+            dismissed?: components["schemas"]["FieldOperators"];
+            id?: components["schemas"]["FieldOperators"];
+            storeId?: components["schemas"]["FieldOperators"];
+            createdAt?: components["schemas"]["FieldOperators"];
+            updatedAt?: components["schemas"]["FieldOperators"];
+        };
+        /**
+         * Field Condition
+         * @description Field-based filter conditions where keys are field names and values are field operators
+         */
+        FieldConditionPrinter: {
+            provider?: components["schemas"]["FieldOperators"];
+            deviceId?: components["schemas"]["FieldOperators"];
+            providerConfig?: components["schemas"]["FieldOperators"];
+            machineUserProfileId?: components["schemas"]["FieldOperators"];
+            machineSystemProfileId?: components["schemas"]["FieldOperators"];
+            processUserProfileId?: components["schemas"]["FieldOperators"];
+            processSystemProfileId?: components["schemas"]["FieldOperators"];
+            name?: components["schemas"]["FieldOperators"];
+            nozzleDiameter?: components["schemas"]["FieldOperators"];
+            metadata?: components["schemas"]["FieldOperators"];
+            proxyClientId?: components["schemas"]["FieldOperators"];
+            commMethod?: components["schemas"]["FieldOperators"];
+            enabled?: components["schemas"]["FieldOperators"];
+            tags?: components["schemas"]["FieldOperators"];
+            confirmedReady?: components["schemas"]["FieldOperators"];
+            isAvailable?: components["schemas"]["FieldOperators"];
+            isOnline?: components["schemas"]["FieldOperators"];
+            printingJobId?: components["schemas"]["FieldOperators"];
+            lastPrintedAt?: components["schemas"]["FieldOperators"];
+            integrationId?: components["schemas"]["FieldOperators"];
+            integrationType?: components["schemas"]["FieldOperators"];
+            continuousPrint?: components["schemas"]["FieldOperators"];
+            fabmaticRemainingJobs?: components["schemas"]["FieldOperators"];
+            lifetimePrintHours?: components["schemas"]["FieldOperators"];
+            lifetimeJobCount?: components["schemas"]["FieldOperators"];
+            isInMaintenance?: components["schemas"]["FieldOperators"];
+            lastMaintenanceOfflineAt?: components["schemas"]["FieldOperators"];
+            lastMaintenanceOnlineAt?: components["schemas"]["FieldOperators"];
+            id?: components["schemas"]["FieldOperators"];
+            storeId?: components["schemas"]["FieldOperators"];
+            createdAt?: components["schemas"]["FieldOperators"];
+            updatedAt?: components["schemas"]["FieldOperators"];
+        };
+        /**
+         * Field Condition
+         * @description Field-based filter conditions where keys are field names and values are field operators
+         */
+        FieldConditionPrintJob: {
+            partBuildId?: components["schemas"]["FieldOperators"];
+            quantityIndex?: components["schemas"]["FieldOperators"];
+            quantityTotal?: components["schemas"]["FieldOperators"];
+            thumbnailUri?: components["schemas"]["FieldOperators"];
+            coloredThumbnailUri?: components["schemas"]["FieldOperators"];
+            buildThumbnailUri?: components["schemas"]["FieldOperators"];
+            filesToPrint?: components["schemas"]["FieldOperators"];
+            slicerInputHash?: components["schemas"]["FieldOperators"];
+            isGcodeCached?: components["schemas"]["FieldOperators"];
+            slicedGcodeUri?: components["schemas"]["FieldOperators"];
+            partId?: components["schemas"]["FieldOperators"];
+            partName?: components["schemas"]["FieldOperators"];
+            skuId?: components["schemas"]["FieldOperators"];
+            skuName?: components["schemas"]["FieldOperators"];
+            parameterOverrides?: components["schemas"]["FieldOperators"];
+            orderId?: components["schemas"]["FieldOperators"];
+            label?: components["schemas"]["FieldOperators"];
+            orderItemId?: components["schemas"]["FieldOperators"];
+            linkedPartId?: components["schemas"]["FieldOperators"];
+            skuInstance?: components["schemas"]["FieldOperators"];
+            queueOrder?: components["schemas"]["FieldOperators"];
+            priority?: components["schemas"]["FieldOperators"];
+            requiredPrinterTags?: components["schemas"]["FieldOperators"];
+            overriddenProcessProfileId?: components["schemas"]["FieldOperators"];
+            taskId?: components["schemas"]["FieldOperators"];
+            profileUris?: components["schemas"]["FieldOperators"];
+            assignedPrinterId?: components["schemas"]["FieldOperators"];
+            assignmentStartedAt?: components["schemas"]["FieldOperators"];
+            assignmentCompletedAt?: components["schemas"]["FieldOperators"];
+            printingStartedAt?: components["schemas"]["FieldOperators"];
+            printingCompletedAt?: components["schemas"]["FieldOperators"];
+            cancelledAt?: components["schemas"]["FieldOperators"];
+            status?: components["schemas"]["FieldOperators"];
+            errorMessage?: components["schemas"]["FieldOperators"];
+            hidden?: components["schemas"]["FieldOperators"];
+            logsUri?: components["schemas"]["FieldOperators"];
+            extensions?: components["schemas"]["FieldOperators"];
+            skipObjectsData?: components["schemas"]["FieldOperators"];
+            materialMapping?: components["schemas"]["FieldOperators"];
+            materialAssignments?: components["schemas"]["FieldOperators"];
+            /** @description SHA256 hash of analyzed gcode content — stable key for extrusion lookup */
+            gcodeAnalysisSha256?: components["schemas"]["FieldOperators"];
+            id?: components["schemas"]["FieldOperators"];
+            storeId?: components["schemas"]["FieldOperators"];
+            createdAt?: components["schemas"]["FieldOperators"];
+            updatedAt?: components["schemas"]["FieldOperators"];
+        };
+        /**
+         * Field Operators
+         * @description Available operators for filtering field values
+         */
+        FieldOperators: {
+            /**
+             * Equals
+             * @description Field value equals the specified value
+             */
+            eq?: unknown;
+            /**
+             * Not Equals
+             * @description Field value does not equal the specified value
+             */
+            ne?: unknown;
+            /**
+             * Greater Than
+             * @description Field value is greater than the specified value
+             */
+            gt?: string | number;
+            /**
+             * Greater Than or Equal
+             * @description Field value is greater than or equal to the specified value
+             */
+            gte?: string | number;
+            /**
+             * Less Than
+             * @description Field value is less than the specified value
+             */
+            lt?: string | number;
+            /**
+             * Less Than or Equal
+             * @description Field value is less than or equal to the specified value
+             */
+            lte?: string | number;
+            /**
+             * Contains
+             * @description Field value contains the specified substring (case-insensitive)
+             */
+            contains?: string;
+            /**
+             * Starts With
+             * @description Field value starts with the specified string (case-insensitive)
+             */
+            startsWith?: string;
+            /**
+             * Ends With
+             * @description Field value ends with the specified string (case-insensitive)
+             */
+            endsWith?: string;
+            /**
+             * In Array
+             * @description Field value is one of the specified values
+             */
+            in?: unknown[];
+            /**
+             * Not In Array
+             * @description Field value is not one of the specified values
+             */
+            notIn?: unknown[];
+            /**
+             * Is Null
+             * @description Field value is null or not null
+             */
+            isNull?: boolean;
+            /**
+             * Between
+             * @description Field value is between two values (inclusive)
+             */
+            between?: [
+                string | number,
+                string | number
+            ];
+        };
         KlipperMetadata: {
             /** @constant */
             provider: "klipper";
@@ -910,6 +2366,15 @@ export interface components {
             mmu_type?: "none" | "ercf" | "mmu" | "toolchanger";
             mmu_slots?: number;
         };
+        LegacyAMS: {
+            slots: ({
+                id: string;
+            } | components["schemas"]["LegacyidstringFilamentInfo"])[];
+        };
+        LegacyAMSStatus: {
+            slotsLoaded: string;
+            slotsReading: string;
+        };
         LegacyBuildConfig: {
             parts?: components["schemas"]["LegacyPartBuildConfig"][];
             skus?: components["schemas"]["LegacySkuBuildConfig"][];
@@ -917,6 +2382,35 @@ export interface components {
         LegacyBuildResult: {
             partBuilds: components["schemas"]["LegacyPartBuild"][];
             skuBuilds: components["schemas"]["LegacySkuBuild"][];
+        };
+        LegacyFilamentInfo: {
+            id?: string;
+            color: string;
+            info: string;
+            tagId?: string;
+            type: "" | "PLA" | "PET" | "ABS" | "ASA" | "FLEX" | "HIPS" | "EDGE" | "NGEN" | "PA" | "NYLON" | "PVA" | "PC" | "PP" | "PEI" | "PEEK" | "PEKK" | "POM" | "PSU" | "PVDF" | "SCAFF" | "PETG" | "TPU" | "TPU-AMS" | "PA-CF" | "PA6-CF" | "PA6-GF" | "PLA-CF" | "PET-CF" | "PETG-CF" | "PLA-AERO" | "PPS" | "PPS-CF" | "PPA-CF" | "PPA-GF" | "PCTG" | "ABS-GF" | "ASA-Aero" | "PE" | "PE-CF" | "PP-GF" | "EVA" | "PHA" | "BVOH" | "PP-CF";
+            remaining: number;
+            v?: string;
+        };
+        LegacyHealthMessage: {
+            message: string;
+            code: string;
+        };
+        LegacyidstringFilamentInfo: {
+            id: string;
+            color: string;
+            info: string;
+            tagId?: string;
+            type: "" | "PLA" | "PET" | "ABS" | "ASA" | "FLEX" | "HIPS" | "EDGE" | "NGEN" | "PA" | "NYLON" | "PVA" | "PC" | "PP" | "PEI" | "PEEK" | "PEKK" | "POM" | "PSU" | "PVDF" | "SCAFF" | "PETG" | "TPU" | "TPU-AMS" | "PA-CF" | "PA6-CF" | "PA6-GF" | "PLA-CF" | "PET-CF" | "PETG-CF" | "PLA-AERO" | "PPS" | "PPS-CF" | "PPA-CF" | "PPA-GF" | "PCTG" | "ABS-GF" | "ASA-Aero" | "PE" | "PE-CF" | "PP-GF" | "EVA" | "PHA" | "BVOH" | "PP-CF";
+            remaining: number;
+            v?: string;
+        };
+        LegacyLoadedFilament: {
+            ams?: {
+                status: components["schemas"]["LegacyAMSStatus"];
+                ams: components["schemas"]["LegacyAMS"][];
+            };
+            spool?: components["schemas"]["LegacyFilamentInfo"];
         };
         LegacyMaterialAssignments: {
             [key: string]: ({
@@ -1112,6 +2606,65 @@ export interface components {
             type: "number" | "string" | "boolean";
             value?: number | string | boolean;
         };
+        LegacyPrinterHealth: {
+            errors: components["schemas"]["LegacyHealthMessage"][];
+            warnings: components["schemas"]["LegacyHealthMessage"][];
+            infos: components["schemas"]["LegacyHealthMessage"][];
+        };
+        LegacyPrinterStat: {
+            printerId: string;
+            storeId: string;
+            state: null | string;
+            isOnline: boolean;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            data: components["schemas"]["LegacyPrinterStatData"];
+            isAvailable: null | boolean;
+        };
+        LegacyPrinterStatData: {
+            temps?: {
+                bedTemp?: number;
+                bedTempTarget?: number;
+                nozzleTemp?: number;
+                nozzleTempTarget?: number;
+                chamberTemp?: number;
+                chamberTempTarget?: number;
+            };
+            lights?: {
+                work?: string;
+                chamber?: string;
+            };
+            fans?: {
+                part?: number;
+                aux?: number;
+                chamber?: number;
+            };
+            printer?: {
+                nozzleDiameter: string;
+                homeAxes: {
+                    x?: boolean;
+                    y?: boolean;
+                    z?: boolean;
+                };
+            };
+            print?: {
+                downloadPercent?: number;
+                percent?: number;
+                timeRemaining?: number;
+                stage?: string;
+                activity?: string;
+                errorCode?: string;
+                printError?: number;
+                currentLayer?: number;
+                totalLayers?: number;
+                taskId?: string;
+                taskName?: string;
+            };
+            filament?: components["schemas"]["LegacyLoadedFilament"];
+            health?: components["schemas"]["LegacyPrinterHealth"];
+        };
         /** @description Construct a type with a set of properties K of type T */
         LegacyRecordnumberArrayLinkedPartMaterialSpecification: {
             [key: string]: ({
@@ -1231,6 +2784,90 @@ export interface components {
             plateQuantities?: components["schemas"]["PartExtension3MFPlateQuantities"];
             materials?: null | components["schemas"]["RecordnumberArrayLinkedPartMaterialSpecification"];
         };
+        /**
+         * Logical Condition
+         * @description Logical operators for combining multiple filter conditions
+         */
+        LogicalConditionPart: {
+            /**
+             * AND Conditions
+             * @description All conditions must be true
+             */
+            and?: (components["schemas"]["LogicalConditionPart"] | components["schemas"]["FieldConditionPart"])[];
+            /**
+             * OR Conditions
+             * @description At least one condition must be true
+             */
+            or?: (components["schemas"]["LogicalConditionPart"] | components["schemas"]["FieldConditionPart"])[];
+        };
+        /**
+         * Logical Condition
+         * @description Logical operators for combining multiple filter conditions
+         */
+        LogicalConditionPartBuild: {
+            /**
+             * AND Conditions
+             * @description All conditions must be true
+             */
+            and?: (components["schemas"]["LogicalConditionPartBuild"] | components["schemas"]["FieldConditionPartBuild"])[];
+            /**
+             * OR Conditions
+             * @description At least one condition must be true
+             */
+            or?: (components["schemas"]["LogicalConditionPartBuild"] | components["schemas"]["FieldConditionPartBuild"])[];
+        };
+        /**
+         * Logical Condition
+         * @description Logical operators for combining multiple filter conditions
+         */
+        LogicalConditionPrinter: {
+            /**
+             * AND Conditions
+             * @description All conditions must be true
+             */
+            and?: (components["schemas"]["LogicalConditionPrinter"] | components["schemas"]["FieldConditionPrinter"])[];
+            /**
+             * OR Conditions
+             * @description At least one condition must be true
+             */
+            or?: (components["schemas"]["LogicalConditionPrinter"] | components["schemas"]["FieldConditionPrinter"])[];
+        };
+        /**
+         * Logical Condition
+         * @description Logical operators for combining multiple filter conditions
+         */
+        LogicalConditionPrintJob: {
+            /**
+             * AND Conditions
+             * @description All conditions must be true
+             */
+            and?: (components["schemas"]["LogicalConditionPrintJob"] | components["schemas"]["FieldConditionPrintJob"])[];
+            /**
+             * OR Conditions
+             * @description At least one condition must be true
+             */
+            or?: (components["schemas"]["LogicalConditionPrintJob"] | components["schemas"]["FieldConditionPrintJob"])[];
+        };
+        /** @description Material entity representing a general filament material */
+        Material: {
+            name: string;
+            brand: string;
+            type: string;
+            identifier?: null | string;
+            tags: string[];
+            filamentUserProfileId: null | string;
+            filamentSystemProfileId: null | number;
+            starred?: boolean;
+            pricePer1000g?: null | number;
+            source?: null | string;
+            externalId?: null | string;
+            id: string;
+            storeId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         MaterialAssignments: {
             [key: string]: ({
                 groupId: string;
@@ -1241,6 +2878,25 @@ export interface components {
             } | {
                 materialType: string;
             })[];
+        };
+        /** @description Material variant representing a specific filament material */
+        MaterialVariant: {
+            name: string;
+            materialId: string;
+            color: null | string;
+            tags: string[];
+            filamentUserProfileId: null | string;
+            filamentSystemProfileId: null | number;
+            pricePer1000g?: null | number;
+            pressureAdvance?: null | number;
+            source?: null | string;
+            externalId?: null | string;
+            id: string;
+            storeId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         Metadata3MF: {
             printerModel: string;
@@ -1739,6 +3395,33 @@ export interface components {
         PartExtension3MFPlateQuantities: {
             [key: string]: number;
         };
+        /** @description Make all properties in T optional */
+        PartialPrintJobInsert: {
+            overriddenProcessProfileId?: null | string;
+            thumbnailUri?: null | string;
+            partId?: null | string;
+            skuId?: null | string;
+            status?: "pending" | "assigned" | "slicing" | "sliced" | "finalizing" | "waiting-for-approval" | "ready-for-printer" | "sending-to-printer" | "printing" | "paused" | "completed" | "failed" | "cancelled";
+            priority?: 100 | 1000;
+            skuName?: null | string;
+            label?: string;
+            requiredPrinterTags?: components["schemas"]["Tags"];
+            parameterOverrides?: components["schemas"]["PartParameterOverride"][];
+            assignmentStartedAt?: null | string;
+            extensions?: null | components["schemas"]["PrintJobExtensions"];
+            materialAssignments?: null | components["schemas"]["RecordnumberArraySingleMaterialSpecification"];
+            partBuildId?: string;
+            quantityIndex?: number;
+            quantityTotal?: number;
+            filesToPrint?: string[];
+            partName?: string;
+            skipObjectsData?: null | components["schemas"]["SkipObjectsData"];
+            orderId?: null | string;
+            orderItemId?: null | string;
+            linkedPartId?: null | string;
+            buildThumbnailUri?: null | string;
+            skuInstance?: null | number;
+        };
         PartInsertWithMaterials: {
             name: string;
             type: "scad" | "cadquery" | "build123d" | "stl" | "step" | "3mf" | "gcode3mf" | "gcode";
@@ -1762,6 +3445,17 @@ export interface components {
             skip?: boolean;
             name?: null | string;
             identifier?: null | string;
+        };
+        PartMetadata: {
+            partId: string;
+            metadata3mf: null | components["schemas"]["Metadata3MF"];
+            slicingEstimate: null | components["schemas"]["SlicingEstimate"];
+            inputHash: null | string;
+            storeId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         PartParameter: {
             default?: number | string | boolean;
@@ -1890,6 +3584,29 @@ export interface components {
             checks: components["schemas"]["PrinterMatchCheck"][];
             firstFailedCheck?: "enabled" | "online" | "available" | "ready" | "profiles-configured" | "subscription-slots" | "slots-loaded" | "tags-match" | "material-match" | "filament-profiles" | "in-maintenance";
         };
+        PrinterSlot: {
+            printerId: string;
+            materialId: null | string;
+            variantId: null | string;
+            instanceId: null | string;
+            materialType: null | string;
+            expectedData: null | components["schemas"]["BambuExpectedData"];
+            expectedDataSetAt: null | string;
+            /** @description Visual slot position: -1 for spool, 0+ for AMS array index */
+            amsIndex: number;
+            /** @description Slot within AMS, or spool index for multiple spools */
+            slotIndex: number;
+            /** @deprecated */
+            slot?: number;
+            filamentUserProfileId: null | string;
+            filamentSystemProfileId: null | number;
+            id: string;
+            storeId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         PrintJob: {
             partBuildId: string;
             quantityIndex: number;
@@ -2017,12 +3734,216 @@ export interface components {
             [key: string]: unknown;
         };
         /** @description Construct a type with a set of properties K of type T */
+        Recordstringnumber: {
+            [key: string]: number;
+        };
+        /** @description Construct a type with a set of properties K of type T */
         Recordstringstring: {
             [key: string]: string;
         };
         /** @description Construct a type with a set of properties K of type T */
         Recordstringstringnull: {
             [key: string]: null | string;
+        };
+        ReorderPrintJobRequest: {
+            newQueueOrder?: number;
+            priority?: number;
+        };
+        /**
+         * Search Query
+         * @description Complete search request with filter conditions and query settings
+         */
+        SearchQueryDtoPart: {
+            /**
+             * Filter
+             * @description Complex filter conditions using logical and field operators.
+             *     Available field operators: eq, ne, gt, gte, lt, lte, contains, startsWith, endsWith, in, notIn, isNull, between.
+             *     Usage example: {"filter": {"and": [{"name": {"contains": "benchy"}}, {"or": [{"type": {"eq": "3mf"}}, {"type": {"eq": "gcode3mf"}}]}}}
+             */
+            filter?: components["schemas"]["LogicalConditionPart"] | components["schemas"]["FieldConditionPart"];
+            /**
+             * Sort
+             * @description Sort specification in format "field:asc,field2:desc"
+             */
+            sort?: string;
+            /**
+             * Limit
+             * @description Maximum number of results to return (default: 100, max: 1000)
+             */
+            limit?: number;
+            /**
+             * Offset
+             * @description Number of results to skip for pagination
+             */
+            offset?: number;
+            /**
+             * Fields
+             * @description Comma-separated list of fields to return
+             */
+            fields?: string;
+            /**
+             * Include
+             * @description Comma-separated list of relations to include (max 4, max 2 levels deep).
+             *     Example: "linkedParts,linkedParts.part,folder"
+             */
+            include?: string;
+            /**
+             * Meta
+             * @description If true, returns response with metadata (total, count, hasMore, etc.)
+             */
+            meta?: boolean;
+            /**
+             * Hints
+             * @description If true, returns AI-friendly hints about available actions. Implies meta=true.
+             */
+            hints?: boolean;
+        };
+        /**
+         * Search Query
+         * @description Complete search request with filter conditions and query settings
+         */
+        SearchQueryDtoPartBuild: {
+            /**
+             * Filter
+             * @description Complex filter conditions using logical and field operators.
+             *     Available field operators: eq, ne, gt, gte, lt, lte, contains, startsWith, endsWith, in, notIn, isNull, between.
+             *     Usage example: {"filter": {"and": [{"name": {"contains": "benchy"}}, {"or": [{"type": {"eq": "3mf"}}, {"type": {"eq": "gcode3mf"}}]}}}
+             */
+            filter?: components["schemas"]["LogicalConditionPartBuild"] | components["schemas"]["FieldConditionPartBuild"];
+            /**
+             * Sort
+             * @description Sort specification in format "field:asc,field2:desc"
+             */
+            sort?: string;
+            /**
+             * Limit
+             * @description Maximum number of results to return (default: 100, max: 1000)
+             */
+            limit?: number;
+            /**
+             * Offset
+             * @description Number of results to skip for pagination
+             */
+            offset?: number;
+            /**
+             * Fields
+             * @description Comma-separated list of fields to return
+             */
+            fields?: string;
+            /**
+             * Include
+             * @description Comma-separated list of relations to include (max 4, max 2 levels deep).
+             *     Example: "linkedParts,linkedParts.part,folder"
+             */
+            include?: string;
+            /**
+             * Meta
+             * @description If true, returns response with metadata (total, count, hasMore, etc.)
+             */
+            meta?: boolean;
+            /**
+             * Hints
+             * @description If true, returns AI-friendly hints about available actions. Implies meta=true.
+             */
+            hints?: boolean;
+        };
+        /**
+         * Search Query
+         * @description Complete search request with filter conditions and query settings
+         */
+        SearchQueryDtoPrinter: {
+            /**
+             * Filter
+             * @description Complex filter conditions using logical and field operators.
+             *     Available field operators: eq, ne, gt, gte, lt, lte, contains, startsWith, endsWith, in, notIn, isNull, between.
+             *     Usage example: {"filter": {"and": [{"name": {"contains": "benchy"}}, {"or": [{"type": {"eq": "3mf"}}, {"type": {"eq": "gcode3mf"}}]}}}
+             */
+            filter?: components["schemas"]["LogicalConditionPrinter"] | components["schemas"]["FieldConditionPrinter"];
+            /**
+             * Sort
+             * @description Sort specification in format "field:asc,field2:desc"
+             */
+            sort?: string;
+            /**
+             * Limit
+             * @description Maximum number of results to return (default: 100, max: 1000)
+             */
+            limit?: number;
+            /**
+             * Offset
+             * @description Number of results to skip for pagination
+             */
+            offset?: number;
+            /**
+             * Fields
+             * @description Comma-separated list of fields to return
+             */
+            fields?: string;
+            /**
+             * Include
+             * @description Comma-separated list of relations to include (max 4, max 2 levels deep).
+             *     Example: "linkedParts,linkedParts.part,folder"
+             */
+            include?: string;
+            /**
+             * Meta
+             * @description If true, returns response with metadata (total, count, hasMore, etc.)
+             */
+            meta?: boolean;
+            /**
+             * Hints
+             * @description If true, returns AI-friendly hints about available actions. Implies meta=true.
+             */
+            hints?: boolean;
+        };
+        /**
+         * Search Query
+         * @description Complete search request with filter conditions and query settings
+         */
+        SearchQueryDtoPrintJob: {
+            /**
+             * Filter
+             * @description Complex filter conditions using logical and field operators.
+             *     Available field operators: eq, ne, gt, gte, lt, lte, contains, startsWith, endsWith, in, notIn, isNull, between.
+             *     Usage example: {"filter": {"and": [{"name": {"contains": "benchy"}}, {"or": [{"type": {"eq": "3mf"}}, {"type": {"eq": "gcode3mf"}}]}}}
+             */
+            filter?: components["schemas"]["LogicalConditionPrintJob"] | components["schemas"]["FieldConditionPrintJob"];
+            /**
+             * Sort
+             * @description Sort specification in format "field:asc,field2:desc"
+             */
+            sort?: string;
+            /**
+             * Limit
+             * @description Maximum number of results to return (default: 100, max: 1000)
+             */
+            limit?: number;
+            /**
+             * Offset
+             * @description Number of results to skip for pagination
+             */
+            offset?: number;
+            /**
+             * Fields
+             * @description Comma-separated list of fields to return
+             */
+            fields?: string;
+            /**
+             * Include
+             * @description Comma-separated list of relations to include (max 4, max 2 levels deep).
+             *     Example: "linkedParts,linkedParts.part,folder"
+             */
+            include?: string;
+            /**
+             * Meta
+             * @description If true, returns response with metadata (total, count, hasMore, etc.)
+             */
+            meta?: boolean;
+            /**
+             * Hints
+             * @description If true, returns AI-friendly hints about available actions. Implies meta=true.
+             */
+            hints?: boolean;
         };
         /**
          * Search Response
@@ -2079,6 +4000,13 @@ export interface components {
                 path: string;
                 uploadUrl: string;
             }[];
+        };
+        SignedUrlsRequest: {
+            paths: string[];
+            duration?: number;
+        };
+        SignedUrlsResponse: {
+            signedUrls: string[];
         };
         SkipObjectsData: {
             objects: {
@@ -2249,15 +4177,33 @@ export interface components {
     pathItems: never;
 }
 export type BambuConfig = components['schemas']['BambuConfig'];
+export type BambuExpectedData = components['schemas']['BambuExpectedData'];
 export type BambuPrinterMetadata = components['schemas']['BambuPrinterMetadata'];
 export type BuildConfigV2 = components['schemas']['BuildConfigV2'];
+export type BuildPreviewJobV2 = components['schemas']['BuildPreviewJobV2'];
+export type BuildPreviewPartBuildV2 = components['schemas']['BuildPreviewPartBuildV2'];
+export type BuildPreviewV2 = components['schemas']['BuildPreviewV2'];
 export type BuildResultV2 = components['schemas']['BuildResultV2'];
+export type BulkActionRequest = components['schemas']['BulkActionRequest'];
 export type CadQueryInputParameters = components['schemas']['CadQueryInputParameters'];
+export type ConfirmReadyRequest = components['schemas']['ConfirmReadyRequest'];
+export type ContinuousPrintConfig = components['schemas']['ContinuousPrintConfig'];
 export type DropdownOption = components['schemas']['DropdownOption'];
 export type EmbeddedPartMaterialAssignments = components['schemas']['EmbeddedPartMaterialAssignments'];
+export type FieldConditionPart = components['schemas']['FieldConditionPart'];
+export type FieldConditionPartBuild = components['schemas']['FieldConditionPartBuild'];
+export type FieldConditionPrinter = components['schemas']['FieldConditionPrinter'];
+export type FieldConditionPrintJob = components['schemas']['FieldConditionPrintJob'];
+export type FieldOperators = components['schemas']['FieldOperators'];
 export type KlipperMetadata = components['schemas']['KlipperMetadata'];
+export type LegacyAms = components['schemas']['LegacyAMS'];
+export type LegacyAmsStatus = components['schemas']['LegacyAMSStatus'];
 export type LegacyBuildConfig = components['schemas']['LegacyBuildConfig'];
 export type LegacyBuildResult = components['schemas']['LegacyBuildResult'];
+export type LegacyFilamentInfo = components['schemas']['LegacyFilamentInfo'];
+export type LegacyHealthMessage = components['schemas']['LegacyHealthMessage'];
+export type LegacyidstringFilamentInfo = components['schemas']['LegacyidstringFilamentInfo'];
+export type LegacyLoadedFilament = components['schemas']['LegacyLoadedFilament'];
 export type LegacyMaterialAssignments = components['schemas']['LegacyMaterialAssignments'];
 export type LegacyPartBuild = components['schemas']['LegacyPartBuild'];
 export type LegacyPartBuildConfig = components['schemas']['LegacyPartBuildConfig'];
@@ -2266,6 +4212,9 @@ export type LegacyPartBuildExtensions = components['schemas']['LegacyPartBuildEx
 export type LegacyPartBuildOrderInfo = components['schemas']['LegacyPartBuildOrderInfo'];
 export type LegacyPartExtension3MfPlateQuantities = components['schemas']['LegacyPartExtension3MFPlateQuantities'];
 export type LegacyPartParameterOverride = components['schemas']['LegacyPartParameterOverride'];
+export type LegacyPrinterHealth = components['schemas']['LegacyPrinterHealth'];
+export type LegacyPrinterStat = components['schemas']['LegacyPrinterStat'];
+export type LegacyPrinterStatData = components['schemas']['LegacyPrinterStatData'];
 export type LegacyRecordnumberArrayLinkedPartMaterialSpecification = components['schemas']['LegacyRecordnumberArrayLinkedPartMaterialSpecification'];
 export type LegacyRecordnumberArraySingleMaterialSpecification = components['schemas']['LegacyRecordnumberArraySingleMaterialSpecification'];
 export type LegacyRecordstringstringnull = components['schemas']['LegacyRecordstringstringnull'];
@@ -2274,7 +4223,13 @@ export type LegacySkuBuildConfig = components['schemas']['LegacySkuBuildConfig']
 export type LegacySkuPartBuildConfig = components['schemas']['LegacySkuPartBuildConfig'];
 export type LegacyTags = components['schemas']['LegacyTags'];
 export type LinkedPartConfigV2 = components['schemas']['LinkedPartConfigV2'];
+export type LogicalConditionPart = components['schemas']['LogicalConditionPart'];
+export type LogicalConditionPartBuild = components['schemas']['LogicalConditionPartBuild'];
+export type LogicalConditionPrinter = components['schemas']['LogicalConditionPrinter'];
+export type LogicalConditionPrintJob = components['schemas']['LogicalConditionPrintJob'];
+export type Material = components['schemas']['Material'];
 export type MaterialAssignments = components['schemas']['MaterialAssignments'];
+export type MaterialVariant = components['schemas']['MaterialVariant'];
 export type Metadata3Mf = components['schemas']['Metadata3MF'];
 export type OmitOrderInfoV2linkedPartId = components['schemas']['OmitOrderInfoV2linkedPartId'];
 export type OpenScadInputParameters = components['schemas']['OpenSCADInputParameters'];
@@ -2288,8 +4243,10 @@ export type PartBuildOrderInfo = components['schemas']['PartBuildOrderInfo'];
 export type PartBuildStep = components['schemas']['PartBuildStep'];
 export type PartBuildWithRelation = components['schemas']['PartBuildWithRelation'];
 export type PartExtension3MfPlateQuantities = components['schemas']['PartExtension3MFPlateQuantities'];
+export type PartialPrintJobInsert = components['schemas']['PartialPrintJobInsert'];
 export type PartInsertWithMaterials = components['schemas']['PartInsertWithMaterials'];
 export type PartMaterial = components['schemas']['PartMaterial'];
+export type PartMetadata = components['schemas']['PartMetadata'];
 export type PartParameter = components['schemas']['PartParameter'];
 export type PartParameterOverride = components['schemas']['PartParameterOverride'];
 export type Plate3Mf = components['schemas']['Plate3MF'];
@@ -2299,6 +4256,7 @@ export type Printer = components['schemas']['Printer'];
 export type PrinterMatchCheck = components['schemas']['PrinterMatchCheck'];
 export type PrinterMatchCheckContext = components['schemas']['PrinterMatchCheckContext'];
 export type PrinterMatchingStatus = components['schemas']['PrinterMatchingStatus'];
+export type PrinterSlot = components['schemas']['PrinterSlot'];
 export type PrintJob = components['schemas']['PrintJob'];
 export type PrintJobExtension3Mf = components['schemas']['PrintJobExtension3MF'];
 export type PrintJobExtensions = components['schemas']['PrintJobExtensions'];
@@ -2311,11 +4269,19 @@ export type RecordCuid2LinkedPartConfigV2 = components['schemas']['RecordCuid2Li
 export type RecordnumberArrayLinkedPartMaterialSpecification = components['schemas']['RecordnumberArrayLinkedPartMaterialSpecification'];
 export type RecordnumberArraySingleMaterialSpecification = components['schemas']['RecordnumberArraySingleMaterialSpecification'];
 export type Recordstringany = components['schemas']['Recordstringany'];
+export type Recordstringnumber = components['schemas']['Recordstringnumber'];
 export type Recordstringstring = components['schemas']['Recordstringstring'];
 export type Recordstringstringnull = components['schemas']['Recordstringstringnull'];
+export type ReorderPrintJobRequest = components['schemas']['ReorderPrintJobRequest'];
+export type SearchQueryDtoPart = components['schemas']['SearchQueryDtoPart'];
+export type SearchQueryDtoPartBuild = components['schemas']['SearchQueryDtoPartBuild'];
+export type SearchQueryDtoPrinter = components['schemas']['SearchQueryDtoPrinter'];
+export type SearchQueryDtoPrintJob = components['schemas']['SearchQueryDtoPrintJob'];
 export type SearchResponse = components['schemas']['SearchResponse'];
 export type SignedUploadUrlsRequest = components['schemas']['SignedUploadUrlsRequest'];
 export type SignedUploadUrlsResponse = components['schemas']['SignedUploadUrlsResponse'];
+export type SignedUrlsRequest = components['schemas']['SignedUrlsRequest'];
+export type SignedUrlsResponse = components['schemas']['SignedUrlsResponse'];
 export type SkipObjectsData = components['schemas']['SkipObjectsData'];
 export type SkuBuild = components['schemas']['SkuBuild'];
 export type SkuIdCuid2quantityQuantityMin1undefinedlinkedPartConfigsRecordCuid2LinkedPartConfigV2undefined_5moreOptionsSkuOptionSpecundefined = components['schemas']['skuIdCuid2quantityQuantityMin1undefinedlinkedPartConfigsRecordCuid2LinkedPartConfigV2undefined...5more...optionsSkuOptionSpecundefined'];
@@ -2327,4 +4293,105 @@ export type SlicingProfileInfo = components['schemas']['SlicingProfileInfo'];
 export type Store = components['schemas']['Store'];
 export type Tags = components['schemas']['Tags'];
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    materialVariants_getAll: {
+        parameters: {
+            query?: {
+                name?: string;
+                materialId?: string;
+                color?: string;
+                tags?: string;
+                filamentUserProfileId?: string;
+                filamentSystemProfileId?: string;
+                pricePer1000g?: string;
+                pressureAdvance?: string;
+                source?: string;
+                externalId?: string;
+                id?: string;
+                storeId?: string;
+                createdAt?: string;
+                updatedAt?: string;
+                /** Sort */
+                sort?: string;
+                /** Limit */
+                limit?: number;
+                /** Offset */
+                offset?: number;
+                /** Fields */
+                fields?: string;
+                /** Include */
+                include?: string;
+                /** Meta */
+                meta?: boolean;
+                /** Hints */
+                hints?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialVariant"][] | components["schemas"]["SearchResponse"];
+                };
+            };
+        };
+    };
+    printerSlots_getAll: {
+        parameters: {
+            query?: {
+                printerId?: string;
+                materialId?: string;
+                variantId?: string;
+                instanceId?: string;
+                materialType?: string;
+                expectedData?: string;
+                expectedDataSetAt?: string;
+                /** @description Visual slot position: -1 for spool, 0+ for AMS array index */
+                amsIndex?: string;
+                /** @description Slot within AMS, or spool index for multiple spools */
+                slotIndex?: string;
+                slot?: string;
+                filamentUserProfileId?: string;
+                filamentSystemProfileId?: string;
+                id?: string;
+                storeId?: string;
+                createdAt?: string;
+                updatedAt?: string;
+                /** Sort */
+                sort?: string;
+                /** Limit */
+                limit?: number;
+                /** Offset */
+                offset?: number;
+                /** Fields */
+                fields?: string;
+                /** Include */
+                include?: string;
+                /** Meta */
+                meta?: boolean;
+                /** Hints */
+                hints?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrinterSlot"][] | components["schemas"]["SearchResponse"];
+                };
+            };
+        };
+    };
+}
