@@ -75,21 +75,24 @@ export interface SandboxProcess {
 export const test = base.extend<{
   web: WebAppHandle
   webArgs: string[]
+  webKeys: 'memory' | 'file'
   standaloneSandbox: SandboxProcess
 }>({
   webArgs: [['--demo-speed', '40'], { option: true }],
-  web: async ({ webArgs, context }, use) => {
+  webKeys: ['memory', { option: true }],
+  web: async ({ webArgs, webKeys, context }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
     let app: TestProcess | undefined
     try {
-      // --no-keyring: keys connected in tests go to the data folder's 0600 file, never into the
-      // keyring of the machine running them.
+      // Keys connected in tests never reach the keyring of the machine running them: memory by
+      // default (each test connects anew), the data folder's 0600 file for specs about it.
       app = startScript('src/web/serve.ts', [
         '--port',
         '0',
         '--data-dir',
         dataDir,
-        '--no-keyring',
+        '--keys',
+        webKeys,
         ...webArgs
       ])
       const opened = await app.waitForOutput(/Open: +(http:\/\/127\.0\.0\.1:(\d+))\/#token=(\S+)\n/)

@@ -32,7 +32,7 @@ interface Server {
 }
 
 async function startServer(): Promise<Server> {
-  const p = startScript('src/web/serve.ts', ['--port', '0', '--data-dir', dir, '--no-keyring'])
+  const p = startScript('src/web/serve.ts', ['--port', '0', '--data-dir', dir, '--keys', 'file'])
   started.push(p)
   const [, origin, token] = (await p.waitForOutput(
     /Open: +(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)\n/,

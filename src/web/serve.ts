@@ -19,6 +19,7 @@ import { resolveDataDir, stagedFilesDir } from '../core/infra/data-dir'
 import { createLogger } from '../core/infra/log'
 import {
   KEYRING_NOT_ASKED,
+  memorySecretStore,
   openNodeSecrets,
   type Keyring,
   type NodeSecretStore
@@ -50,8 +51,13 @@ export interface WebAppOptions {
   demo?: SandboxOptions
   /** false: no session token (tests that are not about it). Refused unless bound to loopback. */
   auth?: boolean
-  /** The keyring to try; default the system's, null: the 0600 key file (tests). */
-  keyring?: Keyring | null
+  /**
+   * Where API keys go: 'auto' (default) the system keyring, else the 0600 file; 'file' the file
+   * even where a keyring exists; 'memory' nowhere (kept until the server stops).
+   */
+  keys?: 'auto' | 'file' | 'memory'
+  /** The keyring 'auto' tries (tests); default the system's. */
+  keyring?: Keyring
   /** How long a staged file no unfinished send names is kept after its last use. Default 24 h. */
   stagingRetainMs?: number
 }
@@ -121,7 +127,11 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'printago-web-'))
   // New folders only this user can enter: they will hold copies of the user's files.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const secrets = await openNodeSecrets({ dataDir, keyring: options.keyring })
+  const keys = options.keys ?? 'auto'
+  const secrets =
+    keys === 'memory'
+      ? memorySecretStore()
+      : await openNodeSecrets({ dataDir, keyring: keys === 'file' ? null : options.keyring })
   const staging = await openStagingArea(stagedFilesDir(dataDir), {
     retainMs: options.stagingRetainMs ?? 24 * HOUR
   })
@@ -216,10 +226,12 @@ export function banner(app: WebApp, host: string): string {
   const where = app.secrets.where
   const keys =
     where.kind === 'keyring'
-      ? 'in the system keyring'
-      : app.secrets.keyringError === KEYRING_NOT_ASKED
-        ? `in ${where.path}, readable only by you (--no-keyring)`
-        : `in ${where.path}, readable only by you: no system keyring answered (Secret Service, Keychain, Credential Manager)`
+      ? 'API keys are stored in the system keyring'
+      : where.kind === 'memory'
+        ? 'API keys are kept in memory only (--keys memory): connect stores again after each start'
+        : app.secrets.keyringError === KEYRING_NOT_ASKED
+          ? `API keys are stored in ${where.path}, readable only by you (--keys file)`
+          : `API keys are stored in ${where.path}, readable only by you: no system keyring answered (Secret Service, Keychain, Credential Manager)`
   const lines = [
     'Printago Send is running in browser mode.',
     `  Open:  ${app.url}`,
@@ -227,7 +239,7 @@ export function banner(app: WebApp, host: string): string {
       ? '         (the address is the key to this session: keep it to yourself; it changes at every start)'
       : '         (no sign-in: --no-auth, for tests)',
     `  Data:  ${app.dataDir}`,
-    `  Keys:  API keys are stored ${keys}`,
+    `  Keys:  ${keys}`,
     `  Stop:  Ctrl+C here, or kill ${process.pid}; unfinished sends continue at the next start.`
   ]
   if (!isLoopbackAddress(host))
@@ -239,6 +251,11 @@ export function banner(app: WebApp, host: string): string {
   return lines.join('\n')
 }
 
+function keysOption(value: string): 'auto' | 'file' | 'memory' {
+  if (value === 'auto' || value === 'file' || value === 'memory') return value
+  throw new Error(`--keys must be auto, file or memory, not "${value}".`)
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -247,18 +264,19 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       'demo-speed': { type: 'string' },
       'no-auth': { type: 'boolean' },
-      'no-keyring': { type: 'boolean' },
+      keys: { type: 'string', default: 'auto' },
       help: { type: 'boolean' }
     }
   })
   if (values.help) {
     console.log(
       [
-        'Usage: npm run web -- [--port 5180] [--host 127.0.0.1] [--data-dir DIR] [--no-keyring] [--demo-speed N] [--no-auth]',
+        'Usage: npm run web -- [--port 5180] [--host 127.0.0.1] [--data-dir DIR] [--keys auto|file|memory] [--demo-speed N] [--no-auth]',
         'Serves the built app (run `npm run build` first) in the browser, on the desktop app’s data folder',
         '(PRINTAGO_DATA_DIR or --data-dir override it). Open the address it prints: it carries the session token.',
-        '--no-keyring keeps API keys in the data folder’s 0600 file even where a system keyring exists (tests;',
-        'a keyring that prompts on every start). --no-auth (tests only) is refused unless --host is loopback.'
+        '--keys: auto = the system keyring, else a 0600 file in the data folder; file = that file even where a',
+        'keyring exists; memory = never stored (connect again after each start). --no-auth (tests only) is',
+        'refused unless --host is a loopback address.'
       ].join('\n')
     )
     return
@@ -268,7 +286,7 @@ async function main(): Promise<void> {
     host: values.host,
     dataDir: values['data-dir'] ?? resolveDataDir(),
     auth: !values['no-auth'],
-    keyring: values['no-keyring'] ? null : undefined,
+    keys: keysOption(values.keys!),
     demo: values['demo-speed'] ? { speed: Number(values['demo-speed']) } : undefined
   })
   console.log(banner(app, values.host!))

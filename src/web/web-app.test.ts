@@ -42,7 +42,7 @@ afterEach(async () => {
 })
 
 async function start(options: Parameters<typeof startWebApp>[0] = {}): Promise<WebApp> {
-  const app = await startWebApp({ dataDir: dir, keyring: null, ...options })
+  const app = await startWebApp({ dataDir: dir, keys: 'file', ...options })
   apps.push(app)
   return app
 }

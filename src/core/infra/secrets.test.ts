@@ -8,6 +8,7 @@ import { tempDir } from '../../test-support/temp'
 import {
   keyFilePath,
   keyringService,
+  memorySecretStore,
   openNodeSecrets,
   systemKeyring,
   type Keyring
@@ -119,5 +120,17 @@ describe('the keyring', () => {
       expect(secrets.keyringError).toBeTruthy()
       expect(secrets.protection()).toBe('weak')
     }
+  })
+})
+
+describe('memory only (--keys memory)', () => {
+  it('keeps keys in this process and writes nothing', async () => {
+    const secrets = memorySecretStore()
+    expect(secrets.protection()).toBe('memory')
+    await secrets.save('storea', KEY)
+    expect(await secrets.load('storea')).toBe(KEY)
+    await secrets.forget('storea')
+    expect(await secrets.load('storea')).toBeNull()
+    expect(await memorySecretStore().load('storea')).toBeNull()
   })
 })

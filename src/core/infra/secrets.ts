@@ -20,7 +20,8 @@ export interface Keyring {
   delete(service: string, account: string): Promise<void>
 }
 
-export type SecretsWhere = { kind: 'keyring'; service: string } | { kind: 'file'; path: string }
+export type SecretsWhere =
+  { kind: 'keyring'; service: string } | { kind: 'file'; path: string } | { kind: 'memory' }
 
 export interface NodeSecretStore extends SecretStore {
   /** Where keys are kept. */
@@ -121,6 +122,19 @@ function keyFile(path: string): {
       await rename(tmp, path)
       fsyncDir(dir)
     }
+  }
+}
+
+/** Keys kept by this process only, never written anywhere: gone when it stops. */
+export function memorySecretStore(): NodeSecretStore {
+  const keys = new Map<string, string>()
+  return {
+    where: { kind: 'memory' },
+    keyringError: null,
+    save: async (account, secret) => void keys.set(account, secret),
+    load: async (account) => keys.get(account) ?? null,
+    forget: async (account) => void keys.delete(account),
+    protection: () => 'memory'
   }
 }
 
