@@ -29,6 +29,8 @@ test('the printed address lets a fresh browser in; without it the page says how'
     expect(response?.status()).toBe(401)
     await expect(page.getByTestId('sign-in')).toBeVisible()
     await expect(page.locator('pre')).toHaveText(`${web.url}/#token=…`)
+    // The page sends people to the terminal's newest lines, where the address is repeated.
+    await expect.poll(() => web.output()).toContain(`without its token. Open:  ${web.signInUrl}`)
     await page.screenshot({ path: info.outputPath('sign-in.png') })
     // The page cannot use the app's calls, files or events.
     const statuses = await page.evaluate(async () =>

@@ -35,6 +35,8 @@ function recordingTable(): ReturnType<typeof createHandlerTable> {
   return createHandlerTable(impl)
 }
 
+let signInPages = 0
+
 async function start(
   options: { token?: string | null; host?: string } = {}
 ): Promise<{ bridge: BridgeServer; token: string | null; port: number }> {
@@ -46,7 +48,8 @@ async function start(
       clientScript: '/* client */',
       token,
       staging,
-      host: options.host
+      host: options.host,
+      onSignInPage: () => signInPages++
     },
     () => table
   )
@@ -65,6 +68,7 @@ beforeEach(async () => {
   staging = await openStagingArea(join(dir, 'staged'), { retainMs: 60_000 })
   calls = []
   servers = []
+  signInPages = 0
 })
 
 afterEach(async () => {
@@ -293,6 +297,10 @@ describe('what is let in', () => {
     expect((await raw(bridge.url, 'GET', '/__bridge/client.js')).status).toBe(200)
     expect((await raw(bridge.url, 'GET', '/__bridge/notice.css')).status).toBe(200)
     expect(calls).toEqual([])
+    // Each page shown lets the host repeat the address in its terminal; API refusals do not.
+    expect(signInPages).toBe(3)
+    await raw(bridge.url, 'POST', invoke('app:info'), { body: 'null' })
+    expect(signInPages).toBe(3)
   })
 
   it('with no sign-in (tests), the Host and Origin checks still hold', async () => {

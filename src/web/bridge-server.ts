@@ -72,6 +72,8 @@ export interface BridgeOptions {
    * call; while it answers, calls are refused with its error and pages show its message.
    */
   unavailable?: () => Promise<(AppError & { dataDir: string }) | null>
+  /** A browser was shown the sign-in page (the host repeats the address in its terminal). */
+  onSignInPage?: () => void
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -195,6 +197,7 @@ export async function startBridgeServer(
     if (!signedIn(req)) {
       if (!api && (req.method === 'GET' || req.method === 'HEAD') && wantsPage(path)) {
         stats.refused.token++
+        options.onSignInPage?.()
         return sendNotice(res, 401, { kind: 'sign-in', address: origin })
       }
       return refuse(res, req, 'token', 401)

@@ -60,6 +60,8 @@ export interface WebAppOptions {
   keyring?: Keyring
   /** How long a staged file no unfinished send names is kept after its last use. Default 24 h. */
   stagingRetainMs?: number
+  /** A browser was shown the sign-in page (the command line repeats the address). */
+  onSignInPage?: () => void
 }
 
 export interface WebApp {
@@ -148,6 +150,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       staging,
       port: options.port,
       host,
+      onSignInPage: options.onSignInPage,
       async unavailable() {
         // Looked at again on each request (one look at a time) until the other process lets go.
         if (inUse)
@@ -281,7 +284,15 @@ async function main(): Promise<void> {
     )
     return
   }
+  let repeatedAt = 0
+  let address: string | null = null
   const app = await startWebApp({
+    // The sign-in page sends people to the newest lines of this terminal: the address is there.
+    onSignInPage() {
+      if (!address || Date.now() - repeatedAt < 10_000) return
+      repeatedAt = Date.now()
+      console.log(`A browser opened Printago Send without its token. Open:  ${address}`)
+    },
     port: Number(values.port),
     host: values.host,
     dataDir: values['data-dir'] ?? resolveDataDir(),
@@ -289,13 +300,14 @@ async function main(): Promise<void> {
     keys: keysOption(values.keys!),
     demo: values['demo-speed'] ? { speed: Number(values['demo-speed']) } : undefined
   })
+  address = app.url
   console.log(banner(app, values.host!))
-  let stopping = false
+  let signals = 0
   const stop = (): void => {
-    // A terminal's Ctrl+C can reach this process twice (directly and through npm start).
-    if (stopping) return
-    stopping = true
-    void app.close().then(() => process.exit(0))
+    // One Ctrl+C can arrive twice (from the terminal and passed on by npm start); a second one
+    // stops at once, and the journal lets the next start continue whatever was cut short.
+    if (++signals === 1) void app.close().then(() => process.exit(0))
+    else if (signals >= 3) process.exit(1)
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
