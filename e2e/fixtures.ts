@@ -2,6 +2,10 @@
 // with its own data dir, on a free loopback port. Tests drive the real built renderer in Chromium
 // and check what the sandbox received through its admin API. Every process a test starts is
 // stopped with its children before the test ends (src/test-support/processes.ts).
+//
+// The app runs with its session token, read from the address it prints: the browser context gets
+// the session cookie the sign-in page would have set (e2e/web-auth.spec.ts goes through that page
+// itself), and direct bridge calls send the token as a bearer header.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,15 +15,18 @@ import { test as base, expect, type Page } from '@playwright/test'
 import type { Channel, ChannelResults } from '../src/shared/ipc'
 import type { Result } from '../src/shared/result'
 import { startScript, type TestProcess } from '../src/test-support/processes'
+import { sessionCookieName } from '../src/web/session-token'
 
 /** Calls one bridge channel of the web app, as the renderer's window.api does. */
 export async function bridge<C extends Channel>(
   url: string,
+  token: string,
   channel: C,
   payload?: unknown
 ): Promise<ChannelResults[C]> {
   const res = await fetch(`${url}/__bridge/invoke/${encodeURIComponent(channel)}`, {
     method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
     body: JSON.stringify(payload ?? null)
   })
   const result = (await res.json()) as Result<ChannelResults[C]>
@@ -43,8 +50,14 @@ async function adminCall<T>(
 }
 
 export interface WebAppHandle {
+  /** `http://127.0.0.1:<port>`: the app, for a browser context that has the session cookie. */
   url: string
+  /** The address the server printed, `…/#token=…`, as a person would open it. */
+  signInUrl: string
+  token: string
   dataDir: string
+  /** The server's output so far. */
+  output(): string
   /** Sandbox base URL of the demo store (after the demo was chosen). */
   sandboxUrl(): Promise<string>
   sandbox<T = unknown>(path: string, init?: { method?: string; body?: unknown }): Promise<T>
@@ -62,25 +75,54 @@ export interface SandboxProcess {
 export const test = base.extend<{
   web: WebAppHandle
   webArgs: string[]
+  webKeys: 'memory' | 'file'
   standaloneSandbox: SandboxProcess
 }>({
   webArgs: [['--demo-speed', '40'], { option: true }],
-  web: async ({ webArgs }, use) => {
+  webKeys: ['memory', { option: true }],
+  web: async ({ webArgs, webKeys, context }, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'printago-e2e-'))
     let app: TestProcess | undefined
     try {
-      app = startScript('src/web/serve.ts', ['--port', '0', '--data-dir', dataDir, ...webArgs])
-      const url = (await app.waitForOutput(/on (http:\/\/127\.0\.0\.1:\d+)\n/))[1]!
+      // Keys connected in tests never reach the keyring of the machine running them: memory by
+      // default (each test connects anew), the data folder's 0600 file for specs about it.
+      app = startScript('src/web/serve.ts', [
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--keys',
+        webKeys,
+        ...webArgs
+      ])
+      const opened = await app.waitForOutput(/Open: +(http:\/\/127\.0\.0\.1:(\d+))\/#token=(\S+)\n/)
+      const url = opened[1]!
+      const port = Number(opened[2])
+      const token = opened[3]!
+      const signInUrl = `${url}/#token=${token}`
+      await context.addCookies([
+        {
+          name: sessionCookieName(port),
+          value: token,
+          url,
+          httpOnly: true,
+          sameSite: 'Strict'
+        }
+      ])
       const invoke = <C extends Channel>(channel: C, payload?: unknown) =>
-        bridge(url, channel, payload)
+        bridge(url, token, channel, payload)
       const sandboxUrl = async (): Promise<string> => {
         const { store } = await invoke('app:info')
         if (!store.baseUrl) throw new Error('no store chosen yet: the demo sandbox is not running')
         return store.baseUrl
       }
+      const server = app
       await use({
         url,
+        signInUrl,
+        token,
         dataDir,
+        output: () => server.output(),
         sandboxUrl,
         invoke,
         sandbox: async (path, init) => adminCall(await sandboxUrl(), path, init)

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { resolveDataDir, storeDataDir } from './data-dir'
+import { resolveDataDir, stagedFilesDir, storeDataDir } from './data-dir'
 
 describe('resolveDataDir', () => {
   it('matches Electron userData for "Printago Send" on each platform', () => {
@@ -35,5 +35,10 @@ describe('resolveDataDir', () => {
     const odd = storeDataDir('/d', '../../etc')
     expect(odd.startsWith('/d/stores/store-')).toBe(true)
     expect(storeDataDir('/d', 'a')).not.toBe(storeDataDir('/d', 'b'))
+  })
+
+  it('keeps the browser mode’s staged files in the data folder, apart from the stores', () => {
+    expect(stagedFilesDir('/d')).toBe('/d/staged-files')
+    expect(stagedFilesDir('/d').startsWith(join('/d', 'stores'))).toBe(false)
   })
 })

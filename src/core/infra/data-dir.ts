@@ -1,7 +1,12 @@
 // Where Printago Send keeps its state (send journal, dedupe cache, history): the same folder
-// Electron's `app.getPath('userData')` gives for the app name "Printago Send", so the CLI and the
-// desktop app share it. PRINTAGO_DATA_DIR overrides it. Each store gets its own subfolder so two
-// stores never share a journal or a dedupe cache.
+// Electron's `app.getPath('userData')` gives for the app name "Printago Send", so the CLI, the
+// browser mode and the desktop app share it. PRINTAGO_DATA_DIR overrides it. Each store gets its
+// own subfolder so two stores never share a journal or a dedupe cache.
+//
+//   settings.json          preferences and saved stores (electron-store / conf)
+//   stores/<id>/           one store: journal/, dedupe cache, history, rate-limit log
+//   staged-files/<uuid>/   the browser mode's copies of dropped files (sends resume from them)
+//   api-keys.json          the browser mode's keys, mode 0600, only where no keyring answers
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -35,4 +40,9 @@ export function storeDataDir(dataDir: string, storeId: string): string {
     ? storeId
     : `store-${createHash('sha256').update(storeId).digest('hex').slice(0, 24)}`
   return join(dataDir, 'stores', safe)
+}
+
+/** The browser mode's copies of the files dropped on its page, one folder per file. */
+export function stagedFilesDir(dataDir: string): string {
+  return join(dataDir, 'staged-files')
 }
