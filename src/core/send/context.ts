@@ -5,6 +5,7 @@
 import type { SendProgress, SendStep } from '../../shared/send'
 import type { Sleep } from '../infra/async'
 import { anySignal } from '../infra/async'
+import type { Monotonic } from '../infra/clock'
 import type { Journal } from '../infra/journal'
 import { createLogger } from '../infra/log'
 import type {
@@ -41,7 +42,7 @@ export interface SendSettings {
   concurrency: number
   /** Parallel hashes. */
   hashConcurrency: number
-  /** Clock-skew allowance when matching builds to an intent. */
+  /** Clock-skew allowance when matching builds of an unmarked (older) intent to it. */
   reconcileMarginMs: number
   /** How long after a build request left Printago may still act on it (see build.ts). */
   settleMs: number
@@ -58,6 +59,8 @@ export interface SendContext {
   readonly dedupe: DedupeCache
   readonly settings: SendSettings
   readonly now: () => number
+  /** Waits are measured on this clock (wall time may step; see reconcile.ts). */
+  readonly monotonic: Monotonic
   readonly newId: () => string
   readonly sleep: Sleep
   /** Service lifetime: aborting it stops every job like a crash (nothing terminal is written). */
@@ -99,6 +102,7 @@ export interface SendContextInit {
   dedupe: DedupeCache
   settings: SendSettings
   now: () => number
+  monotonic: Monotonic
   newId: () => string
   sleep: Sleep
   serviceSignal: AbortSignal | undefined
@@ -147,6 +151,7 @@ export function createSendContext(init: SendContextInit): SendContext {
     dedupe,
     settings: init.settings,
     now: init.now,
+    monotonic: init.monotonic,
     newId: init.newId,
     sleep: init.sleep,
     serviceSignal,

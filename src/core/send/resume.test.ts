@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
 import { detachedFetch } from '../../test-support/node'
+import { userLabel } from './marker'
 import { one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
 
 let h: SendHarness | undefined
@@ -49,11 +50,11 @@ describe('crash and resume', () => {
       const builds = [...h.sandbox.state.partBuilds.values()]
       expect((first as { status?: string }).status, `crash after ${n} entries`).toBe('interrupted')
       expect(
-        builds.filter((x) => x.label === `A${n}`),
+        builds.filter((x) => userLabel(x.label ?? '') === `A${n}`),
         `crash after ${n} entries`
       ).toHaveLength(1)
       expect(
-        builds.filter((x) => x.label === `B${n}`),
+        builds.filter((x) => userLabel(x.label ?? '') === `B${n}`),
         `crash after ${n} entries`
       ).toHaveLength(1)
       for (const r of resumed) expect(r.status).toBe('done')

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto'
 import type { SendProgress, SendRequest } from '../../shared/send'
 import { realSleep, type Sleep } from '../infra/async'
+import { systemMonotonic, type Monotonic } from '../infra/clock'
 import { openJournal, type Journal, type JournalIssue } from '../infra/journal'
 import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
@@ -55,8 +56,10 @@ export interface SendServiceOptions {
   signal?: AbortSignal
   upload?: UploadTuning
   now?: () => number
+  /** The clock waits are measured on. Default: the system's monotonic clock. */
+  monotonic?: Monotonic
   newId?: () => string
-  /** Clock-skew allowance when matching builds to an intent. Default 2 min. */
+  /** Clock-skew allowance when matching builds to an unmarked (older) intent. Default 2 min. */
   reconcileMarginMs?: number
   /**
    * How long after a build request was sent Printago may still act on it (a request we timed
@@ -130,6 +133,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       upload: options.upload ?? {}
     },
     now,
+    monotonic: options.monotonic ?? systemMonotonic,
     newId: options.newId ?? randomUUID,
     sleep: options.sleep ?? realSleep,
     serviceSignal: options.signal,

@@ -30,6 +30,11 @@ export interface BuildIntent {
   at: number
   /** Item indices the request covered. */
   indices: number[]
+  /** The request carried each file's marker in its label (marker.ts): matched by marker only. */
+  marked?: boolean
+  /** Monotonic clock (ms) and boot when the request left: the settle wait survives clock steps. */
+  mono?: number
+  boot?: string | null
 }
 
 export type JobStatus = 'active' | 'done' | 'failed' | 'cancelled'
@@ -62,7 +67,15 @@ export type SendEntry =
   | { type: 'part-intent'; jobId: string; index: number }
   | { type: 'part'; jobId: string; index: number; partId: string; reused: boolean }
   | { type: 'part-stale'; jobId: string; index: number }
-  | { type: 'build-intent'; jobId: string; intentId: string; indices: number[] }
+  | {
+      type: 'build-intent'
+      jobId: string
+      intentId: string
+      indices: number[]
+      marked?: boolean
+      mono?: number
+      boot?: string | null
+    }
   | {
       type: 'build'
       jobId: string
@@ -136,7 +149,13 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
       break
     }
     case 'build-intent':
-      job.buildIntent = { intentId: entry.intentId, at: entry.at, indices: [...entry.indices] }
+      job.buildIntent = {
+        intentId: entry.intentId,
+        at: entry.at,
+        indices: [...entry.indices],
+        ...(entry.marked ? { marked: true } : {}),
+        ...(entry.mono !== undefined ? { mono: entry.mono, boot: entry.boot ?? null } : {})
+      }
       break
     case 'build':
       for (const b of entry.builds) {
