@@ -4,7 +4,7 @@
 //   journal.log        JSON Lines, each line `<crc32 hex> <json>\n`; fsync'd after every append
 //   journal.snapshot   one such line holding the reduced state and the last seq it includes
 //   journal.snapshot.bak  the previous snapshot
-//   journal.lock       pid of the process using the journal (one writer per directory)
+//   journal.lock       the single-writer lock of the store's folder (infra/lock.ts)
 //   quarantine/        unreadable files moved (or copied) aside — never deleted
 //
 // A torn last line (crash mid-append) fails its CRC or lacks its newline: it is dropped and the
@@ -17,12 +17,12 @@ import {
   open,
   readFile,
   rename,
-  unlink,
-  writeFile,
   type FileHandle
 } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
+
+import { acquireLock, LockHeldError, type LockHandle } from './lock'
 
 /** One journal line: a state transition. */
 export interface JournalEntry {
@@ -51,6 +51,8 @@ export interface JournalOptions<S> {
   /** Compact after this many appended entries. Default 500. */
   compactEvery?: number
   now?: () => number
+  /** Wait this long for another process's lock on the folder (default 0: refuse at once). */
+  lockWaitMs?: number
   /** Test hook: called before each durable write; throwing simulates a crash at that point. */
   beforeWrite?: (entries: JournalEntry[]) => void
 }
@@ -72,7 +74,7 @@ export class JournalLockedError extends Error {
     readonly dir: string,
     readonly pid: number
   ) {
-    super(`Another Printago Send process (pid ${pid}) is using ${dir}`)
+    super(`Another Printago Send instance (pid ${pid}) is sending from this store's folder (${dir})`)
     this.name = 'JournalLockedError'
   }
 }
@@ -136,27 +138,13 @@ function ensureDir(dir: string): void {
   fsyncDir(parent)
 }
 
-function pidAlive(pid: number): boolean {
+async function takeLock(dir: string, waitMs: number): Promise<LockHandle> {
   try {
-    process.kill(pid, 0)
-    return true
+    return await acquireLock(join(dir, 'journal.lock'), { waitMs })
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if (error instanceof LockHeldError) throw new JournalLockedError(dir, error.owner.pid)
+    throw error
   }
-}
-
-async function takeLock(dir: string): Promise<string> {
-  const lock = join(dir, 'journal.lock')
-  try {
-    const held = Number((await readFile(lock, 'utf8')).trim())
-    if (Number.isInteger(held) && held > 0 && held !== process.pid && pidAlive(held)) {
-      throw new JournalLockedError(dir, held)
-    }
-  } catch (error) {
-    if (error instanceof JournalLockedError) throw error
-  }
-  await writeFile(lock, String(process.pid))
-  return lock
 }
 
 /** Open (or create) a journal directory and rebuild the state from snapshot + log. */
@@ -165,7 +153,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
   const now = options.now ?? Date.now
   const compactEvery = options.compactEvery ?? 500
   ensureDir(dir)
-  const lockFile = await takeLock(dir)
+  const lock = await takeLock(dir, options.lockWaitMs ?? 0)
   const issues: JournalIssue[] = []
   const logPath = join(dir, LOG)
   const snapPath = join(dir, SNAPSHOT)
@@ -415,7 +403,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       closed = true
       await serial(async () => {
         await log.close()
-        await unlink(lockFile).catch(() => undefined)
+        await lock.release()
       })
     }
   }
