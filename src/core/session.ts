@@ -15,8 +15,8 @@ import { createPrintagoClient, type PrintagoClient } from './printago/client'
 import { createRateLimiter } from './printago/rate-limiter'
 import { createRealtimeClient } from './printago/realtime'
 import { createPrinterCache, type PrinterCache } from './printers/cache'
-import { recordSentFiles, resumeIntoHistory } from './send/record-history'
-import type { SendResult, SendService } from './send/service'
+import { recordJobFiles } from './send/record-history'
+import type { ReprintRequest, SendOptions, SendResult, SendService } from './send/service'
 import { leaseSendService, type SenderLease } from './session-senders'
 import { maskKey } from './stores'
 
@@ -73,11 +73,15 @@ export interface StoreSession {
   readonly sync: StatusSync | null
   /** The send service, opened on first use (a failed open is tried again on the next call). */
   sender(): Promise<SendService>
-  /** Runs one send and records what it queued in the history. Rejects unless the session is open. */
-  send(
-    request: SendRequest,
-    options?: { jobId?: string; signal?: AbortSignal }
-  ): Promise<SendResult>
+  /**
+   * Runs one send (resuming a matching unfinished one instead, unless `again`); the service
+   * records what it queued in the history. Rejects unless the session is open.
+   */
+  send(request: SendRequest, options?: SendOptions & { signal?: AbortSignal }): Promise<SendResult>
+  /** Print again, journaled like a send. Rejects unless the session is open. */
+  reprint(request: ReprintRequest): Promise<SendResult>
+  /** Cancels an unfinished send (checking a build in doubt first); null when there is none. */
+  cancelPending(jobId: string): Promise<SendResult | null>
   /** Continues every unfinished send of the journal and records what it queued. */
   resumePending(): Promise<SendResult[]>
   /** Cancels a running send of this session's service (also while the session closes). */
@@ -133,7 +137,8 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
       storeDir: opts.dir,
       client,
       clock,
-      onProgress: opts.onProgress
+      onProgress: opts.onProgress,
+      recordHistory: (job, indices) => recordJobFiles(openHistory(), opts.storeId, job, indices)
     }).then((l) => (leased = l))
     const pending = lease
     try {
@@ -156,7 +161,7 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
 
   const resumePending = (): Promise<SendResult[]> => {
     if (state !== 'open') return Promise.reject(new SessionClosedError())
-    return track(openSender().then((s) => resumeIntoHistory(s, openHistory(), opts.storeId)))
+    return track(openSender().then((s) => s.resumePending()))
   }
 
   let sync: StatusSync | null = null
@@ -241,17 +246,22 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     },
     send(request, options = {}) {
       if (state !== 'open') return Promise.reject(new SessionClosedError())
-      const { jobId, signal } = options
+      const { signal, ...sendOptions } = options
+      const jobId = sendOptions.jobId
       // Its own sends are reported by their caller, not again by the resume timer.
       if (jobId) ownJobs.add(jobId)
-      const work = openSender().then(async (service) => {
-        const result = await service.send(request, signal, jobId ? { jobId } : undefined)
-        recordSentFiles(openHistory(), opts.storeId, request, result.files)
-        return result
-      })
+      const work = openSender().then((service) => service.send(request, signal, sendOptions))
       const done = (): void => void (jobId && ownJobs.delete(jobId))
       work.then(done, done)
       return track(work)
+    },
+    reprint(request) {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      return track(openSender().then((service) => service.reprint(request)))
+    },
+    cancelPending(jobId) {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      return track(openSender().then((service) => service.cancelPending(jobId)))
     },
     resumePending,
     // Only a service that is already open can be running the job.

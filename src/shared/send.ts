@@ -59,6 +59,11 @@ export interface SendProgress {
   partId?: string
   partBuildId?: string
   error?: { code: string; message: string }
+  /**
+   * This job is an unfinished send being continued — after a crash or quit, or because the same
+   * files were sent again — not a new one: "resumed your unfinished send of X".
+   */
+  resumed?: boolean
 }
 
 /** Final result of one file of a send job. */

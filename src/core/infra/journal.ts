@@ -11,14 +11,7 @@
 // file truncated to the last good line. A bad line elsewhere means real corruption: a copy of the
 // file goes to quarantine/, readable lines are still used, and `issues` reports it.
 import { constants, existsSync, mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs'
-import {
-  copyFile,
-  mkdir,
-  open,
-  readFile,
-  rename,
-  type FileHandle
-} from 'node:fs/promises'
+import { copyFile, mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
 
@@ -74,7 +67,9 @@ export class JournalLockedError extends Error {
     readonly dir: string,
     readonly pid: number
   ) {
-    super(`Another Printago Send instance (pid ${pid}) is sending from this store's folder (${dir})`)
+    super(
+      `Another Printago Send instance (pid ${pid}) is sending from this store's folder (${dir})`
+    )
     this.name = 'JournalLockedError'
   }
 }

@@ -143,7 +143,8 @@ async function markStaleParts(
   entries: number[],
   error: PrintagoError
 ): Promise<boolean> {
-  const reused = entries.filter((i) => job.items[i]!.reusedPart)
+  // A part given by Print again is never replaced: its refusal is the job's answer.
+  const reused = entries.filter((i) => job.items[i]!.reusedPart && !job.items[i]!.fixedPart)
   if (reused.length === 0) return false
   const named = reused.filter((i) => {
     const text = `${error.serverMessage ?? ''} ${error.fieldPath ?? ''} ${error.message}`

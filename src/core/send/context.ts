@@ -67,6 +67,8 @@ export interface SendContext {
   readonly serviceSignal: AbortSignal | undefined
   /** Intents whose request got an HTTP answer: the server is done with it, no need to settle. */
   readonly answeredIntents: Set<string>
+  /** Jobs continued from an earlier run (or matched by a repeated send): progress says so. */
+  readonly resumedJobs: Set<string>
   /** PUT requests sent to signed URLs. */
   uploadRequests: number
   /** Append entries durably; throws JournalWriteError when the journal can't record them. */
@@ -111,6 +113,7 @@ export interface SendContextInit {
 
 export function createSendContext(init: SendContextInit): SendContext {
   const { journal, dedupe, onProgress, serviceSignal } = init
+  const resumedJobs = new Set<string>()
 
   const emit: SendContext['emit'] = (job, index, step, extra = {}) => {
     if (!onProgress) return
@@ -121,6 +124,7 @@ export function createSendContext(init: SendContextInit): SendContext {
     if (item?.partId) progress.partId = item.partId
     if (item?.reusedPart) progress.reusedPart = true
     if (item?.partBuildId) progress.partBuildId = item.partBuildId
+    if (resumedJobs.has(job.jobId)) progress.resumed = true
     try {
       onProgress({ ...progress, ...extra })
     } catch {
@@ -156,6 +160,7 @@ export function createSendContext(init: SendContextInit): SendContext {
     sleep: init.sleep,
     serviceSignal,
     answeredIntents: new Set(),
+    resumedJobs,
     uploadRequests: 0,
     write,
     emit,

@@ -6,6 +6,7 @@ import { PrintagoError } from '../printago/errors'
 import { buildPhase } from './build'
 import { JournalWriteError, live, type SendContext } from './context'
 import { prepareParts } from './prepare'
+import { resolveOpenIntent } from './reconcile'
 import { describe, firstItemError, notConfirmed, resultOf, type SendResult } from './result'
 import type { JobRecord } from './state'
 
@@ -35,6 +36,9 @@ export async function runJob(
   const serviceSignal = ctx.serviceSignal
   const signal = anySignal([controller.signal, serviceSignal, callerSignal])
   try {
+    // A build left in doubt by an earlier run is checked before anything else, even when the
+    // job is being cancelled: what Printago did queue is recorded, never forgotten.
+    if (job.buildIntent) await buildLock(() => resolveOpenIntent(ctx, job, serviceSignal))
     for (let round = 0; ; round++) {
       if (round >= MAX_PREPARE_ROUNDS)
         throw new Error('parts keep disappearing on Printago; try again')

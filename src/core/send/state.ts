@@ -21,6 +21,20 @@ export interface ItemRecord {
   partBuildId?: string
   printJobIds?: string[]
   error?: { code: string; message: string }
+  /** The part is given (Print again): never uploaded, never replaced by another part. */
+  fixedPart?: boolean
+  /** History entry this file prints again. */
+  reprintOf?: string
+  /** Its build is in the history (written after the history file was). */
+  recorded?: boolean
+}
+
+/** A file whose part is known before the job starts (Print again). */
+export interface FixedPart {
+  index: number
+  partId: string
+  sha256: string
+  reprintOf?: string
 }
 
 /** A build call that may have been sent: reconcile before repeating it. */
@@ -48,6 +62,8 @@ export interface JobRecord {
   error?: { code: string; message: string }
   items: ItemRecord[]
   buildIntent?: BuildIntent
+  /** Its builds must reach the history; false for jobs of older versions (recorded at once). */
+  tracksHistory?: boolean
 }
 
 export interface SendJournalState {
@@ -56,7 +72,15 @@ export interface SendJournalState {
 
 /** Journal entry payloads written by the pipeline (plus `seq`/`at` added by the journal). */
 export type SendEntry =
-  | { type: 'job'; jobId: string; request: SendRequest; createdAt: number }
+  | {
+      type: 'job'
+      jobId: string
+      request: SendRequest
+      createdAt: number
+      fixed?: FixedPart[]
+      /** Its builds must reach the history (`recorded` entries say when they did). */
+      history?: boolean
+    }
   | { type: 'hashed'; jobId: string; index: number; sha256: string; size: number }
   | {
       type: 'urls'
@@ -83,6 +107,7 @@ export type SendEntry =
     }
   | { type: 'build-clear'; jobId: string; intentId: string }
   | { type: 'item-failed'; jobId: string; index: number; error: { code: string; message: string } }
+  | { type: 'recorded'; jobId: string; indices: number[] }
   | {
       type: 'end'
       jobId: string
@@ -99,12 +124,22 @@ export function emptySendState(): SendJournalState {
 export function applySendEntry(state: SendJournalState, raw: JournalEntry): void {
   const entry = raw as unknown as SendEntry & { at: number }
   if (entry.type === 'job') {
+    // Written twice (one damaged copy must not lose the job): the second copy changes nothing.
+    if (state.jobs.has(entry.jobId)) return
+    const items: ItemRecord[] = entry.request.items.map(() => ({}))
+    for (const f of entry.fixed ?? []) {
+      const it = items[f.index]
+      if (!it) continue
+      Object.assign(it, { partId: f.partId, sha256: f.sha256, reusedPart: true, fixedPart: true })
+      if (f.reprintOf) it.reprintOf = f.reprintOf
+    }
     state.jobs.set(entry.jobId, {
       jobId: entry.jobId,
       createdAt: entry.createdAt,
       request: entry.request,
       status: 'active',
-      items: entry.request.items.map(() => ({}))
+      items,
+      ...(entry.history ? { tracksHistory: true } : {})
     })
     return
   }
@@ -172,6 +207,9 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
     case 'item-failed':
       item(entry.index).error = entry.error
       break
+    case 'recorded':
+      for (const i of entry.indices) item(i).recorded = true
+      break
     case 'end':
       job.status = entry.status
       job.endedAt = entry.at
@@ -195,7 +233,9 @@ export function sendStateToSnapshot(
 ): unknown {
   const active: JobRecord[] = []
   const finished: JobRecord[] = []
-  for (const job of state.jobs.values()) (job.status === 'active' ? active : finished).push(job)
+  // A job is kept whole while it is unfinished or has a build the history does not have yet.
+  for (const job of state.jobs.values())
+    (job.status === 'active' || unrecorded(job).length > 0 ? active : finished).push(job)
   // Finished jobs stay for a while: their part-build ids must remain "claimed" so a later
   // reconciliation never mistakes one of them for a build of another job.
   const kept = finished
@@ -203,6 +243,12 @@ export function sendStateToSnapshot(
     .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
     .slice(0, retention.maxFinished)
   return { version: 1, jobs: [...active, ...kept] }
+}
+
+/** Indices of the job's built files whose history entry was not written yet. */
+export function unrecorded(job: JobRecord): number[] {
+  if (!job.tracksHistory) return []
+  return job.items.flatMap((it, i) => (it.partBuildId && !it.recorded ? [i] : []))
 }
 
 /** Inverse of sendStateToSnapshot. */
