@@ -16,6 +16,7 @@
 //   the next send of that file looks it up by hash once before uploading again;
 // - POST /v2/builds is the step that must never be duplicated: build.ts says how it is made safe.
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import type { SendProgress, SendRequest } from '../../shared/send'
 import { realSleep, type Sleep } from '../infra/async'
 import { systemMonotonic, type Monotonic } from '../infra/clock'
@@ -140,10 +141,19 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       apply: applySendEntry,
       toSnapshot: (s) => sendStateToSnapshot(s, now()),
       fromSnapshot: sendStateFromSnapshot,
+      knows: (state, jobId) => state.jobs.has(jobId),
       now
     })
   }
   const j = journal
+  for (const [jobId, count] of j.state.orphans ?? []) {
+    // Both copies of its start record were damaged: say which send could not be recovered.
+    j.issues.push({
+      kind: 'corrupt-entry',
+      file: join(j.dir, 'journal.log'),
+      message: `The send ${jobId} could not be recovered: its start record is damaged (${count} later entr${count === 1 ? 'y' : 'ies'} kept in the journal)`
+    })
+  }
   const ctx = createSendContext({
     client: options.client,
     journal: j,

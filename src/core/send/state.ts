@@ -68,6 +68,8 @@ export interface JobRecord {
 
 export interface SendJournalState {
   jobs: Map<string, JobRecord>
+  /** Entries of jobs whose start record was lost (damaged): job id → count. Not persisted. */
+  orphans?: Map<string, number>
 }
 
 /** Journal entry payloads written by the pipeline (plus `seq`/`at` added by the journal). */
@@ -144,7 +146,13 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
     return
   }
   const job = state.jobs.get(entry.jobId)
-  if (!job) return
+  if (!job) {
+    if (typeof entry.jobId === 'string') {
+      state.orphans ??= new Map()
+      state.orphans.set(entry.jobId, (state.orphans.get(entry.jobId) ?? 0) + 1)
+    }
+    return
+  }
   const item = (i: number): ItemRecord => {
     const it = job.items[i]
     if (!it) throw new Error(`journal entry for missing item ${i} of job ${job.jobId}`)
