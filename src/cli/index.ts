@@ -21,7 +21,11 @@ Environment:
   PRINTAGO_BASE_URL    API base URL (default https://api.printago.io)
   PRINTAGO_DATA_DIR    state folder (default: the desktop app's data folder)
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Unfinished sends (a kill, Ctrl-C, a full disk) are finished by the next command that opens the
+store (send, printers, history --refresh), checked first and never queued twice; \`history\`
+lists them and \`send --cancel <job>\` drops one.
+
+Exit codes: 0 success, 1 failure, 2 usage error, 130 paused by Ctrl-C.
 `
 
 type InspectCommand = (args: string[], io: CliIo) => Promise<number>
@@ -107,9 +111,10 @@ if (isMain()) {
   const controller = new AbortController()
   let interrupts = 0
   process.on('SIGINT', () => {
-    // First Ctrl-C cancels the send cleanly; a second one quits at once.
+    // First Ctrl-C pauses: the send stops where it is and the next run finishes it (the journal
+    // makes a second Ctrl-C, quitting at once, just as safe — only less tidy).
     if (interrupts++ > 0) process.exit(130)
-    process.stderr.write('\nCancelling… (Ctrl-C again to quit now)\n')
+    process.stderr.write('\nPausing… (Ctrl-C again to quit now; the next run finishes the send)\n')
     controller.abort()
   })
   const io: CliIo = {

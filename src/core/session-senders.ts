@@ -29,6 +29,8 @@ export interface LeaseOptions {
   client: PrintagoClient
   clock?: Clock
   onProgress?: (progress: SendProgress) => void
+  /** How long a build request may still be acted on after it left (default: the service's). */
+  settleMs?: number
   /** Writes a job's queued files to the history (see SendServiceOptions.recordHistory). */
   recordHistory?: (job: JobRecord, indices: number[]) => void
 }
@@ -82,6 +84,7 @@ function open(key: string, opts: LeaseOptions, identity: string): Entry {
       journalDir: key,
       dedupe,
       signal: lifetime.signal,
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}),
       now: () => clock.now(),
       // A test's manual clock is monotonic by construction; real time uses the system's.
       ...(clock === realClock ? {} : { monotonic: monotonicOf(() => clock.now()) }),

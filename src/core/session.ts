@@ -55,6 +55,8 @@ export interface StoreSessionOptions {
   /** Status-only history changes are written after this delay (the CLI writes at once: 0). */
   historyWriteDelayMs?: number
   onProgress?: Parameters<typeof leaseSendService>[0]['onProgress']
+  /** How long Printago may still act on a build request after it left (default 60 s). */
+  settleMs?: number
   /** The app's live parts; the CLI leaves them out. */
   live?: LiveSessionOptions
 }
@@ -138,6 +140,7 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
       client,
       clock,
       onProgress: opts.onProgress,
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}),
       recordHistory: (job, indices) => recordJobFiles(openHistory(), opts.storeId, job, indices)
     }).then((l) => (leased = l))
     const pending = lease

@@ -2,7 +2,7 @@
 // pipeline writes an entry before moving on, and this reducer rebuilds the same state after a
 // crash, so a resumed job continues from its last durable step.
 import type { SendRequest } from '../../shared/send'
-import type { JournalEntry } from '../infra/journal'
+import { peekJournal, type JournalEntry } from '../infra/journal'
 
 /** Durable facts about one file of a job. */
 export interface ItemRecord {
@@ -268,4 +268,15 @@ export function sendStateFromSnapshot(data: unknown): SendJournalState {
     if (typeof job?.jobId === 'string' && Array.isArray(job.items)) state.jobs.set(job.jobId, job)
   }
   return state
+}
+
+/** The unfinished jobs of a store's journal, read without taking its lock (for display). */
+export async function peekUnfinished(journalDir: string): Promise<JobRecord[]> {
+  const state = await peekJournal<SendJournalState>({
+    dir: journalDir,
+    empty: emptySendState,
+    apply: applySendEntry,
+    fromSnapshot: sendStateFromSnapshot
+  })
+  return [...state.jobs.values()].filter((j) => j.status === 'active')
 }
