@@ -106,7 +106,15 @@ export async function startBridgeServer(
           error: { code: 'invalid-payload', message: (err as Error).message }
         })
       }
-      return send(res, 200, await getHandlers()[channel](payload === null ? undefined : payload))
+      // The call stops when its HTTP request is gone (the page reloaded or closed).
+      const call = new AbortController()
+      res.on('close', () => {
+        if (!res.writableFinished) call.abort(new Error('the request was closed'))
+      })
+      const result = await getHandlers()[channel](payload === null ? undefined : payload, {
+        signal: call.signal
+      })
+      return send(res, 200, result)
     }
     if (url.pathname === '/__bridge/stage' && req.method === 'POST') {
       const name =
