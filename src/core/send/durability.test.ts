@@ -42,11 +42,11 @@ describe('journal durability', () => {
   it('one flipped byte in a pending job’s first record does not drop the job, and says which', async () => {
     h = await sendHarness()
     const file = await h.stl('flip.stl')
-    // The process dies right after the job was recorded.
+    // The process dies right after the job was recorded (its record and the copy).
     const stop = new AbortController()
     let writes = 0
     const journal = await h.journal(() => {
-      if (writes++ >= 1) {
+      if (writes++ >= 2) {
         stop.abort(new Error('crash'))
         throw new Error('crash')
       }

@@ -30,9 +30,9 @@ async function crashingService(harness: SendHarness, n: number) {
 describe('crash and resume', () => {
   it('resumes from every step of a two-file job with exactly one build per file', async () => {
     h = await sendHarness()
-    // Entries of a clean two-file run: job (written twice, in one write), 2×hashed, urls,
-    // 2×(uploaded, part-intent, part), build-intent, build, end = 13.
-    for (let n = 2; n <= 12; n++) {
+    // Entries of a clean two-file run: job (its record twice), 2×hashed, urls,
+    // 2×(uploaded, part-intent, part), build-intent, build, end = 14.
+    for (let n = 1; n <= 13; n++) {
       const a = await h.stl(`a${n}.stl`, 3, 100 + n)
       const b = await h.stl(`b${n}.stl`, 3, 200 + n)
       const { service, journal } = await crashingService(h, n)

@@ -235,7 +235,10 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       history: true,
       ...(fixed ? { fixed } : {})
     }
-    await ctx.write(entry, entry)
+    await ctx.write(entry)
+    // The second copy: once the first is durable the job exists, so a failure here (a crash, a
+    // full disk) only means the job runs into the same failure and is left to resume.
+    await ctx.write(entry).catch(() => undefined)
     originals.set(jobId, request)
     const job = j.state.jobs.get(jobId)!
     job.items.forEach((_, i) => ctx.emit(job, i, 'queued-locally'))
