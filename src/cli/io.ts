@@ -204,7 +204,11 @@ export async function resumeUnfinished(session: StoreSession, io: CliIo): Promis
     throw error
   }
   const pending = service.pendingJobs()
-  if (pending.length === 0) return []
+  if (pending.length === 0) {
+    // Queued files a full disk kept out of the history are written now.
+    if (service.unrecordedJobs().length > 0) await session.resumePending()
+    return []
+  }
   const names = new Map(pending.map((j) => [j.jobId, jobFiles(j)]))
   io.stderr(
     `Resuming ${pending.length} unfinished send${pending.length === 1 ? '' : 's'} from an earlier run (checked first, never queued twice)…\n`

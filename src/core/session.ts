@@ -192,7 +192,8 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     // job already running is not started twice (the service knows its running jobs).
     let resuming = false
     const resume = (service: SendService): void => {
-      if (resuming || state !== 'open' || service.pendingJobs().length === 0) return
+      const idle = service.pendingJobs().length === 0 && service.unrecordedJobs().length === 0
+      if (resuming || state !== 'open' || idle) return
       resuming = true
       resumePending()
         .then((results) => live.onResumed(results.filter((r) => !ownJobs.has(r.jobId))))

@@ -284,6 +284,15 @@ describe('send service', () => {
     expect(result.failures).toEqual([])
   })
 
+  it('close() waits for a send whose first journal write is still pending', async () => {
+    h = await sendHarness()
+    const service = await h.service()
+    const sending = service.send(one(await h.stl('closing.stl')))
+    await service.close()
+    expect((await sending).status).toBe('done')
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+  })
+
   it('rejects invalid requests before journaling anything', async () => {
     h = await sendHarness()
     const service = await h.service()

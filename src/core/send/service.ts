@@ -126,6 +126,8 @@ export interface SendService {
   resumePending(): Promise<SendResult[]>
   /** Jobs that are still unfinished in the journal. */
   pendingJobs(): JobRecord[]
+  /** Finished jobs whose queued files could not be written to the history yet (disk full). */
+  unrecordedJobs(): JobRecord[]
   close(): Promise<void>
 }
 
@@ -342,6 +344,10 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       return Promise.all(jobs.map((job) => start(job)))
     },
     pendingJobs: active,
+    unrecordedJobs: () =>
+      [...j.state.jobs.values()].filter(
+        (x) => x.status !== 'active' && !running.has(x.jobId) && unrecorded(x).length > 0
+      ),
     async close() {
       while (starting.size > 0) await Promise.allSettled([...starting])
       await Promise.allSettled([...running.values()].map((r) => r.done))
