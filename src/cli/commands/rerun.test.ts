@@ -110,9 +110,10 @@ describe('the same command again after a kill', () => {
       if (fault.path === '/v2/builds' && journalTypes(dataDir).includes('build-intent'))
         await waitFor(() => buildsLabelled(label) >= 2, 10_000).catch(() => undefined)
       const again = await run(args, dataDir)
+      // One build per file: the rerun finished the interrupted send instead of queuing it again.
+      expect(buildsLabelled(label)).toBe(2)
       expect(again.code, again.stderr).toBe(0)
       expect(again.stderr).toMatch(/Resumed your unfinished send of .*-a\.stl, .*-b\.stl/)
-      expect(buildsLabelled(label)).toBe(2)
       const out = JSON.parse(again.stdout) as { jobs: unknown[]; resumed: unknown[] }
       expect(out.jobs).toHaveLength(2)
       expect(out.resumed).toHaveLength(1)
