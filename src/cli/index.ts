@@ -109,11 +109,18 @@ function isMain(): boolean {
 
 if (isMain()) {
   const controller = new AbortController()
-  let interrupts = 0
+  let firstInterrupt = 0
   process.on('SIGINT', () => {
-    // First Ctrl-C pauses: the send stops where it is and the next run finishes it (the journal
-    // makes a second Ctrl-C, quitting at once, just as safe — only less tidy).
-    if (interrupts++ > 0) process.exit(130)
+    // First Ctrl-C pauses: the send stops where it is and the next run finishes it. A second one
+    // quits at once (the journal makes that just as safe, only less tidy) — but one Ctrl-C often
+    // arrives twice (the terminal signals the whole process group, and a wrapper such as npm
+    // relays it again), so a repeat within a second is the same keypress.
+    const now = Date.now()
+    if (firstInterrupt > 0) {
+      if (now - firstInterrupt > 1000) process.exit(130)
+      return
+    }
+    firstInterrupt = now
     process.stderr.write('\nPausing… (Ctrl-C again to quit now; the next run finishes the send)\n')
     controller.abort()
   })

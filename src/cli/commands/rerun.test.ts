@@ -188,7 +188,7 @@ describe('the same command again after a kill', () => {
       process.kill(first.pid, 'SIGINT')
       const { code } = await first.exited
       expect(code).toBe(130)
-      expect(first.stderr).toMatch(/Paused/)
+      expect(first.stderr, first.stderr).toMatch(/Paused/)
       expect(journalTypes(dataDir)).not.toContain('end')
       sandbox.clearFaults()
       const again = await run(['send', a, '--label', label], dataDir)
