@@ -200,14 +200,14 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
         .catch((e) => log.warn('resume failed', e))
         .finally(() => (resuming = false))
     }
-    openSender().then(
-      (service) => {
-        if (state !== 'open') return
-        resume(service)
-        stopResuming = every(clock, live.resumeEveryMs ?? RESUME_EVERY_MS, () => resume(service))
-      },
-      (e) => log.error('send service failed to open', e)
-    )
+    // The service may not open at first (another instance holds the store's lock): each tick
+    // tries again, so unfinished sends are resumed as soon as the store is ours.
+    const tick = (): void => {
+      if (state === 'closing' || state === 'closed') return
+      openSender().then(resume, (e) => log.warn('send service not open yet', e))
+    }
+    tick()
+    stopResuming = every(clock, live.resumeEveryMs ?? RESUME_EVERY_MS, tick)
   }
 
   let closing: Promise<void> | null = null
