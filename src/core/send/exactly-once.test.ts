@@ -155,6 +155,37 @@ describe('reconciliation never adopts a build the journal does not own', () => {
   })
 })
 
+describe('reading back by marker', () => {
+  it('works with a server that refuses the label filter (it reads the part’s builds instead)', async () => {
+    h = await sendHarness()
+    h.sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'drop-after' })
+    const refused: string[] = []
+    const client = createPrintagoClient({
+      baseUrl: h.sandbox.url,
+      apiKey: h.sandbox.apiKey,
+      storeId: h.sandbox.storeId,
+      limiter: null,
+      sleep: h.clock.sleep,
+      now: h.clock.now,
+      fetch: async (input, init) => {
+        if (String(input).includes('label.endsWith')) {
+          refused.push(String(input))
+          return new Response(JSON.stringify({ statusCode: 400, message: 'unknown filter' }), {
+            status: 400,
+            headers: { 'content-type': 'application/json' }
+          })
+        }
+        return fetch(input, init)
+      }
+    })
+    const service = await h.service({ client })
+    const result = await service.send(one(await h.stl('nofilter.stl')))
+    expect(result.status).toBe('done')
+    expect(refused.length).toBeGreaterThan(0)
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+  })
+})
+
 describe('a gateway 5xx is an unknown outcome, not an answer', () => {
   it.each([
     [502, undefined],

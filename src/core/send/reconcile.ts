@@ -4,6 +4,7 @@
 import type { PartBuild, PartBuildConfigV2 } from '../../shared/printago/api-types'
 import { defaultLabel } from '../../shared/send'
 import { boundedWait } from '../infra/clock'
+import { PrintagoError } from '../printago/errors'
 import type { SendContext } from './context'
 import { markerFor, markerOf, markLabel } from './marker'
 import { NOT_CONFIRMED, OUTCOME_UNKNOWN } from './result'
@@ -80,16 +81,11 @@ async function reconcileBuild(
     const key = intent.marked ? `${item.partId}|${marker}` : item.partId
     let builds = byPart.get(key)
     if (!builds) {
-      builds = await ctx.client.listPartBuilds(
-        {
-          partId: item.partId,
-          // Servers that ignore the filter still answer; the label is checked again below.
-          ...(intent.marked ? { 'label.endsWith': markLabel('', marker) } : {}),
-          sort: 'createdAt:desc',
-          limit: 200
-        },
-        ctx.callOptions(job, [index], signal)
-      )
+      const query = { partId: item.partId, sort: 'createdAt:desc', limit: 200 }
+      const options = ctx.callOptions(job, [index], signal)
+      builds = intent.marked
+        ? await listByMarker(ctx, query, markLabel('', marker), options)
+        : await ctx.client.listPartBuilds(query, options)
       byPart.set(key, builds)
     }
     const want = job.request.items[index]!
@@ -109,6 +105,24 @@ async function reconcileBuild(
     }
   }
   return found
+}
+
+/**
+ * The part's builds whose label ends with the marker (Printago's `label.endsWith` filter), or,
+ * from a server that refuses that filter, the part's newest builds (checked by label anyway).
+ */
+async function listByMarker(
+  ctx: SendContext,
+  query: Record<string, string | number>,
+  suffix: string,
+  options: ReturnType<SendContext['callOptions']>
+): Promise<PartBuild[]> {
+  try {
+    return await ctx.client.listPartBuilds({ ...query, 'label.endsWith': suffix }, options)
+  } catch (error) {
+    if (!(error instanceof PrintagoError) || error.code !== 'validation') throw error
+    return ctx.client.listPartBuilds(query, options)
+  }
 }
 
 /** Pair a build answer with our entries: by position when it lines up, else by part and label. */

@@ -234,7 +234,8 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       jobId,
       request: clean,
       createdAt: now(),
-      history: true,
+      // Only a service that writes a history tracks it (its jobs are kept until recorded).
+      ...(options.recordHistory ? { history: true } : {}),
       ...(fixed ? { fixed } : {})
     }
     await ctx.write(entry)
