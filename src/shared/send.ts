@@ -136,3 +136,14 @@ export function routingTags(routing: Routing): Record<string, string> {
       return { 'user.tags': `&=${routing.tags.join('|')}` }
   }
 }
+
+/** The marker every label this app sends ends with (see core/send/marker.ts): ` [ps:xxxxxxxx]`. */
+export const LABEL_MARKER = / \[ps:([a-z2-7]{8})\]$/
+
+/**
+ * A label read back from Printago (a part build's or a print job's) as the user chose it: without
+ * the marker this app adds to tell its builds apart. Use it wherever such a label is shown.
+ */
+export function userLabel(label: string): string {
+  return label.replace(LABEL_MARKER, '')
+}

@@ -13,10 +13,11 @@
 // characters with the marker, and shown without it everywhere in the app and the CLI.
 import { createHash } from 'node:crypto'
 
-import { MAX_LABEL_LENGTH } from '../../shared/send'
+import { LABEL_MARKER as MARKER_TAIL, MAX_LABEL_LENGTH } from '../../shared/send'
+
+export { userLabel } from '../../shared/send'
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567'
-const MARKER_TAIL = / \[ps:([a-z2-7]{8})\]$/
 /** Characters the marker adds to a label. */
 export const MARKER_LENGTH = ' [ps:xxxxxxxx]'.length
 
@@ -43,9 +44,4 @@ export function markLabel(label: string, marker: string): string {
 /** The marker a label carries, if it is one of ours. */
 export function markerOf(label: string | null | undefined): string | undefined {
   return label ? MARKER_TAIL.exec(label)?.[1] : undefined
-}
-
-/** The label as the user chose it: one trailing marker removed. */
-export function userLabel(label: string): string {
-  return label.replace(MARKER_TAIL, '')
 }
