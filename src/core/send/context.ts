@@ -211,7 +211,23 @@ export function isFatal(error: unknown): boolean {
   return error instanceof PrintagoError && (error.code === 'auth' || error.code === 'forbidden')
 }
 
+/**
+ * Printago busy or out of reach even after the client's retries (a storm of 429s, a network
+ * down, 5xx): nothing is wrong with the files, so the job is left to resume, never failed.
+ */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof PrintagoError &&
+    (error.code === 'rate-limited' ||
+      error.code === 'network' ||
+      error.code === 'timeout' ||
+      error.code === 'server')
+  )
+}
+
 /** An error that must stop the job rather than fail one file: a stop, a lost journal, a bad key. */
 export function stopsJob(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || error instanceof JournalWriteError || isFatal(error)
+  return (
+    signal.aborted || error instanceof JournalWriteError || isFatal(error) || isTransient(error)
+  )
 }

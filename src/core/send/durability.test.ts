@@ -38,6 +38,30 @@ afterEach(async () => {
   h = undefined
 })
 
+describe('Printago busy for a while', () => {
+  it('a storm of 429s longer than the retries leaves the job resumable, not failed', async () => {
+    h = await sendHarness()
+    h.sandbox.injectFault({
+      method: 'POST',
+      path: '/v1/storage/signed-upload-urls',
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '1' },
+      times: 20
+    })
+    const service = await h.service()
+    const result = await service.send(one(await h.stl('storm.stl')))
+    expect(result.status).toBe('interrupted')
+    expect(result.failures).toEqual([])
+    expect(result.error?.code).toBe('rate-limited')
+    expect(service.pendingJobs()).toHaveLength(1)
+    h.sandbox.clearFaults()
+    const [resumed] = await service.resumePending()
+    expect(resumed!.status).toBe('done')
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+  })
+})
+
 describe('journal durability', () => {
   it('one flipped byte in a pending job’s first record does not drop the job, and says which', async () => {
     h = await sendHarness()

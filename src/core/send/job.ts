@@ -4,7 +4,7 @@
 import { anySignal, isAbortError } from '../infra/async'
 import { PrintagoError } from '../printago/errors'
 import { buildPhase } from './build'
-import { JournalWriteError, live, type SendContext } from './context'
+import { isTransient, JournalWriteError, live, type SendContext } from './context'
 import { prepareParts } from './prepare'
 import { resolveOpenIntent } from './reconcile'
 import { describe, firstItemError, notConfirmed, resultOf, type SendResult } from './result'
@@ -55,6 +55,17 @@ export async function runJob(
     return resultOf(job)
   } catch (error) {
     const stopped = error instanceof JournalWriteError || serviceSignal?.aborted === true
+    const userStop = controller.signal.aborted || callerSignal?.aborted === true
+    if (!stopped && !userStop && !job.buildIntent && isTransient(error)) {
+      // Printago busy or unreachable: the job waits for the next resume, nothing is failed.
+      const info = describe(error)
+      const message = `${info.message}; the send is kept and continues on the next try`
+      return {
+        ...resultOf(job, { ...info, message }),
+        status: 'interrupted',
+        error: { ...info, message }
+      }
+    }
     if (stopped) {
       const info = describe(error)
       return { ...resultOf(job, info), status: 'interrupted', error: info }
