@@ -2,7 +2,8 @@
 // pipeline writes an entry before moving on, and this reducer rebuilds the same state after a
 // crash, so a resumed job continues from its last durable step.
 import type { SendRequest } from '../../shared/send'
-import { peekJournal, type JournalEntry } from '../infra/journal'
+import type { JournalEntry } from '../infra/journal'
+import { peekJournal } from '../infra/journal-peek'
 
 /** Durable facts about one file of a job. */
 export interface ItemRecord {
