@@ -1,5 +1,6 @@
 // Job setup and printer choice against the demo sandbox, through the bridge: what the user picks
 // is what Printago receives.
+import { userLabel } from '../src/shared/send'
 import { boxStl, torusStl } from '../src/test-support/stl'
 import { dropFiles, expect, shot, openWithDemo, test, type SandboxSummary } from './fixtures'
 
@@ -22,7 +23,7 @@ test.describe('job setup', () => {
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
     expect(after.builds).toHaveLength(1)
     expect(after.builds[0]!.tags).toEqual({ 'printer.id': `=${target.id}` })
-    expect(after.builds[0]!.label).toBe('bracket')
+    expect(userLabel(after.builds[0]!.label)).toBe('bracket')
     await expect(page.getByTestId('file-row').first()).toContainText('sent')
     await shot(page, info.outputPath('panel-sent.png'))
   })
@@ -79,7 +80,7 @@ test.describe('job setup', () => {
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
     expect(after.builds).toHaveLength(3)
     for (const b of after.builds) expect(b.tags).toEqual({})
-    expect(after.builds.map((b) => [b.label, b.jobs.length]).sort()).toEqual([
+    expect(after.builds.map((b) => [userLabel(b.label), b.jobs.length]).sort()).toEqual([
       ['a', 1],
       ['b', 2],
       ['c', 4]

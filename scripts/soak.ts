@@ -15,6 +15,7 @@ import { openDedupeCache } from '../src/core/send/dedupe-cache'
 import { encodeLine, openJournal } from '../src/core/infra/journal'
 import { createPrintagoClient } from '../src/core/printago/client'
 import { createRateLimiter } from '../src/core/printago/rate-limiter'
+import { userLabel } from '../src/core/send/marker'
 import { createSendService, type SendResult } from '../src/core/send/service'
 import {
   applySendEntry,
@@ -307,7 +308,7 @@ async function main(): Promise<number> {
   // Count from the sandbox's state: builds per label against intended sends per label.
   const builds = new Map<string, number>()
   for (const b of sandbox.state.partBuilds.values())
-    builds.set(b.label ?? '', (builds.get(b.label ?? '') ?? 0) + 1)
+    builds.set(userLabel(b.label ?? ''), (builds.get(userLabel(b.label ?? '')) ?? 0) + 1)
   const wanted = new Map<string, number>()
   for (const i of intents) wanted.set(i.label, (wanted.get(i.label) ?? 0) + 1)
   let duplicates = 0
@@ -320,7 +321,7 @@ async function main(): Promise<number> {
     if (opts.verbose && have !== want) {
       const runs = intents.filter((i) => i.label === label).map((i) => i.run)
       const detail = [...sandbox.state.partBuilds.values()]
-        .filter((b) => (b.label ?? '') === label)
+        .filter((b) => userLabel(b.label ?? '') === label)
         .map((b) => `${b.id}@${b.createdAt}`)
       process.stderr.write(
         `label ${label}: ${have} builds for ${want} sends (runs ${runs.join(',')}) ${detail.join(' ')}\n`

@@ -21,7 +21,11 @@ Environment:
   PRINTAGO_BASE_URL    API base URL (default https://api.printago.io)
   PRINTAGO_DATA_DIR    state folder (default: the desktop app's data folder)
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Unfinished sends (a kill, Ctrl-C, a full disk) are finished by the next command that opens the
+store (send, printers, history --refresh), checked first and never queued twice; \`history\`
+lists them and \`send --cancel <job>\` drops one.
+
+Exit codes: 0 success, 1 failure, 2 usage error, 130 paused by Ctrl-C.
 `
 
 type InspectCommand = (args: string[], io: CliIo) => Promise<number>
@@ -105,11 +109,19 @@ function isMain(): boolean {
 
 if (isMain()) {
   const controller = new AbortController()
-  let interrupts = 0
+  let firstInterrupt = 0
   process.on('SIGINT', () => {
-    // First Ctrl-C cancels the send cleanly; a second one quits at once.
-    if (interrupts++ > 0) process.exit(130)
-    process.stderr.write('\nCancelling… (Ctrl-C again to quit now)\n')
+    // First Ctrl-C pauses: the send stops where it is and the next run finishes it. A second one
+    // quits at once (the journal makes that just as safe, only less tidy) — but one Ctrl-C often
+    // arrives twice (the terminal signals the whole process group, and a wrapper such as npm
+    // relays it again), so a repeat within a second is the same keypress.
+    const now = Date.now()
+    if (firstInterrupt > 0) {
+      if (now - firstInterrupt > 1000) process.exit(130)
+      return
+    }
+    firstInterrupt = now
+    process.stderr.write('\nPausing… (Ctrl-C again to quit now; the next run finishes the send)\n')
     controller.abort()
   })
   const io: CliIo = {

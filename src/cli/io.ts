@@ -4,7 +4,13 @@
 // opens, so the rate limiter's request log is shared by all of them.
 import { parseArgs } from 'node:util'
 
-import { nodeConfFactory } from '../core/history/store'
+import { basename } from 'node:path'
+
+import { nodeConfFactory, type ConfFactory } from '../core/history/store'
+import { JournalLockedError } from '../core/infra/journal'
+import type { SendResult } from '../core/send/service'
+import type { JobRecord } from '../core/send/state'
+import { timeAgo } from '../shared/format'
 import { resolveDataDir, storeDataDir } from '../core/infra/data-dir'
 import { DEFAULT_BASE_URL } from '../core/printago/client'
 import { openStoreSession, type StoreSession, type StoreSessionOptions } from '../core/session'
@@ -20,8 +26,10 @@ export interface CliContext {
   env: Record<string, string | undefined>
   /** True when stderr is a terminal (progress is redrawn in place). */
   stderrIsTty?: boolean
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C: a send in progress pauses (it resumes on the next run). */
   signal?: AbortSignal
+  /** The history file's store (tests inject one that fails like a full disk). */
+  createConf?: ConfFactory
 }
 
 /** A usage problem: exit code 2. */
@@ -128,6 +136,16 @@ export function cliStoreDir(env: Record<string, string | undefined>, storeId: st
   return storeDataDir(resolveDataDir({ env }), storeId)
 }
 
+/**
+ * PRINTAGO_SETTLE_MS: how long a build request may still be acted on after it left, before its
+ * absence is trusted (default 60 s). For tests, and for a gateway known to give up sooner.
+ */
+function settleFromEnv(env: Record<string, string | undefined>): { settleMs?: number } {
+  const raw = env['PRINTAGO_SETTLE_MS']?.trim()
+  const ms = raw && /^\d+$/.test(raw) ? Number(raw) : undefined
+  return ms !== undefined ? { settleMs: ms } : {}
+}
+
 /** Opens the store named by the credentials, as the desktop app opens it (no live parts). */
 export function openCliSession(
   creds: Credentials,
@@ -139,9 +157,10 @@ export function openCliSession(
     storeId: creds.storeId,
     baseUrl: creds.baseUrl,
     apiKey: creds.apiKey,
-    createConf: nodeConfFactory,
+    createConf: ctx.createConf ?? nodeConfFactory,
     // A CLI run can end right after a change: write the history at once.
     historyWriteDelayMs: 0,
+    ...settleFromEnv(ctx.env),
     ...extra
   })
 }
@@ -149,4 +168,66 @@ export function openCliSession(
 /** Call options carrying the context's Ctrl-C signal. */
 export function callOptions(ctx: CliContext): { signal?: AbortSignal } {
   return ctx.signal ? { signal: ctx.signal } : {}
+}
+
+/** "a.stl, b.stl" for a job's files. */
+export function jobFiles(job: Pick<JobRecord, 'request'>): string {
+  return job.request.items.map((it) => basename(it.path)).join(', ')
+}
+
+/** One line per resumed job: what became of its files. */
+export function resumedLine(r: SendResult, files: string): string {
+  const queued = r.files.map((f) => `${basename(f.file)} (build ${f.partBuildId})`).join(', ')
+  const what =
+    r.status === 'done'
+      ? `queued ${queued}`
+      : r.status === 'interrupted'
+        ? `not finished yet (${r.error?.message ?? 'stopped'}); the next run goes on with it`
+        : `${r.status}${queued ? ` — queued ${queued}` : ''}${r.error ? ` (${r.error.message})` : ''}`
+  return `  resumed your unfinished send of ${files}: ${what}\n`
+}
+
+/**
+ * Every command that opens the store finishes the sends an earlier run left unfinished (killed,
+ * Ctrl-C, a full disk…) and says so. When another instance holds the store, it is the one that
+ * finishes them: say that instead. Resolves with the resumed jobs' results (empty when none).
+ */
+export async function resumeUnfinished(session: StoreSession, io: CliIo): Promise<SendResult[]> {
+  let service
+  try {
+    service = await session.sender()
+  } catch (error) {
+    if (error instanceof JournalLockedError) {
+      io.stderr(`note: ${error.message}; that instance finishes any unfinished sends\n`)
+      return []
+    }
+    throw error
+  }
+  const pending = service.pendingJobs()
+  if (pending.length === 0) {
+    // Queued files a full disk kept out of the history are written now.
+    if (service.unrecordedJobs().length > 0) await session.resumePending()
+    return []
+  }
+  const names = new Map(pending.map((j) => [j.jobId, jobFiles(j)]))
+  io.stderr(
+    `Resuming ${pending.length} unfinished send${pending.length === 1 ? '' : 's'} from an earlier run (checked first, never queued twice)…\n`
+  )
+  const results = await session.resumePending()
+  for (const r of results) io.stderr(resumedLine(r, names.get(r.jobId) ?? r.jobId))
+  return results
+}
+
+/** The sentence for unfinished sends a read-only command found (nothing is sent by it). */
+export function unfinishedNotice(jobs: JobRecord[], now = Date.now()): string {
+  if (jobs.length === 0) return ''
+  const lines = jobs.map(
+    (j) =>
+      `  ${jobFiles(j)} — started ${timeAgo(new Date(j.createdAt).toISOString(), now)} (job ${j.jobId})\n`
+  )
+  return (
+    `${jobs.length} unfinished send${jobs.length === 1 ? '' : 's'} (interrupted; not queued yet, or not confirmed):\n` +
+    lines.join('') +
+    'Run `history --refresh` (or the same send again) to finish, or `send --cancel <job>` to drop one.\n'
+  )
 }

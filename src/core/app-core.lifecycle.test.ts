@@ -174,6 +174,10 @@ describe('store session lifecycle during a slow upload', () => {
     expect(status.ok && status.value.storeId).toBe(sandbox.storeId)
     await expect.poll(() => finished(jobId).length, { timeout: 10_000 }).toBe(2)
     expect(finished(jobId)[1]!.files).toHaveLength(1)
+    // …and says so: the renderer shows "resumed your unfinished send of X".
+    expect(finished(jobId)[1]!.resumed).toEqual([
+      { jobId, files: [finished(jobId)[1]!.files[0]!.file] }
+    ])
     expect(builds()).toBe(1)
     const history = await second.handlers['history:list'](undefined)
     expect(history.ok && history.value.entries.map((e) => e.partBuildId)).toEqual([

@@ -10,7 +10,7 @@ import type { CoreContext } from './handlers/context'
 import { filesHandlers } from './handlers/files'
 import { historyHandlers } from './handlers/history'
 import { printersHandlers } from './handlers/printers'
-import { sendHandlers } from './handlers/send'
+import { resumedEvent, sendHandlers } from './handlers/send'
 import { settingsHandlers } from './handlers/settings'
 import { shellHandlers } from './handlers/shell'
 import { storeHandlers } from './handlers/stores'
@@ -117,12 +117,7 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
         },
         onPrintersChanged: (list) => emit('printers:changed', list),
         onResumed: (results) => {
-          for (const r of results)
-            emit('send:finished', {
-              jobId: r.jobId,
-              files: r.files,
-              ...(r.error ? { error: r.error } : {})
-            })
+          for (const r of results) emit('send:finished', resumedEvent(r))
         }
       }
     })

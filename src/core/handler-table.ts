@@ -3,6 +3,7 @@
 // before a service sees it; expected failures come back as `{ ok: false, error }`.
 import {
   channels,
+  type CallContext,
   type Channel,
   type ChannelResults,
   type HandlerTable,
@@ -13,9 +14,17 @@ import { createLogger } from './infra/log'
 
 const log = createLogger('handlers')
 
-export type Implementations = {
-  [C in Channel]: (payload: Payload<C>) => Promise<Result<ChannelResults[C]>>
+/** What a handler learns about its call; `signal` aborts when the caller has gone away. */
+export interface HandlerCall {
+  signal: AbortSignal
 }
+
+export type Implementations = {
+  [C in Channel]: (payload: Payload<C>, call: HandlerCall) => Promise<Result<ChannelResults[C]>>
+}
+
+/** A signal that never aborts, for calls whose transport cannot tell when the caller is gone. */
+const NEVER = new AbortController().signal
 
 /**
  * Wraps implementations with payload validation and a last-resort error boundary. Every channel
@@ -23,12 +32,15 @@ export type Implementations = {
  * types (a cast) fails here at start-up rather than on the first call.
  */
 export function createHandlerTable(impl: Implementations): HandlerTable {
-  const table = {} as Record<Channel, (payload: unknown) => Promise<Result<unknown>>>
+  const table = {} as Record<
+    Channel,
+    (payload: unknown, call?: CallContext) => Promise<Result<unknown>>
+  >
   for (const channel of Object.keys(channels) as Channel[]) {
     const schema = channels[channel]
-    const fn = impl[channel] as (payload: unknown) => Promise<Result<unknown>>
+    const fn = impl[channel] as (payload: unknown, call: HandlerCall) => Promise<Result<unknown>>
     if (typeof fn !== 'function') throw new Error(`No implementation for ${channel}`)
-    table[channel] = async (payload: unknown) => {
+    table[channel] = async (payload: unknown, call?: CallContext) => {
       const parsed = schema.safeParse(payload)
       if (!parsed.success) {
         const issue = parsed.error.issues[0]
@@ -39,7 +51,7 @@ export function createHandlerTable(impl: Implementations): HandlerTable {
         )
       }
       try {
-        return await fn(parsed.data)
+        return await fn(parsed.data, { signal: call?.signal ?? NEVER })
       } catch (err) {
         // Only bugs get here; report them as data so the renderer can show them and carry on.
         log.error(`${channel} threw`, err)

@@ -8,10 +8,11 @@ import { mkdirSync, realpathSync } from 'node:fs'
 
 import type { SendProgress } from '../shared/send'
 import type { Clock } from './infra/clock'
-import { clockSleep, realClock } from './infra/clock'
+import { clockSleep, monotonicOf, realClock } from './infra/clock'
 import type { PrintagoClient } from './printago/client'
 import { openDedupeCache } from './send/dedupe-cache'
 import { createSendService, type SendService } from './send/service'
+import type { JobRecord } from './send/state'
 
 export interface SenderLease {
   readonly service: SendService
@@ -28,12 +29,18 @@ export interface LeaseOptions {
   client: PrintagoClient
   clock?: Clock
   onProgress?: (progress: SendProgress) => void
+  /** How long a build request may still be acted on after it left (default: the service's). */
+  settleMs?: number
+  /** Writes a job's queued files to the history (see SendServiceOptions.recordHistory). */
+  recordHistory?: (job: JobRecord, indices: number[]) => void
 }
 
 interface Entry {
   identity: string
   refs: number
   listeners: Set<(progress: SendProgress) => void>
+  /** The history writers of the sessions holding a lease; the latest one records. */
+  recorders: Array<(job: JobRecord, indices: number[]) => void>
   lifetime: AbortController
   ready: Promise<SendService>
   closed: Promise<void> | null
@@ -65,6 +72,7 @@ function count(key: string): { opened: number; open: number; maxOpen: number } {
 function open(key: string, opts: LeaseOptions, identity: string): Entry {
   const clock = opts.clock ?? realClock
   const listeners = new Set<(progress: SendProgress) => void>()
+  const recorders: Entry['recorders'] = []
   const lifetime = new AbortController()
   const c = count(key)
   c.opened++
@@ -76,14 +84,22 @@ function open(key: string, opts: LeaseOptions, identity: string): Entry {
       journalDir: key,
       dedupe,
       signal: lifetime.signal,
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}),
       now: () => clock.now(),
+      // A test's manual clock is monotonic by construction; real time uses the system's.
+      ...(clock === realClock ? {} : { monotonic: monotonicOf(() => clock.now()) }),
       sleep: clockSleep(clock),
       onProgress: (p) => {
         for (const l of listeners) l(p)
+      },
+      recordHistory: (job, indices) => {
+        const recorder = recorders.at(-1)
+        if (!recorder) throw new Error('no history is open for this store')
+        recorder(job, indices)
       }
     })
   )
-  const entry: Entry = { identity, refs: 0, listeners, lifetime, ready, closed: null }
+  const entry: Entry = { identity, refs: 0, listeners, recorders, lifetime, ready, closed: null }
   entries.set(key, entry)
   ready.catch(() => {
     // A service that failed to open (journal locked by another process…) holds nothing.
@@ -108,12 +124,19 @@ export async function leaseSendService(opts: LeaseOptions): Promise<SenderLease>
     entry.refs++
     const listener = opts.onProgress
     if (listener) entry.listeners.add(listener)
+    const recorder = opts.recordHistory
+    if (recorder) entry.recorders.push(recorder)
+    const dropRecorder = (): void => {
+      const at = recorder ? entry.recorders.lastIndexOf(recorder) : -1
+      if (at >= 0) entry.recorders.splice(at, 1)
+    }
     let service: SendService
     try {
       service = await entry.ready
     } catch (error) {
       entry.refs--
       if (listener) entry.listeners.delete(listener)
+      dropRecorder()
       throw error
     }
     let released = false
@@ -123,7 +146,10 @@ export async function leaseSendService(opts: LeaseOptions): Promise<SenderLease>
         if (released) return
         released = true
         if (listener) entry.listeners.delete(listener)
-        if (--entry.refs > 0) return
+        if (--entry.refs > 0) {
+          dropRecorder()
+          return
+        }
         if (options.interrupt) entry.lifetime.abort(new Error('the store was closed'))
         entry.closed = service.close().finally(() => {
           if (entries.get(key) === entry) entries.delete(key)

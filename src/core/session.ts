@@ -15,8 +15,8 @@ import { createPrintagoClient, type PrintagoClient } from './printago/client'
 import { createRateLimiter } from './printago/rate-limiter'
 import { createRealtimeClient } from './printago/realtime'
 import { createPrinterCache, type PrinterCache } from './printers/cache'
-import { recordSentFiles, resumeIntoHistory } from './send/record-history'
-import type { SendResult, SendService } from './send/service'
+import { recordJobFiles } from './send/record-history'
+import type { ReprintRequest, SendOptions, SendResult, SendService } from './send/service'
 import { leaseSendService, type SenderLease } from './session-senders'
 import { maskKey } from './stores'
 
@@ -55,6 +55,8 @@ export interface StoreSessionOptions {
   /** Status-only history changes are written after this delay (the CLI writes at once: 0). */
   historyWriteDelayMs?: number
   onProgress?: Parameters<typeof leaseSendService>[0]['onProgress']
+  /** How long Printago may still act on a build request after it left (default 60 s). */
+  settleMs?: number
   /** The app's live parts; the CLI leaves them out. */
   live?: LiveSessionOptions
 }
@@ -73,11 +75,15 @@ export interface StoreSession {
   readonly sync: StatusSync | null
   /** The send service, opened on first use (a failed open is tried again on the next call). */
   sender(): Promise<SendService>
-  /** Runs one send and records what it queued in the history. Rejects unless the session is open. */
-  send(
-    request: SendRequest,
-    options?: { jobId?: string; signal?: AbortSignal }
-  ): Promise<SendResult>
+  /**
+   * Runs one send (resuming a matching unfinished one instead, unless `again`); the service
+   * records what it queued in the history. Rejects unless the session is open.
+   */
+  send(request: SendRequest, options?: SendOptions & { signal?: AbortSignal }): Promise<SendResult>
+  /** Print again, journaled like a send. Rejects unless the session is open. */
+  reprint(request: ReprintRequest): Promise<SendResult>
+  /** Cancels an unfinished send (checking a build in doubt first); null when there is none. */
+  cancelPending(jobId: string): Promise<SendResult | null>
   /** Continues every unfinished send of the journal and records what it queued. */
   resumePending(): Promise<SendResult[]>
   /** Cancels a running send of this session's service (also while the session closes). */
@@ -134,7 +140,9 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
       storeDir: opts.dir,
       client,
       clock,
-      onProgress: opts.onProgress
+      onProgress: opts.onProgress,
+      ...(opts.settleMs !== undefined ? { settleMs: opts.settleMs } : {}),
+      recordHistory: (job, indices) => recordJobFiles(openHistory(), opts.storeId, job, indices)
     }).then((l) => (leased = l))
     const pending = lease
     try {
@@ -157,7 +165,7 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
 
   const resumePending = (): Promise<SendResult[]> => {
     if (state !== 'open') return Promise.reject(new SessionClosedError())
-    return track(openSender().then((s) => resumeIntoHistory(s, openHistory(), opts.storeId)))
+    return track(openSender().then((s) => s.resumePending()))
   }
 
   let sync: StatusSync | null = null
@@ -185,21 +193,22 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     // job already running is not started twice (the service knows its running jobs).
     let resuming = false
     const resume = (service: SendService): void => {
-      if (resuming || state !== 'open' || service.pendingJobs().length === 0) return
+      const idle = service.pendingJobs().length === 0 && service.unrecordedJobs().length === 0
+      if (resuming || state !== 'open' || idle) return
       resuming = true
       resumePending()
         .then((results) => live.onResumed(results.filter((r) => !ownJobs.has(r.jobId))))
         .catch((e) => log.warn('resume failed', e))
         .finally(() => (resuming = false))
     }
-    openSender().then(
-      (service) => {
-        if (state !== 'open') return
-        resume(service)
-        stopResuming = every(clock, live.resumeEveryMs ?? RESUME_EVERY_MS, () => resume(service))
-      },
-      (e) => log.error('send service failed to open', e)
-    )
+    // The service may not open at first (another instance holds the store's lock): each tick
+    // tries again, so unfinished sends are resumed as soon as the store is ours.
+    const tick = (): void => {
+      if (state === 'closing' || state === 'closed') return
+      openSender().then(resume, (e) => log.warn('send service not open yet', e))
+    }
+    tick()
+    stopResuming = every(clock, live.resumeEveryMs ?? RESUME_EVERY_MS, tick)
   }
 
   let closing: Promise<void> | null = null
@@ -242,17 +251,22 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     },
     send(request, options = {}) {
       if (state !== 'open') return Promise.reject(new SessionClosedError())
-      const { jobId, signal } = options
+      const { signal, ...sendOptions } = options
+      const jobId = sendOptions.jobId
       // Its own sends are reported by their caller, not again by the resume timer.
       if (jobId) ownJobs.add(jobId)
-      const work = openSender().then(async (service) => {
-        const result = await service.send(request, signal, jobId ? { jobId } : undefined)
-        recordSentFiles(openHistory(), opts.storeId, request, result.files)
-        return result
-      })
+      const work = openSender().then((service) => service.send(request, signal, sendOptions))
       const done = (): void => void (jobId && ownJobs.delete(jobId))
       work.then(done, done)
       return track(work)
+    },
+    reprint(request) {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      return track(openSender().then((service) => service.reprint(request)))
+    },
+    cancelPending(jobId) {
+      if (state !== 'open') return Promise.reject(new SessionClosedError())
+      return track(openSender().then((service) => service.cancelPending(jobId)))
     },
     resumePending,
     // Only a service that is already open can be running the job.

@@ -178,6 +178,37 @@ describe('IPC registration', () => {
     expect(ready).toEqual(['ui'])
   })
 
+  it("aborts a page's calls in flight when it reloads or is destroyed", async () => {
+    const { ipc, handlers } = fakeIpc()
+    const signals: AbortSignal[] = []
+    const spy = Object.fromEntries(
+      Object.keys(channels).map((c) => [
+        c,
+        async (_p: unknown, call?: { signal?: AbortSignal }) => {
+          signals.push(call!.signal!)
+          return { ok: true, value: null }
+        }
+      ])
+    ) as unknown as HandlerTable
+    registerIpcHandlers(ipc, spy)
+    const { EventEmitter } = await import('node:events')
+    const page = new EventEmitter()
+    const frame = { url: `${APP_ORIGIN}/index.html`, parent: null }
+    const invoke = (): unknown =>
+      handlers.get('files:hash')!({ senderFrame: frame, sender: page as never }, { path: '/a' })
+    await invoke()
+    expect(signals[0]!.aborted).toBe(false)
+    page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: false })
+    expect(signals[0]!.aborted).toBe(true)
+    // The reloaded page's calls get a fresh signal, aborted when the page is destroyed.
+    await invoke()
+    expect(signals[1]!.aborted).toBe(false)
+    page.emit('did-start-navigation', { isMainFrame: true, isSameDocument: true })
+    expect(signals[1]!.aborted).toBe(false)
+    page.emit('destroyed')
+    expect(signals[1]!.aborted).toBe(true)
+  })
+
   it('registers exactly the contract channels', () => {
     const { ipc, handlers } = fakeIpc()
     registerIpcHandlers(ipc, table)

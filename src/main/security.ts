@@ -93,15 +93,50 @@ export function hardenWebContents(contents: WebContentsLike, devServerUrl?: stri
   contents.on('will-redirect', guard)
 }
 
+/** The part of a WebContents whose life bounds its calls (reload, navigation, destruction). */
+export interface CallerLike {
+  once(event: 'destroyed', listener: () => void): unknown
+  on(
+    event: 'did-start-navigation',
+    listener: (details: { isMainFrame?: boolean; isSameDocument?: boolean }) => void
+  ): unknown
+}
+
 /** The part of ipcMain the app uses (so tests can pass a fake). */
 export interface IpcMainLike {
   handle(
     channel: string,
     listener: (
-      event: { senderFrame: { url: string; parent: unknown } | null },
+      event: { senderFrame: { url: string; parent: unknown } | null; sender?: CallerLike },
       payload: unknown
     ) => Promise<unknown> | unknown
   ): void
+}
+
+/**
+ * One AbortSignal per renderer page: aborted when that page reloads, navigates away or is
+ * destroyed, so its calls still running (a file being hashed…) stop instead of working for no one.
+ */
+export function callerSignals(): (sender: CallerLike | undefined) => AbortSignal | undefined {
+  const current = new WeakMap<CallerLike, AbortController>()
+  const watched = new WeakSet<CallerLike>()
+  return (sender) => {
+    if (!sender) return undefined
+    if (!watched.has(sender)) {
+      watched.add(sender)
+      const end = (): void => {
+        current.get(sender)?.abort(new Error('the page that asked is gone'))
+        current.delete(sender)
+      }
+      sender.once('destroyed', end)
+      sender.on('did-start-navigation', (details) => {
+        if (details?.isMainFrame !== false && !details?.isSameDocument) end()
+      })
+    }
+    let controller = current.get(sender)
+    if (!controller) current.set(sender, (controller = new AbortController()))
+    return controller.signal
+  }
 }
 
 /**
@@ -113,11 +148,12 @@ export function registerIpcHandlers(
   handlers: HandlerTable,
   devServerUrl?: string
 ): void {
+  const signalFor = callerSignals()
   for (const channel of Object.keys(channels) as Channel[]) {
     ipc.handle(channel, (event, payload): Promise<Result<unknown>> | Result<unknown> => {
       if (!isTrustedSender(event.senderFrame, devServerUrl))
         return fail('forbidden-sender', 'Refused: unknown sender')
-      return handlers[channel](payload)
+      return handlers[channel](payload, { signal: signalFor(event.sender) })
     })
   }
 }

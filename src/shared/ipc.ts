@@ -224,6 +224,13 @@ export interface SendFinished {
   jobId: string
   files: SentFile[]
   error?: AppError
+  /**
+   * Unfinished sends that were continued rather than started: after the app's start (a crash or
+   * quit interrupted them), or because this send had the same files, routing, quantity and label
+   * as an unfinished one — the renderer says "resumed your unfinished send of X". `files` are the
+   * paths; for a resume at start, `jobId` is the resumed job itself.
+   */
+  resumed?: Array<{ jobId: string; files: string[] }>
 }
 
 /** Push events main → renderer. */
@@ -253,9 +260,18 @@ export const eventNames: EventName[] = [
  */
 export const RENDERER_READY = 'renderer:ready'
 
+/** What a transport knows about one call: its signal aborts when the caller is gone. */
+export interface CallContext {
+  /**
+   * Aborted when the caller can no longer get the answer: the Electron adapter aborts a renderer's
+   * calls when its page reloads or is destroyed, the browser bridge when the HTTP request closes.
+   */
+  signal?: AbortSignal
+}
+
 /** One async function per channel; it never throws for expected failures. */
 export type HandlerTable = {
-  [C in Channel]: (payload: unknown) => Promise<Result<ChannelResults[C]>>
+  [C in Channel]: (payload: unknown, call?: CallContext) => Promise<Result<ChannelResults[C]>>
 }
 
 export type { MeshReport }

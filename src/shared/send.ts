@@ -59,6 +59,11 @@ export interface SendProgress {
   partId?: string
   partBuildId?: string
   error?: { code: string; message: string }
+  /**
+   * This job is an unfinished send being continued — after a crash or quit, or because the same
+   * files were sent again — not a new one: "resumed your unfinished send of X".
+   */
+  resumed?: boolean
 }
 
 /** Final result of one file of a send job. */
@@ -130,4 +135,15 @@ export function routingTags(routing: Routing): Record<string, string> {
     case 'tags':
       return { 'user.tags': `&=${routing.tags.join('|')}` }
   }
+}
+
+/** The marker every label this app sends ends with (see core/send/marker.ts): ` [ps:xxxxxxxx]`. */
+export const LABEL_MARKER = / \[ps:([a-z2-7]{8})\]$/
+
+/**
+ * A label read back from Printago (a part build's or a print job's) as the user chose it: without
+ * the marker this app adds to tell its builds apart. Use it wherever such a label is shown.
+ */
+export function userLabel(label: string): string {
+  return label.replace(LABEL_MARKER, '')
 }

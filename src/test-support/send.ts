@@ -8,6 +8,7 @@
 // flight (the client's, the upload's) stay real: they measure the server, not us.
 import { join } from 'node:path'
 import type { Sleep } from '../core/infra/async'
+import { monotonicOf } from '../core/infra/clock'
 import { openJournal, type Journal, type JournalEntry } from '../core/infra/journal'
 import {
   createPrintagoClient,
@@ -186,6 +187,7 @@ export async function sendHarness(
         },
         settleMs: 0,
         now: clock.now,
+        monotonic: monotonicOf(clock.now),
         sleep: clock.sleep,
         ...extra
       })

@@ -248,7 +248,12 @@ export async function startBridgeServer(
       if (paths.some((p) => !staging.has(p))) return refuse(res, req, 'path')
       void staging.touch(paths)
       stats.handled++
-      return send(res, 200, await getHandlers()[channel](payload))
+      // The call stops when its HTTP request is gone (the page reloaded or closed).
+      const call = new AbortController()
+      res.on('close', () => {
+        if (!res.writableFinished) call.abort(new Error('the request was closed'))
+      })
+      return send(res, 200, await getHandlers()[channel](payload, { signal: call.signal }))
     }
     if (path === '/__bridge/stage' && req.method === 'POST') {
       if (Number(req.headers['content-length'] ?? 0) > maxUpload)

@@ -11,6 +11,7 @@ import { storeDataDir } from '../core/infra/data-dir'
 import { startScript, type TestProcess } from '../test-support/processes'
 import { boxStl } from '../test-support/stl'
 import { tempDir } from '../test-support/temp'
+import { userLabel } from '../shared/send'
 import { readSendState, unfinishedSendPaths } from './journal-refs'
 import { raw } from './test-client'
 
@@ -131,7 +132,7 @@ describe('a send interrupted by killing the server', () => {
     const state = await admin<SandboxState>('/_sandbox/state')
     expect(state.counts.partBuilds).toBe(1)
     expect(state.counts.printJobs).toBe(3)
-    expect(state.builds.map((b) => [b.label, b.quantity])).toEqual([['bracket', 3]])
+    expect(state.builds.map((b) => [userLabel(b.label), b.quantity])).toEqual([['bracket', 3]])
     const entry = (await second.call('history:list')).entries[0]!
     expect([entry.file, entry.quantity]).toEqual([path, 3])
   }, 120_000)

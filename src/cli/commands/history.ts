@@ -13,10 +13,15 @@ import {
 import { reconcileEntries } from '../../core/history/sync'
 import { isPrintagoError } from '../../core/printago/errors'
 import type { StoreSession } from '../../core/session'
+import { join } from 'node:path'
+
+import { peekUnfinished } from '../../core/send/state'
 import {
   callOptions,
   cliStoreDir,
   openCliSession,
+  resumeUnfinished,
+  unfinishedNotice,
   parseCommandArgs,
   readCredentials,
   usageFailure,
@@ -33,7 +38,9 @@ Shows the jobs sent to the store in PRINTAGO_STORE_ID, newest first (the desktop
               routing: {mode, printerId?, tags?}, status, copies: [{printJobId, status, printerId}],
               sentAt}; the entry's status is one of queued, in-progress, printed, failed,
               cancelled; a copy's status is Printago's own state (pending, printing, …)
-  --refresh   first update open jobs from Printago (needs PRINTAGO_API_KEY)
+  --refresh   first finish unfinished sends of earlier runs (killed, Ctrl-C, a full disk)
+              and update open jobs from Printago (needs PRINTAGO_API_KEY); without it,
+              unfinished sends are only listed (on stderr)
 Environment: PRINTAGO_STORE_ID; for --refresh also PRINTAGO_API_KEY, optional PRINTAGO_BASE_URL;
 PRINTAGO_DATA_DIR overrides the data folder.
 Exit codes: 0 shown, 1 shown but the refresh failed (last known state), 2 usage error.
@@ -176,6 +183,14 @@ export async function historyCommand(
   let code = 0
   try {
     if (store.recovered) io.stderr(`warning: ${store.recovered.message}\n`)
+    // Sends an earlier run left unfinished: finished now with --refresh, listed otherwise.
+    if (session) {
+      const results = await resumeUnfinished(session, io)
+      if (results.some((r) => r.status !== 'done')) code = 1
+    } else {
+      const dir = cliStoreDir(ctx.env, storeId)
+      io.stderr(unfinishedNotice(await peekUnfinished(join(dir, 'journal'))))
+    }
     const open = store.openEntries()
     if (session && open.length > 0) {
       const client = session.client

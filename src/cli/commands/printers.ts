@@ -5,6 +5,7 @@ import { toPrinterSummary, type PrinterSummary } from '../../core/printers/summa
 import {
   callOptions,
   openCliSession,
+  resumeUnfinished,
   parseCommandArgs,
   readCredentials,
   usageFailure,
@@ -78,6 +79,7 @@ export async function printersCommand(args: string[], io: CliIo, ctx: CliContext
   }
   const session = await openCliSession(creds, ctx)
   try {
+    await resumeUnfinished(session, io)
     const printers = await session.client.listPrinters({ limit: 1000 }, callOptions(ctx))
     const summaries = printers.map(toPrinterSummary)
     if (json) io.stdout(`${JSON.stringify(summaries.map(printerRow), null, 2)}\n`)

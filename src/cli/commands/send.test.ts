@@ -313,7 +313,7 @@ describe('printago CLI', () => {
         expect(errors[k]).toContain(
           `error: ${f}: Printago did not confirm whether the print was queued`
         )
-        expect(errors[k]).toContain('the next `send` run checks Printago and finishes it')
+        expect(errors[k]).toContain('checks Printago and finishes it (it is never queued twice)')
       }
       const out = JSON.parse(r.stdout) as {
         jobs: unknown[]
@@ -401,7 +401,8 @@ describe('printago CLI', () => {
     const build = sandbox.state.partBuilds.get(jobs[0]!.partBuildId)!
     expect(build).toMatchObject({
       quantity: 3,
-      label: 'Order 9',
+      // The user's label plus the marker that proves the build ours (core/send/marker.ts).
+      label: expect.stringMatching(/^Order 9 \[ps:[a-z2-7]{8}\]$/),
       requiredPrinterTags: { 'user.tags': '&=PLA|RackA' }
     })
   })

@@ -9,7 +9,13 @@ import type { PrintagoClient } from '../../core/printago/client'
 import { isPrintagoError } from '../../core/printago/errors'
 import { toPrinterSummary, unreachableRouting } from '../../core/printers/summary'
 import { checkStlFile } from '../../core/send/file-check'
-import { OUTCOME_UNKNOWN, validateSendRequest, type FailedFile } from '../../core/send/service'
+import {
+  OUTCOME_UNKNOWN,
+  validateSendRequest,
+  type FailedFile,
+  type SendResult
+} from '../../core/send/service'
+import { diskProblem } from '../../core/infra/fs'
 import {
   MAX_LABEL_LENGTH,
   MAX_QUANTITY,
@@ -17,9 +23,11 @@ import {
   type SendProgress,
   type SendRequest
 } from '../../shared/send'
+import { cancelUnfinished } from './send-cancel'
 import {
   callOptions,
   openCliSession,
+  resumeUnfinished,
   parseCommandArgs,
   readCredentials,
   usageFailure,
@@ -42,16 +50,28 @@ same file), and queue one build for all files.
   --label L             label in Printago's queue (default: the file name)
   --priority low        low priority (default normal)
   --position front      front of its priority tier (default back)
+  --again               send another copy even if an unfinished send of the same files
+                        (same routing, quantity and label) exists; without it, running the
+                        same send again after an interruption finishes that send instead
+  --cancel <job>|all    drop an unfinished send (see history) instead of sending; a build
+                        in doubt is checked first, and what Printago did queue is reported
   --json                print {"jobs":[…],"apiCalls":n} on stdout, plus "failures":[…]
-                        ({file, code, message}) when a file was not queued
+                        ({file, code, message}) when a file was not queued and "resumed":[…]
+                        ({jobId, files}) when unfinished sends were finished instead
+Ctrl-C pauses: nothing more is sent, and the next run of any command that opens the store
+finishes the send (it is checked first, never queued twice).
 Environment: PRINTAGO_API_KEY, PRINTAGO_STORE_ID, optional PRINTAGO_BASE_URL and PRINTAGO_DATA_DIR.
-Exit codes: 0 sent, 1 failed, 2 usage error.
+Exit codes: 0 sent, 1 failed (also: a full disk, another instance sending), 2 usage error,
+130 paused by Ctrl-C.
 `
 
 interface SendArgs {
   files: string[]
   request: SendRequest
   json: boolean
+  again: boolean
+  /** `--cancel <job>`: drop that unfinished send (or `all`) instead of sending. */
+  cancel?: string
 }
 
 /** Printago printer ids are cuid2s: 24 lowercase alphanumerics. */
@@ -59,6 +79,8 @@ const PRINTER_ID = /^[a-z0-9]{24}$/
 
 const SEND_OPTIONS = {
   json: { type: 'boolean' },
+  again: { type: 'boolean' },
+  cancel: { type: 'string' },
   printer: { type: 'string' },
   tags: { type: 'string' },
   quantity: { type: 'string' },
@@ -70,6 +92,18 @@ const SEND_OPTIONS = {
 /** Parse send's arguments; throws UsageError. */
 export function parseSendArgs(args: string[]): SendArgs {
   const { values, positionals: files } = parseCommandArgs(args, SEND_OPTIONS)
+  if (values.cancel !== undefined) {
+    if (files.length > 0) throw new UsageError('--cancel takes a job id, not files')
+    if (values.cancel.trim() === '') throw new UsageError('--cancel needs a job id (or all)')
+    const empty: SendRequest = { items: [], routing: { mode: 'any' } }
+    return {
+      files,
+      request: empty,
+      json: values.json === true,
+      again: false,
+      cancel: values.cancel
+    }
+  }
   const printer = values.printer
   if (printer !== undefined) {
     if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
@@ -130,7 +164,7 @@ export function parseSendArgs(args: string[]): SendArgs {
   }
   const problem = validateSendRequest(request)
   if (problem) throw new UsageError(problem)
-  return { files, request, json }
+  return { files, request, json, again: values.again === true }
 }
 
 const STEP_TEXT: Record<SendProgress['step'], string> = {
@@ -189,10 +223,10 @@ function failureLine(file: string, message: string): string {
 /** Why a file was not queued, as the CLI says it (stderr line and --json `failures`). */
 function unfinishedMessage(u: FailedFile): string {
   if (u.error.code === OUTCOME_UNKNOWN) {
-    return `${u.error.message}; the next \`send\` run checks Printago and finishes it (it is never queued twice)`
+    return `${u.error.message}; the next run (any command that opens the store) checks Printago and finishes it (it is never queued twice)`
   }
   if (u.error.code === 'cancelled') return u.error.message
-  return `${u.error.message}; not queued yet, the next \`send\` run finishes it`
+  return `${u.error.message}; not queued yet, the next run finishes it`
 }
 
 /** Run the send command; returns the exit code. */
@@ -210,6 +244,8 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
     if (error instanceof UsageError) return usageFailure(io, 'send', error.message)
     throw error
   }
+  if (parsed.cancel !== undefined)
+    return cancelUnfinished(parsed.cancel, parsed.json, io, ctx, creds)
   // Cheap checks first so a typo never costs an API call. One bad file refuses the whole batch.
   const bad: Array<{ file: string; code: string; message: string }> = []
   for (const file of parsed.files) {
@@ -232,36 +268,61 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
   const session = await openCliSession(creds, ctx, {
     onProgress: progressPrinter(io, parsed.files.length)
   })
+  // Ctrl-C pauses: the send stops like a quit (nothing final is written) and resumes next run.
+  let paused = false
+  const pause = (): void => {
+    paused = true
+    void session.close({ interrupt: true })
+  }
+  ctx.signal?.addEventListener('abort', pause, { once: true })
+  const pausedExit = (jobId?: string): number => {
+    io.stderr(
+      `Paused: nothing more is sent. Run the same command again (or any command that opens the store) to finish it${jobId ? `, or \`send --cancel ${jobId}\` to drop it` : ''}.\n`
+    )
+    return 130
+  }
   try {
     let service
     try {
       service = await session.sender()
     } catch (error) {
       if (error instanceof JournalLockedError) {
-        io.stderr(`error: ${error.message}; close it or set PRINTAGO_DATA_DIR to another folder\n`)
+        io.stderr(
+          `error: ${error.message}. Wait until it is done (its sends are not repeated here), or set PRINTAGO_DATA_DIR to another folder\n`
+        )
         return 1
       }
+      if (paused) return pausedExit()
+      const disk = diskProblem(error)
       io.stderr(
-        `error: cannot open the send journal in ${session.dir}: ${(error as Error).message}\n`
+        `error: ${disk?.message ?? `cannot open the send journal in ${session.dir}: ${(error as Error).message}`}\n`
       )
       return 1
     }
     for (const issue of service.issues) io.stderr(`warning: ${issue.message}\n`)
-    const pending = service.pendingJobs()
-    if (pending.length > 0) {
-      // A previous run stopped mid-send: finish it first (it may already be queued on Printago).
-      io.stderr(`Finishing ${pending.length} unfinished send(s) from an earlier run…\n`)
-      for (const r of await session.resumePending()) {
-        const files = r.files.map((f) => basename(f.file)).join(', ')
-        io.stderr(
-          `  earlier send ${r.jobId}: ${r.status}${files ? ` — ${files}` : ''}${r.error ? ` (${r.error.message})` : ''}\n`
-        )
-      }
-    }
     const callsBefore = session.client.apiCalls + service.uploadRequests
-    await warnIfUnreachable(session.client, parsed.request.routing, io, ctx)
-    // The session records the sent files in the history the desktop app and `history` show.
-    const result = await session.send(parsed.request, callOptions(ctx))
+    if (!paused) await warnIfUnreachable(session.client, parsed.request.routing, io, ctx)
+    // The session records the sent files in the history the desktop app and `history` show. A
+    // file an unfinished send already holds is finished there, not queued again (unless --again).
+    let result: SendResult
+    try {
+      result = await session.send(parsed.request, { again: parsed.again })
+    } catch (error) {
+      if (paused) return pausedExit()
+      const disk = diskProblem(error)
+      if (disk) {
+        io.stderr(`error: ${disk.message}\n`)
+        return 1
+      }
+      throw error
+    }
+    for (const r of result.resumed ?? []) {
+      io.stderr(
+        `Resumed your unfinished send of ${r.files.map((f) => basename(f)).join(', ')} (job ${r.jobId}) instead of queuing it again: same file, routing, quantity and label (--again sends another copy)\n`
+      )
+    }
+    // Unfinished sends of earlier runs with other files: finished now too, and said so.
+    if (!paused) await resumeUnfinished(session, io)
     const apiCalls = session.client.apiCalls + service.uploadRequests - callsBefore
     // Every file not queued gets one line naming it and the cause.
     const failures = [
@@ -276,9 +337,13 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
         message: unfinishedMessage(u)
       }))
     ]
-    for (const f of failures) io.stderr(failureLine(f.file, f.message))
+    if (!paused) for (const f of failures) io.stderr(failureLine(f.file, f.message))
     if (failures.length === 0 && result.status === 'cancelled') io.stderr('error: send cancelled\n')
-    else if (failures.length === 0 && result.status === 'interrupted' && result.error)
+    else if (
+      !paused &&
+      (result.historyNotSaved || (failures.length === 0 && result.status === 'interrupted')) &&
+      result.error
+    )
       io.stderr(`error: ${result.error.message}\n`)
     if (parsed.json) {
       const out: Record<string, unknown> = {
@@ -292,7 +357,9 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
         apiCalls
       }
       if (failures.length > 0) out['failures'] = failures
-      if (result.status !== 'done') out['status'] = result.status
+      if (result.resumed && result.resumed.length > 0) out['resumed'] = result.resumed
+      if (result.status !== 'done') out['status'] = paused ? 'paused' : result.status
+      if (result.historyNotSaved) out['error'] = result.error
       io.stdout(`${JSON.stringify(out)}\n`)
     } else if (result.files.length > 0) {
       for (const f of result.files) {
@@ -301,8 +368,12 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
         )
       }
     }
+    if (paused && result.status !== 'done') return pausedExit(result.jobId)
+    // Queued, but missing from the history (disk full): an error, never a silent success.
+    if (result.historyNotSaved) return 1
     return result.status === 'done' ? 0 : 1
   } finally {
+    ctx.signal?.removeEventListener('abort', pause)
     await session.close()
   }
 }

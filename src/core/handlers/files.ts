@@ -9,11 +9,15 @@ import type { CoreContext, DomainHandlers } from './context'
 
 export function filesHandlers(_ctx: CoreContext): DomainHandlers<'files'> {
   return {
-    'files:hash': async ({ path }) => {
+    'files:hash': async ({ path }, { signal }) => {
       try {
-        const f = await inspectAndHashFile(path)
+        // The read stops when the window that asked is gone (reload, close): no one is left to
+        // tell, and a big file would keep a core busy for nothing.
+        const f = await inspectAndHashFile(path, { signal })
         return ok({ path, name: basename(path), size: f.size, sha256: f.sha256 })
       } catch (err) {
+        if (signal.aborted)
+          return fail('cancelled', `Checking ${path} was stopped: the window that asked is gone.`)
         if (!(err instanceof FileCheckError)) throw err
         if (err.reason === 'missing') return fail('not-found', `The file ${path} no longer exists.`)
         if (err.reason === 'directory')

@@ -21,6 +21,7 @@ export function historyHandlers(ctx: CoreContext): DomainHandlers<'history'> {
   const deps = (session: StoreSession): HistoryActionDeps => ({
     store: session.history,
     client: session.client,
+    reprint: (request) => session.reprint(request),
     now: () => ctx.clock.now(),
     printers: () =>
       (session.printers.current()?.printers ?? []).map((p) => ({

@@ -20,7 +20,28 @@ export function finishedEvent(request: SendRequest, result: SendResult): SendFin
           message: `${result.failures.length} of ${request.items.length} files failed: ${first.error.message}`
         }
       : undefined)
-  return { jobId: result.jobId, files: result.files, ...(error ? { error } : {}) }
+  return {
+    jobId: result.jobId,
+    files: result.files,
+    ...(error ? { error } : {}),
+    // "Resumed your unfinished send of X" instead of a second copy of it.
+    ...(result.resumed && result.resumed.length > 0 ? { resumed: result.resumed } : {})
+  }
+}
+
+/** The `send:finished` push for a job continued at the store's start (a crash or quit stopped it). */
+export function resumedEvent(result: SendResult): SendFinished {
+  const files = [
+    ...result.files.map((f) => f.file),
+    ...result.failures.map((f) => f.file),
+    ...(result.unfinished ?? []).map((f) => f.file)
+  ]
+  return {
+    jobId: result.jobId,
+    files: result.files,
+    ...(result.error ? { error: result.error } : {}),
+    resumed: [{ jobId: result.jobId, files }]
+  }
 }
 
 export function sendHandlers(ctx: CoreContext): DomainHandlers<'send'> {

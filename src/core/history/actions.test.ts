@@ -22,6 +22,10 @@ import {
 import type { HistoryStore } from './store'
 import { sendToSandbox, tempHistory } from '../../test-support/history-store'
 import { createPrintagoClient, type PrintagoClient } from '../printago/client'
+import { recordJobFiles } from '../send/record-history'
+import { createSendService, type SendService } from '../send/service'
+import { userLabel } from '../send/marker'
+import { join } from 'node:path'
 import { reconcileEntries } from './sync'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -33,6 +37,7 @@ async function setup(): Promise<{
   sb: TestSandbox
   client: PrintagoClient
   store: HistoryStore
+  service: SendService
   deps: HistoryActionDeps
 }> {
   const sb = await sandbox()
@@ -47,7 +52,21 @@ async function setup(): Promise<{
   })
   const printers = (): Array<{ id: string; name: string; tags: string[] }> =>
     [...sb.state.printers.values()].map((p) => ({ id: p.id, name: p.name, tags: p.tags ?? [] }))
-  return { sb, client, store: h.store, deps: { store: h.store, client, printers } }
+  // Print again runs as a journaled send job, as the store session runs it.
+  const service = await createSendService({
+    client,
+    journalDir: join(h.dir, 'journal'),
+    settleMs: 0,
+    recordHistory: (job, indices) => recordJobFiles(h.store, sb.storeId, job, indices)
+  })
+  cleanups.push(() => service.close())
+  return {
+    sb,
+    client,
+    store: h.store,
+    service,
+    deps: { store: h.store, client, printers, reprint: (r) => service.reprint(r) }
+  }
 }
 
 const sync = (store: HistoryStore, client: PrintagoClient): Promise<unknown> =>
@@ -83,10 +102,41 @@ describe('print again', () => {
     const jobs = [...sb.state.printJobs.values()].filter((j) => j.partBuildId === again.partBuildId)
     expect(jobs).toHaveLength(3)
     expect(jobs[0]).toMatchObject({
-      label: 'Order 7',
+      // The user's label plus the marker that proves the build is ours (send/marker.ts).
+      label: expect.stringMatching(/^Order 7 \[ps:[a-z2-7]{8}\]$/),
       priority: 1000,
       requiredPrinterTags: { 'user.tags': '&=PLA' }
     })
+  })
+
+  it('a lost answer is "not confirmed, will be checked", then found (never queued twice) and recorded', async () => {
+    const { sb, store, service, deps } = await setup()
+    const first = store.add(await sendToSandbox(sb, { name: 'doubt' }))
+    const before = sb.state.partBuilds.size
+    // Printago queues it but the answer is lost, and its queue can't be read for now.
+    sb.injectFault({ method: 'POST', path: '/v2/builds', kind: 'drop-after' })
+    sb.injectFault({
+      method: 'GET',
+      path: '/v1/part-builds',
+      kind: 'status',
+      status: 503,
+      headers: { 'retry-after': '0' },
+      times: Infinity
+    })
+    const err = await reprintEntry(deps, { entryId: first.id }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(HistoryActionError)
+    expect(err).toMatchObject({ code: 'outcome-unknown' })
+    expect((err as Error).message).toMatch(/did not confirm.*checked/)
+    expect((err as Error).message).not.toMatch(/could not reach/i)
+    expect(sb.state.partBuilds.size).toBe(before + 1)
+    // The next resume (the app's timer, the next start) finds it instead of queuing it again.
+    sb.clearFaults()
+    const [resumed] = await service.resumePending()
+    expect(resumed!.status).toBe('done')
+    expect(sb.state.partBuilds.size).toBe(before + 1)
+    const entry = store.byPartBuildId(resumed!.files[0]!.partBuildId)
+    expect(entry).toMatchObject({ reprintOf: first.id, fileName: 'doubt.stl' })
+    expect(userLabel(sb.state.partBuilds.get(entry!.partBuildId)!.label!)).toBe(first.label)
   })
 
   it('says to send the file again when Printago no longer has the part', async () => {
@@ -168,14 +218,14 @@ describe('cancel and retry', () => {
   })
 
   it('explains a 403 from a key without queue.manage', async () => {
-    const { sb, store } = await setup()
+    const { sb, store, deps: full } = await setup()
     const limited = createPrintagoClient({
       baseUrl: sb.url,
       apiKey: sb.limitedApiKey,
       storeId: sb.storeId,
       limiter: null
     })
-    const deps: HistoryActionDeps = { store, client: limited }
+    const deps: HistoryActionDeps = { ...full, store, client: limited }
     const e = store.add(await sendToSandbox(sb, { knownJobIds: true }))
     const err = await cancelEntry(deps, { entryId: e.id }).catch((x: unknown) => x)
     expect(err).toMatchObject({ code: 'forbidden' })

@@ -14,15 +14,18 @@ import type {
   PrintJobMatchingTroubleshoot
 } from '../../shared/printago/api-types'
 import type { Priority, QueuePosition, Routing } from '../../shared/send'
-import { routingTags } from '../../shared/send'
 import { createHistoryEntry, type HistoryStore } from './store'
 import type { PrintagoClient } from '../printago/client'
 import { isPrintagoError } from '../printago/errors'
+import { OUTCOME_UNKNOWN } from '../send/result'
+import type { ReprintRequest, SendResult } from '../send/service'
 
 /** An expected failure of a history action; `message` is one sentence for the user. */
 export class HistoryActionError extends Error {
   constructor(
-    readonly code: 'not-found' | 'part-gone' | 'forbidden' | 'invalid',
+    /** …or the code of the send error that stopped a Print again (e.g. `disk-full`). */
+    readonly code:
+      'not-found' | 'part-gone' | 'forbidden' | 'invalid' | 'outcome-unknown' | (string & {}),
     message: string
   ) {
     super(message)
@@ -39,10 +42,12 @@ export interface KnownPrinter {
 
 export interface HistoryActionDeps {
   store: HistoryStore
-  client: Pick<
-    PrintagoClient,
-    'createBuild' | 'cancelPrintJobs' | 'retryPrintJobs' | 'matchingTroubleshoot'
-  >
+  client: Pick<PrintagoClient, 'cancelPrintJobs' | 'retryPrintJobs' | 'matchingTroubleshoot'>
+  /**
+   * Runs Print again as a journaled send job (the store session's `reprint`): its build is
+   * intended, settled, reconciled and claimed like every build this app creates.
+   */
+  reprint: (request: ReprintRequest) => Promise<SendResult>
   now?: () => number
   /** The app's printer cache; improves the troubleshoot wording. */
   printers?: () => KnownPrinter[]
@@ -56,7 +61,7 @@ function entryOf(store: HistoryStore, entryId: string): HistoryEntry {
 
 // ---- print again --------------------------------------------------------------------------------
 
-export interface ReprintRequest {
+export interface ReprintEntryRequest {
   entryId: string
   quantity?: number
   label?: string
@@ -67,11 +72,14 @@ export interface ReprintRequest {
 
 /**
  * Queues the same part again with the same (or edited) options: exactly one `POST /v2/builds`,
- * no upload. Adds and returns the new history entry (`reprintOf` = the original).
+ * no upload, through the send journal (a lost answer is checked, never sent twice). Adds and
+ * returns the new history entry (`reprintOf` = the original). An answer that never came is an
+ * `outcome-unknown` error: it is checked before anything is sent again and appears in the
+ * history once confirmed.
  */
 export async function reprintEntry(
   deps: HistoryActionDeps,
-  req: ReprintRequest
+  req: ReprintEntryRequest
 ): Promise<HistoryEntry> {
   const original = entryOf(deps.store, req.entryId)
   const quantity = req.quantity ?? original.quantity
@@ -85,32 +93,24 @@ export async function reprintEntry(
   if (label.length < 1 || label.length > 1024) {
     throw new HistoryActionError('invalid', 'The label must be 1 to 1,024 characters long.')
   }
-  let result
-  try {
-    result = await deps.client.createBuild({
-      parts: [
-        {
-          partId: original.partId,
-          quantity,
-          label,
-          tags: routingTags(routing),
-          priority: priority === 'low' ? 1000 : 100,
-          ...(position ? { position } : {})
-        }
-      ]
-    })
-  } catch (e) {
-    if (partGone(e)) {
-      throw new HistoryActionError(
-        'part-gone',
-        `Printago no longer has the part for ${original.fileName} (it was deleted there). Send the file again to print it.`
-      )
-    }
-    throw e
-  }
-  const build = result.partBuilds?.[0]
-  if (!build) throw new Error('Printago accepted the build but returned no part build')
-  const jobs = (build as { printJobs?: Array<{ id?: unknown }> }).printJobs
+  const result = await deps.reprint({
+    routing,
+    items: [
+      {
+        path: original.file,
+        quantity,
+        label,
+        priority,
+        ...(position ? { position } : {}),
+        meta: { bytes: original.size },
+        partId: original.partId,
+        sha256: original.sha256,
+        reprintOf: original.id
+      }
+    ]
+  })
+  const sent = result.files[0]
+  if (!sent) throw reprintFailure(original, result)
   const entry = createHistoryEntry(
     {
       storeId: original.storeId,
@@ -122,10 +122,8 @@ export async function reprintEntry(
       triangles: original.triangles,
       thumbnail: original.thumbnail,
       partId: original.partId,
-      partBuildId: build.id,
-      printJobIds: Array.isArray(jobs)
-        ? jobs.map((j) => j.id).filter((id): id is string => typeof id === 'string')
-        : [],
+      partBuildId: sent.partBuildId,
+      printJobIds: sent.printJobIds,
       routing,
       label,
       quantity,
@@ -135,14 +133,38 @@ export async function reprintEntry(
     },
     { now: (deps.now ?? Date.now)() }
   )
-  return deps.store.add(entry)
+  // Idempotent per part build: the send service may have recorded it already.
+  return deps.store.byPartBuildId(sent.partBuildId) ?? deps.store.add(entry)
 }
 
-function partGone(e: unknown): boolean {
-  if (!isPrintagoError(e)) return false
-  const text = `${e.serverMessage ?? ''} ${e.fieldPath ?? ''}`
+/** Why a Print again did not queue, in words (never "could not reach" for an unknown outcome). */
+function reprintFailure(original: HistoryEntry, result: SendResult): HistoryActionError {
+  const open = result.unfinished?.[0]?.error
+  if (open?.code === OUTCOME_UNKNOWN) {
+    return new HistoryActionError(
+      OUTCOME_UNKNOWN,
+      `Printago did not confirm whether ${original.fileName} was queued again. It will be checked before anything is sent again, and appears in the history once confirmed.`
+    )
+  }
+  const error = result.failures[0]?.error ?? open ?? result.error
+  if (error && partGone(error)) {
+    return new HistoryActionError(
+      'part-gone',
+      `Printago no longer has the part for ${original.fileName} (it was deleted there). Send the file again to print it.`
+    )
+  }
+  if (open) {
+    return new HistoryActionError(
+      open.code,
+      `${open.message}; Print again of ${original.fileName} resumes when the store is open again.`
+    )
+  }
+  return new HistoryActionError(error?.code ?? 'internal', error?.message ?? 'Print again failed.')
+}
+
+function partGone(e: { code: string; message: string }): boolean {
   if (e.code === 'not-found') return true
-  return e.code === 'validation' && /\bpart/i.test(text)
+  return e.code === 'validation' && /\bpart/i.test(e.message)
 }
 
 // ---- cancel / retry -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Time and timers behind one small interface. The store session, the printer cache and the status
 // sync read the time and set their timers only through a Clock, so the app runs on real time and
 // tests run on a manual clock: minutes of budgets, polls and back-offs in milliseconds.
+import { readFileSync } from 'node:fs'
+
 import { realSleep, type Sleep } from './async'
 
 /** Opaque timer handle (a Node Timeout for the real clock, a number for the manual one). */
@@ -137,4 +139,42 @@ export function createManualClock(start = Date.now()): ManualClock {
       }
     }
   }
+}
+
+/**
+ * A clock that never steps: what waits and windows are measured on. `now()` is milliseconds on
+ * the system's monotonic clock (shared by every process of one boot, so a resumed process can
+ * measure from a time another one recorded); `bootId` names that boot (null where unknown).
+ */
+export interface Monotonic {
+  now(): number
+  readonly bootId: string | null
+}
+
+function readBootId(): string | null {
+  try {
+    // Linux: changes on every boot; elsewhere there is no cheap equivalent.
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null
+  } catch {
+    return null
+  }
+}
+
+/** The system's monotonic clock (CLOCK_MONOTONIC via hrtime: system-wide, never set back). */
+export const systemMonotonic: Monotonic = {
+  now: () => Number(process.hrtime.bigint() / 1_000_000n),
+  bootId: readBootId()
+}
+
+/** A monotonic clock over a test clock (its time only moves forward). */
+export function monotonicOf(now: () => number, bootId = 'test-boot'): Monotonic {
+  return { now, bootId }
+}
+
+/**
+ * How long until `at + ms` on a wall clock that may have stepped: never negative, never more than
+ * `ms` (a clock set back must not turn a one-minute wait into hours).
+ */
+export function boundedWait(at: number, ms: number, now: number): number {
+  return Math.min(ms, Math.max(0, at + ms - now))
 }

@@ -84,7 +84,19 @@ export async function hashFile(path: string, options: HashOptions = {}): Promise
   try {
     const { size } = await handle.stat()
     const hash = createHash('sha256')
-    const read = await readChunks(handle, { ...options, size, onChunk: (c) => void hash.update(c) })
+    let seen = 0
+    // Never past the size the file had when the read began: a file that keeps growing (or has
+    // no end) would otherwise be read forever.
+    const read = await readChunks(handle, {
+      ...options,
+      size,
+      onChunk: (c) => {
+        seen += c.length
+        if (seen > size) return false
+        hash.update(c)
+      }
+    })
+    if (seen > size) throw new Error(`${path}: the file kept growing while it was read`)
     return { sha256: hash.digest('hex'), size: read }
   } finally {
     await handle.close()

@@ -1,28 +1,23 @@
-// Crash-safe append-only journal (an outbox) with periodic snapshots.
+// Crash-safe append-only journal (an outbox) with periodic snapshots. (Longer than our usual
+// module: open, replay, append and compaction are one crash-safety protocol, read together.)
 //
 // Layout of a journal directory:
 //   journal.log        JSON Lines, each line `<crc32 hex> <json>\n`; fsync'd after every append
 //   journal.snapshot   one such line holding the reduced state and the last seq it includes
 //   journal.snapshot.bak  the previous snapshot
-//   journal.lock       pid of the process using the journal (one writer per directory)
+//   journal.lock       the single-writer lock of the store's folder (infra/lock.ts)
 //   quarantine/        unreadable files moved (or copied) aside — never deleted
 //
 // A torn last line (crash mid-append) fails its CRC or lacks its newline: it is dropped and the
 // file truncated to the last good line. A bad line elsewhere means real corruption: a copy of the
 // file goes to quarantine/, readable lines are still used, and `issues` reports it.
 import { constants, existsSync, mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs'
-import {
-  copyFile,
-  mkdir,
-  open,
-  readFile,
-  rename,
-  unlink,
-  writeFile,
-  type FileHandle
-} from 'node:fs/promises'
+import { copyFile, mkdir, open, readFile, rename } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { crc32 } from 'node:zlib'
+
+import { fsLayer, type AppendFile } from './fs'
+import { acquireLock, LockHeldError, type LockHandle } from './lock'
 
 /** One journal line: a state transition. */
 export interface JournalEntry {
@@ -51,6 +46,10 @@ export interface JournalOptions<S> {
   /** Compact after this many appended entries. Default 500. */
   compactEvery?: number
   now?: () => number
+  /** Whether the state knows this job id (names what a damaged snapshot lost). */
+  knows?: (state: S, jobId: string) => boolean
+  /** Wait this long for another process's lock on the folder (default 0: refuse at once). */
+  lockWaitMs?: number
   /** Test hook: called before each durable write; throwing simulates a crash at that point. */
   beforeWrite?: (entries: JournalEntry[]) => void
 }
@@ -72,13 +71,27 @@ export class JournalLockedError extends Error {
     readonly dir: string,
     readonly pid: number
   ) {
-    super(`Another Printago Send process (pid ${pid}) is using ${dir}`)
+    super(
+      `Another Printago Send instance (pid ${pid}) is sending from this store's folder (${dir})`
+    )
     this.name = 'JournalLockedError'
   }
 }
 
-const LOG = 'journal.log'
-const SNAPSHOT = 'journal.snapshot'
+export const LOG = 'journal.log'
+export const SNAPSHOT = 'journal.snapshot'
+
+/** Job ids quoted in (possibly damaged) journal text: what a salvage could not recover names. */
+function subjectsIn(text: string): string[] {
+  return [...text.matchAll(/"jobId":"([^"\\]{1,100})"/g)].map((m) => m[1]!)
+}
+
+/** " (jobs a, b)" for an issue message, or "" when none is known. */
+function namedJobs(ids: string[]): string {
+  if (ids.length === 0) return ''
+  const shown = ids.slice(0, 5).join(', ')
+  return ` (job${ids.length === 1 ? '' : 's'} ${shown}${ids.length > 5 ? ` and ${ids.length - 5} more` : ''})`
+}
 
 /** Encode one line: CRC32 of the JSON text, a space, the JSON, a newline. */
 export function encodeLine(value: unknown): string {
@@ -136,27 +149,13 @@ function ensureDir(dir: string): void {
   fsyncDir(parent)
 }
 
-function pidAlive(pid: number): boolean {
+async function takeLock(dir: string, waitMs: number): Promise<LockHandle> {
   try {
-    process.kill(pid, 0)
-    return true
+    return await acquireLock(join(dir, 'journal.lock'), { waitMs })
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    if (error instanceof LockHeldError) throw new JournalLockedError(dir, error.owner.pid)
+    throw error
   }
-}
-
-async function takeLock(dir: string): Promise<string> {
-  const lock = join(dir, 'journal.lock')
-  try {
-    const held = Number((await readFile(lock, 'utf8')).trim())
-    if (Number.isInteger(held) && held > 0 && held !== process.pid && pidAlive(held)) {
-      throw new JournalLockedError(dir, held)
-    }
-  } catch (error) {
-    if (error instanceof JournalLockedError) throw error
-  }
-  await writeFile(lock, String(process.pid))
-  return lock
 }
 
 /** Open (or create) a journal directory and rebuild the state from snapshot + log. */
@@ -165,7 +164,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
   const now = options.now ?? Date.now
   const compactEvery = options.compactEvery ?? 500
   ensureDir(dir)
-  const lockFile = await takeLock(dir)
+  const lock = await takeLock(dir, options.lockWaitMs ?? 0)
   const issues: JournalIssue[] = []
   const logPath = join(dir, LOG)
   const snapPath = join(dir, SNAPSHOT)
@@ -199,25 +198,25 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     if (!decoded || typeof decoded.seq !== 'number') return 'bad'
     return { seq: decoded.seq, data: decoded.data }
   }
+  const bakPath = `${snapPath}.bak`
   let snap = await readSnapshot(snapPath)
+  const bak = await readSnapshot(bakPath)
+  // The log keeps every entry after the .bak's seq, so the .bak plus the log rebuild whatever a
+  // damaged snapshot held (compaction never truncates what the .bak lacks).
+  let bakSeq = typeof bak === 'object' ? bak.seq : 0
+  let snapSeq = 0
+  let damagedSnapshot: { text: string; dest: string } | undefined
   if (snap === 'bad') {
+    const text = await readFile(snapPath, 'utf8').catch(() => '')
     const dest = await quarantine(snapPath, true)
-    const bak = await readSnapshot(`${snapPath}.bak`)
-    issues.push({
-      kind: 'corrupt-snapshot',
-      file: snapPath,
-      quarantinedTo: dest,
-      message:
-        typeof bak === 'object'
-          ? `The send journal snapshot was unreadable; it was moved to ${dest} and the previous snapshot was used`
-          : `The send journal snapshot was unreadable; it was moved to ${dest}`
-    })
+    damagedSnapshot = { text, dest }
     snap = bak
   }
   if (typeof snap === 'object') {
     try {
       state = options.fromSnapshot(snap.data)
       baseSeq = snap.seq
+      snapSeq = snap.seq
     } catch (error) {
       issues.push({
         kind: 'corrupt-snapshot',
@@ -227,6 +226,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       state = options.empty()
     }
   }
+  if (snap === bak) snapSeq = 0 // the .bak stays the fallback until a new snapshot is written
 
   // 2. Log replay.
   let lastSeq = baseSeq
@@ -246,6 +246,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       })
     }
   }
+  const damagedSubjects = new Set<string>()
   if (raw && raw.length > 0) {
     let offset = 0
     let goodEnd = 0
@@ -272,7 +273,11 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
         entry !== undefined && typeof entry.seq === 'number' && typeof entry.type === 'string'
       if (!valid) {
         if (isLast) tornTail = true
-        else badMiddle++
+        else {
+          badMiddle++
+          for (const id of subjectsIn(raw.subarray(line.start, line.end).toString('utf8')))
+            damagedSubjects.add(id)
+        }
         continue
       }
       goodEnd = line.end + 1
@@ -281,6 +286,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
         options.apply(state, entry)
       } catch {
         badMiddle++
+        if (typeof entry['jobId'] === 'string') damagedSubjects.add(entry['jobId'])
         continue
       }
       lastSeq = Math.max(lastSeq, entry.seq)
@@ -292,7 +298,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
         kind: 'corrupt-entry',
         file: logPath,
         quarantinedTo: dest,
-        message: `${badMiddle} damaged entr${badMiddle === 1 ? 'y' : 'ies'} in the send journal were skipped; a copy was kept at ${dest}`
+        message: `${badMiddle} damaged entr${badMiddle === 1 ? 'y' : 'ies'} in the send journal ${badMiddle === 1 ? 'was' : 'were'} skipped${namedJobs([...damagedSubjects])}; a copy was kept at ${dest}`
       })
       needsCompact = true
     }
@@ -314,7 +320,22 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     }
   }
 
-  let log: FileHandle = await open(logPath, 'a')
+  if (damagedSnapshot) {
+    // Name every send the damaged snapshot mentions that the .bak and the log could not bring back.
+    const lost = [...new Set(subjectsIn(damagedSnapshot.text))].filter(
+      (id) => options.knows && !options.knows(state, id)
+    )
+    issues.push({
+      kind: 'corrupt-snapshot',
+      file: snapPath,
+      quarantinedTo: damagedSnapshot.dest,
+      message:
+        `The send journal snapshot was unreadable; it was moved to ${damagedSnapshot.dest} and the state was rebuilt from the previous snapshot and the log` +
+        (lost.length > 0 ? `; these sends could not be recovered${namedJobs(lost)}` : '')
+    })
+  }
+
+  let log: AppendFile = await fsLayer().openAppend(logPath)
   if (raw === undefined) fsyncDir(dir)
 
   // All file I/O runs one step at a time on this chain, so a compaction can never truncate the
@@ -335,16 +356,26 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
 
   const doCompact = async (): Promise<void> => {
     const line = encodeLine({ seq: appliedSeq, data: options.toSnapshot(state) })
-    if (existsSync(snapPath)) {
-      // Copy, not rename, so a valid snapshot exists at every instant.
-      await copyFile(snapPath, `${snapPath}.bak.tmp`)
-      await rename(`${snapPath}.bak.tmp`, `${snapPath}.bak`)
+    if (snapSeq > 0 && existsSync(snapPath)) {
+      // The current snapshot becomes the fallback, durably, before anything it covers goes.
+      await writeFileDurable(bakPath, await readFile(snapPath, 'utf8'))
+      bakSeq = snapSeq
     }
     await writeFileDurable(snapPath, line)
-    // Entries up to appliedSeq are in the snapshot; a crash before this truncate only means
-    // they are skipped by seq on the next open.
-    await log.truncate(0)
-    await log.sync()
+    snapSeq = appliedSeq
+    // Keep every entry the .bak lacks: a damaged snapshot is rebuilt from the .bak and these.
+    const text = await readFile(logPath, 'utf8')
+    const kept = text
+      .split('\n')
+      .filter((l) => {
+        const e = decodeLine(l) as JournalEntry | undefined
+        return e !== undefined && typeof e.seq === 'number' && e.seq > bakSeq
+      })
+      .map((l) => `${l}\n`)
+      .join('')
+    await writeFileDurable(logPath, kept)
+    await log.close()
+    log = await fsLayer().openAppend(logPath)
     sinceCompact = 0
   }
 
@@ -379,12 +410,8 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
   }
 
   if (needsCompact) {
+    // The damaged log was copied to quarantine; the rewrite keeps only its readable entries.
     await doCompact()
-    // The damaged log was copied to quarantine; start a clean one.
-    await log.close()
-    log = await open(logPath, 'w')
-    await log.sync()
-    fsyncDir(dir)
   } else if (sinceCompact >= compactEvery) {
     await doCompact()
   }
@@ -415,7 +442,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       closed = true
       await serial(async () => {
         await log.close()
-        await unlink(lockFile).catch(() => undefined)
+        await lock.release()
       })
     }
   }

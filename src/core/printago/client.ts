@@ -296,6 +296,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
                 path,
                 status: response.status,
                 outcomeUnknown: !safe,
+                // A success status: Printago finished the request, only its body is unusable.
+                originAnswered: true,
                 message: `Printago answered ${method} ${path} with an empty body`
               })
             }
@@ -307,6 +309,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
               path,
               status: response.status,
               outcomeUnknown: !safe,
+              originAnswered: true,
               message: `Printago answered ${method} ${path} with something that is not JSON`
             })
           }

@@ -27,6 +27,11 @@ export interface PrintagoErrorInit {
   retryAfterSeconds?: number
   /** The request may have been acted on by the server (sent, then timeout/reset/5xx). */
   outcomeUnknown?: boolean
+  /**
+   * Printago itself answered (its JSON error body, not a gateway's 502/503/504 page): it is done
+   * with the request, so there is nothing to wait for before reading its state.
+   */
+  originAnswered?: boolean
   /** For 400: where in the body the server found the problem, e.g. `$input.parts[0].partId`. */
   fieldPath?: string
   /** Server-provided message, verbatim. */
@@ -42,6 +47,7 @@ export class PrintagoError extends Error {
   readonly path: string | undefined
   readonly retryAfterSeconds: number | undefined
   readonly outcomeUnknown: boolean
+  readonly originAnswered: boolean
   readonly fieldPath: string | undefined
   readonly serverMessage: string | undefined
 
@@ -54,6 +60,7 @@ export class PrintagoError extends Error {
     this.path = init.path
     this.retryAfterSeconds = init.retryAfterSeconds
     this.outcomeUnknown = init.outcomeUnknown ?? false
+    this.originAnswered = init.originAnswered ?? false
     this.fieldPath = init.fieldPath
     this.serverMessage = init.serverMessage
   }
@@ -136,6 +143,16 @@ export function permissionFor(
   return undefined
 }
 
+/** Gateway statuses: the answer of a proxy in front of Printago, not of Printago. */
+const GATEWAY_STATUSES = new Set([502, 503, 504])
+
+/** Printago's own (Nest) error body: an object with a `statusCode` or a `message`. */
+function isPrintagoErrorBody(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false
+  const b = body as Record<string, unknown>
+  return typeof b['statusCode'] === 'number' || typeof b['message'] === 'string'
+}
+
 /** Build the error for a non-2xx HTTP answer from the Printago API. */
 export function errorFromResponse(args: {
   status: number
@@ -194,13 +211,19 @@ export function errorFromResponse(args: {
     })
   }
   if (status >= 500) {
+    // A gateway's 502/503/504 (or any 5xx without Printago's JSON error body) says nothing about
+    // the origin: it may have acted, and may still be acting, on the request.
+    const origin = !GATEWAY_STATUSES.has(status) && isPrintagoErrorBody(body)
     return new PrintagoError({
       ...base,
       code: 'server',
       retryAfterSeconds,
       // A 5xx to a POST may come after the server acted (e.g. it crashed while answering).
       outcomeUnknown: method !== 'GET',
-      message: `Printago had a server error (${where} → ${status})${server}`
+      originAnswered: origin,
+      message: origin
+        ? `Printago had a server error (${where} → ${status})${server}`
+        : `Printago's gateway answered ${where} with ${status}; Printago may still act on it${server}`
     })
   }
   return new PrintagoError({

@@ -27,6 +27,7 @@ describe('createRateLimiter', () => {
     const clock = fakeClock()
     const waits: number[] = []
     const limiter = createRateLimiter({
+      marginMs: 0,
       windows: [{ limit: 3, windowMs: 1000 }],
       now: clock.now,
       sleep: clock.sleep,
@@ -42,6 +43,7 @@ describe('createRateLimiter', () => {
   it('enforces both windows (per minute and per hour)', async () => {
     const clock = fakeClock()
     const limiter = createRateLimiter({
+      marginMs: 0,
       perMinute: 2,
       perHour: 3,
       now: clock.now,
@@ -63,6 +65,7 @@ describe('createRateLimiter', () => {
       const clock = fakeClock()
       const file = join(dir, 'log.json')
       const limiter = createRateLimiter({
+        marginMs: 0,
         // The second window only keeps the log long enough to inspect it.
         windows: [
           { limit: 2, windowMs: 1000 },
@@ -87,6 +90,7 @@ describe('createRateLimiter', () => {
     const clock = fakeClock()
     const reasons: string[] = []
     const limiter = createRateLimiter({
+      marginMs: 0,
       now: clock.now,
       sleep: clock.sleep,
       onWait: (w) => reasons.push(w.reason)
@@ -101,6 +105,7 @@ describe('createRateLimiter', () => {
   it('a waiting acquire can be aborted without blocking the next caller', async () => {
     let t = 0
     const limiter = createRateLimiter({
+      marginMs: 0,
       windows: [{ limit: 1, windowMs: 1000 }],
       now: () => t,
       sleep: (ms, signal) =>
@@ -131,6 +136,7 @@ describe('createRateLimiter', () => {
       const clock = fakeClock()
       const file = join(dir, 'rate.json')
       const a = createRateLimiter({
+        marginMs: 0,
         windows: [{ limit: 2, windowMs: 60_000 }],
         now: clock.now,
         sleep: clock.sleep,
@@ -140,6 +146,7 @@ describe('createRateLimiter', () => {
       await a.acquire()
       a.flush()
       const b = createRateLimiter({
+        marginMs: 0,
         windows: [{ limit: 2, windowMs: 60_000 }],
         now: clock.now,
         sleep: clock.sleep,
@@ -147,5 +154,42 @@ describe('createRateLimiter', () => {
       })
       expect(b.delayMs()).toBe(60_000)
     })
+
+    it('a wall clock set back a day never makes a wait longer than the window (plus margin)', async () => {
+      const clock = fakeClock(Date.parse('2026-05-01T12:00:00Z'))
+      const file = join(dir, 'rate.json')
+      const a = createRateLimiter({ perMinute: 2, now: clock.now, persistPath: file })
+      await a.acquire()
+      await a.acquire()
+      a.blockUntil(clock.now() + 30_000) // a 429's Retry-After
+      a.flush()
+      // The next run starts with the clock one day earlier: every stamp is "in the future".
+      const back = fakeClock(clock.now() - 86_400_000)
+      const b = createRateLimiter({
+        perMinute: 2,
+        now: back.now,
+        sleep: back.sleep,
+        persistPath: file
+      })
+      expect(b.delayMs()).toBeGreaterThan(0)
+      expect(b.delayMs()).toBeLessThanOrEqual(61_000)
+      await b.acquire()
+      expect(Math.max(...back.slept)).toBeLessThanOrEqual(61_000)
+    })
+  })
+
+  it("waits a margin past the window's edge, for the server's clock", async () => {
+    const clock = fakeClock()
+    const limiter = createRateLimiter({
+      windows: [{ limit: 2, windowMs: 60_000 }],
+      marginMs: 1000,
+      now: clock.now,
+      sleep: clock.sleep
+    })
+    await limiter.acquire()
+    await limiter.acquire()
+    expect(limiter.delayMs()).toBe(61_000)
+    await limiter.acquire()
+    expect(clock.slept).toEqual([61_000])
   })
 })

@@ -2,6 +2,10 @@
 // keeps a log of request timestamps — the same model as the server — so we wait before the
 // server has to answer 429. A 429's Retry-After becomes a hard floor for every caller.
 // The log can be persisted so a restart (or the CLI run right after the app) doesn't burst.
+// Two things the server's clock does not share with ours: a window frees only `marginMs` after it
+// would on our clock (requests reach the server a little later than we stamp them, and not all
+// equally late — waiting to the exact edge meets a 429 now and then); and a wall clock set back
+// makes stamps in the future, which count as "now" — never as a wait longer than the window.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { realSleep, type Sleep } from '../infra/async'
@@ -28,6 +32,8 @@ export interface RateLimiterOptions {
   sleep?: Sleep
   /** JSON file that keeps the timestamp log across restarts (advisory, no fsync). */
   persistPath?: string
+  /** Extra wait past each window's edge for the server's clock and arrival delays. Default 1 s. */
+  marginMs?: number
   onWait?: (info: WaitInfo) => void
 }
 
@@ -57,9 +63,12 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       { limit: options.perHour ?? 600, windowMs: 3_600_000 }
     ]
   ).filter((w) => w.limit > 0 && w.windowMs > 0)
-  const horizon = Math.max(0, ...windows.map((w) => w.windowMs))
+  const margin = Math.max(0, options.marginMs ?? 1000)
+  const horizon = Math.max(0, ...windows.map((w) => w.windowMs)) + margin
   let log: number[] = []
   let blockedUntil = 0
+  // When the block was set: a clock set back since shifts the block with it, never lengthens it.
+  let blockedAt = 0
   let saveTimer: ReturnType<typeof setTimeout> | undefined
 
   if (options.persistPath) {
@@ -72,12 +81,20 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         log = saved.log.filter((t): t is number => typeof t === 'number').sort((a, b) => a - b)
       }
       if (typeof saved.blockedUntil === 'number') blockedUntil = saved.blockedUntil
+      const at = (saved as { blockedAt?: unknown }).blockedAt
+      blockedAt = typeof at === 'number' ? at : blockedUntil
     } catch {
       // Missing or unreadable: start empty; the server's 429 still protects us.
     }
   }
 
   const prune = (t: number): void => {
+    // Stamps in the future (the clock was set back): they happened, at the latest, now.
+    if (log.length > 0 && log[log.length - 1]! > t) log = log.map((x) => Math.min(x, t))
+    if (blockedAt > t) {
+      blockedUntil = t + Math.max(0, blockedUntil - blockedAt)
+      blockedAt = t
+    }
     let drop = 0
     while (drop < log.length && log[drop]! <= t - horizon) drop++
     if (drop > 0) log = log.slice(drop)
@@ -89,11 +106,12 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     let reason: WaitInfo['reason'] = 'rate-limit'
     for (const w of windows) {
       // Requests inside (t - windowMs, t]; the window frees when the oldest of the last `limit` leaves.
+      const span = w.windowMs + margin
       let inWindow = 0
-      for (let i = log.length - 1; i >= 0 && log[i]! > t - w.windowMs; i--) inWindow++
+      for (let i = log.length - 1; i >= 0 && log[i]! > t - span; i--) inWindow++
       if (inWindow >= w.limit) {
         const oldest = log[log.length - w.limit]!
-        ms = Math.max(ms, oldest + w.windowMs - t)
+        ms = Math.max(ms, oldest + span - t)
       }
     }
     if (blockedUntil - t > ms) {
@@ -109,7 +127,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     try {
       mkdirSync(dirname(file), { recursive: true })
       const tmp = `${file}.tmp`
-      writeFileSync(tmp, JSON.stringify({ log, blockedUntil }))
+      writeFileSync(tmp, JSON.stringify({ log, blockedUntil, blockedAt }))
       renameSync(tmp, file)
     } catch {
       // Advisory only.
@@ -177,6 +195,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     blockUntil(atMs: number): void {
       if (atMs > blockedUntil) {
         blockedUntil = atMs
+        blockedAt = now()
         scheduleSave()
       }
     },

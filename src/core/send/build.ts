@@ -1,28 +1,24 @@
 // The build step: one POST /v2/builds for every file of the job that has a part and no build yet.
 // It is the step that must never be duplicated (Printago has no idempotency key):
-//   1. a `build-intent` entry (client intent id, item indices, time) is fsync'd right before each
-//      HTTP attempt leaves — after any rate-limit wait — so its time is when the request was sent;
-//   2. if the answer is unknown (timeout, reset, 5xx, crash), nothing is re-sent until the intent
-//      is reconciled (reconcile.ts): first wait until `settleMs` after that time when Printago never
-//      answered (a request we gave up on may still be running there), then read
-//      `GET /v1/part-builds?partId=…` and match part id, label and quantity, created no earlier
-//      than the intent (server clock from the Date header, minus a 2-minute skew margin), and not
-//      already owned by any job in the journal (finished jobs are kept 7 days for this);
-//   3. matched entries are recorded as built; only entries proven absent are sent again.
-//   Build calls and their reconciliation are serialised within the process (the service runs
-//   this under one lock) and the journal lock keeps a second process out, so two of our own
-//   intents never compete for one build.
-// Labels are sent exactly as the user chose them (default: file name without extension); we do not
-// make them unique. Part id + label + quantity + time window + claimed set identify our build; the
-// only ambiguity left is another client (web UI, second machine) queueing the same part with the
-// same label and quantity inside the window while our own request was in doubt — then we would
-// take its build for ours. That needs two people sending the same file under the same label
-// within minutes; a random suffix on every label, visible in Printago's queue, costs more.
+//   1. every file's label carries its marker (marker.ts): a value Printago stores and returns, the
+//      same for every attempt of that file, so a build can always be proven ours or not ours;
+//   2. a `build-intent` entry (client intent id, item indices, wall and monotonic time) is fsync'd
+//      right before each HTTP attempt leaves — after any rate-limit wait;
+//   3. if the answer is unknown (timeout, reset, a gateway's 502/503/504 or any 5xx that is not
+//      Printago's own JSON error, crash), nothing is re-sent until the intent is reconciled
+//      (reconcile.ts): first wait until `settleMs` after the request left, on the monotonic clock
+//      (a request we gave up on, or a gateway gave up on, may still be running at Printago), then
+//      read `GET /v1/part-builds?partId=…` and take the builds whose label carries the file's
+//      marker — whatever their time, and never one another job of the journal owns;
+//   4. matched files are recorded as built; only files proven absent are sent again.
+//   Build calls and their reconciliation are serialised within the process (the service runs this
+//   under one lock) and the store's lock (infra/lock.ts) keeps every other process out.
 import type { BuildConfigV2, PartBuildConfigV2 } from '../../shared/printago/api-types'
 import { defaultLabel, routingTags } from '../../shared/send'
 import { buildErrorNamesPart } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { JournalWriteError, live, type SendContext } from './context'
+import { markerFor, markLabel } from './marker'
 import { matchBuilds, recordBuilds, resolveOpenIntent } from './reconcile'
 import { notConfirmed, openIntent } from './result'
 import type { JobRecord } from './state'
@@ -49,7 +45,9 @@ export async function buildPhase(
     }
     const entries = live(job).filter((i) => job.items[i]!.partId && !job.items[i]!.partBuildId)
     if (entries.length === 0) return 'done'
-    if (attempts >= ctx.settings.maxBuildAttempts) throw lastError
+    if (attempts >= ctx.settings.maxBuildAttempts) {
+      throw lastError ?? new Error('Printago kept answering the build request incompletely')
+    }
     userSignal.throwIfAborted()
     attempts++
     const outcome = await sendBuild(ctx, job, entries)
@@ -66,14 +64,22 @@ async function sendBuild(ctx: SendContext, job: JobRecord, entries: number[]): P
   const parts = entries.map((i) => buildEntry(job, i))
   const body: BuildConfigV2 = { parts }
   const intentId = ctx.newId()
+  const intent = (indices: number[], sent?: { at: number; mono?: number; boot?: string | null }) =>
+    ({
+      type: 'build-intent',
+      jobId: job.jobId,
+      intentId,
+      indices,
+      marked: true,
+      ...(sent ?? { mono: ctx.monotonic.now(), boot: ctx.monotonic.bootId })
+    }) as const
   for (const i of entries) ctx.emit(job, i, 'queuing')
   try {
     const result = await ctx.client.createBuild(body, {
       ...ctx.callOptions(job, entries, signal),
       // Journaled before every attempt, after any rate-limit wait: the intent's time is
       // when the request really left, which is what the settle delay is measured from.
-      beforeSend: () =>
-        ctx.write({ type: 'build-intent', jobId: job.jobId, intentId, indices: entries })
+      beforeSend: () => ctx.write(intent(entries))
     })
     ctx.answeredIntents.add(intentId)
     const builds = matchBuilds(entries, parts, result.partBuilds ?? [])
@@ -83,25 +89,21 @@ async function sendBuild(ctx: SendContext, job: JobRecord, entries: number[]): P
     }
     // Printago acted but answered incompletely: reconcile the rest from its state.
     if (builds.length > 0) {
-      const intentAt = openIntent(job)?.at
+      const open = openIntent(job)
       await recordBuilds(ctx, job, builds)
-      await ctx.write({
-        type: 'build-intent',
-        jobId: job.jobId,
-        intentId,
-        indices: entries.filter((i) => !builds.some((b) => b.index === i)),
-        // Keep the original send time: it bounds the reconciliation window.
-        ...(intentAt !== undefined ? { at: intentAt } : {})
-      })
+      const rest = entries.filter((i) => !builds.some((b) => b.index === i))
+      // Keep the original send time: the settle wait is measured from it.
+      await ctx.write(
+        open ? intent(rest, { at: open.at, mono: open.mono, boot: open.boot }) : intent(rest)
+      )
     }
     return { kind: 'again' }
   } catch (error) {
     if (error instanceof JournalWriteError || signal?.aborted) throw error
     if (!(error instanceof PrintagoError)) throw error
     if (error.outcomeUnknown) {
-      if (error.code === 'server' || error.code === 'bad-response') {
-        ctx.answeredIntents.add(intentId)
-      }
+      // Only Printago's own answer proves it is done with the request; a gateway's 5xx does not.
+      if (error.originAnswered) ctx.answeredIntents.add(intentId)
       // The intent is still open, so the next pass reconciles before repeating.
       for (const i of entries) ctx.emit(job, i, 'retrying', { error: notConfirmed(error) })
       return { kind: 'again', error }
@@ -126,7 +128,7 @@ function buildEntry(job: JobRecord, index: number): PartBuildConfigV2 {
   const entry: PartBuildConfigV2 = {
     partId: job.items[index]!.partId!,
     quantity: want.quantity,
-    label: want.label ?? defaultLabel(want.path),
+    label: markLabel(want.label ?? defaultLabel(want.path), markerFor(job.jobId, index)),
     tags: routingTags(job.request.routing),
     priority: want.priority === 'low' ? 1000 : 100
   }
@@ -141,7 +143,8 @@ async function markStaleParts(
   entries: number[],
   error: PrintagoError
 ): Promise<boolean> {
-  const reused = entries.filter((i) => job.items[i]!.reusedPart)
+  // A part given by Print again is never replaced: its refusal is the job's answer.
+  const reused = entries.filter((i) => job.items[i]!.reusedPart && !job.items[i]!.fixedPart)
   if (reused.length === 0) return false
   const named = reused.filter((i) => {
     const text = `${error.serverMessage ?? ''} ${error.fieldPath ?? ''} ${error.message}`

@@ -5,6 +5,7 @@
 import type { SendProgress, SendStep } from '../../shared/send'
 import type { Sleep } from '../infra/async'
 import { anySignal } from '../infra/async'
+import type { Monotonic } from '../infra/clock'
 import type { Journal } from '../infra/journal'
 import { createLogger } from '../infra/log'
 import type {
@@ -41,7 +42,7 @@ export interface SendSettings {
   concurrency: number
   /** Parallel hashes. */
   hashConcurrency: number
-  /** Clock-skew allowance when matching builds to an intent. */
+  /** Clock-skew allowance when matching builds of an unmarked (older) intent to it. */
   reconcileMarginMs: number
   /** How long after a build request left Printago may still act on it (see build.ts). */
   settleMs: number
@@ -58,12 +59,21 @@ export interface SendContext {
   readonly dedupe: DedupeCache
   readonly settings: SendSettings
   readonly now: () => number
+  /** Waits are measured on this clock (wall time may step; see reconcile.ts). */
+  readonly monotonic: Monotonic
   readonly newId: () => string
   readonly sleep: Sleep
   /** Service lifetime: aborting it stops every job like a crash (nothing terminal is written). */
   readonly serviceSignal: AbortSignal | undefined
   /** Intents whose request got an HTTP answer: the server is done with it, no need to settle. */
   readonly answeredIntents: Set<string>
+  /** Jobs continued from an earlier run (or matched by a repeated send): progress says so. */
+  readonly resumedJobs: Set<string>
+  /**
+   * A repeated send that resumed an unfinished job follows its files under its own job id and
+   * request indices too (the caller named that id), until `unfollow()` is called.
+   */
+  follow(resumedJobId: string, asJobId: string, reqIndexOf: Map<number, number>): () => void
   /** PUT requests sent to signed URLs. */
   uploadRequests: number
   /** Append entries durably; throws JournalWriteError when the journal can't record them. */
@@ -99,6 +109,7 @@ export interface SendContextInit {
   dedupe: DedupeCache
   settings: SendSettings
   now: () => number
+  monotonic: Monotonic
   newId: () => string
   sleep: Sleep
   serviceSignal: AbortSignal | undefined
@@ -107,6 +118,9 @@ export interface SendContextInit {
 
 export function createSendContext(init: SendContextInit): SendContext {
   const { journal, dedupe, onProgress, serviceSignal } = init
+  const resumedJobs = new Set<string>()
+  /** resumed job id → the sends following it: their job id and job index → request index. */
+  const followers = new Map<string, Set<{ jobId: string; reqIndexOf: Map<number, number> }>>()
 
   const emit: SendContext['emit'] = (job, index, step, extra = {}) => {
     if (!onProgress) return
@@ -117,10 +131,18 @@ export function createSendContext(init: SendContextInit): SendContext {
     if (item?.partId) progress.partId = item.partId
     if (item?.reusedPart) progress.reusedPart = true
     if (item?.partBuildId) progress.partBuildId = item.partBuildId
-    try {
-      onProgress({ ...progress, ...extra })
-    } catch {
-      // A listener's bug must not break the send.
+    if (resumedJobs.has(job.jobId)) progress.resumed = true
+    const out = [{ ...progress, ...extra }]
+    for (const f of followers.get(job.jobId) ?? []) {
+      const reqIndex = f.reqIndexOf.get(index)
+      if (reqIndex !== undefined) out.push({ ...out[0]!, jobId: f.jobId, index: reqIndex })
+    }
+    for (const p of out) {
+      try {
+        onProgress(p)
+      } catch {
+        // A listener's bug must not break the send.
+      }
     }
   }
 
@@ -147,10 +169,22 @@ export function createSendContext(init: SendContextInit): SendContext {
     dedupe,
     settings: init.settings,
     now: init.now,
+    monotonic: init.monotonic,
     newId: init.newId,
     sleep: init.sleep,
     serviceSignal,
     answeredIntents: new Set(),
+    resumedJobs,
+    follow(resumedJobId, asJobId, reqIndexOf) {
+      let set = followers.get(resumedJobId)
+      if (!set) followers.set(resumedJobId, (set = new Set()))
+      const f = { jobId: asJobId, reqIndexOf }
+      set.add(f)
+      return () => {
+        set.delete(f)
+        if (set.size === 0) followers.delete(resumedJobId)
+      }
+    },
     uploadRequests: 0,
     write,
     emit,
@@ -201,7 +235,23 @@ export function isFatal(error: unknown): boolean {
   return error instanceof PrintagoError && (error.code === 'auth' || error.code === 'forbidden')
 }
 
+/**
+ * Printago busy or out of reach even after the client's retries (a storm of 429s, a network
+ * down, 5xx): nothing is wrong with the files, so the job is left to resume, never failed.
+ */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof PrintagoError &&
+    (error.code === 'rate-limited' ||
+      error.code === 'network' ||
+      error.code === 'timeout' ||
+      error.code === 'server')
+  )
+}
+
 /** An error that must stop the job rather than fail one file: a stop, a lost journal, a bad key. */
 export function stopsJob(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted || error instanceof JournalWriteError || isFatal(error)
+  return (
+    signal.aborted || error instanceof JournalWriteError || isFatal(error) || isTransient(error)
+  )
 }

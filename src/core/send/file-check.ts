@@ -213,6 +213,7 @@ async function readOnce(
     const size = Number(before.size)
     const hash = createHash('sha256')
     const check = new StlStreamCheck(size)
+    let read = 0
     let bytes: number
     try {
       bytes = await readChunks(handle, {
@@ -221,6 +222,10 @@ async function readOnce(
         onProgress: options.onProgress,
         chunkSize: options.chunkSize,
         onChunk: (chunk) => {
+          read += chunk.length
+          // A file growing while it is read (or without end) is read no further than its size
+          // when the read began: it is then "changed", read again a few times, and refused.
+          if (read > size) return false
           hash.update(chunk)
           check.push(chunk)
           // A refusal known from the first bytes needs no more of them.
@@ -233,6 +238,7 @@ async function readOnce(
     }
     const after = await handle.stat({ bigint: true })
     if (!sameIdentity(identityOf(after), identity)) return 'changed'
+    if (read > size) return 'changed'
     if (check.error) return { ok: false, error: check.error }
     if (bytes !== size) return 'changed'
     const verdict = check.finish()

@@ -4,8 +4,9 @@
 import { anySignal, isAbortError } from '../infra/async'
 import { PrintagoError } from '../printago/errors'
 import { buildPhase } from './build'
-import { JournalWriteError, live, type SendContext } from './context'
+import { isTransient, JournalWriteError, live, type SendContext } from './context'
 import { prepareParts } from './prepare'
+import { resolveOpenIntent } from './reconcile'
 import { describe, firstItemError, notConfirmed, resultOf, type SendResult } from './result'
 import type { JobRecord } from './state'
 
@@ -35,6 +36,9 @@ export async function runJob(
   const serviceSignal = ctx.serviceSignal
   const signal = anySignal([controller.signal, serviceSignal, callerSignal])
   try {
+    // A build left in doubt by an earlier run is checked before anything else, even when the
+    // job is being cancelled: what Printago did queue is recorded, never forgotten.
+    if (job.buildIntent) await buildLock(() => resolveOpenIntent(ctx, job, serviceSignal))
     for (let round = 0; ; round++) {
       if (round >= MAX_PREPARE_ROUNDS)
         throw new Error('parts keep disappearing on Printago; try again')
@@ -51,6 +55,17 @@ export async function runJob(
     return resultOf(job)
   } catch (error) {
     const stopped = error instanceof JournalWriteError || serviceSignal?.aborted === true
+    const userStop = controller.signal.aborted || callerSignal?.aborted === true
+    if (!stopped && !userStop && !job.buildIntent && isTransient(error)) {
+      // Printago busy or unreachable: the job waits for the next resume, nothing is failed.
+      const info = describe(error)
+      const message = `${info.message}; the send is kept and continues on the next try`
+      return {
+        ...resultOf(job, { ...info, message }),
+        status: 'interrupted',
+        error: { ...info, message }
+      }
+    }
     if (stopped) {
       const info = describe(error)
       return { ...resultOf(job, info), status: 'interrupted', error: info }

@@ -3,7 +3,10 @@
 // build answer is paired with the files it was for.
 import type { PartBuild, PartBuildConfigV2 } from '../../shared/printago/api-types'
 import { defaultLabel } from '../../shared/send'
+import { boundedWait } from '../infra/clock'
+import { PrintagoError } from '../printago/errors'
 import type { SendContext } from './context'
+import { markerFor, markerOf, markLabel } from './marker'
 import { NOT_CONFIRMED, OUTCOME_UNKNOWN } from './result'
 import type { JobRecord } from './state'
 
@@ -24,8 +27,7 @@ export async function resolveOpenIntent(
   signal: AbortSignal | undefined
 ): Promise<void> {
   const intent = job.buildIntent!
-  const answered = ctx.answeredIntents.has(intent.intentId)
-  const wait = answered ? 0 : intent.at + ctx.settings.settleMs - ctx.now()
+  const wait = ctx.answeredIntents.has(intent.intentId) ? 0 : settleWait(ctx, intent)
   const unknown = { code: OUTCOME_UNKNOWN, message: NOT_CONFIRMED }
   if (wait > 0) {
     // The request may still be running on Printago: only a later read proves absence.
@@ -41,9 +43,24 @@ export async function resolveOpenIntent(
 }
 
 /**
- * The part builds Printago holds for the open intent's files: same part id, label and quantity,
- * created no earlier than the intent (server clock, minus the skew margin), and not owned by any
- * job in the journal. Each build is claimed once, oldest first.
+ * How long Printago may still be acting on the intent's request. Measured on the monotonic clock
+ * when it was recorded on this boot (a wall clock set forward must not cut the wait short, one
+ * set back must not stretch it); otherwise on the wall clock, never longer than `settleMs`.
+ */
+function settleWait(ctx: SendContext, intent: NonNullable<JobRecord['buildIntent']>): number {
+  const settle = ctx.settings.settleMs
+  const boot = ctx.monotonic.bootId
+  if (intent.mono !== undefined && boot !== null && intent.boot === boot) {
+    return boundedWait(intent.mono, settle, ctx.monotonic.now())
+  }
+  return boundedWait(intent.at, settle, ctx.now())
+}
+
+/**
+ * The part builds Printago holds for the open intent's files. A marked intent (every one this
+ * version writes) takes the build whose label carries the file's marker, whenever it was made;
+ * an older, unmarked one falls back to part id, label and quantity within a time window. Never a
+ * build another job of the journal owns; each build is claimed once, oldest first.
  */
 async function reconcileBuild(
   ctx: SendContext,
@@ -60,27 +77,27 @@ async function reconcileBuild(
   for (const index of intent.indices) {
     const item = job.items[index]
     if (!item?.partId || item.partBuildId) continue
-    let builds = byPart.get(item.partId)
+    const marker = markerFor(job.jobId, index)
+    const key = intent.marked ? `${item.partId}|${marker}` : item.partId
+    let builds = byPart.get(key)
     if (!builds) {
-      builds = await ctx.client.listPartBuilds(
-        { partId: item.partId, sort: 'createdAt:desc', limit: 200 },
-        ctx.callOptions(job, [index], signal)
-      )
-      byPart.set(item.partId, builds)
+      const query = { partId: item.partId, sort: 'createdAt:desc', limit: 200 }
+      const options = ctx.callOptions(job, [index], signal)
+      builds = intent.marked
+        ? await listByMarker(ctx, query, markLabel('', marker), options)
+        : await ctx.client.listPartBuilds(query, options)
+      byPart.set(key, builds)
     }
-    // The server clock is learnt from the answer we just got.
-    const since = intent.at + ctx.client.serverTimeOffsetMs - ctx.settings.reconcileMarginMs
     const want = job.request.items[index]!
     const label = want.label ?? defaultLabel(want.path)
+    // Unmarked (older) intents only: the server clock is learnt from the answer we just got.
+    const since = intent.at + ctx.client.serverTimeOffsetMs - ctx.settings.reconcileMarginMs
+    const ours = (b: PartBuild): boolean =>
+      intent.marked
+        ? markerOf(b.label) === marker
+        : b.label === label && b.quantity === want.quantity && Date.parse(b.createdAt) >= since
     const match = builds
-      .filter(
-        (b) =>
-          b.partId === item.partId &&
-          b.label === label &&
-          b.quantity === want.quantity &&
-          Date.parse(b.createdAt) >= since &&
-          !claimed.has(b.id)
-      )
+      .filter((b) => b.partId === item.partId && !claimed.has(b.id) && ours(b))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]
     if (match) {
       claimed.add(match.id)
@@ -88,6 +105,24 @@ async function reconcileBuild(
     }
   }
   return found
+}
+
+/**
+ * The part's builds whose label ends with the marker (Printago's `label.endsWith` filter), or,
+ * from a server that refuses that filter, the part's newest builds (checked by label anyway).
+ */
+async function listByMarker(
+  ctx: SendContext,
+  query: Record<string, string | number>,
+  suffix: string,
+  options: ReturnType<SendContext['callOptions']>
+): Promise<PartBuild[]> {
+  try {
+    return await ctx.client.listPartBuilds({ ...query, 'label.endsWith': suffix }, options)
+  } catch (error) {
+    if (!(error instanceof PrintagoError) || error.code !== 'validation') throw error
+    return ctx.client.listPartBuilds(query, options)
+  }
 }
 
 /** Pair a build answer with our entries: by position when it lines up, else by part and label. */

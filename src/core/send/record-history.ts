@@ -1,10 +1,12 @@
-// Turns a finished send into history entries: one per queued file (part build). Shared by the
-// app core and the CLI, so both write the same history.
+// Turns queued files into history entries: one per part build. The send service calls it for
+// every job it runs (sends, resumes, Print again), and journals the files it recorded, so a
+// history write that failed (disk full) is done again on the next resume instead of a queued job
+// silently missing from the history. Shared by the app core and the CLI.
 import { statSync } from 'node:fs'
 
-import { defaultLabel, type SendRequest, type SentFile } from '../../shared/send'
 import { createHistoryEntry, type HistoryStore } from '../history/store'
-import type { SendResult, SendService } from './service'
+import { defaultLabel } from '../../shared/send'
+import type { JobRecord } from './state'
 
 function fileSize(path: string): number {
   try {
@@ -14,51 +16,51 @@ function fileSize(path: string): number {
   }
 }
 
-/** Adds the sent files to the history (idempotent per part build, so a resumed send is safe). */
-export function recordSentFiles(
-  history: HistoryStore,
-  storeId: string,
-  request: SendRequest,
-  files: SentFile[]
-): void {
-  for (const f of files) {
-    const item = request.items.find((it) => it.path === f.file)
-    history.add(
-      createHistoryEntry({
-        storeId,
-        file: f.file,
-        sha256: f.sha256,
-        size: item?.meta?.bytes ?? fileSize(f.file),
-        dimensions: item?.meta?.size,
-        triangles: item?.meta?.triangles,
-        thumbnail: item?.meta?.thumbnail,
-        partId: f.partId,
-        partBuildId: f.partBuildId,
-        printJobIds: f.printJobIds,
-        routing: request.routing,
-        label: item?.label ?? defaultLabel(f.file),
-        quantity: item?.quantity ?? 1,
-        priority: item?.priority ?? 'normal',
-        position: item?.position ?? 'back'
-      })
-    )
+/** The history could not be written; `cause` is the file system's error. */
+export class HistoryWriteError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`the job history could not be written: ${(cause as Error)?.message ?? String(cause)}`)
+    this.name = 'HistoryWriteError'
   }
 }
 
 /**
- * Finishes the sends an earlier run left unfinished (after a crash or quit) and records what they
- * queued in the history, so a resumed job is never missing from it.
+ * Adds the job's built files at `indices` to the history (idempotent per part build). A reprint
+ * copies what its original entry knew (name, size, thumbnail). Throws HistoryWriteError when the
+ * history file could not be written: the entries are then only in memory.
  */
-export async function resumeIntoHistory(
-  service: Pick<SendService, 'pendingJobs' | 'resumePending'>,
+export function recordJobFiles(
   history: HistoryStore,
-  storeId: string
-): Promise<SendResult[]> {
-  const requests = new Map(service.pendingJobs().map((j) => [j.jobId, j.request]))
-  const results = await service.resumePending()
-  for (const r of results) {
-    const request = requests.get(r.jobId)
-    if (request && r.files.length > 0) recordSentFiles(history, storeId, request, r.files)
+  storeId: string,
+  job: JobRecord,
+  indices: number[]
+): void {
+  for (const index of indices) {
+    const it = job.items[index]!
+    const item = job.request.items[index]!
+    if (!it.partBuildId) continue
+    const original = it.reprintOf ? history.get(it.reprintOf) : undefined
+    history.add(
+      createHistoryEntry({
+        storeId,
+        file: original?.file ?? item.path,
+        ...(original ? { fileName: original.fileName } : {}),
+        sha256: it.sha256 ?? original?.sha256 ?? '',
+        size: original?.size ?? item.meta?.bytes ?? fileSize(item.path),
+        dimensions: original?.dimensions ?? item.meta?.size,
+        triangles: original?.triangles ?? item.meta?.triangles,
+        thumbnail: original?.thumbnail ?? item.meta?.thumbnail,
+        partId: it.partId ?? '',
+        partBuildId: it.partBuildId,
+        printJobIds: it.printJobIds ?? [],
+        routing: job.request.routing,
+        label: item.label ?? defaultLabel(item.path),
+        quantity: item.quantity,
+        priority: item.priority ?? 'normal',
+        position: item.position ?? 'back',
+        ...(it.reprintOf ? { reprintOf: it.reprintOf } : {})
+      })
+    )
   }
-  return results
+  if (history.writeError) throw new HistoryWriteError(history.writeError)
 }

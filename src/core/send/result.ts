@@ -2,6 +2,8 @@
 // error turned into `{ code, message }` data.
 import type { SentFile } from '../../shared/send'
 import { PrintagoError } from '../printago/errors'
+import { diskProblem } from '../infra/fs'
+import type { JobMatch } from './match'
 import { FileCheckError } from './file-check'
 import type { BuildIntent, JobRecord } from './state'
 import { SendRequestError } from './validate'
@@ -27,6 +29,13 @@ export interface SendResult {
    */
   unfinished?: FailedFile[]
   error?: { code: string; message: string }
+  /**
+   * Unfinished earlier sends this one resumed instead of queuing their files again (the same
+   * file, routing, quantity and label): their job ids and the files (as this request named them).
+   */
+  resumed?: Array<{ jobId: string; files: string[] }>
+  /** Files were queued but the history could not be written (disk full); `error` says why. */
+  historyNotSaved?: boolean
 }
 
 /** Error code of a build whose outcome is still unknown (sent, never confirmed nor refused). */
@@ -35,6 +44,8 @@ export const NOT_CONFIRMED = 'Printago did not confirm whether the print was que
 
 /** Any error as data: a typed one keeps its code, a file-system one names the file. */
 export function describe(error: unknown): { code: string; message: string } {
+  const disk = diskProblem(error)
+  if (disk) return disk
   if (error instanceof PrintagoError) return { code: error.code, message: error.message }
   if (error instanceof FileCheckError) return { code: 'file', message: error.message }
   if (error instanceof SendRequestError) return { code: 'validation', message: error.message }
@@ -107,4 +118,85 @@ export function resultOf(
   if (unfinished.length > 0) result.unfinished = unfinished
   if (job.error) result.error = job.error
   return result
+}
+
+/**
+ * One result for a request that was split between a new job (`fresh`, its files at request
+ * indices `index`) and unfinished jobs it resumed: each request file reported once, under the
+ * name the request used.
+ */
+export function mergeResults(args: {
+  jobId: string
+  request: { items: Array<{ path: string }> }
+  fresh: { result: SendResult; index: number[] } | undefined
+  resumed: Array<{ match: JobMatch; result: SendResult }>
+}): SendResult {
+  const { request, fresh, resumed } = args
+  if (fresh && resumed.length === 0) return fresh.result
+  const files: SentFile[] = [...(fresh?.result.files ?? [])]
+  const failures: FailedFile[] = [...(fresh?.result.failures ?? [])].map((f) => ({
+    ...f,
+    index: fresh!.index[f.index] ?? f.index
+  }))
+  const unfinished: FailedFile[] = [...(fresh?.result.unfinished ?? [])].map((f) => ({
+    ...f,
+    index: fresh!.index[f.index] ?? f.index
+  }))
+  const resumedOut: NonNullable<SendResult['resumed']> = []
+  let error = fresh?.result.error
+  let historyNotSaved = fresh?.result.historyNotSaved === true
+  for (const { match, result } of resumed) {
+    const names: string[] = []
+    for (const [reqIndex, jobIndex] of match.items) {
+      const file = request.items[reqIndex]!.path
+      names.push(file)
+      const it = match.job.items[jobIndex]!
+      if (it.partBuildId) {
+        files.push({
+          file,
+          sha256: it.sha256 ?? '',
+          partId: it.partId ?? '',
+          partBuildId: it.partBuildId,
+          printJobIds: it.printJobIds ?? [],
+          reusedPart: it.reusedPart === true
+        })
+        continue
+      }
+      const failed = result.failures.find((f) => f.index === jobIndex)
+      const open = result.unfinished?.find((f) => f.index === jobIndex)
+      if (failed) failures.push({ ...failed, file, index: reqIndex })
+      else if (open) unfinished.push({ ...open, file, index: reqIndex })
+      else
+        unfinished.push({
+          file,
+          index: reqIndex,
+          error: result.error ?? {
+            code: 'interrupted',
+            message: 'the send stopped before finishing'
+          }
+        })
+    }
+    resumedOut.push({ jobId: result.jobId, files: names })
+    error ??= result.error
+    historyNotSaved ||= result.historyNotSaved === true
+  }
+  let status: SendResult['status']
+  if (unfinished.length > 0)
+    status = fresh?.result.status === 'cancelled' ? 'cancelled' : 'interrupted'
+  else if (failures.length === 0) status = 'done'
+  else status = files.length > 0 ? 'partial' : 'failed'
+  const out: SendResult = {
+    jobId: fresh?.result.jobId ?? args.jobId,
+    status,
+    files,
+    failures,
+    resumed: resumedOut
+  }
+  if (unfinished.length > 0) out.unfinished = unfinished
+  if (error && status !== 'done') out.error = error
+  if (historyNotSaved) {
+    out.historyNotSaved = true
+    out.error = error
+  }
+  return out
 }

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendRequest } from '../../shared/send'
 import { detachedFetch } from '../../test-support/http'
+import { userLabel } from './marker'
 import { one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
 
 let h: SendHarness | undefined
@@ -29,8 +30,9 @@ async function crashingService(harness: SendHarness, n: number) {
 describe('crash and resume', () => {
   it('resumes from every step of a two-file job with exactly one build per file', async () => {
     h = await sendHarness()
-    // Entries of a clean two-file run: job, 2×hashed, urls, 2×(uploaded, part-intent, part), build-intent, build, end = 12.
-    for (let n = 1; n <= 12; n++) {
+    // Entries of a clean two-file run: job (its record twice), 2×hashed, urls,
+    // 2×(uploaded, part-intent, part), build-intent, build, end = 14.
+    for (let n = 1; n <= 13; n++) {
       const a = await h.stl(`a${n}.stl`, 3, 100 + n)
       const b = await h.stl(`b${n}.stl`, 3, 200 + n)
       const { service, journal } = await crashingService(h, n)
@@ -49,11 +51,11 @@ describe('crash and resume', () => {
       const builds = [...h.sandbox.state.partBuilds.values()]
       expect((first as { status?: string }).status, `crash after ${n} entries`).toBe('interrupted')
       expect(
-        builds.filter((x) => x.label === `A${n}`),
+        builds.filter((x) => userLabel(x.label ?? '') === `A${n}`),
         `crash after ${n} entries`
       ).toHaveLength(1)
       expect(
-        builds.filter((x) => x.label === `B${n}`),
+        builds.filter((x) => userLabel(x.label ?? '') === `B${n}`),
         `crash after ${n} entries`
       ).toHaveLength(1)
       for (const r of resumed) expect(r.status).toBe('done')

@@ -7,6 +7,7 @@ import type { SendRequest } from '../../shared/send'
 import { createPrintagoClient } from '../printago/client'
 import { createSendService, SendRequestError, validateSendRequest } from './service'
 import { calls, one, sendHarness, waitFor, type SendHarness } from '../../test-support/send'
+import { markerFor, userLabel } from './marker'
 
 let h: SendHarness | undefined
 afterEach(async () => {
@@ -39,7 +40,12 @@ describe('send service', () => {
     expect(part.fileHashes[0]).toBe(sent.sha256)
     expect(part.name).toBe('benchy')
     const build = h.sandbox.state.partBuilds.get(sent.partBuildId)!
-    expect(build).toMatchObject({ label: 'benchy', quantity: 2, priority: 1000, position: 'front' })
+    expect(build).toMatchObject({
+      label: `benchy [ps:${markerFor('job-1', 0)}]`,
+      quantity: 2,
+      priority: 1000,
+      position: 'front'
+    })
     const steps = h.progress.filter((p) => p.jobId === 'job-1').map((p) => p.step)
     for (const step of [
       'queued-locally',
@@ -132,7 +138,9 @@ describe('send service', () => {
     })
     const build = h.sandbox.state.partBuilds.get(result.files[0]!.partBuildId)!
     expect(build.requiredPrinterTags['printer.id']).toBe(`=${printerId}`)
-    expect(build.label).toBe('Order 7')
+    // The user's label, with the marker that makes this build provably ours (marker.ts).
+    expect(build.label).toMatch(/^Order 7 \[ps:[a-z2-7]{8}\]$/)
+    expect(userLabel(build.label!)).toBe('Order 7')
     const jobs = [...h.sandbox.state.printJobs.values()].filter((j) => j.partBuildId === build.id)
     expect(jobs).toHaveLength(3)
   })
@@ -274,6 +282,15 @@ describe('send service', () => {
     const result = await service.send(one(await h.stl('ro.stl')))
     expect(result.status).toBe('done')
     expect(result.failures).toEqual([])
+  })
+
+  it('close() waits for a send whose first journal write is still pending', async () => {
+    h = await sendHarness()
+    const service = await h.service()
+    const sending = service.send(one(await h.stl('closing.stl')))
+    await service.close()
+    expect((await sending).status).toBe('done')
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
   })
 
   it('rejects invalid requests before journaling anything', async () => {

@@ -16,20 +16,25 @@
 //   the next send of that file looks it up by hash once before uploading again;
 // - POST /v2/builds is the step that must never be duplicated: build.ts says how it is made safe.
 import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
 import type { SendProgress, SendRequest } from '../../shared/send'
 import { realSleep, type Sleep } from '../infra/async'
+import { systemMonotonic, type Monotonic } from '../infra/clock'
 import { openJournal, type Journal, type JournalIssue } from '../infra/journal'
 import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { createSendContext, type UploadTuning } from './context'
+import { matchUnfinished } from './match'
 import { createMemoryDedupeCache, type DedupeCache } from './dedupe-cache'
 import { createMutex, runJob } from './job'
-import type { SendResult } from './result'
+import { describe, mergeResults, type SendResult } from './result'
 import {
   applySendEntry,
   emptySendState,
   sendStateFromSnapshot,
   sendStateToSnapshot,
+  unrecorded,
+  type FixedPart,
   type JobRecord,
   type SendJournalState
 } from './state'
@@ -55,8 +60,10 @@ export interface SendServiceOptions {
   signal?: AbortSignal
   upload?: UploadTuning
   now?: () => number
+  /** The clock waits are measured on. Default: the system's monotonic clock. */
+  monotonic?: Monotonic
   newId?: () => string
-  /** Clock-skew allowance when matching builds to an intent. Default 2 min. */
+  /** Clock-skew allowance when matching builds to an unmarked (older) intent. Default 2 min. */
   reconcileMarginMs?: number
   /**
    * How long after a build request was sent Printago may still act on it (a request we timed
@@ -72,6 +79,26 @@ export interface SendServiceOptions {
   maxPartAttempts?: number
   /** Check each file with the STL engine (on the same read as its hash). Default true. */
   checkFiles?: boolean
+  /**
+   * Writes these built files of a job to the history; throws when the history can't be written
+   * (disk full). Called once per file: a failed write is tried again on the next resume.
+   */
+  recordHistory?: (job: JobRecord, indices: number[]) => void
+}
+
+/** Print again: files whose part Printago already has, queued as a journaled job. */
+export interface ReprintRequest {
+  routing: SendRequest['routing']
+  items: Array<
+    SendRequest['items'][number] & { partId: string; sha256: string; reprintOf?: string }
+  >
+}
+
+export interface SendOptions {
+  /** The id the caller already handed to the UI. */
+  jobId?: string
+  /** A deliberate second copy: do not resume a matching unfinished send instead. */
+  again?: boolean
 }
 
 export interface SendService {
@@ -85,17 +112,22 @@ export interface SendService {
    * request (SendRequestError) or when the journal can't record the job. `jobId` lets the caller
    * pick the id it already handed to the UI.
    */
-  send(
-    request: SendRequest,
-    signal?: AbortSignal,
-    options?: { jobId?: string }
-  ): Promise<SendResult>
+  send(request: SendRequest, signal?: AbortSignal, options?: SendOptions): Promise<SendResult>
+  /** Print again (always a new job; no upload): journaled and reconciled like any build. */
+  reprint(request: ReprintRequest, options?: { jobId?: string }): Promise<SendResult>
   /** Cancel a running job (before its build is queued). Returns false if it is not running. */
   cancel(jobId: string): boolean
+  /**
+   * Cancel an unfinished job, running or not: a build in doubt is checked first (what Printago
+   * did queue is kept and reported); nothing more is sent. Null when there is no such job.
+   */
+  cancelPending(jobId: string): Promise<SendResult | null>
   /** Continue every unfinished job in the journal (after a crash or restart). */
   resumePending(): Promise<SendResult[]>
   /** Jobs that are still unfinished in the journal. */
   pendingJobs(): JobRecord[]
+  /** Finished jobs whose queued files could not be written to the history yet (disk full). */
+  unrecordedJobs(): JobRecord[]
   close(): Promise<void>
 }
 
@@ -111,10 +143,19 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       apply: applySendEntry,
       toSnapshot: (s) => sendStateToSnapshot(s, now()),
       fromSnapshot: sendStateFromSnapshot,
+      knows: (state, jobId) => state.jobs.has(jobId),
       now
     })
   }
   const j = journal
+  for (const [jobId, count] of j.state.orphans ?? []) {
+    // Both copies of its start record were damaged: say which send could not be recovered.
+    j.issues.push({
+      kind: 'corrupt-entry',
+      file: join(j.dir, 'journal.log'),
+      message: `The send ${jobId} could not be recovered: its start record is damaged (${count} later entr${count === 1 ? 'y' : 'ies'} kept in the journal)`
+    })
+  }
   const ctx = createSendContext({
     client: options.client,
     journal: j,
@@ -130,6 +171,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       upload: options.upload ?? {}
     },
     now,
+    monotonic: options.monotonic ?? systemMonotonic,
     newId: options.newId ?? randomUUID,
     sleep: options.sleep ?? realSleep,
     serviceSignal: options.signal,
@@ -137,18 +179,81 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
   })
   const running = new Map<string, { controller: AbortController; done: Promise<SendResult> }>()
   const buildLock = createMutex()
+  // Sends still writing their first journal entry: close() waits for them too.
+  const starting = new Set<Promise<unknown>>()
+  // Requests as given (thumbnails included) for the history of jobs started by this process.
+  const originals = new Map<string, SendRequest>()
+
+  /** Writes the job's built files to the history, then journals that they are there. */
+  const record = async (job: JobRecord): Promise<{ code: string; message: string } | undefined> => {
+    const todo = unrecorded(job)
+    if (!options.recordHistory || todo.length === 0) return undefined
+    try {
+      const request = originals.get(job.jobId) ?? job.request
+      options.recordHistory({ ...job, request }, todo)
+    } catch (error) {
+      return describe(error)
+    }
+    try {
+      await ctx.write({ type: 'recorded', jobId: job.jobId, indices: todo })
+    } catch {
+      // The history has them; writing them again on the next resume changes nothing.
+    }
+    return undefined
+  }
 
   const start = (job: JobRecord, callerSignal?: AbortSignal): Promise<SendResult> => {
     const existing = running.get(job.jobId)
     if (existing) return existing.done
     const controller = new AbortController()
-    const done = runJob(ctx, job, buildLock, controller, callerSignal).finally(() =>
-      running.delete(job.jobId)
-    )
+    if (callerSignal?.aborted) controller.abort(callerSignal.reason)
+    const done = runJob(ctx, job, buildLock, controller, callerSignal)
+      .then(async (result) => {
+        const problem = await record(job)
+        // A queued job the history could not keep is an error to report, not a success.
+        return problem ? { ...result, error: problem, historyNotSaved: true } : result
+      })
+      .finally(() => running.delete(job.jobId))
     running.set(job.jobId, { controller, done })
     return done
   }
   const active = (): JobRecord[] => [...j.state.jobs.values()].filter((x) => x.status === 'active')
+
+  /** Journal a new job (its record twice: one damaged copy must not lose it). */
+  const createJob = async (
+    request: SendRequest,
+    jobId: string,
+    fixed?: FixedPart[]
+  ): Promise<JobRecord> => {
+    if (j.state.jobs.has(jobId)) throw new SendRequestError(`job ${jobId} already exists`)
+    const clean: SendRequest = structuredClone(request)
+    // Thumbnails are for the history view, not for recovery: keep the journal small.
+    for (const item of clean.items) if (item.meta) delete item.meta.thumbnail
+    const entry = {
+      type: 'job' as const,
+      jobId,
+      request: clean,
+      createdAt: now(),
+      // Only a service that writes a history tracks it (its jobs are kept until recorded).
+      ...(options.recordHistory ? { history: true } : {}),
+      ...(fixed ? { fixed } : {})
+    }
+    await ctx.write(entry)
+    // The second copy: once the first is durable the job exists, so a failure here (a crash, a
+    // full disk) only means the job runs into the same failure and is left to resume.
+    await ctx.write(entry).catch(() => undefined)
+    originals.set(jobId, request)
+    const job = j.state.jobs.get(jobId)!
+    job.items.forEach((_, i) => ctx.emit(job, i, 'queued-locally'))
+    return job
+  }
+
+  const guard = <T>(work: Promise<T>): Promise<T> => {
+    starting.add(work)
+    const forget = (): void => void starting.delete(work)
+    work.then(forget, forget)
+    return work
+  }
 
   return {
     journal: j,
@@ -156,18 +261,69 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     get uploadRequests() {
       return ctx.uploadRequests
     },
-    async send(request, signal, sendOptions) {
-      const problem = validateSendRequest(request)
-      if (problem) throw new SendRequestError(problem)
-      const jobId = sendOptions?.jobId ?? ctx.newId()
-      if (j.state.jobs.has(jobId)) throw new SendRequestError(`job ${jobId} already exists`)
-      const clean: SendRequest = structuredClone(request)
-      // Thumbnails are for the history view, not for recovery: keep the journal small.
-      for (const item of clean.items) if (item.meta) delete item.meta.thumbnail
-      await ctx.write({ type: 'job', jobId, request: clean, createdAt: now() })
-      const job = j.state.jobs.get(jobId)!
-      job.items.forEach((_, i) => ctx.emit(job, i, 'queued-locally'))
-      return start(job, signal)
+    send(request, signal, sendOptions = {}) {
+      return guard(
+        (async () => {
+          const problem = validateSendRequest(request)
+          if (problem) throw new SendRequestError(problem)
+          const jobId = sendOptions.jobId ?? ctx.newId()
+          if (j.state.jobs.has(jobId)) throw new SendRequestError(`job ${jobId} already exists`)
+          const matches = sendOptions.again
+            ? []
+            : await matchUnfinished(request, active(), {
+                checkFiles: ctx.settings.checkFiles,
+                signal
+              })
+          const taken = new Set(matches.flatMap((m) => [...m.items.keys()]))
+          const rest = request.items.filter((_, i) => !taken.has(i))
+          for (const m of matches) ctx.resumedJobs.add(m.job.jobId)
+          // The caller follows this send under its own id: the resumed files report there too.
+          const resumed = matches.map((m) => {
+            const unfollow = ctx.follow(
+              m.job.jobId,
+              jobId,
+              new Map([...m.items].map(([reqIndex, jobIndex]) => [jobIndex, reqIndex]))
+            )
+            return start(m.job).finally(unfollow)
+          })
+          const fresh =
+            rest.length > 0
+              ? start(await createJob({ ...request, items: rest }, jobId), signal)
+              : undefined
+          const freshIndex = request.items.flatMap((_, i) => (taken.has(i) ? [] : [i]))
+          return mergeResults({
+            jobId,
+            request,
+            fresh: fresh ? { result: await fresh, index: freshIndex } : undefined,
+            resumed: await Promise.all(
+              matches.map(async (m, k) => ({ match: m, result: await resumed[k]! }))
+            )
+          })
+        })()
+      )
+    },
+    reprint(request, reprintOptions = {}) {
+      return guard(
+        (async () => {
+          const plain: SendRequest = {
+            routing: request.routing,
+            items: request.items.map(
+              // eslint-disable-next-line @typescript-eslint/no-unused-vars
+              ({ partId, sha256, reprintOf, ...item }) => item
+            )
+          }
+          const problem = validateSendRequest(plain)
+          if (problem) throw new SendRequestError(problem)
+          const fixed: FixedPart[] = request.items.map((it, index) => ({
+            index,
+            partId: it.partId,
+            sha256: it.sha256,
+            ...(it.reprintOf ? { reprintOf: it.reprintOf } : {})
+          }))
+          const job = await createJob(plain, reprintOptions.jobId ?? ctx.newId(), fixed)
+          return start(job)
+        })()
+      )
     },
     cancel(jobId) {
       const run = running.get(jobId)
@@ -175,9 +331,34 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
       run.controller.abort(new PrintagoError({ code: 'cancelled', message: 'Send cancelled' }))
       return true
     },
-    resumePending: () => Promise.all(active().map((job) => start(job))),
+    async cancelPending(jobId) {
+      const job = j.state.jobs.get(jobId)
+      if (!job || job.status !== 'active') return null
+      const run = running.get(jobId)
+      if (run) {
+        run.controller.abort(new PrintagoError({ code: 'cancelled', message: 'Send cancelled' }))
+        return run.done
+      }
+      const cancelled = new AbortController()
+      cancelled.abort(new PrintagoError({ code: 'cancelled', message: 'Send cancelled' }))
+      return start(job, cancelled.signal)
+    },
+    async resumePending() {
+      // Finished jobs whose history write failed (disk full) get it now.
+      for (const job of j.state.jobs.values()) {
+        if (job.status !== 'active' && !running.has(job.jobId)) await record(job)
+      }
+      const jobs = active()
+      for (const job of jobs) ctx.resumedJobs.add(job.jobId)
+      return Promise.all(jobs.map((job) => start(job)))
+    },
     pendingJobs: active,
+    unrecordedJobs: () =>
+      [...j.state.jobs.values()].filter(
+        (x) => x.status !== 'active' && !running.has(x.jobId) && unrecorded(x).length > 0
+      ),
     async close() {
+      while (starting.size > 0) await Promise.allSettled([...starting])
       await Promise.allSettled([...running.values()].map((r) => r.done))
       if (!options.journal) await j.close()
     }

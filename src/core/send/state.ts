@@ -3,6 +3,7 @@
 // crash, so a resumed job continues from its last durable step.
 import type { SendRequest } from '../../shared/send'
 import type { JournalEntry } from '../infra/journal'
+import { peekJournal } from '../infra/journal-peek'
 
 /** Durable facts about one file of a job. */
 export interface ItemRecord {
@@ -21,6 +22,20 @@ export interface ItemRecord {
   partBuildId?: string
   printJobIds?: string[]
   error?: { code: string; message: string }
+  /** The part is given (Print again): never uploaded, never replaced by another part. */
+  fixedPart?: boolean
+  /** History entry this file prints again. */
+  reprintOf?: string
+  /** Its build is in the history (written after the history file was). */
+  recorded?: boolean
+}
+
+/** A file whose part is known before the job starts (Print again). */
+export interface FixedPart {
+  index: number
+  partId: string
+  sha256: string
+  reprintOf?: string
 }
 
 /** A build call that may have been sent: reconcile before repeating it. */
@@ -30,6 +45,11 @@ export interface BuildIntent {
   at: number
   /** Item indices the request covered. */
   indices: number[]
+  /** The request carried each file's marker in its label (marker.ts): matched by marker only. */
+  marked?: boolean
+  /** Monotonic clock (ms) and boot when the request left: the settle wait survives clock steps. */
+  mono?: number
+  boot?: string | null
 }
 
 export type JobStatus = 'active' | 'done' | 'failed' | 'cancelled'
@@ -43,15 +63,27 @@ export interface JobRecord {
   error?: { code: string; message: string }
   items: ItemRecord[]
   buildIntent?: BuildIntent
+  /** Its builds must reach the history; false for jobs of older versions (recorded at once). */
+  tracksHistory?: boolean
 }
 
 export interface SendJournalState {
   jobs: Map<string, JobRecord>
+  /** Entries of jobs whose start record was lost (damaged): job id → count. Not persisted. */
+  orphans?: Map<string, number>
 }
 
 /** Journal entry payloads written by the pipeline (plus `seq`/`at` added by the journal). */
 export type SendEntry =
-  | { type: 'job'; jobId: string; request: SendRequest; createdAt: number }
+  | {
+      type: 'job'
+      jobId: string
+      request: SendRequest
+      createdAt: number
+      fixed?: FixedPart[]
+      /** Its builds must reach the history (`recorded` entries say when they did). */
+      history?: boolean
+    }
   | { type: 'hashed'; jobId: string; index: number; sha256: string; size: number }
   | {
       type: 'urls'
@@ -62,7 +94,15 @@ export type SendEntry =
   | { type: 'part-intent'; jobId: string; index: number }
   | { type: 'part'; jobId: string; index: number; partId: string; reused: boolean }
   | { type: 'part-stale'; jobId: string; index: number }
-  | { type: 'build-intent'; jobId: string; intentId: string; indices: number[] }
+  | {
+      type: 'build-intent'
+      jobId: string
+      intentId: string
+      indices: number[]
+      marked?: boolean
+      mono?: number
+      boot?: string | null
+    }
   | {
       type: 'build'
       jobId: string
@@ -70,6 +110,7 @@ export type SendEntry =
     }
   | { type: 'build-clear'; jobId: string; intentId: string }
   | { type: 'item-failed'; jobId: string; index: number; error: { code: string; message: string } }
+  | { type: 'recorded'; jobId: string; indices: number[] }
   | {
       type: 'end'
       jobId: string
@@ -86,17 +127,33 @@ export function emptySendState(): SendJournalState {
 export function applySendEntry(state: SendJournalState, raw: JournalEntry): void {
   const entry = raw as unknown as SendEntry & { at: number }
   if (entry.type === 'job') {
+    // Written twice (one damaged copy must not lose the job): the second copy changes nothing.
+    if (state.jobs.has(entry.jobId)) return
+    const items: ItemRecord[] = entry.request.items.map(() => ({}))
+    for (const f of entry.fixed ?? []) {
+      const it = items[f.index]
+      if (!it) continue
+      Object.assign(it, { partId: f.partId, sha256: f.sha256, reusedPart: true, fixedPart: true })
+      if (f.reprintOf) it.reprintOf = f.reprintOf
+    }
     state.jobs.set(entry.jobId, {
       jobId: entry.jobId,
       createdAt: entry.createdAt,
       request: entry.request,
       status: 'active',
-      items: entry.request.items.map(() => ({}))
+      items,
+      ...(entry.history ? { tracksHistory: true } : {})
     })
     return
   }
   const job = state.jobs.get(entry.jobId)
-  if (!job) return
+  if (!job) {
+    if (typeof entry.jobId === 'string') {
+      state.orphans ??= new Map()
+      state.orphans.set(entry.jobId, (state.orphans.get(entry.jobId) ?? 0) + 1)
+    }
+    return
+  }
   const item = (i: number): ItemRecord => {
     const it = job.items[i]
     if (!it) throw new Error(`journal entry for missing item ${i} of job ${job.jobId}`)
@@ -136,7 +193,13 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
       break
     }
     case 'build-intent':
-      job.buildIntent = { intentId: entry.intentId, at: entry.at, indices: [...entry.indices] }
+      job.buildIntent = {
+        intentId: entry.intentId,
+        at: entry.at,
+        indices: [...entry.indices],
+        ...(entry.marked ? { marked: true } : {}),
+        ...(entry.mono !== undefined ? { mono: entry.mono, boot: entry.boot ?? null } : {})
+      }
       break
     case 'build':
       for (const b of entry.builds) {
@@ -152,6 +215,9 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
       break
     case 'item-failed':
       item(entry.index).error = entry.error
+      break
+    case 'recorded':
+      for (const i of entry.indices) item(i).recorded = true
       break
     case 'end':
       job.status = entry.status
@@ -176,7 +242,9 @@ export function sendStateToSnapshot(
 ): unknown {
   const active: JobRecord[] = []
   const finished: JobRecord[] = []
-  for (const job of state.jobs.values()) (job.status === 'active' ? active : finished).push(job)
+  // A job is kept whole while it is unfinished or has a build the history does not have yet.
+  for (const job of state.jobs.values())
+    (job.status === 'active' || unrecorded(job).length > 0 ? active : finished).push(job)
   // Finished jobs stay for a while: their part-build ids must remain "claimed" so a later
   // reconciliation never mistakes one of them for a build of another job.
   const kept = finished
@@ -184,6 +252,12 @@ export function sendStateToSnapshot(
     .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
     .slice(0, retention.maxFinished)
   return { version: 1, jobs: [...active, ...kept] }
+}
+
+/** Indices of the job's built files whose history entry was not written yet. */
+export function unrecorded(job: JobRecord): number[] {
+  if (!job.tracksHistory) return []
+  return job.items.flatMap((it, i) => (it.partBuildId && !it.recorded ? [i] : []))
 }
 
 /** Inverse of sendStateToSnapshot. */
@@ -195,4 +269,15 @@ export function sendStateFromSnapshot(data: unknown): SendJournalState {
     if (typeof job?.jobId === 'string' && Array.isArray(job.items)) state.jobs.set(job.jobId, job)
   }
   return state
+}
+
+/** The unfinished jobs of a store's journal, read without taking its lock (for display). */
+export async function peekUnfinished(journalDir: string): Promise<JobRecord[]> {
+  const state = await peekJournal<SendJournalState>({
+    dir: journalDir,
+    empty: emptySendState,
+    apply: applySendEntry,
+    fromSnapshot: sendStateFromSnapshot
+  })
+  return [...state.jobs.values()].filter((j) => j.status === 'active')
 }
