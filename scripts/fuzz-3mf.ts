@@ -31,6 +31,7 @@ import {
 } from '../src/test-support/3mf'
 import { zipArchive, type ZipInput } from '../src/test-support/zip-writer'
 import { box, sphere, translate } from '../src/test-support/stl'
+import { concatBytes } from '../src/test-support/bytes'
 import { check, runFuzzer, type FuzzCase, type Verdict } from './fuzz/harness'
 import { caseRng, int, pick, type Rng } from './fuzz/random'
 
@@ -217,25 +218,14 @@ function mutateContainer(rng: Rng, input: Uint8Array): Uint8Array {
         const other = pick(rng, byteSeeds()).bytes
         const a = int(rng, b.length + 1)
         const c = int(rng, other.length + 1)
-        const out = new Uint8Array(a + other.length - c)
-        out.set(b.subarray(0, a))
-        out.set(other.subarray(c), a)
-        b = out
+        b = concatBytes(b.subarray(0, a), other.subarray(c))
         break
       }
       case 8: {
         // Garbage before or after (self-extracting stubs, appended data).
         const pad = new Uint8Array(pick(rng, [1, 22, 100, 70000]))
         for (let i = 0; i < pad.length; i++) pad[i] = int(rng, 256)
-        const out = new Uint8Array(b.length + pad.length)
-        if (rng() < 0.5) {
-          out.set(pad)
-          out.set(b, pad.length)
-        } else {
-          out.set(b)
-          out.set(pad, b.length)
-        }
-        b = out
+        b = rng() < 0.5 ? concatBytes(pad, b) : concatBytes(b, pad)
         break
       }
       default: {

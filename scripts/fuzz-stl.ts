@@ -17,6 +17,7 @@ import {
   utf8,
   type Tri
 } from '../src/test-support/stl'
+import { concatBytes } from '../src/test-support/bytes'
 import { check, runFuzzer, type FuzzCase, type Verdict } from './fuzz/harness'
 import { caseRng, int, pick, type Rng } from './fuzz/random'
 
@@ -139,21 +140,14 @@ function mutate(rng: Rng, input: Uint8Array, ascii: boolean, others: Uint8Array[
         const other = pick(rng, others)
         const cutA = int(rng, b.length + 1)
         const cutB = int(rng, other.length + 1)
-        const out = new Uint8Array(cutA + other.length - cutB)
-        out.set(b.subarray(0, cutA))
-        out.set(other.subarray(cutB), cutA)
-        b = out
+        b = concatBytes(b.subarray(0, cutA), other.subarray(cutB))
         break
       }
       case 5: {
         // Garbage text lines.
         const line = utf8('\n' + pick(rng, GARBAGE_LINES) + pick(rng, ['\n', '\r\n', '\r', ' ']))
         const at = int(rng, b.length + 1)
-        const out = new Uint8Array(b.length + line.length)
-        out.set(b.subarray(0, at))
-        out.set(line, at)
-        out.set(b.subarray(at), at + line.length)
-        b = out
+        b = concatBytes(b.subarray(0, at), line, b.subarray(at))
         break
       }
       case 6: {
@@ -194,30 +188,23 @@ function mutate(rng: Rng, input: Uint8Array, ascii: boolean, others: Uint8Array[
         // Duplicate a region (bounded growth).
         const from = int(rng, b.length + 1)
         const len = Math.min(int(rng, b.length - from + 1), 1 << 20)
-        const out = new Uint8Array(b.length + len)
-        out.set(b.subarray(0, from + len))
-        out.set(b.subarray(from, from + len), from + len)
-        out.set(b.subarray(from + len), from + 2 * len)
-        b = out
+        const region = b.subarray(from, from + len)
+        b = concatBytes(b.subarray(0, from + len), region, b.subarray(from + len))
         break
       }
       case 9: {
         // Padding after the data.
         const pad = pick(rng, [1, 2, 49, 50, 51, 100, 1000])
-        const out = new Uint8Array(b.length + pad)
-        out.set(b)
-        if (rng() < 0.5) for (let i = b.length; i < out.length; i++) out[i] = int(rng, 256)
-        b = out
+        const tail = new Uint8Array(pad)
+        if (rng() < 0.5) for (let i = 0; i < pad; i++) tail[i] = int(rng, 256)
+        b = concatBytes(b, tail)
         break
       }
       case 10: {
         // Delete lines / a byte range.
         const from = int(rng, b.length + 1)
         const len = int(rng, Math.min(200, b.length - from) + 1)
-        const out = new Uint8Array(b.length - len)
-        out.set(b.subarray(0, from))
-        out.set(b.subarray(from + len), from)
-        b = out
+        b = concatBytes(b.subarray(0, from), b.subarray(from + len))
         break
       }
       default: {
