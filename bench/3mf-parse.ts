@@ -18,8 +18,6 @@
 
 import { readFileSync, writeFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
-import v8 from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { build } from 'esbuild'
 import { parse3mf } from '../src/shared/3mf'
 import { assemble } from '../src/shared/3mf/assemble'
@@ -28,39 +26,12 @@ import { zipArchive } from '../src/test-support/zip-writer'
 import { resolveLimits } from '../src/shared/3mf/limits'
 import { loadModel } from '../src/shared/3mf/package'
 import { openZip } from '../src/shared/3mf/zip'
-
-/** One benchmark result line. */
-export interface BenchResult {
-  metric: string
-  value: number
-  [k: string]: unknown
-}
+import { gc, median, round, type BenchResult } from './measure'
 
 const OBJECTS = 8
 /** 250 segments × 250 rings per sphere: 124,500 triangles each, 996,000 in all. */
 const SEGMENTS = 250
 const RUNS = 3
-
-const gc: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (exposed) return exposed
-  try {
-    v8.setFlagsFromString('--expose-gc')
-    return runInNewContext('gc') as () => void
-  } catch {
-    return () => undefined
-  }
-})()
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  return s[s.length >> 1]!
-}
-
-function round(n: number, digits = 2): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
-}
 
 /** A UV sphere as a 3MF `<object>` (shared vertices, 4-decimal coordinates like slicers write). */
 function sphereObject(id: number, seg: number, r: number, cx: number): string {

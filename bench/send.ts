@@ -60,13 +60,15 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t
 }
 
-/** Start the sandbox CLI in a child process; resolves with its URL and API key. */
-async function sandboxProcess(): Promise<{
+/** Where a sandbox answers and the demo store's credentials. */
+interface SandboxAccess {
   url: string
   apiKey: string
   storeId: string
-  proc: TestProcess
-}> {
+}
+
+/** Start the sandbox CLI in a child process; resolves with its URL and API key. */
+async function sandboxProcess(): Promise<SandboxAccess & { proc: TestProcess }> {
   const proc = startScript(
     'src/sandbox/cli.ts',
     ['--port', '0', '--speed', '0', '--rate-per-minute', '0', '--rate-per-hour', '0'],
@@ -86,7 +88,7 @@ async function sandboxProcess(): Promise<{
   }
 }
 
-async function signedUrl(sb: { url: string; apiKey: string; storeId: string }): Promise<string> {
+async function signedUrl(sb: SandboxAccess): Promise<string> {
   const res = await fetch(`${sb.url}/v1/storage/signed-upload-urls`, {
     method: 'POST',
     headers: {
@@ -135,25 +137,29 @@ async function curlUpload(url: string, file: string): Promise<number> {
   })
 }
 
-/** API calls the sandbox logs for a new file, the same file again, and a batch of 10. */
-async function apiCallBench(dir: string): Promise<SendBenchResult[]> {
-  const { startTestSandbox } = await import('../src/sandbox/testing')
+/** The app's send service against `sandbox`, with a fresh journal and dedupe cache. */
+async function sendServiceOn(
+  sandbox: SandboxAccess,
+  journalDir: string
+): Promise<import('../src/core/send/service').SendService> {
   const { createPrintagoClient } = await import('../src/core/printago/client')
   const { createSendService } = await import('../src/core/send/service')
   const { createMemoryDedupeCache } = await import('../src/core/send/dedupe-cache')
+  const client = createPrintagoClient({
+    baseUrl: sandbox.url,
+    apiKey: sandbox.apiKey,
+    storeId: sandbox.storeId
+  })
+  return createSendService({ client, journalDir, dedupe: createMemoryDedupeCache() })
+}
+
+/** API calls the sandbox logs for a new file, the same file again, and a batch of 10. */
+async function apiCallBench(dir: string): Promise<SendBenchResult[]> {
+  const { startTestSandbox } = await import('../src/sandbox/testing')
   const { writeFile } = await import('node:fs/promises')
   const sandbox = await startTestSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0 })
   try {
-    const client = createPrintagoClient({
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      storeId: sandbox.storeId
-    })
-    const service = await createSendService({
-      client,
-      journalDir: join(dir, 'journal'),
-      dedupe: createMemoryDedupeCache()
-    })
+    const service = await sendServiceOn(sandbox, join(dir, 'journal'))
     const stl = async (name: string, seed: number): Promise<string> => {
       const buf = Buffer.alloc(84 + 50 * 20)
       buf.writeUInt32LE(20, 80)
@@ -253,25 +259,13 @@ export async function benchFileReads(
   const ownDir = options.dir === undefined
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'printago-bench-')))
   const { startSandbox } = await import('../src/sandbox/index')
-  const { createPrintagoClient } = await import('../src/core/printago/client')
-  const { createSendService } = await import('../src/core/send/service')
-  const { createMemoryDedupeCache } = await import('../src/core/send/dedupe-cache')
   const { fileInspections, inspectAndHashFile } = await import('../src/core/send/file-check')
   const { hashFile } = await import('../src/core/infra/hash')
   const sandbox = await startSandbox({ ratePerMinute: 0, ratePerHour: 0, speed: 0, mqtt: false })
   try {
     const file = join(dir, 'reads.stl')
     const size = await writeBinaryStl(file, Math.round((options.sizeMb ?? 200) * 2 ** 20))
-    const client = createPrintagoClient({
-      baseUrl: sandbox.url,
-      apiKey: sandbox.apiKey,
-      storeId: sandbox.storeId
-    })
-    const service = await createSendService({
-      client,
-      journalDir: join(dir, 'reads-journal'),
-      dedupe: createMemoryDedupeCache()
-    })
+    const service = await sendServiceOn(sandbox, join(dir, 'reads-journal'))
     /** Drop (files:hash) then send; file and main-thread bytes read per file byte. */
     const dropAndSend = async (): Promise<{ file: number; main: number }> => {
       const before = readCounters()!

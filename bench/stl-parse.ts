@@ -3,8 +3,6 @@
 // Inputs are generated in memory (never committed): a 1M-triangle binary, a 200k-triangle ASCII.
 
 import { pathToFileURL } from 'node:url'
-import v8 from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { STLLoader } from 'three/examples/jsm/loaders/STLLoader.js'
 import { analyzeMesh, parseStl } from '../src/shared/stl'
 import {
@@ -15,30 +13,11 @@ import {
   utf8,
   type Tri
 } from '../src/test-support/stl'
-
-/** One benchmark result line. */
-export interface BenchResult {
-  metric: string
-  value: number
-  [k: string]: unknown
-}
+import { gc, median, round, type BenchResult } from './measure'
 
 const BINARY_TRIANGLES = 1_000_000
 const ASCII_TRIANGLES = 200_000
 const RUNS = 7
-
-/** A full GC between timed runs, so one parser's garbage is not collected on the other's clock. */
-const gc: () => void = (() => {
-  const exposed = (globalThis as { gc?: () => void }).gc
-  if (exposed) return exposed
-  try {
-    // Works without --expose-gc: the flag is honoured by contexts created after it is set.
-    v8.setFlagsFromString('--expose-gc')
-    return runInNewContext('gc') as () => void
-  } catch {
-    return () => undefined
-  }
-})()
 
 /**
  * Median of several interleaved timings of `a` and `b` after one warm-up each (ms). `setupA`
@@ -66,11 +45,6 @@ function timePair<S>(
     tb.push(performance.now() - t0)
   }
   return { a: median(ta), b: median(tb) }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y)
-  return s[s.length >> 1]!
 }
 
 function mustParse(bytes: Uint8Array): ReturnType<typeof parseStl> {
@@ -210,11 +184,6 @@ export async function benchStlParse(): Promise<BenchResult[]> {
     fileMB: round(ascii.byteLength / 1e6)
   })
   return results
-}
-
-function round(n: number, digits = 2): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -182,6 +182,24 @@ export async function openWithDemo(page: Page, web: WebAppHandle): Promise<void>
   await expect(page.getByTestId('store-banner')).toContainText('Demo')
 }
 
+/**
+ * Opens the app and submits the first-run form for a Printago store at `store.url` (under
+ * Advanced); the caller checks the answer (the banner, or the form's error).
+ */
+export async function connectStore(
+  page: Page,
+  web: WebAppHandle,
+  store: { apiKey: string; storeId: string; url: string }
+): Promise<void> {
+  await page.goto(web.url)
+  await page.getByTestId('connect-start').click()
+  await page.getByTestId('api-key').fill(store.apiKey)
+  await page.getByTestId('store-id').fill(store.storeId)
+  await page.getByText('Advanced').click()
+  await page.getByTestId('base-url').fill(store.url)
+  await page.getByTestId('connect-button').click()
+}
+
 export interface SandboxSummary {
   counts: { parts: number; partBuilds: number; printJobs: number; uploads: number }
   builds: Array<{

@@ -2,7 +2,15 @@
 // is what Printago receives.
 import { userLabel } from '../src/shared/send'
 import { boxStl, torusStl } from '../src/test-support/stl'
-import { dropFiles, expect, shot, openWithDemo, test, type SandboxSummary } from './fixtures'
+import {
+  connectStore,
+  dropFiles,
+  expect,
+  shot,
+  openWithDemo,
+  test,
+  type SandboxSummary
+} from './fixtures'
 
 test.describe('job setup', () => {
   // A still fleet (scheduler paused): printer states stay as the demo fleet defines them.
@@ -144,13 +152,7 @@ test.describe('job setup', () => {
     web,
     standaloneSandbox: sb
   }, info) => {
-    await page.goto(web.url)
-    await page.getByTestId('connect-start').click()
-    await page.getByTestId('api-key').fill('x'.repeat(72))
-    await page.getByTestId('store-id').fill(sb.storeId)
-    await page.getByText('Advanced').click()
-    await page.getByTestId('base-url').fill(sb.url)
-    await page.getByTestId('connect-button').click()
+    await connectStore(page, web, { ...sb, apiKey: 'x'.repeat(72) })
     await expect(page.getByTestId('connect-error')).toContainText('401')
     await page.screenshot({ path: info.outputPath('connect-wrong-key.png') })
     await page.getByTestId('api-key').fill(sb.apiKey)

@@ -3,7 +3,7 @@
 // depends on a setting, the test waits until main has saved it (read back over the bridge): the
 // save is asynchronous, and on a busy machine a reload can otherwise land before it.
 import { boxStl } from '../src/test-support/stl'
-import { dropFiles, expect, openWithDemo, test, type WebAppHandle } from './fixtures'
+import { connectStore, dropFiles, expect, openWithDemo, test, type WebAppHandle } from './fixtures'
 import type { AppSettings } from '../src/shared/settings'
 
 /** Waits until main holds these settings (what a reload or a new file will see). */
@@ -77,13 +77,7 @@ test('switching stores never carries a send over', async ({
   web,
   standaloneSandbox: sb
 }, info) => {
-  await page.goto(web.url)
-  await page.getByTestId('connect-start').click()
-  await page.getByTestId('api-key').fill(sb.apiKey)
-  await page.getByTestId('store-id').fill(sb.storeId)
-  await page.getByText('Advanced').click()
-  await page.getByTestId('base-url').fill(sb.url)
-  await page.getByTestId('connect-button').click()
+  await connectStore(page, web, sb)
   await expect(page.getByTestId('store-banner')).toContainText('Printago')
   await dropFiles(page, [{ name: 'part.stl', bytes: boxStl(10, 10, 10) }])
   await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')

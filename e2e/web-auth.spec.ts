@@ -11,7 +11,7 @@ import type { Browser, BrowserContext } from '@playwright/test'
 
 import { startScript } from '../src/test-support/processes'
 import { sessionCookieName } from '../src/web/session-token'
-import { expect, test } from './fixtures'
+import { connectStore, expect, test } from './fixtures'
 
 /** A browser context that has never been let in. */
 async function fresh(browser: Browser): Promise<BrowserContext> {
@@ -185,13 +185,7 @@ test.describe('keys without a system keyring', () => {
     web,
     standaloneSandbox: sb
   }, info) => {
-    await page.goto(web.url)
-    await page.getByTestId('connect-start').click()
-    await page.getByTestId('api-key').fill(sb.apiKey)
-    await page.getByTestId('store-id').fill(sb.storeId)
-    await page.getByText('Advanced').click()
-    await page.getByTestId('base-url').fill(sb.url)
-    await page.getByTestId('connect-button').click()
+    await connectStore(page, web, sb)
     // No keyring here: the user is told, and chooses.
     await expect(page.getByTestId('connect-error')).toContainText('weak protection')
     await page.getByRole('button', { name: 'Store anyway' }).click()

@@ -4,13 +4,12 @@
 // methods, flags, entry counts) and archives rebuilt around mutated model XML (truncations, byte
 // flips, deep nesting, huge counts and indices, entity-expansion attempts, component cycles,
 // odd units and transforms). Case i is derived from (seed, i) alone, so any failure reproduces
-// with `--only i`. Cases run in worker threads; a case over `--timeout` ms is a hang, an
-// exception or a failed sanity check is a crash, an error without a known code is a crash too.
-// The last line is exactly `fuzz: <N> cases, <c> crashes, <h> hangs`; exit code 0 only if both 0.
-// Long (~700 lines) like fuzz-stl.ts: generators for two input layers plus the worker runner.
+// with `--only i`. Options, workers, hangs and the summary are the harness's
+// (scripts/fuzz/harness.ts): a case over `--timeout` ms is a hang, an exception or a failed sanity
+// check is a crash, an error without a known code is a crash too. The last line is exactly
+// `fuzz: <N> cases, <c> crashes, <h> hangs`; exit code 0 only if both 0.
+// Long: generators for two input layers.
 
-import { cpus } from 'node:os'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import {
   detectModelFormat,
   parse3mf,
@@ -31,34 +30,10 @@ import {
   type ModelSpec
 } from '../src/test-support/3mf'
 import { zipArchive, type ZipInput } from '../src/test-support/zip-writer'
-import { box, prng, sphere, translate } from '../src/test-support/stl'
-
-interface Options {
-  cases: number
-  seed: number
-  timeoutMs: number
-  workers: number
-  only: number | null
-  verbose: boolean
-}
-
-interface CaseResult {
-  index: number
-  name: string
-  size: number
-  outcome: 'ok' | 'error' | 'crash'
-  detail: string
-}
-
-type Rng = () => number
-
-function int(rng: Rng, n: number): number {
-  return Math.floor(rng() * n)
-}
-
-function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[int(rng, items.length)]!
-}
+import { box, sphere, translate } from '../src/test-support/stl'
+import { concatBytes } from '../src/test-support/bytes'
+import { check, runFuzzer, type FuzzCase, type Verdict } from './fuzz/harness'
+import { caseRng, int, pick, type Rng } from './fuzz/random'
 
 // ---------------------------------------------------------------------------------------------
 // Seeds.
@@ -243,25 +218,14 @@ function mutateContainer(rng: Rng, input: Uint8Array): Uint8Array {
         const other = pick(rng, byteSeeds()).bytes
         const a = int(rng, b.length + 1)
         const c = int(rng, other.length + 1)
-        const out = new Uint8Array(a + other.length - c)
-        out.set(b.subarray(0, a))
-        out.set(other.subarray(c), a)
-        b = out
+        b = concatBytes(b.subarray(0, a), other.subarray(c))
         break
       }
       case 8: {
         // Garbage before or after (self-extracting stubs, appended data).
         const pad = new Uint8Array(pick(rng, [1, 22, 100, 70000]))
         for (let i = 0; i < pad.length; i++) pad[i] = int(rng, 256)
-        const out = new Uint8Array(b.length + pad.length)
-        if (rng() < 0.5) {
-          out.set(pad)
-          out.set(b, pad.length)
-        } else {
-          out.set(b)
-          out.set(pad, b.length)
-        }
-        b = out
+        b = rng() < 0.5 ? concatBytes(pad, b) : concatBytes(b, pad)
         break
       }
       default: {
@@ -388,10 +352,8 @@ function mutateXml(rng: Rng, xml: string): Uint8Array {
 }
 
 /** Builds case `index` of a run with `seed`. */
-export function makeCase(seed: number, index: number): { name: string; bytes: Uint8Array } {
-  const rng = prng(
-    (Math.imul(seed ^ 0x3bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0
-  )
+export function makeCase(seed: number, index: number): FuzzCase {
+  const rng = caseRng(seed, index, 0x3bd1e995)
   const roll = rng()
   if (roll < 0.05) {
     const size = pick(rng, [0, 1, 4, 22, 30, 100, 4096])
@@ -417,302 +379,92 @@ export function makeCase(seed: number, index: number): { name: string; bytes: Ui
 // ---------------------------------------------------------------------------------------------
 // Running one case (in a worker) with sanity checks.
 
-function check(cond: boolean, what: string): void {
-  if (!cond) throw new Error(`sanity: ${what}`)
-}
-
-/** Parses one input; returns 'crash' for exceptions, broken invariants and uncoded errors. */
-export function runCase(index: number, name: string, bytes: Uint8Array): CaseResult {
-  const base = { index, name, size: bytes.length }
-  try {
-    // Every 5th case runs with small limits so the budget paths get exercised too.
-    const limits: ThreeMfLimits | undefined =
-      index % 5 === 2
-        ? {
-            maxTriangles: 1 + (index % 300),
-            maxMeshElements: 50 + (index % 700),
-            maxInstances: 5 + (index % 50),
-            maxModelEntryBytes: 2000 + ((index * 37) % 50000),
-            maxTotalBytes: 5000 + ((index * 101) % 100000)
-          }
-        : undefined
-    const detected = detectModelFormat(bytes)
-    check(['stl', '3mf', 'gcode3mf', 'other'].includes(detected.format), 'detected format')
-    const r = parse3mf(bytes, limits)
-    if (!r.ok) {
+/** Parses one input; throws for broken invariants and uncoded errors (a crash). */
+export function runCase(index: number, bytes: Uint8Array): Verdict {
+  // Every 5th case runs with small limits so the budget paths get exercised too.
+  const limits: ThreeMfLimits | undefined =
+    index % 5 === 2
+      ? {
+          maxTriangles: 1 + (index % 300),
+          maxMeshElements: 50 + (index % 700),
+          maxInstances: 5 + (index % 50),
+          maxModelEntryBytes: 2000 + ((index * 37) % 50000),
+          maxTotalBytes: 5000 + ((index * 101) % 100000)
+        }
+      : undefined
+  const detected = detectModelFormat(bytes)
+  check(['stl', '3mf', 'gcode3mf', 'other'].includes(detected.format), 'detected format')
+  const r = parse3mf(bytes, limits)
+  if (!r.ok) {
+    check(THREEMF_ERROR_CODES.includes(r.error.code), `unknown error code ${String(r.error.code)}`)
+    check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')
+    // Quoted file content may say anything; the engine's own words must not leak placeholders.
+    const own = r.error.message.replace(/"[^"]*"|'[^']*'|\("[^)]*\)/g, '')
+    check(!/undefined|NaN|\[object/.test(own), `message reads badly: ${r.error.message}`)
+    return { outcome: 'error', detail: r.error.code }
+  }
+  const p = r.value
+  let triangles = 0
+  for (const plate of p.plates) {
+    for (const o of plate.objects) {
+      let sum = 0
+      for (const part of o.parts) {
+        check(part.positions instanceof Float32Array, 'positions is a Float32Array')
+        check(part.positions.length === part.triangles * 9, 'triangles*9 == positions.length')
+        for (let i = 0; i < part.positions.length; i++)
+          check(Number.isFinite(part.positions[i]!), 'finite positions')
+        sum += part.triangles
+      }
+      check(sum === o.triangles && o.report.triangles === o.triangles, 'object triangles add up')
       check(
-        THREEMF_ERROR_CODES.includes(r.error.code),
-        `unknown error code ${String(r.error.code)}`
+        o.size.every((s) => Number.isFinite(s) && s >= 0),
+        'object size'
       )
-      check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')
-      // Quoted file content may say anything; the engine's own words must not leak placeholders.
-      const own = r.error.message.replace(/"[^"]*"|'[^']*'|\("[^)]*\)/g, '')
-      check(!/undefined|NaN|\[object/.test(own), `message reads badly: ${r.error.message}`)
-      return { ...base, outcome: 'error', detail: r.error.code }
+      check(
+        o.report.volume === null || (Number.isFinite(o.report.volume) && o.report.volume >= 0),
+        'volume'
+      )
+      triangles += o.triangles
     }
-    const p = r.value
-    let triangles = 0
-    for (const plate of p.plates) {
-      for (const o of plate.objects) {
-        let sum = 0
-        for (const part of o.parts) {
-          check(part.positions instanceof Float32Array, 'positions is a Float32Array')
-          check(part.positions.length === part.triangles * 9, 'triangles*9 == positions.length')
-          for (let i = 0; i < part.positions.length; i++)
-            check(Number.isFinite(part.positions[i]!), 'finite positions')
-          sum += part.triangles
-        }
-        check(sum === o.triangles && o.report.triangles === o.triangles, 'object triangles add up')
-        check(
-          o.size.every((s) => Number.isFinite(s) && s >= 0),
-          'object size'
-        )
-        check(
-          o.report.volume === null || (Number.isFinite(o.report.volume) && o.report.volume >= 0),
-          'volume'
-        )
-        triangles += o.triangles
-      }
-      if (plate.report) {
-        check(
-          plate.report.triangles === plate.objects.reduce((n, o) => n + o.triangles, 0),
-          'plate triangles'
-        )
-        check(
-          plate.report.size.every((s) => Number.isFinite(s) && s >= 0),
-          'plate size'
-        )
-      }
-      check(Number.isInteger(plate.id) && plate.id >= 1, 'plate id')
+    if (plate.report) {
+      check(
+        plate.report.triangles === plate.objects.reduce((n, o) => n + o.triangles, 0),
+        'plate triangles'
+      )
+      check(
+        plate.report.size.every((s) => Number.isFinite(s) && s >= 0),
+        'plate size'
+      )
     }
-    check(triangles === p.triangles, 'project triangles add up')
-    if (limits?.maxTriangles !== undefined)
-      check(triangles <= limits.maxTriangles, 'triangle budget kept')
-    check(
-      p.notes.every((n) => typeof n === 'string' && n.length > 0),
-      'notes are sentences'
-    )
-    JSON.stringify(summarize3mf(p))
-    transferablesOf(p)
-    return {
-      ...base,
-      outcome: 'ok',
-      detail: `${p.kind} ${p.plates.length} plates ${p.triangles} tris`
-    }
-  } catch (e) {
-    return {
-      ...base,
-      outcome: 'crash',
-      detail: e instanceof Error ? (e.stack ?? e.message) : String(e)
-    }
+    check(Number.isInteger(plate.id) && plate.id >= 1, 'plate id')
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Worker side.
-
-if (!isMainThread && (workerData as { fuzz3mf?: boolean } | null)?.fuzz3mf) {
-  const { seed } = workerData as { seed: number }
-  parentPort!.on('message', (index: number) => {
-    let result: CaseResult
-    try {
-      const c = makeCase(seed, index)
-      result = runCase(index, c.name, c.bytes)
-    } catch (e) {
-      result = { index, name: '?', size: 0, outcome: 'crash', detail: `generator: ${String(e)}` }
-    }
-    parentPort!.postMessage(result)
-  })
-  parentPort!.postMessage('ready')
-}
-
-// ---------------------------------------------------------------------------------------------
-// Main side.
-
-function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    cases: 1000,
-    seed: 1,
-    timeoutMs: 10000,
-    workers: Math.max(1, Math.min(2, cpus().length)),
-    only: null,
-    verbose: false
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    const next = (): number => {
-      const v = Number(argv[++i])
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`)
-      return v
-    }
-    if (a === '--cases') o.cases = Math.max(0, Math.floor(next()))
-    else if (a === '--seed') o.seed = Math.floor(next())
-    else if (a === '--timeout') o.timeoutMs = next()
-    else if (a === '--workers') o.workers = Math.max(1, Math.floor(next()))
-    else if (a === '--only') o.only = Math.floor(next())
-    else if (a === '--verbose') o.verbose = true
-    else throw new Error(`unknown option ${a}`)
-  }
-  return o
-}
-
-class Runner {
-  private worker: Worker | null = null
-  private timer: NodeJS.Timeout | null = null
-  private pending: { index: number; resolve: (r: CaseResult | 'hang') => void } | null = null
-  private readyWait: Promise<void> | null = null
-
-  constructor(
-    private readonly seed: number,
-    private readonly timeoutMs: number
-  ) {}
-
-  private spawn(): Promise<void> {
-    const api = import.meta.resolve('tsx/esm/api')
-    // Worker threads do not inherit tsx's loader: register it, then load this file as the worker.
-    const code =
-      `import(${JSON.stringify(api)}).then((m) => { m.register(); ` +
-      `return import(${JSON.stringify(import.meta.url)}) })`
-    const worker = new Worker(code, {
-      eval: true,
-      workerData: { fuzz3mf: true, seed: this.seed },
-      // A case that allocated without bound would end the worker here, counted as a crash.
-      resourceLimits: { maxOldGenerationSizeMb: 1024 }
-    })
-    this.worker = worker
-    return new Promise((resolve, reject) => {
-      const onReady = (m: unknown): void => {
-        if (m !== 'ready') return
-        worker.off('message', onReady)
-        worker.on('message', (r: CaseResult) => {
-          if (this.worker === worker) this.settle(r)
-        })
-        resolve()
-      }
-      worker.on('message', onReady)
-      worker.once('error', (e) => {
-        if (this.worker !== worker) return
-        if (this.pending) {
-          this.settle({
-            index: this.pending.index,
-            name: '?',
-            size: 0,
-            outcome: 'crash',
-            detail: `worker error: ${e.message}`
-          })
-        } else reject(e)
-        this.worker = null
-      })
-    })
-  }
-
-  private settle(r: CaseResult | 'hang'): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-    const p = this.pending
-    this.pending = null
-    p?.resolve(r)
-  }
-
-  async run(index: number): Promise<CaseResult | 'hang'> {
-    if (!this.worker) this.readyWait = this.spawn()
-    await this.readyWait
-    const worker = this.worker!
-    return new Promise((resolve) => {
-      this.pending = { index, resolve }
-      this.timer = setTimeout(() => {
-        this.worker = null
-        void worker.terminate()
-        this.settle('hang')
-      }, this.timeoutMs)
-      worker.postMessage(index)
-    })
-  }
-
-  async close(): Promise<void> {
-    if (this.worker) await this.worker.terminate()
-    this.worker = null
-  }
-}
-
-async function main(): Promise<number> {
-  let options: Options
-  try {
-    options = parseOptions(process.argv.slice(2))
-  } catch (e) {
-    console.error(`fuzz-3mf: ${(e as Error).message}`)
-    console.error(
-      'usage: fuzz-3mf [--cases N] [--seed S] [--timeout ms] [--workers W] [--only i] [--verbose]'
-    )
-    return 2
-  }
-  if (options.only !== null) {
-    const c = makeCase(options.seed, options.only)
-    const r = runCase(options.only, c.name, c.bytes)
-    console.log(JSON.stringify(r))
-    if (options.verbose) console.log(dec.decode(c.bytes.subarray(0, 2000)))
-    const crashes = r.outcome === 'crash' ? 1 : 0
-    console.log(`fuzz: 1 cases, ${crashes} crashes, 0 hangs`)
-    return crashes === 0 ? 0 : 1
-  }
-
-  const started = performance.now()
-  const runners = Array.from(
-    { length: options.workers },
-    () => new Runner(options.seed, options.timeoutMs)
+  check(triangles === p.triangles, 'project triangles add up')
+  if (limits?.maxTriangles !== undefined)
+    check(triangles <= limits.maxTriangles, 'triangle budget kept')
+  check(
+    p.notes.every((n) => typeof n === 'string' && n.length > 0),
+    'notes are sentences'
   )
-  let next = 0
-  let crashes = 0
-  let hangs = 0
-  let slowest = { index: -1, ms: 0 }
-  const outcomes = new Map<string, number>()
-  const failures: string[] = []
-  await Promise.all(
-    runners.map(async (runner) => {
-      while (next < options.cases) {
-        const index = next++
-        const t0 = performance.now()
-        const r = await runner.run(index)
-        const ms = performance.now() - t0
-        if (ms > slowest.ms) slowest = { index, ms }
-        if (r === 'hang') {
-          hangs++
-          failures.push(`hang: case ${index} (> ${options.timeoutMs} ms)`)
-          continue
-        }
-        const key = r.outcome === 'error' ? `error:${r.detail}` : r.outcome
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
-        if (r.outcome === 'crash') {
-          crashes++
-          failures.push(`crash: case ${index} (${r.name}, ${r.size} bytes): ${r.detail}`)
-        } else if (options.verbose) {
-          console.log(`case ${index} ${r.name} ${r.size} B → ${r.outcome} ${r.detail}`)
-        }
-      }
-      await runner.close()
-    })
-  )
-  const seconds = (performance.now() - started) / 1000
-  for (const f of failures.slice(0, 20)) console.log(f)
-  if (failures.length > 0)
-    console.log(`reproduce one: npm run fuzz:3mf -- --seed ${options.seed} --only <case>`)
-  const summary = [...outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`)
-  console.log(
-    `fuzz: seed ${options.seed}, ${seconds.toFixed(1)} s, slowest case ${slowest.index} (${Math.round(slowest.ms)} ms)`
-  )
-  console.log(`fuzz: outcomes: ${summary.join(', ')}`)
-  console.log(`fuzz: ${options.cases} cases, ${crashes} crashes, ${hangs} hangs`)
-  return crashes === 0 && hangs === 0 ? 0 : 1
+  JSON.stringify(summarize3mf(p))
+  transferablesOf(p)
+  return {
+    outcome: 'ok',
+    detail: `${p.kind} ${p.plates.length} plates ${p.triangles} tris`
+  }
 }
 
-if (isMainThread) {
-  main().then(
-    (code) => {
-      process.exitCode = code
-    },
-    (e: unknown) => {
-      console.error(e)
-      process.exitCode = 1
-    }
-  )
-}
+runFuzzer({
+  name: '3mf',
+  moduleUrl: import.meta.url,
+  makeCase,
+  runCase,
+  timeoutMs: 10000,
+  maxWorkers: 2,
+  // A case that allocated without bound would end the worker here, counted as a crash.
+  resourceLimits: { maxOldGenerationSizeMb: 1024 },
+  describeOne: (c, r, verbose) => [
+    JSON.stringify(r),
+    ...(verbose ? [dec.decode(c.bytes.subarray(0, 2000))] : [])
+  ],
+  reportSlowest: true
+})

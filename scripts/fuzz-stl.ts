@@ -1,18 +1,14 @@
 // Mutation fuzzer for the STL engine: `npm run fuzz:stl -- --cases N --seed S`.
 //
-// Case i is derived from (seed, i) alone, so any failure reproduces with `--only i`. Cases run in
-// worker threads; a case that exceeds `--timeout` ms is a hang (the worker is killed and
-// replaced), an exception or a failed sanity check is a crash. The last line is exactly
-// `fuzz: <N> cases, <c> crashes, <h> hangs`; the exit code is 0 only when both are 0.
+// The inputs and the checks of each case; options, workers, hangs and the summary are the
+// harness's (scripts/fuzz/harness.ts). The last line is exactly `fuzz: <N> cases, <c> crashes,
+// <h> hangs`; the exit code is 0 only when both are 0.
 
-import { cpus } from 'node:os'
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import { analyzeMesh, parseStl, preflightStl, STL_ERROR_CODES } from '../src/shared/stl'
 import {
   asciiStl,
   binaryStl,
   box,
-  prng,
   randomBinaryStl,
   sphere,
   tetrahedron,
@@ -21,36 +17,12 @@ import {
   utf8,
   type Tri
 } from '../src/test-support/stl'
-
-interface Options {
-  cases: number
-  seed: number
-  timeoutMs: number
-  workers: number
-  only: number | null
-  verbose: boolean
-}
-
-interface CaseResult {
-  index: number
-  name: string
-  size: number
-  outcome: 'ok' | 'error' | 'crash'
-  detail: string
-}
+import { concatBytes } from '../src/test-support/bytes'
+import { check, runFuzzer, type FuzzCase, type Verdict } from './fuzz/harness'
+import { caseRng, int, pick, type Rng } from './fuzz/random'
 
 // ---------------------------------------------------------------------------------------------
 // Case generation (pure, deterministic).
-
-type Rng = () => number
-
-function int(rng: Rng, n: number): number {
-  return Math.floor(rng() * n)
-}
-
-function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[int(rng, items.length)]!
-}
 
 let seedCache: Array<{ name: string; bytes: Uint8Array; ascii: boolean }> | null = null
 
@@ -168,21 +140,14 @@ function mutate(rng: Rng, input: Uint8Array, ascii: boolean, others: Uint8Array[
         const other = pick(rng, others)
         const cutA = int(rng, b.length + 1)
         const cutB = int(rng, other.length + 1)
-        const out = new Uint8Array(cutA + other.length - cutB)
-        out.set(b.subarray(0, cutA))
-        out.set(other.subarray(cutB), cutA)
-        b = out
+        b = concatBytes(b.subarray(0, cutA), other.subarray(cutB))
         break
       }
       case 5: {
         // Garbage text lines.
         const line = utf8('\n' + pick(rng, GARBAGE_LINES) + pick(rng, ['\n', '\r\n', '\r', ' ']))
         const at = int(rng, b.length + 1)
-        const out = new Uint8Array(b.length + line.length)
-        out.set(b.subarray(0, at))
-        out.set(line, at)
-        out.set(b.subarray(at), at + line.length)
-        b = out
+        b = concatBytes(b.subarray(0, at), line, b.subarray(at))
         break
       }
       case 6: {
@@ -223,30 +188,23 @@ function mutate(rng: Rng, input: Uint8Array, ascii: boolean, others: Uint8Array[
         // Duplicate a region (bounded growth).
         const from = int(rng, b.length + 1)
         const len = Math.min(int(rng, b.length - from + 1), 1 << 20)
-        const out = new Uint8Array(b.length + len)
-        out.set(b.subarray(0, from + len))
-        out.set(b.subarray(from, from + len), from + len)
-        out.set(b.subarray(from + len), from + 2 * len)
-        b = out
+        const region = b.subarray(from, from + len)
+        b = concatBytes(b.subarray(0, from + len), region, b.subarray(from + len))
         break
       }
       case 9: {
         // Padding after the data.
         const pad = pick(rng, [1, 2, 49, 50, 51, 100, 1000])
-        const out = new Uint8Array(b.length + pad)
-        out.set(b)
-        if (rng() < 0.5) for (let i = b.length; i < out.length; i++) out[i] = int(rng, 256)
-        b = out
+        const tail = new Uint8Array(pad)
+        if (rng() < 0.5) for (let i = 0; i < pad; i++) tail[i] = int(rng, 256)
+        b = concatBytes(b, tail)
         break
       }
       case 10: {
         // Delete lines / a byte range.
         const from = int(rng, b.length + 1)
         const len = int(rng, Math.min(200, b.length - from) + 1)
-        const out = new Uint8Array(b.length - len)
-        out.set(b.subarray(0, from))
-        out.set(b.subarray(from + len), from)
-        b = out
+        b = concatBytes(b.subarray(0, from), b.subarray(from + len))
         break
       }
       default: {
@@ -263,10 +221,8 @@ function mutate(rng: Rng, input: Uint8Array, ascii: boolean, others: Uint8Array[
 }
 
 /** Builds case `index` of a run with `seed`. */
-export function makeCase(seed: number, index: number): { name: string; bytes: Uint8Array } {
-  const rng = prng(
-    (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0
-  )
+export function makeCase(seed: number, index: number): FuzzCase {
+  const rng = caseRng(seed, index, 0x5bd1e995)
   const all = seeds()
   const roll = rng()
   if (roll < 0.08) {
@@ -296,284 +252,79 @@ export function makeCase(seed: number, index: number): { name: string; bytes: Ui
 // ---------------------------------------------------------------------------------------------
 // Running one case (in a worker) with sanity checks.
 
-function check(cond: boolean, what: string): void {
-  if (!cond) throw new Error(`sanity: ${what}`)
-}
-
 function isCount(n: number): boolean {
   return Number.isInteger(n) && n >= 0
 }
 
-/** Parses and analyses one input; returns 'crash' for exceptions and broken invariants. */
-export function runCase(index: number, name: string, bytes: Uint8Array): CaseResult {
-  const base = { index, name, size: bytes.length }
-  try {
-    // Every 7th case runs with small limits so the too-large paths get exercised too.
-    const limits =
-      index % 7 === 3
-        ? { maxTriangles: 1 + (index % 500), maxBytes: 100 + ((index * 37) % 20000) }
-        : undefined
-    const r = parseStl(bytes, limits)
-    // The worker's early answer from the size and first 84 bytes must be the engine's own.
-    const early = preflightStl(bytes.length, bytes.subarray(0, 84), limits)
-    if (early) {
-      check(!r.ok, `preflight said ${early.code} but the file parses`)
-      if (!r.ok) {
-        check(
-          r.error.code === early.code && r.error.message === early.message,
-          `preflight said ${early.code} (${early.message}), the engine ${r.error.code} (${r.error.message})`
-        )
-      }
-    }
+/** Parses and analyses one input; throws for broken invariants (a crash). */
+export function runCase(index: number, bytes: Uint8Array): Verdict {
+  // Every 7th case runs with small limits so the too-large paths get exercised too.
+  const limits =
+    index % 7 === 3
+      ? { maxTriangles: 1 + (index % 500), maxBytes: 100 + ((index * 37) % 20000) }
+      : undefined
+  const r = parseStl(bytes, limits)
+  // The worker's early answer from the size and first 84 bytes must be the engine's own.
+  const early = preflightStl(bytes.length, bytes.subarray(0, 84), limits)
+  if (early) {
+    check(!r.ok, `preflight said ${early.code} but the file parses`)
     if (!r.ok) {
-      check(STL_ERROR_CODES.includes(r.error.code), `unknown error code ${String(r.error.code)}`)
-      check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')
-      return { ...base, outcome: 'error', detail: r.error.code }
-    }
-    const p = r.value
-    check(p.positions instanceof Float32Array, 'positions is a Float32Array')
-    check(
-      p.triangles > 0 && p.triangles * 9 === p.positions.length,
-      'triangles*9 == positions.length'
-    )
-    check(p.format === 'binary' || p.format === 'ascii', 'format')
-    for (let k = 0; k < 3; k++) {
-      check(Number.isFinite(p.bbox.min[k]!) && Number.isFinite(p.bbox.max[k]!), 'finite bbox')
-      check(p.bbox.min[k]! <= p.bbox.max[k]!, 'bbox min <= max')
-    }
-    const m = analyzeMesh(p)
-    check(m.triangles === p.triangles, 'report triangles')
-    for (const [k, v] of Object.entries({
-      openEdges: m.openEdges,
-      nonManifoldEdges: m.nonManifoldEdges,
-      inconsistentEdges: m.inconsistentEdges,
-      degenerate: m.degenerate,
-      nonFiniteVertices: m.nonFiniteVertices,
-      shells: m.shells
-    })) {
-      check(isCount(v), `${k} is a count`)
-    }
-    check(
-      m.size.every((s) => Number.isFinite(s) && s >= 0),
-      'size finite and >= 0'
-    )
-    check(Number.isFinite(m.surfaceArea) && m.surfaceArea >= 0, 'surface area')
-    check(m.volume === null || (Number.isFinite(m.volume) && m.volume >= 0), 'volume')
-    check(m.volume !== null || typeof m.volumeNote === 'string', 'null volume has a note')
-    check(!m.closed || m.openEdges + m.nonManifoldEdges === 0, 'closed means no open edges')
-    check(['ok', 'warning', 'error'].includes(m.verdict), 'verdict')
-    check(
-      m.notes.every((n) => typeof n === 'string' && n.length > 0),
-      'notes are sentences'
-    )
-    return { ...base, outcome: 'ok', detail: `${p.format} ${p.triangles} tris` }
-  } catch (e) {
-    return {
-      ...base,
-      outcome: 'crash',
-      detail: e instanceof Error ? (e.stack ?? e.message) : String(e)
+      check(
+        r.error.code === early.code && r.error.message === early.message,
+        `preflight said ${early.code} (${early.message}), the engine ${r.error.code} (${r.error.message})`
+      )
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Worker side.
-
-if (!isMainThread && (workerData as { fuzzStl?: boolean } | null)?.fuzzStl) {
-  const { seed } = workerData as { seed: number }
-  parentPort!.on('message', (index: number) => {
-    let result: CaseResult
-    try {
-      const c = makeCase(seed, index)
-      result = runCase(index, c.name, c.bytes)
-    } catch (e) {
-      result = { index, name: '?', size: 0, outcome: 'crash', detail: `generator: ${String(e)}` }
-    }
-    parentPort!.postMessage(result)
-  })
-  parentPort!.postMessage('ready')
-}
-
-// ---------------------------------------------------------------------------------------------
-// Main side.
-
-function parseOptions(argv: string[]): Options {
-  const o: Options = {
-    cases: 1000,
-    seed: 1,
-    timeoutMs: 5000,
-    workers: Math.max(1, Math.min(4, cpus().length)),
-    only: null,
-    verbose: false
+  if (!r.ok) {
+    check(STL_ERROR_CODES.includes(r.error.code), `unknown error code ${String(r.error.code)}`)
+    check(typeof r.error.message === 'string' && r.error.message.length > 0, 'empty message')
+    return { outcome: 'error', detail: r.error.code }
   }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!
-    const next = (): number => {
-      const v = Number(argv[++i])
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`)
-      return v
-    }
-    if (a === '--cases') o.cases = Math.max(0, Math.floor(next()))
-    else if (a === '--seed') o.seed = Math.floor(next())
-    else if (a === '--timeout') o.timeoutMs = next()
-    else if (a === '--workers') o.workers = Math.max(1, Math.floor(next()))
-    else if (a === '--only') o.only = Math.floor(next())
-    else if (a === '--verbose') o.verbose = true
-    else throw new Error(`unknown option ${a}`)
-  }
-  return o
-}
-
-class Runner {
-  private worker: Worker | null = null
-  private timer: NodeJS.Timeout | null = null
-  private pending: { index: number; resolve: (r: CaseResult | 'hang') => void } | null = null
-  private readyWait: Promise<void> | null = null
-
-  constructor(
-    private readonly seed: number,
-    private readonly timeoutMs: number
-  ) {}
-
-  private spawn(): Promise<void> {
-    const api = import.meta.resolve('tsx/esm/api')
-    // Worker threads do not inherit tsx's loader: register it, then load this file as the worker.
-    const code =
-      `import(${JSON.stringify(api)}).then((m) => { m.register(); ` +
-      `return import(${JSON.stringify(import.meta.url)}) })`
-    const worker = new Worker(code, { eval: true, workerData: { fuzzStl: true, seed: this.seed } })
-    this.worker = worker
-    return new Promise((resolve, reject) => {
-      const onReady = (m: unknown): void => {
-        if (m !== 'ready') return
-        worker.off('message', onReady)
-        worker.on('message', (r: CaseResult) => {
-          // Ignore a late answer from a worker that was already replaced after a hang.
-          if (this.worker === worker) this.settle(r)
-        })
-        resolve()
-      }
-      worker.on('message', onReady)
-      worker.once('error', (e) => {
-        if (this.worker !== worker) return
-        if (this.pending) {
-          this.settle({
-            index: this.pending.index,
-            name: '?',
-            size: 0,
-            outcome: 'crash',
-            detail: `worker error: ${e.message}`
-          })
-        } else reject(e)
-        this.worker = null
-      })
-    })
-  }
-
-  private settle(r: CaseResult | 'hang'): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
-    const p = this.pending
-    this.pending = null
-    p?.resolve(r)
-  }
-
-  async run(index: number): Promise<CaseResult | 'hang'> {
-    if (!this.worker) {
-      this.readyWait = this.spawn()
-    }
-    await this.readyWait
-    const worker = this.worker!
-    return new Promise((resolve) => {
-      this.pending = { index, resolve }
-      this.timer = setTimeout(() => {
-        // A hang: kill the worker (terminate stops even a busy loop) and start a fresh one later.
-        this.worker = null
-        void worker.terminate()
-        this.settle('hang')
-      }, this.timeoutMs)
-      worker.postMessage(index)
-    })
-  }
-
-  async close(): Promise<void> {
-    if (this.worker) await this.worker.terminate()
-    this.worker = null
-  }
-}
-
-async function main(): Promise<number> {
-  let options: Options
-  try {
-    options = parseOptions(process.argv.slice(2))
-  } catch (e) {
-    console.error(`fuzz-stl: ${(e as Error).message}`)
-    console.error(
-      'usage: fuzz-stl [--cases N] [--seed S] [--timeout ms] [--workers W] [--only i] [--verbose]'
-    )
-    return 2
-  }
-  if (options.only !== null) {
-    const c = makeCase(options.seed, options.only)
-    const r = runCase(options.only, c.name, c.bytes)
-    console.log(JSON.stringify({ ...r, head: Array.from(c.bytes.subarray(0, 96)) }))
-    const crashes = r.outcome === 'crash' ? 1 : 0
-    console.log(`fuzz: 1 cases, ${crashes} crashes, 0 hangs`)
-    return crashes === 0 ? 0 : 1
-  }
-
-  const started = performance.now()
-  const runners = Array.from(
-    { length: options.workers },
-    () => new Runner(options.seed, options.timeoutMs)
+  const p = r.value
+  check(p.positions instanceof Float32Array, 'positions is a Float32Array')
+  check(
+    p.triangles > 0 && p.triangles * 9 === p.positions.length,
+    'triangles*9 == positions.length'
   )
-  let next = 0
-  let crashes = 0
-  let hangs = 0
-  const outcomes = new Map<string, number>()
-  const failures: string[] = []
-  await Promise.all(
-    runners.map(async (runner) => {
-      while (next < options.cases) {
-        const index = next++
-        const r = await runner.run(index)
-        if (r === 'hang') {
-          hangs++
-          failures.push(`hang: case ${index} (> ${options.timeoutMs} ms)`)
-          continue
-        }
-        const key = r.outcome === 'error' ? `error:${r.detail}` : r.outcome
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1)
-        if (r.outcome === 'crash') {
-          crashes++
-          failures.push(`crash: case ${index} (${r.name}, ${r.size} bytes): ${r.detail}`)
-        } else if (options.verbose) {
-          console.log(`case ${index} ${r.name} ${r.size} B → ${r.outcome} ${r.detail}`)
-        }
-      }
-      await runner.close()
-    })
+  check(p.format === 'binary' || p.format === 'ascii', 'format')
+  for (let k = 0; k < 3; k++) {
+    check(Number.isFinite(p.bbox.min[k]!) && Number.isFinite(p.bbox.max[k]!), 'finite bbox')
+    check(p.bbox.min[k]! <= p.bbox.max[k]!, 'bbox min <= max')
+  }
+  const m = analyzeMesh(p)
+  check(m.triangles === p.triangles, 'report triangles')
+  for (const [k, v] of Object.entries({
+    openEdges: m.openEdges,
+    nonManifoldEdges: m.nonManifoldEdges,
+    inconsistentEdges: m.inconsistentEdges,
+    degenerate: m.degenerate,
+    nonFiniteVertices: m.nonFiniteVertices,
+    shells: m.shells
+  })) {
+    check(isCount(v), `${k} is a count`)
+  }
+  check(
+    m.size.every((s) => Number.isFinite(s) && s >= 0),
+    'size finite and >= 0'
   )
-  const seconds = (performance.now() - started) / 1000
-  for (const f of failures.slice(0, 20)) console.log(f)
-  if (failures.length > 0)
-    console.log(`reproduce one: npm run fuzz:stl -- --seed ${options.seed} --only <case>`)
-  const summary = [...outcomes.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`)
-  console.log(
-    `fuzz: seed ${options.seed}, ${seconds.toFixed(1)} s, outcomes: ${summary.join(', ')}`
+  check(Number.isFinite(m.surfaceArea) && m.surfaceArea >= 0, 'surface area')
+  check(m.volume === null || (Number.isFinite(m.volume) && m.volume >= 0), 'volume')
+  check(m.volume !== null || typeof m.volumeNote === 'string', 'null volume has a note')
+  check(!m.closed || m.openEdges + m.nonManifoldEdges === 0, 'closed means no open edges')
+  check(['ok', 'warning', 'error'].includes(m.verdict), 'verdict')
+  check(
+    m.notes.every((n) => typeof n === 'string' && n.length > 0),
+    'notes are sentences'
   )
-  console.log(`fuzz: ${options.cases} cases, ${crashes} crashes, ${hangs} hangs`)
-  return crashes === 0 && hangs === 0 ? 0 : 1
+  return { outcome: 'ok', detail: `${p.format} ${p.triangles} tris` }
 }
 
-if (isMainThread) {
-  main().then(
-    (code) => {
-      process.exitCode = code
-    },
-    (e: unknown) => {
-      console.error(e)
-      process.exitCode = 1
-    }
-  )
-}
+runFuzzer({
+  name: 'stl',
+  moduleUrl: import.meta.url,
+  makeCase,
+  runCase,
+  timeoutMs: 5000,
+  maxWorkers: 4,
+  describeOne: (c, r) => [JSON.stringify({ ...r, head: Array.from(c.bytes.subarray(0, 96)) })]
+})

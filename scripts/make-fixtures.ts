@@ -1,31 +1,10 @@
 // Writes the small STL fixtures listed in src/test-support/stl-catalog.ts to src/shared/stl/fixtures/.
 // `npx tsx scripts/make-fixtures.ts` regenerates; `--check` exits 1 if a committed file differs.
 
-import { readFile, writeFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { writeFixtures } from '../src/test-support/fixture-files'
 import { FIXTURE_DIR, FIXTURES } from '../src/test-support/stl-catalog'
 
-const dir = fileURLToPath(FIXTURE_DIR)
-
-async function main(): Promise<number> {
-  const check = process.argv.includes('--check')
-  let stale = 0
-  for (const f of FIXTURES) {
-    const bytes = f.bytes()
-    const path = dir + f.file
-    if (check) {
-      const current = await readFile(path).catch(() => null)
-      if (!current || !Buffer.from(bytes).equals(current)) {
-        stale++
-        console.log(`stale: ${f.file}`)
-      }
-    } else {
-      await writeFile(path, bytes)
-      console.log(`wrote ${f.file} (${bytes.length} bytes): ${f.description}`)
-    }
-  }
-  if (check) console.log(stale === 0 ? 'fixtures up to date' : `${stale} stale fixture(s)`)
-  return stale === 0 ? 0 : 1
-}
-
-process.exitCode = await main()
+process.exitCode = await writeFixtures(FIXTURES, FIXTURE_DIR, {
+  check: process.argv.includes('--check'),
+  upToDate: 'fixtures up to date'
+})

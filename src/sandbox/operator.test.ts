@@ -2,8 +2,16 @@
 // assignment, queue order and its operations, pause/resume, clear, approval, maintenance, and
 // every one of the 13 job states.
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Printer, PrintJob, PrintJobMatchingTroubleshoot } from '../shared/printago/api-types'
-import { build, call, makePart, PRINTER, sandbox } from './testing/test-utils'
+import type { Printer, PrintJob } from '../shared/printago/api-types'
+import {
+  build,
+  call,
+  makePart,
+  PRINTER,
+  sandbox,
+  stateReaders,
+  troubleshoot
+} from './testing/test-utils'
 import type { TestSandbox } from './testing'
 import { createVirtualClock } from './testing/virtual-clock'
 import type { SandboxEntityEvent, SandboxOptions } from './types'
@@ -15,22 +23,10 @@ async function start(opts: SandboxOptions = {}): Promise<TestSandbox> {
   sb = await sandbox(opts)
   return sb
 }
-const jobsOf = (buildId: string): PrintJob[] =>
-  [...sb.state.printJobs.values()]
-    .filter((j) => j.partBuildId === buildId)
-    .sort((a, b) => a.quantityIndex - b.quantityIndex)
-const onlyJob = (buildId: string): PrintJob => jobsOf(buildId)[0]!
-const printer = (id: string): Printer => sb.state.printers.get(id)!
-const ticks = (n: number): void => {
-  for (let i = 0; i < n; i++) sb.tick()
-}
+const { jobsOf, onlyJob, printer, ticks } = stateReaders(() => sb)
 async function firstFailed(jobId: string, printerId: string): Promise<string | undefined> {
-  const r = await call<PrintJobMatchingTroubleshoot>(
-    sb,
-    'GET',
-    `/v1/print-jobs/${jobId}/matching-troubleshoot`
-  )
-  return r.json.printers.find((p) => p.printerId === printerId)?.firstFailedCheck
+  return (await troubleshoot(sb, jobId)).printers.find((p) => p.printerId === printerId)
+    ?.firstFailedCheck
 }
 
 describe('beds and confirm-ready', () => {

@@ -1,15 +1,19 @@
 // The right thing to the right printer: build-volume fit at slicing, materials loaded in the
 // printers' slots (build `materials` and the `filament.type` tag), and the build preview.
 import { afterEach, describe, expect, it } from 'vitest'
-import type {
-  BuildPreviewV2,
-  PrinterSlot,
-  PrintJob,
-  PrintJobMatchingTroubleshoot
-} from '../shared/printago/api-types'
+import type { BuildPreviewV2, PrinterSlot } from '../shared/printago/api-types'
 import { boxStl } from '../test-support/stl'
 import { MATERIAL, VARIANT } from './materials'
-import { build, call, expectConforms, makePart, PRINTER, sandbox } from './testing/test-utils'
+import {
+  build,
+  call,
+  expectConforms,
+  makePart,
+  PRINTER,
+  sandbox,
+  stateReaders,
+  troubleshoot
+} from './testing/test-utils'
 import type { TestSandbox } from './testing'
 import type { SandboxOptions } from './types'
 
@@ -20,19 +24,10 @@ async function start(opts: SandboxOptions = {}): Promise<TestSandbox> {
   sb = await sandbox(opts)
   return sb
 }
-const onlyJob = (buildId: string): PrintJob =>
-  [...sb.state.printJobs.values()].find((j) => j.partBuildId === buildId)!
-const ticks = (n: number): void => {
-  for (let i = 0; i < n; i++) sb.tick()
-}
+const { onlyJob, ticks } = stateReaders(() => sb)
 async function checks(jobId: string): Promise<Record<string, Record<string, boolean>>> {
-  const r = await call<PrintJobMatchingTroubleshoot>(
-    sb,
-    'GET',
-    `/v1/print-jobs/${jobId}/matching-troubleshoot`
-  )
   return Object.fromEntries(
-    r.json.printers.map((p) => [
+    (await troubleshoot(sb, jobId)).printers.map((p) => [
       p.printerId,
       Object.fromEntries(p.checks.map((c) => [c.code, c.passed]))
     ])
@@ -102,12 +97,7 @@ describe('materials', () => {
       'material-match': false,
       'tags-match': true
     })
-    const r = await call<PrintJobMatchingTroubleshoot>(
-      sb,
-      'GET',
-      `/v1/print-jobs/${abs.id}/matching-troubleshoot`
-    )
-    const h2d = r.json.printers.find((p) => p.printerId === PRINTER.h2d)!
+    const h2d = (await troubleshoot(sb, abs.id)).printers.find((p) => p.printerId === PRINTER.h2d)!
     expect(h2d.firstFailedCheck).toBe('material-match')
     expect(h2d.checks.find((x) => x.code === 'material-match')?.explanation).toMatch(
       /filament.type =ABS; printer has PLA, PETG loaded/

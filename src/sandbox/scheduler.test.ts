@@ -1,13 +1,17 @@
 // Scheduler: lifecycle, routing by printer.id and user.tags, readiness, priority/position,
 // cancel/retry, failure injection, timers and entity events.
 import { afterEach, describe, expect, it } from 'vitest'
-import type {
-  PartBuildWithRelation,
-  PrintJob,
-  PrintJobMatchingTroubleshoot
-} from '../shared/printago/api-types'
+import type { PartBuildWithRelation, PrintJob } from '../shared/printago/api-types'
 import { demoFleet } from './index'
-import { build, call, makePart, PRINTER, sandbox } from './testing/test-utils'
+import {
+  build,
+  call,
+  makePart,
+  PRINTER,
+  sandbox,
+  stateReaders,
+  troubleshoot
+} from './testing/test-utils'
 import type { RunningSandbox, SandboxEntityEvent, SandboxOptions } from './types'
 
 let sb: RunningSandbox
@@ -17,20 +21,10 @@ async function start(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   sb = await sandbox(opts)
   return sb
 }
-const jobsOf = (buildId: string): PrintJob[] =>
-  [...sb.state.printJobs.values()]
-    .filter((j) => j.partBuildId === buildId)
-    .sort((a, b) => a.quantityIndex - b.quantityIndex)
-const onlyJob = (buildId: string): PrintJob => jobsOf(buildId)[0]!
-const printer = (id: string) => sb.state.printers.get(id)!
+const { jobsOf, onlyJob, printer } = stateReaders(() => sb)
 async function why(jobId: string): Promise<Record<string, { first?: string; tags: boolean }>> {
-  const r = await call<PrintJobMatchingTroubleshoot>(
-    sb,
-    'GET',
-    `/v1/print-jobs/${jobId}/matching-troubleshoot`
-  )
   return Object.fromEntries(
-    r.json.printers.map((p) => [
+    (await troubleshoot(sb, jobId)).printers.map((p) => [
       p.printerId,
       { first: p.firstFailedCheck, tags: p.checks.find((c) => c.code === 'tags-match')!.passed }
     ])

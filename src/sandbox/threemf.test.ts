@@ -9,11 +9,19 @@ import type {
   Part,
   PartBuild,
   PartMetadata,
-  PrintJob,
-  PrintJobMatchingTroubleshoot
+  PrintJob
 } from '../shared/printago/api-types'
 import { inspect3mf } from '../shared/3mf'
-import { build, call, expectConforms, makePart, PRINTER, sandbox } from './testing/test-utils'
+import {
+  build,
+  call,
+  expectConforms,
+  makePart,
+  PRINTER,
+  sandbox,
+  stateReaders,
+  troubleshoot
+} from './testing/test-utils'
 import type { TestSandbox } from './testing'
 
 const FIXTURES = join(__dirname, '../shared/3mf/fixtures')
@@ -23,15 +31,9 @@ const sliced = (): Uint8Array => readFileSync(join(FIXTURES, 'bambu-two-plates.g
 let sb: TestSandbox
 afterEach(() => sb?.close())
 
-const jobsOf = (buildId: string): PrintJob[] =>
-  [...sb.state.printJobs.values()]
-    .filter((j) => j.partBuildId === buildId)
-    .sort((a, b) => a.quantityIndex - b.quantityIndex)
+const { jobsOf, ticks } = stateReaders(() => sb)
 const plateIds = (jobs: PrintJob[]): (number | undefined)[] =>
   jobs.map((j) => j.extensions?.['3mf']?.plateId)
-const ticks = (n: number): void => {
-  for (let i = 0; i < n; i++) sb.tick()
-}
 async function signedGet(path: string): Promise<Response> {
   const r = await call<{ signedUrls: string[] }>(sb, 'POST', '/v1/storage/signed-urls', {
     paths: [path]
@@ -136,19 +138,13 @@ describe('gcode3mf parts', () => {
     sb.tick()
     expect(one.assignedPrinterId).toBe(PRINTER.p1s1) // not the A1 mini, first in the fleet
     expect(two.status).toBe('pending') // the other P1S has a dirty bed
-    const t = await call<PrintJobMatchingTroubleshoot>(
-      sb,
-      'GET',
-      `/v1/print-jobs/${two.id}/matching-troubleshoot`
-    )
-    const a1mini = t.json.printers.find((p) => p.printerId === PRINTER.a1mini)!
+    const t = await troubleshoot(sb, two.id)
+    const a1mini = t.printers.find((p) => p.printerId === PRINTER.a1mini)!
     expect(a1mini).toMatchObject({ compatible: false, firstFailedCheck: 'profiles-configured' })
     expect(a1mini.checks.find((c) => c.code === 'profiles-configured')?.explanation).toMatch(
       /sliced for a Bambu Lab P1S/
     )
-    expect(t.json.printers.find((p) => p.printerId === PRINTER.p1s2)?.firstFailedCheck).toBe(
-      'ready'
-    )
+    expect(t.printers.find((p) => p.printerId === PRINTER.p1s2)?.firstFailedCheck).toBe('ready')
     sb.tick()
     expect(one).toMatchObject({
       status: 'sending-to-printer', // no slicing step for G-code
@@ -160,12 +156,8 @@ describe('gcode3mf parts', () => {
     ticks(4)
     expect(one.status).toBe('completed')
     expect(two.status).toBe('pending')
-    const again = await call<PrintJobMatchingTroubleshoot>(
-      sb,
-      'GET',
-      `/v1/print-jobs/${two.id}/matching-troubleshoot`
-    )
-    const p1s2 = again.json.printers.find((p) => p.printerId === PRINTER.p1s2)!
+    const again = await troubleshoot(sb, two.id)
+    const p1s2 = again.printers.find((p) => p.printerId === PRINTER.p1s2)!
     expect(p1s2.firstFailedCheck).toBe('slots-loaded')
     expect(p1s2.checks.find((c) => c.code === 'material-match')?.passed).toBe(false)
     await call(sb, 'PATCH', '/v1/printers/confirm-ready', { ready: true, ids: [PRINTER.p1s1] })
@@ -181,12 +173,8 @@ describe('gcode3mf parts', () => {
     const job = jobsOf(pb.id)[0]!
     ticks(3)
     expect(job.status).toBe('pending')
-    const t = await call<PrintJobMatchingTroubleshoot>(
-      sb,
-      'GET',
-      `/v1/print-jobs/${job.id}/matching-troubleshoot`
-    )
-    const p1s1 = t.json.printers.find((p) => p.printerId === PRINTER.p1s1)!
+    const t = await troubleshoot(sb, job.id)
+    const p1s1 = t.printers.find((p) => p.printerId === PRINTER.p1s1)!
     expect(p1s1.checks.find((c) => c.code === 'profiles-configured')?.explanation).toMatch(
       /0\.4 mm nozzle; this printer has a 0\.6 mm nozzle/
     )

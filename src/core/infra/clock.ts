@@ -3,6 +3,7 @@
 // tests run on a manual clock: minutes of budgets, polls and back-offs in milliseconds.
 import { readFileSync } from 'node:fs'
 
+import { createTimerQueue } from '../../shared/timer-queue'
 import { realSleep, type Sleep } from './async'
 
 /** Opaque timer handle (a Node Timeout for the real clock, a number for the manual one). */
@@ -82,45 +83,19 @@ async function settle(): Promise<void> {
 
 /** A manual clock starting at `start` (default: now, so dates stay plausible next to a server's). */
 export function createManualClock(start = Date.now()): ManualClock {
-  let t = start
-  let seq = 0
-  const timers = new Map<number, { at: number; fn: () => void }>()
-
-  const next = (limit: number): [number, { at: number; fn: () => void }] | undefined => {
-    let best: [number, { at: number; fn: () => void }] | undefined
-    for (const entry of timers) {
-      if (entry[1].at > limit) continue
-      if (!best || entry[1].at < best[1].at || (entry[1].at === best[1].at && entry[0] < best[0]))
-        best = entry
-    }
-    return best
-  }
-  const fire = ([id, timer]: [number, { at: number; fn: () => void }]): void => {
-    timers.delete(id)
-    t = Math.max(t, timer.at)
-    timer.fn()
-  }
-
+  const q = createTimerQueue(start)
   return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const id = ++seq
-      timers.set(id, { at: t + Math.max(0, ms), fn })
-      return id
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number)
-    },
-    pending: () => timers.size,
+    now: q.now,
+    setTimeout: q.setTimeout,
+    clearTimeout: q.clearTimeout,
+    pending: q.pending,
     async advance(ms) {
-      const end = t + Math.max(0, ms)
+      const end = q.now() + Math.max(0, ms)
       for (;;) {
         await settle()
-        const due = next(end)
-        if (!due) break
-        fire(due)
+        if (!q.fireNext(end)) break
       }
-      t = end
+      q.moveTo(end)
       await settle()
     },
     async runUntil(promise, realTimeoutMs = 10_000) {
@@ -134,8 +109,7 @@ export function createManualClock(start = Date.now()): ManualClock {
         await settle()
         if (done) return promise
         if (Date.now() > deadline) throw new Error('manual clock: the awaited work never finished')
-        const due = next(Infinity)
-        if (due) fire(due)
+        q.fireNext(Infinity)
       }
     }
   }

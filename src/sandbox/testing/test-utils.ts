@@ -1,6 +1,12 @@
 // Test helpers: real HTTP against a sandbox, plus response checks against the OpenAPI subset.
 import { createHash } from 'node:crypto'
-import type { Part, PartBuild } from '../../shared/printago/api-types'
+import type {
+  Part,
+  PartBuild,
+  Printer,
+  PrintJob,
+  PrintJobMatchingTroubleshoot
+} from '../../shared/printago/api-types'
 import { responseValidator } from '../spec'
 import type { RunningSandbox, SandboxOptions } from '../types'
 import { startTestSandbox, type TestSandbox } from './index'
@@ -133,6 +139,46 @@ export async function build(
   const pb = r.json?.partBuilds?.[0]
   if (r.status !== 201 || !pb) throw new Error(`build failed: ${r.status} ${r.text}`)
   return pb
+}
+
+/** GET /v1/print-jobs/{id}/matching-troubleshoot: why each printer can or cannot take the job. */
+export async function troubleshoot(
+  sb: RunningSandbox,
+  jobId: string
+): Promise<PrintJobMatchingTroubleshoot> {
+  const r = await call<PrintJobMatchingTroubleshoot>(
+    sb,
+    'GET',
+    `/v1/print-jobs/${jobId}/matching-troubleshoot`
+  )
+  return r.json
+}
+
+/**
+ * What scheduler tests read of a sandbox's state, for the sandbox each test starts (`current`
+ * reads the test file's variable when called, so one set serves every test).
+ */
+export function stateReaders(current: () => RunningSandbox): {
+  /** The jobs of a build in quantity order. */
+  jobsOf(buildId: string): PrintJob[]
+  onlyJob(buildId: string): PrintJob
+  printer(id: string): Printer
+  /** `n` scheduler steps. */
+  ticks(n: number): void
+} {
+  const jobsOf = (buildId: string): PrintJob[] =>
+    [...current().state.printJobs.values()]
+      .filter((j) => j.partBuildId === buildId)
+      .sort((a, b) => a.quantityIndex - b.quantityIndex)
+  return {
+    jobsOf,
+    onlyJob: (buildId) => jobsOf(buildId)[0]!,
+    printer: (id) => current().state.printers.get(id)!,
+    ticks: (n) => {
+      const sb = current()
+      for (let i = 0; i < n; i++) sb.tick()
+    }
+  }
 }
 
 /** Demo fleet ids by name. */

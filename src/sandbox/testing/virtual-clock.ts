@@ -1,6 +1,7 @@
 // A virtual clock for tests and soaks: time moves only on advance(), which fires the timers that
 // fall due on the way, in order. Pass it as `SandboxOptions.clock` (it also fits the app core's
 // Clock interface) to run minutes of Retry-After, URL expiry and printing in milliseconds.
+import { createTimerQueue } from '../../shared/timer-queue'
 import type { SandboxClock } from '../clock'
 
 export interface VirtualClock extends Required<SandboxClock> {
@@ -14,46 +15,19 @@ export interface VirtualClock extends Required<SandboxClock> {
 
 /** A virtual clock starting at `start` (default 2026-04-28T12:00:00Z). */
 export function createVirtualClock(start = Date.parse('2026-04-28T12:00:00.000Z')): VirtualClock {
-  let t = start
-  let seq = 0
-  const timers = new Map<number, { at: number; fn: () => void }>()
-
-  const nextDue = (limit: number): number | undefined => {
-    let best: number | undefined
-    let bestAt = Infinity
-    for (const [id, timer] of timers) {
-      if (timer.at <= limit && timer.at < bestAt) {
-        best = id
-        bestAt = timer.at
-      }
-    }
-    return best
-  }
-
+  const q = createTimerQueue(start)
   const advanceTo = (end: number): void => {
-    for (;;) {
-      const id = nextDue(end)
-      if (id === undefined) break
-      const timer = timers.get(id)!
-      timers.delete(id)
-      t = Math.max(t, timer.at)
-      timer.fn()
+    while (q.fireNext(end)) {
+      // A fired timer may set new ones that fall due before `end`: they fire too.
     }
-    t = Math.max(t, end)
+    q.moveTo(end)
   }
-
   return {
-    now: () => t,
-    setTimeout(fn, ms) {
-      const id = ++seq
-      timers.set(id, { at: t + Math.max(0, ms), fn })
-      return id
-    },
-    clearTimeout(handle) {
-      timers.delete(handle as number)
-    },
-    advance: (ms) => advanceTo(t + Math.max(0, ms)),
+    now: q.now,
+    setTimeout: q.setTimeout,
+    clearTimeout: q.clearTimeout,
+    advance: (ms) => advanceTo(q.now() + Math.max(0, ms)),
     advanceTo,
-    pending: () => timers.size
+    pending: q.pending
   }
 }

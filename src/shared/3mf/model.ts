@@ -114,6 +114,48 @@ function is(b: Uint8Array, s: number, e: number, word: string): boolean {
   return true
 }
 
+/** Where `nextAttribute` found a `name="value"` in the bytes (value still encoded). */
+interface AttributeSpan {
+  ns: number
+  ne: number
+  vs: number
+  ve: number
+}
+
+const NO_MORE = -1
+const MALFORMED = -2
+
+/**
+ * The fast attribute walk of the mesh elements (vertex, triangle; millions per file): reads the
+ * attribute at or after b[i] into `at` and returns where the next may start; NO_MORE at the end
+ * of [i, e), MALFORMED for anything but `name = "value"` / `name = 'value'`.
+ */
+function nextAttribute(b: Uint8Array, i: number, e: number, at: AttributeSpan): number {
+  while (i < e && isWs(b[i]!)) i++
+  if (i >= e) return NO_MORE
+  at.ns = i
+  while (i < e && b[i] !== 0x3d && !isWs(b[i]!)) i++
+  at.ne = i
+  while (i < e && isWs(b[i]!)) i++
+  if (b[i] !== 0x3d) return MALFORMED
+  i++
+  while (i < e && isWs(b[i]!)) i++
+  const q = b[i]
+  if (q !== 0x22 && q !== 0x27) return MALFORMED
+  at.vs = ++i
+  while (i < e && b[i] !== q) i++
+  if (i >= e) return MALFORMED
+  at.ve = i
+  return i + 1
+}
+
+/** `a` with room for twice as many values (the mesh arrays grow by doubling). */
+function doubled<A extends Float32Array | Uint32Array>(a: A): A {
+  const next = new (a.constructor as new (length: number) => A)(a.length * 2)
+  next.set(a)
+  return next
+}
+
 export class ModelReader implements XmlHandler {
   readonly part: ModelPart
   private readonly scanner: XmlScanner
@@ -125,6 +167,7 @@ export class ModelReader implements XmlHandler {
   private vCount = 0
   private ix = new Uint32Array(0)
   private tCount = 0
+  private readonly at: AttributeSpan = { ns: 0, ne: 0, vs: 0, ve: 0 }
   private metaName: string | null = null
   private metaText = ''
   private colorGroup: string[] | null = null
@@ -363,37 +406,24 @@ export class ModelReader implements XmlHandler {
     let y = NaN
     let z = NaN
     let got = 0
+    const at = this.at
     let i = s
-    for (;;) {
-      while (i < e && isWs(b[i]!)) i++
-      if (i >= e) break
-      const ns = i
-      while (i < e && b[i] !== 0x3d && !isWs(b[i]!)) i++
-      const ne = i
-      while (i < e && isWs(b[i]!)) i++
-      if (b[i] !== 0x3d) this.badVertex('has malformed attributes')
-      i++
-      while (i < e && isWs(b[i]!)) i++
-      const q = b[i]
-      if (q !== 0x22 && q !== 0x27) this.badVertex('has malformed attributes')
-      const vs = ++i
-      while (i < e && b[i] !== q) i++
-      if (i >= e) this.badVertex('has malformed attributes')
-      if (ne - ns === 1) {
-        const c = b[ns]
+    while ((i = nextAttribute(b, i, e, at)) >= 0) {
+      if (at.ne - at.ns === 1) {
+        const c = b[at.ns]
         if (c === 0x78) {
-          x = parseNumber(b, vs, i)
+          x = parseNumber(b, at.vs, at.ve)
           got |= 1
         } else if (c === 0x79) {
-          y = parseNumber(b, vs, i)
+          y = parseNumber(b, at.vs, at.ve)
           got |= 2
         } else if (c === 0x7a) {
-          z = parseNumber(b, vs, i)
+          z = parseNumber(b, at.vs, at.ve)
           got |= 4
         }
       }
-      i++
     }
+    if (i === MALFORMED) this.badVertex('has malformed attributes')
     if (got !== 7) this.badVertex('lacks an x, y or z')
     const sx = x * this.scale
     const sy = y * this.scale
@@ -411,11 +441,7 @@ export class ModelReader implements XmlHandler {
       )
     }
     let o = this.vCount * 3
-    if (o + 3 > this.vx.length) {
-      const next = new Float32Array(this.vx.length * 2)
-      next.set(this.vx)
-      this.vx = next
-    }
+    if (o + 3 > this.vx.length) this.vx = doubled(this.vx)
     const v = this.vx
     v[o++] = fx
     v[o++] = fy
@@ -434,27 +460,15 @@ export class ModelReader implements XmlHandler {
     let v2 = -1
     let v3 = -1
     let props = false
+    const at = this.at
     let i = s
-    for (;;) {
-      while (i < e && isWs(b[i]!)) i++
-      if (i >= e) break
-      const ns = i
-      while (i < e && b[i] !== 0x3d && !isWs(b[i]!)) i++
-      const ne = i
-      while (i < e && isWs(b[i]!)) i++
-      if (b[i] !== 0x3d) this.badTriangle('has malformed attributes')
-      i++
-      while (i < e && isWs(b[i]!)) i++
-      const q = b[i]
-      if (q !== 0x22 && q !== 0x27) this.badTriangle('has malformed attributes')
-      const vs = ++i
-      while (i < e && b[i] !== q) i++
-      if (i >= e) this.badTriangle('has malformed attributes')
+    while ((i = nextAttribute(b, i, e, at)) >= 0) {
+      const { ns, ne } = at
       if (ne - ns === 2 && b[ns] === 0x76) {
         const c = b[ns + 1]
-        if (c === 0x31) v1 = parseIndex(b, vs, i)
-        else if (c === 0x32) v2 = parseIndex(b, vs, i)
-        else if (c === 0x33) v3 = parseIndex(b, vs, i)
+        if (c === 0x31) v1 = parseIndex(b, at.vs, at.ve)
+        else if (c === 0x32) v2 = parseIndex(b, at.vs, at.ve)
+        else if (c === 0x33) v3 = parseIndex(b, at.vs, at.ve)
       } else if (
         // p1/p2/p3/pid (per-triangle properties) and the slicers' colour painting.
         (ne - ns === 2 && b[ns] === 0x70) ||
@@ -464,8 +478,8 @@ export class ModelReader implements XmlHandler {
       ) {
         props = true
       }
-      i++
     }
+    if (i === MALFORMED) this.badTriangle('has malformed attributes')
     const n = this.vCount
     if (v1 < 0 || v2 < 0 || v3 < 0) this.badTriangle('lacks a valid v1, v2 or v3 index')
     if (v1 >= n || v2 >= n || v3 >= n) {
@@ -475,11 +489,7 @@ export class ModelReader implements XmlHandler {
     }
     if (props) this.part.paintedTriangles++
     let o = this.tCount * 3
-    if (o + 3 > this.ix.length) {
-      const next = new Uint32Array(this.ix.length * 2)
-      next.set(this.ix)
-      this.ix = next
-    }
+    if (o + 3 > this.ix.length) this.ix = doubled(this.ix)
     const t = this.ix
     t[o++] = v1
     t[o++] = v2

@@ -1,12 +1,8 @@
 // Numbers of the 3MF schema read straight from bytes: ST_Number (a decimal with optional exponent,
 // no NaN/INF spellings), ST_ResourceIndex (a non-negative integer < 2^31) and ST_Matrix3D.
 
+import { parseDecimal } from '../decimal'
 import { fail } from './errors'
-
-const P10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-  1e18, 1e19, 1e20, 1e21, 1e22
-]
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
@@ -15,82 +11,11 @@ function isWs(c: number): boolean {
 /**
  * Parses an ST_Number from b[s, e) (surrounding whitespace allowed). NaN means "not a number";
  * a well-formed number too large for a double is ±Infinity (the caller reports it as non-finite).
- * Up to 15 significant digits and |exponent| ≤ 22 are exact like parseFloat (Clinger's fast
- * path: one correctly rounded operation on exact operands); longer ones go through parseFloat.
  */
 export function parseNumber(b: Uint8Array, s: number, e: number): number {
   while (s < e && isWs(b[s]!)) s++
   while (e > s && isWs(b[e - 1]!)) e--
-  let i = s
-  let neg = false
-  let c = b[i]
-  if (c === 0x2d || c === 0x2b) {
-    neg = c === 0x2d
-    i++
-  }
-  let mant = 0
-  let sig = 0
-  let exp = 0
-  let digits = 0
-  while (i < e) {
-    const d = b[i]! - 0x30
-    if (d < 0 || d > 9) break
-    digits++
-    if (sig < 19) {
-      mant = mant * 10 + d
-      if (mant !== 0) sig++
-    } else exp++
-    i++
-  }
-  if (i < e && b[i] === 0x2e) {
-    i++
-    while (i < e) {
-      const d = b[i]! - 0x30
-      if (d < 0 || d > 9) break
-      digits++
-      if (sig < 19) {
-        mant = mant * 10 + d
-        if (mant !== 0) sig++
-        exp--
-      }
-      i++
-    }
-  }
-  if (digits === 0) return NaN
-  if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
-    i++
-    let eneg = false
-    c = b[i]
-    if (c === 0x2d || c === 0x2b) {
-      eneg = c === 0x2d
-      i++
-    }
-    let ev = 0
-    let edigits = 0
-    while (i < e) {
-      const d = b[i]! - 0x30
-      if (d < 0 || d > 9) break
-      if (ev < 100000) ev = ev * 10 + d
-      edigits++
-      i++
-    }
-    if (edigits === 0) return NaN
-    exp += eneg ? -ev : ev
-  }
-  if (i !== e) return NaN
-  let v: number
-  if (mant === 0) v = 0
-  else if (sig > 15 || exp > 22 || exp < -22) v = slowParse(b, s, e)
-  else if (exp === 0) v = mant
-  else if (exp > 0) v = mant * P10[exp]!
-  else v = mant / P10[-exp]!
-  return neg ? -Math.abs(v) : Math.abs(v)
-}
-
-function slowParse(b: Uint8Array, s: number, e: number): number {
-  let text = ''
-  for (let i = s; i < e; i++) text += String.fromCharCode(b[i]!)
-  return parseFloat(text)
+  return parseDecimal(b, s, e)
 }
 
 /** Parses an ST_ResourceIndex / ST_ResourceID: a non-negative integer below 2^31, else -1. */

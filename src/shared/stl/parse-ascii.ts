@@ -6,6 +6,7 @@
 // The scanner is a token state machine fed in chunks, so a caller can stream a file through it
 // (`push` per chunk, then `finish`). `parseStl` feeds the whole buffer in one push.
 
+import { parseDecimal } from '../decimal'
 import { formatCount } from '../format'
 import type { Bbox } from './types'
 
@@ -52,11 +53,6 @@ export interface AsciiScanOptions {
 // Separators are every byte <= 0x20: space, tab, CR, LF, VT, FF, NUL and stray control bytes.
 // One compare per byte is the cheapest test in the hot loop.
 const MAX_SEP = 0x20
-
-const P10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-  1e18, 1e19, 1e20, 1e21, 1e22
-]
 
 // Keyword ids.
 const K_OTHER = 0
@@ -434,84 +430,12 @@ export class AsciiStlScanner {
     this.tri++
   }
 
-  /**
-   * Parses a decimal number from bytes (no string). The common case (≤ 15 significant digits,
-   * |exponent| ≤ 22) is exact like parseFloat (Clinger's fast path: one correctly rounded
-   * operation on exact operands). Longer numbers go through parseFloat, because a value on a
-   * float32 rounding midpoint must round exactly as parseFloat + Math.fround would.
-   * Accepts nan/inf spellings, incl. MSVC `1.#INF`.
-   */
+  /** A decimal (shared/decimal.ts), else a nan/inf spelling, incl. MSVC `1.#INF`. */
   private parseNumber(b: Uint8Array, s: number, e: number): number {
     this.numberOk = true
-    let i = s
-    let neg = false
-    let c = b[i]!
-    if (c === 0x2d || c === 0x2b) {
-      neg = c === 0x2d
-      i++
-    }
-    let mant = 0
-    let sig = 0
-    let exp = 0
-    let digits = 0
-    while (i < e) {
-      const d = b[i]! - 0x30
-      if (d < 0 || d > 9) break
-      digits++
-      if (sig < 19) {
-        mant = mant * 10 + d
-        if (mant !== 0) sig++
-      } else {
-        exp++
-      }
-      i++
-    }
-    if (i < e && b[i] === 0x2e) {
-      i++
-      while (i < e) {
-        const d = b[i]! - 0x30
-        if (d < 0 || d > 9) break
-        digits++
-        if (sig < 19) {
-          mant = mant * 10 + d
-          if (mant !== 0) sig++
-          exp--
-        }
-        i++
-      }
-    }
-    if (digits === 0) return this.parseSpecial(b, s, e, neg)
-    if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
-      i++
-      let eneg = false
-      c = b[i] ?? 0
-      if (c === 0x2d || c === 0x2b) {
-        eneg = c === 0x2d
-        i++
-      }
-      let ev = 0
-      let edigits = 0
-      while (i < e) {
-        const d = b[i]! - 0x30
-        if (d < 0 || d > 9) break
-        if (ev < 100000) ev = ev * 10 + d
-        edigits++
-        i++
-      }
-      if (edigits === 0) {
-        this.numberOk = false
-        return NaN
-      }
-      exp += eneg ? -ev : ev
-    }
-    if (i !== e) return this.parseSpecial(b, s, e, neg)
-    let v: number
-    if (mant === 0) v = 0
-    else if (sig > 15 || exp > 22 || exp < -22) return slowParse(b, s, e)
-    else if (exp === 0) v = mant
-    else if (exp > 0) v = mant * P10[exp]!
-    else v = mant / P10[-exp]!
-    return neg ? -v : v
+    const v = parseDecimal(b, s, e)
+    // NaN only when the bytes are not a plain decimal: try the special spellings.
+    return v === v ? v : this.parseSpecial(b, s, e, b[s] === 0x2d)
   }
 
   /** nan, NaN, -nan, inf, -Infinity, 1.#INF, -1.#IND, 1.#QNAN; anything else is not a number. */
@@ -527,13 +451,6 @@ export class AsciiStlScanner {
     this.numberOk = false
     return NaN
   }
-}
-
-/** Correctly rounded fallback for long mantissas and large exponents (rare in STL files). */
-function slowParse(b: Uint8Array, s: number, e: number): number {
-  let text = ''
-  for (let i = s; i < e; i++) text += String.fromCharCode(b[i]!)
-  return parseFloat(text)
 }
 
 /** Decodes a solid name: UTF-8, control characters dropped, trimmed. */
