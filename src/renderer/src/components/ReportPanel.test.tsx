@@ -26,6 +26,7 @@ const report: MeshReport = {
   nonFiniteVertices: 0,
   shells: 3,
   inchSuspect: true,
+  unitSuspect: null,
   verdict: 'warning',
   notes: ['568 open edges: the mesh has holes.']
 }

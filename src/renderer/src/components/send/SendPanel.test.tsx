@@ -53,6 +53,7 @@ function report(size: [number, number, number], over: Partial<MeshReport> = {}):
     nonFiniteVertices: 0,
     shells: 1,
     inchSuspect: false,
+    unitSuspect: null,
     verdict: 'ok',
     notes: [],
     ...over
