@@ -80,12 +80,22 @@ export function FileList({
             <div className="file-meta">
               <div className="file-name" title={f.name}>
                 {f.name}
-                {f.sent && (
-                  <span className="badge sent" title={`Queued as part build ${f.sent.partBuildId}`}>
-                    sent
-                  </span>
-                )}
               </div>
+              {(f.sent || f.options.excluded) && (
+                <div className="file-badges">
+                  {f.sent && (
+                    <span
+                      className="badge sent"
+                      title={`Queued as part build ${f.sent.partBuildId}`}
+                    >
+                      sent
+                    </span>
+                  )}
+                  {f.options.excluded && !f.sent && (
+                    <span className="badge left-out">left out</span>
+                  )}
+                </div>
+              )}
               <div className="file-facts">
                 {formatBytes(f.size)}
                 {f.report &&
