@@ -24,10 +24,15 @@ export function errorWords(e: AppError, what = 'It'): ErrorWords {
         'Printago refused the API key or store id. Open settings to check them.',
         'settings'
       )
-    case 'forbidden':
+    case 'forbidden': {
+      // Core names the permission ("lacks the "part.create" permission needed to upload files").
+      const m = /lacks the "([^"]+)" permission needed to ([^,;]+)/.exec(e.message)
       return text(
-        'This API key is not allowed to do that. Ask the store owner for a key with the permission (Printago → Settings → API Keys).'
+        m
+          ? `This API key lacks the ${m[1]} permission needed to ${m[2]!.trim()}. Ask the store owner for a key that has it (Printago → Settings → API Keys).`
+          : 'This API key is not allowed to do that. Ask the store owner for a key with the permission (Printago → Settings → API Keys).'
       )
+    }
     case 'rate-limited':
       return text(
         'Printago asked the app to slow down (its request limit). Wait a minute and try again; nothing was lost.'

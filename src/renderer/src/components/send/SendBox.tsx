@@ -39,7 +39,10 @@ export function SendBox(props: SendBoxProps): ReactElement {
   const hadFocus = useRef(false)
   useEffect(() => {
     if (send.running) {
-      hadFocus.current = document.activeElement?.closest('.send-box') != null
+      // Send (here, or in the dry run's dialog, which has just closed) had the focus: the
+      // button is disabled now, so focus would be on the page.
+      const el = document.activeElement
+      hadFocus.current = !el || el === document.body || el.closest('.send-box') != null
       if (hadFocus.current) progressRef.current?.focus()
     } else if (send.doneAt && hadFocus.current) {
       outcomeRef.current?.focus()
