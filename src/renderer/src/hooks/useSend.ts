@@ -90,7 +90,12 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
     )
     const offFinished = window.api.send.onFinished((done) => {
       setSend((s) => {
-        if (s.jobId !== done.jobId) return s
+        if (s.jobId !== done.jobId) {
+          // An unfinished send of an earlier run (a crash, a quit) that the app continued: say
+          // so, once, whatever this panel is doing.
+          const files = (done.resumed ?? []).flatMap((r) => r.files)
+          return files.length > 0 ? { ...s, resumed: files } : s
+        }
         const at = Date.now()
         onSentRef.current(s.keys, done.files, at)
         // Cancel only stops what has not reached Printago; say so when it came too late.

@@ -499,6 +499,25 @@ describe('a send', () => {
     expect(props.onCancel).toHaveBeenCalledTimes(1)
   })
 
+  it('a resumed send says so instead of looking like a second one', () => {
+    panel({ send: { ...IDLE_SEND, resumed: ['/models/a.stl', 'C:\\m\\b.stl'] } })
+    expect(screen.getByTestId('send-resumed').textContent).toBe(
+      'Resumed your unfinished send of a.stl, b.stl instead of sending it twice.'
+    )
+  })
+
+  it('an answer that never came is "not confirmed yet", a notice, not an alarm', () => {
+    panel({
+      send: {
+        ...IDLE_SEND,
+        error: { code: 'outcome-unknown', message: 'Printago did not confirm (timeout)' }
+      }
+    })
+    const box = screen.getByTestId('send-error')
+    expect(box.getAttribute('role')).toBe('status')
+    expect(screen.getByTestId('send-error-text').textContent).toMatch(/^Not confirmed yet: /)
+  })
+
   it('an auth error offers the settings; a network error says what to do', async () => {
     const user = userEvent.setup()
     const { props, update } = panel({
