@@ -125,12 +125,16 @@ test.describe('the right printer', () => {
     await expect(page.getByTestId('unit-hint')).toContainText(
       'too small to print. Drawn in metres? Then it is 70 × 30 × 30 mm.'
     )
+    await expect(page.getByTestId('file-verdict-message')).toHaveText(
+      'Only 0.07 × 0.03 × 0.03 mm: probably drawn in metres. Check its units under the preview.'
+    )
     // Framed: the viewer draws it as large as any model (the pixels prove more than a count).
     await shot(page, info.outputPath('metre-tiny.png'))
     await expectModelFillsView(page)
     await page.getByTestId('unit-fix').click()
     await expect(page.getByTestId('model-summary')).toContainText('70 × 30 × 30 mm')
     await expect(page.getByTestId('file-verdict')).toHaveText('Closed mesh')
+    await expect(page.getByTestId('file-verdict-message')).toHaveCount(0)
     await shot(page, info.outputPath('metre-fixed.png'))
     await page.getByTestId('send-button').click()
     await expect(page.getByTestId('send-result')).toContainText('Queued 1 file')

@@ -1,9 +1,16 @@
 // The send panel's rules, pure: which files go, which routing was chosen, each file's verdict
 // against the printers that routing reaches (bed fit, material loaded), and every reason the Send
 // button is disabled, in words.
+import { formatSize } from '../../../../shared/format'
 import type { LoadedSlot, PrinterSummary } from '../../../../shared/ipc'
-import { labelProblem, materialWords, quantityProblem, type Routing } from '../../../../shared/send'
-import { sizeMm, type FileOptions, type LoadedFile } from '../../lib/files'
+import {
+  labelProblem,
+  materialWords,
+  quantityProblem,
+  UNIT_WORDS,
+  type Routing
+} from '../../../../shared/send'
+import { sizeMm, unitOf, type FileOptions, type LoadedFile } from '../../lib/files'
 import {
   bedWords,
   candidatesFor,
@@ -119,17 +126,26 @@ export function fileVerdict(
     fitChoice: null,
     material: materialCount
   })
+  // Its size says another unit and it is still read in millimetres: worth a word here too.
+  const r = file.report
+  const suspect =
+    unitOf(file, input.unitScale) === 'mm'
+      ? (r?.unitSuspect ?? (r?.inchSuspect ? 'inch' : null))
+      : null
+  const unitNote = suspect
+    ? `Only ${formatSize(size)}: probably drawn in ${UNIT_WORDS[suspect]}. Check its units under the preview.`
+    : null
   const noMaterial =
     material && loaded && reach.length > 0 && candidates.length === 0
       ? `No printer this routing reaches has ${materialWords(material)} loaded: the job waits in the queue until one has.`
-      : null
+      : unitNote
   if (routing?.mode === 'printer') {
     const chosen = fit.tooBig[0]
     if (chosen)
       return {
         ...ok(),
         tone: 'blocked',
-        message: `Too big for ${chosen.name} (${formatSizeWords(size)}; its bed is ${bedWords(chosen)}).`
+        message: `Too big for ${chosen.name} (${formatSize(size)}; its bed is ${bedWords(chosen)}).`
       }
     return ok(noMaterial)
   }
@@ -142,7 +158,7 @@ export function fileVerdict(
     return {
       ...ok(),
       tone: 'blocked',
-      message: `Too big for every printer ${routing ? 'this routing reaches' : 'in the store'} (${formatSizeWords(size)}; the largest bed is ${largest.name}'s, ${bedWords(largest)}).`
+      message: `Too big for every printer ${routing ? 'this routing reaches' : 'in the store'} (${formatSize(size)}; the largest bed is ${largest.name}'s, ${bedWords(largest)}).`
     }
   }
   if (fit.tooBig.length === 0) return ok(noMaterial)
@@ -175,10 +191,6 @@ export function fileVerdict(
     printerModels: fit.avoidModels,
     message: `Too big for ${small}: it goes only to ${fit.avoidModels.join(', ')} printers.${lost}`
   }
-}
-
-function formatSizeWords(size: [number, number, number]): string {
-  return `${size.map((v) => String(Math.round(v * 10) / 10)).join(' × ')} mm`
 }
 
 /** Everything the panel says about a send before it starts. */
