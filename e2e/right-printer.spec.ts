@@ -164,6 +164,10 @@ test.describe('the right printer', () => {
     await shot(page, info.outputPath('batch-blocked.png'))
     await blocked.getByRole('button', { name: 'Leave out billboard.stl' }).click()
     await expect(page.getByTestId('send-button')).toHaveText('Send 2 files')
+    // The button went with the row: focus is on the one that undoes it.
+    await expect(
+      page.getByTestId('excluded-files').getByRole('button', { name: 'Put back' })
+    ).toBeFocused()
     await expect(page.getByTestId('send-left-out')).toHaveText(
       'billboard.stl is left out (your choice).'
     )

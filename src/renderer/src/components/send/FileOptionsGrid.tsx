@@ -120,6 +120,7 @@ export function FileOptionsGrid({
                 type="button"
                 className="small"
                 onClick={() => onOptionsChange(f.key, { excluded: false })}
+                data-refocus={f.key}
               >
                 Put back
               </button>
@@ -159,6 +160,7 @@ function FileRow({ file: f, verdict: v, materials, onChange }: FileRowProps): Re
           aria-label={`Leave out ${f.name}`}
           onClick={() => onChange({ excluded: true })}
           data-testid="leave-out"
+          data-refocus={f.key}
         >
           Leave out
         </button>

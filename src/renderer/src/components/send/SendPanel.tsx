@@ -47,6 +47,22 @@ export function SendPanel(props: SendPanelProps): ReactElement {
   const [printerId, setPrinterId] = useState<string | null>(null)
   const [tags, setTagsState] = useState<string[]>([])
   const [dryRun, setDryRun] = useState<DryRun | null>(null)
+  // "Leave out" and "Put back" move a file between lists: its button goes with it, so focus
+  // follows to the button that undoes it (or to Send), never to the page.
+  const refocus = useRef<string | null>(null)
+  const onOptionsChange = (key: string, options: Partial<FileOptions>): void => {
+    if (options.excluded !== undefined) refocus.current = key
+    props.onOptionsChange(key, options)
+  }
+  useEffect(() => {
+    const key = refocus.current
+    if (!key) return
+    refocus.current = null
+    const target =
+      document.querySelector<HTMLElement>(`[data-refocus="${CSS.escape(key)}"]`) ??
+      document.querySelector<HTMLElement>('[data-testid="send-button"]:not([disabled])')
+    target?.focus()
+  })
   // The user's defaults apply until they choose routing themselves (settings load after mount).
   const touched = useRef(false)
   const defaultTagsKey = props.defaultTags.join('|')
@@ -143,7 +159,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
           excluded={check.excluded}
           verdicts={check.verdicts}
           materials={materials}
-          onOptionsChange={props.onOptionsChange}
+          onOptionsChange={onOptionsChange}
         />
       </div>
 
@@ -158,7 +174,7 @@ export function SendPanel(props: SendPanelProps): ReactElement {
         files={files}
         onSend={onSendClick}
         onPreview={() => void runDryRun()}
-        onLeaveOut={(key) => props.onOptionsChange(key, { excluded: true })}
+        onLeaveOut={(key) => onOptionsChange(key, { excluded: true })}
         onCancel={props.onCancel}
         onOpenSettings={props.onOpenSettings}
       />
