@@ -16,6 +16,9 @@ test('first run → demo → drop → send → history live → print again', as
   await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
   await page.getByLabel('Quantity for gear.stl').fill('2')
   await page.getByTestId('send-button').click()
+  // Two copies: the dry run says so first.
+  await expect(page.getByTestId('dry-run-total')).toHaveText('This creates 2 jobs.')
+  await page.getByTestId('dry-run-send').click()
   await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
 
   await page.getByTestId('tab-history').click()
@@ -56,7 +59,7 @@ test('first run → demo → drop → send → history live → print again', as
   await page.screenshot({ path: info.outputPath('history-reprinted.png') })
 })
 
-test('history: keyboard, stale "Why is it waiting?", Open in Printago without a shell', async ({
+test('history: keyboard, stale "Why is it waiting?", no Printago link on the demo store', async ({
   page,
   web
 }, info) => {
@@ -69,6 +72,7 @@ test('history: keyboard, stale "Why is it waiting?", Open in Printago without a 
   for (const r of await page.getByTestId('file-row').all())
     await expect(r).toHaveAttribute('data-status', 'ready')
   await page.getByTestId('send-button').click()
+  await page.getByTestId('dry-run-send').click()
   await expect(page.getByTestId('progress-row')).toHaveCount(2)
   for (const r of await page.getByTestId('progress-row').all())
     await expect(r).toHaveAttribute('data-step', 'done')
@@ -104,8 +108,10 @@ test('history: keyboard, stale "Why is it waiting?", Open in Printago without a 
   await expect(list).toBeFocused()
   await expect(page.getByTestId('history-detail')).toBeVisible()
   const actions = page.getByRole('group', { name: /^Actions for / })
-  for (const name of ['Print again', 'Cancel', 'Retry', 'Why is it waiting?', 'Open in Printago'])
+  for (const name of ['Print again', 'Cancel…', 'Retry', 'Why is it waiting?'])
     await expect(actions.getByRole('button', { name, exact: true })).toBeVisible()
+  // The demo store's parts exist only in this app: nothing to open in Printago.
+  await expect(actions.getByRole('button', { name: 'Open in Printago' })).toHaveCount(0)
   await page.screenshot({ path: info.outputPath('history-keyboard.png') })
 
   // "Why is it waiting?": answered for the queued job…
@@ -129,6 +135,27 @@ test('history: keyboard, stale "Why is it waiting?", Open in Printago without a 
   await web.sandbox('/_sandbox/tick', { method: 'POST', body: { steps: 2 } })
   await expect(first).toHaveAttribute('data-status', 'in-progress')
   await expect(why).toHaveCount(0)
+})
+
+test('Open in Printago on a connected store: the browser mode shows the address to copy', async ({
+  page,
+  web,
+  standaloneSandbox: sb
+}, info) => {
+  await page.goto(web.url)
+  await page.getByTestId('connect-start').click()
+  await page.getByTestId('api-key').fill(sb.apiKey)
+  await page.getByTestId('store-id').fill(sb.storeId)
+  await page.getByText('Advanced').click()
+  await page.getByTestId('base-url').fill(sb.url)
+  await page.getByTestId('connect-button').click()
+  await expect(page.getByTestId('store-banner')).toContainText('Printago')
+  await dropFiles(page, [{ name: 'bracket.stl', bytes: boxStl(20, 10, 5) }])
+  await expect(page.getByTestId('file-row').first()).toHaveAttribute('data-status', 'ready')
+  await page.getByTestId('send-button').click()
+  await expect(page.getByTestId('progress-row').first()).toHaveAttribute('data-step', 'done')
+  await page.getByTestId('tab-history').click()
+  await page.getByTestId('history-row').first().click()
 
   // Open in Printago: the browser bridge has no shell, so the address is shown to copy.
   await page.getByTestId('history-open').click()
@@ -154,7 +181,7 @@ test('history: keyboard, stale "Why is it waiting?", Open in Printago without a 
       })
   )
   await page.getByTestId('history-open').click()
-  await expect(page.getByTestId('history-action-error')).toHaveText(
+  await expect(page.getByTestId('history-action-error-text')).toHaveText(
     'Only https links to Printago can be opened.'
   )
   await expect(openUrl).toHaveCount(0)

@@ -84,6 +84,9 @@ test.describe('job setup', () => {
     )
     await shot(page, info.outputPath('panel-batch.png'))
     await page.getByTestId('send-button').click()
+    // Several files: the dry run counts the jobs first (POST /v2/builds/preview, not a build).
+    await expect(page.getByTestId('dry-run-total')).toHaveText('This creates 7 jobs.')
+    await page.getByTestId('dry-run-send').click()
     await expect(page.locator('[data-testid="progress-row"][data-step="done"]')).toHaveCount(3)
     const after = await web.sandbox<SandboxSummary>('/_sandbox/state')
     expect(after.builds).toHaveLength(3)

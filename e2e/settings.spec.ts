@@ -36,14 +36,17 @@ test('preferences apply, persist, and change how files are read', async ({ page,
   await dropFiles(page, [{ name: 'tiny.stl', bytes: boxStl(2, 1, 0.5) }])
   await expect(page.getByLabel('Quantity for tiny.stl')).toHaveValue('3')
   await expect(page.getByTestId('model-summary')).toContainText('2 × 1 × 0.5 mm')
-  // Tiny models are flagged as probably in inches.
-  await expect(page.getByTestId('report')).toContainText('exported in inches')
+  // Tiny models are flagged as probably in inches, with the fix offered.
+  await expect(page.getByTestId('unit-hint')).toContainText(
+    'Drawn in inches? Then it is 50.8 × 25.4 × 12.7 mm.'
+  )
 
   await page.getByTestId('open-settings').click()
   await dialog.getByLabel('Units of STL files').selectOption('inch')
   await page.keyboard.press('Escape')
   await expect(page.getByTestId('model-summary')).toContainText('50.8 × 25.4 × 12.7 mm')
   await expect(page.getByTestId('file-verdict')).toHaveText('Closed mesh')
+  await expect(page.getByTestId('unit-hint')).toHaveCount(0)
   await expect(page.getByTestId('rendered-tris')).toHaveText('12')
   await page.screenshot({ path: info.outputPath('settings-inch.png') })
 

@@ -187,7 +187,9 @@ test.describe('keys without a system keyring', () => {
   }, info) => {
     await connectStore(page, web, sb)
     // No keyring here: the user is told, and chooses.
-    await expect(page.getByTestId('connect-error')).toContainText('weak protection')
+    await expect(page.getByTestId('connect-error')).toContainText(
+      'stored in a file only your account can read'
+    )
     await page.getByRole('button', { name: 'Store anyway' }).click()
     await expect(page.getByTestId('store-banner')).toContainText('Printago')
 
@@ -195,7 +197,10 @@ test.describe('keys without a system keyring', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600)
     expect(readFileSync(keyFile, 'utf8')).toContain(sb.apiKey)
     await page.getByTestId('open-settings').click()
-    await expect(page.getByTestId('key-protection')).toContainText('weak protection')
+    await expect(page.getByTestId('key-protection')).toContainText(
+      'stored in a file only your account can read'
+    )
+    await expect(page.getByTestId('key-protection')).toContainText('no system keyring')
     await page.screenshot({ path: info.outputPath('settings-weak-keys.png') })
     expect(await page.content()).not.toContain(sb.apiKey)
   })

@@ -22,6 +22,7 @@ import { createAppCore, type AppCore, type SecretStore } from '../core/app-core'
 import { createLogger } from '../core/infra/log'
 import { openSettingsFile } from '../core/infra/settings-file'
 import { createPushQueue } from '../core/push-queue'
+import { MIN_WINDOW_SIZE } from '../shared/settings'
 import {
   APP_ORIGIN,
   APP_SCHEME,
@@ -97,8 +98,9 @@ function createWindow(): void {
   win = new BrowserWindow({
     width: 1400,
     height: 900,
-    minWidth: 1100,
-    minHeight: 640,
+    // The layout is made for this size and up (src/shared/settings.ts).
+    minWidth: MIN_WINDOW_SIZE.width,
+    minHeight: MIN_WINDOW_SIZE.height,
     show: false,
     title: 'Printago Send',
     backgroundColor: '#141821',

@@ -64,7 +64,11 @@ export function tagMismatch(p: Printer, tags: Tags | null | undefined): string |
   for (const [key, raw] of Object.entries(tags ?? {})) {
     if (typeof raw !== 'string') continue
     const { op, operands } = parseTag(raw)
-    const anyOf = op === '&=' ? '|=' : op
+    // A single-valued key (a printer has one id, provider, nozzle, model) cannot equal several
+    // values at once: `=A|B` and `&=A|B` read "is one of A, B". A GUESS (the spec leaves these
+    // keys' syntax open); Printago Send sends `printer.modelName: "=A|B"` to keep a model off beds
+    // too small for it (src/shared/send.ts, itemTags).
+    const anyOf = op === '&=' || op === '=' ? '|=' : op
     let ok: boolean
     switch (key) {
       case 'printer.id':

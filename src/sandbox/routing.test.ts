@@ -77,6 +77,25 @@ describe('build-volume fit', () => {
   })
 })
 
+describe('printer.modelName allow-list', () => {
+  it('"=A|B" on a single-valued key is one of A, B (the app keeps a big model off small beds)', async () => {
+    await start()
+    const part = await makePart(sb, 'tray', boxStl(200, 200, 20))
+    const job = onlyJob(
+      (await build(sb, part.id, { tags: { 'printer.modelName': '=A1|P1S|H2D' } })).id
+    )
+    ticks(3)
+    // The A1 mini is first in the fleet and never printed: without the tag it would get the job.
+    expect(job.assignedPrinterId).toBe(PRINTER.a1)
+    const c = await checks(
+      onlyJob((await build(sb, part.id, { tags: { 'printer.modelName': '=p1s' } })).id).id
+    )
+    expect(c[PRINTER.p1s1]!['tags-match']).toBe(true)
+    expect(c[PRINTER.a1mini]!['tags-match']).toBe(false)
+    expect(c[PRINTER.h2d]!['tags-match']).toBe(false)
+  })
+})
+
 describe('materials', () => {
   it('filament.type matches loaded material, not printer tags; troubleshoot says why', async () => {
     await start()

@@ -46,10 +46,15 @@ export function createApi(t: Transport) {
       pathFor: (file: File): Promise<string> => t.pathForFile(file),
       hash: call(t, 'files:hash')
     },
-    printers: { list: call(t, 'printers:list'), onChanged: listen(t, 'printers:changed') },
+    printers: {
+      list: call(t, 'printers:list'),
+      materials: call(t, 'printers:materials'),
+      onChanged: listen(t, 'printers:changed')
+    },
     send: {
       start: call(t, 'send:start'),
       cancel: call(t, 'send:cancel'),
+      preview: call(t, 'send:preview'),
       onProgress: listen(t, 'send:progress'),
       onFinished: listen(t, 'send:finished')
     },

@@ -1,6 +1,6 @@
 // The local job history as the UI, the CLI and the sync service see it, and the mapping of
 // Printago's 13 print-job states to the five the user cares about.
-import type { Priority, QueuePosition, Routing } from './send'
+import type { MaterialChoice, ModelUnit, Priority, QueuePosition, Routing } from './send'
 
 /** Longest thumbnail (PNG data URL) kept in history; the renderer sends none longer. */
 export const MAX_THUMBNAIL_CHARS = 32_000
@@ -94,6 +94,15 @@ export interface HistoryEntry {
   copies: JobCopy[]
   /** Set when this entry is a re-print of another entry. */
   reprintOf?: string
+  /** The material asked for (none: any). */
+  material?: MaterialChoice
+  /** Printer models it was restricted to (`printer.modelName`), so it lands on a bed it fits. */
+  printerModels?: string[]
+  /**
+   * Set when `file` is a scaled copy: the file the user chose, its hash and the unit it was read
+   * in (`file`, `sha256` and `size` are the copy Printago got, in millimetres).
+   */
+  original?: { file: string; fileName: string; sha256: string; unit: ModelUnit }
   /** ms since epoch of the last confirmed server state (for "last known state, 3 min ago"). */
   syncedAt?: number
 }

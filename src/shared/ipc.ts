@@ -10,9 +10,12 @@ import { SettingsSchema, type AppSettings, type KeyProtection } from './settings
 import {
   MAX_FILES_PER_SEND,
   MAX_LABEL_LENGTH,
+  MAX_MODEL_NAME_LENGTH,
+  MAX_PRINTER_MODELS,
   MAX_QUANTITY,
   MAX_TAG_LENGTH,
   MAX_TAGS,
+  type SendPreview,
   type SendProgress,
   type SentFile
 } from './send'
@@ -38,6 +41,38 @@ export const RoutingSchema = z.discriminatedUnion('mode', [
   })
 ])
 
+const id64 = z.string().min(1).max(64)
+
+export const MaterialChoiceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('type'),
+    type: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((t) => !t.includes('|'), 'a material type cannot contain "|"')
+  }),
+  z.strictObject({
+    kind: z.literal('variant'),
+    variantId: id64,
+    materialId: id64,
+    type: z.string().max(64),
+    name: z.string().max(256),
+    color: z.string().max(16).nullable().optional()
+  })
+])
+
+export const PrinterModelsSchema = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(MAX_MODEL_NAME_LENGTH)
+      .refine((t) => !t.includes('|'), 'a printer model containing "|" cannot be sent')
+  )
+  .min(1)
+  .max(MAX_PRINTER_MODELS)
+
 export const SendItemSchema = z.strictObject({
   path: nonEmpty,
   label: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
@@ -51,7 +86,10 @@ export const SendItemSchema = z.strictObject({
       bytes: z.number().int().nonnegative().optional(),
       thumbnail: z.string().max(MAX_THUMBNAIL_CHARS).optional()
     })
-    .optional()
+    .optional(),
+  unit: z.enum(['mm', 'inch', 'm', 'um']).optional(),
+  material: MaterialChoiceSchema.optional(),
+  printerModels: PrinterModelsSchema.optional()
 })
 
 export const SendRequestSchema = z.strictObject({
@@ -80,6 +118,9 @@ export const channels = {
   // already recognisable as this send's.
   'send:start': SendRequestSchema.extend({ jobId: z.string().uuid().optional() }),
   'send:cancel': z.strictObject({ jobId: z.string().min(1).max(64) }),
+  // The dry run: the jobs a send would create (POST /v2/builds/preview), nothing queued.
+  'send:preview': SendRequestSchema,
+  'printers:materials': z.strictObject({ refresh: z.boolean().optional() }).optional(),
   'shell:openExternal': z.strictObject({ url: z.string().max(2048) }),
   'history:list': z.void(),
   'history:reprint': z.strictObject({
@@ -87,7 +128,11 @@ export const channels = {
     quantity: z.number().int().min(1).max(MAX_QUANTITY).optional(),
     label: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
     priority: z.enum(['normal', 'low']).optional(),
-    routing: RoutingSchema.optional()
+    routing: RoutingSchema.optional(),
+    /** null: any material (clears the original's). */
+    material: MaterialChoiceSchema.nullable().optional(),
+    /** null: no model restriction. */
+    printerModels: PrinterModelsSchema.nullable().optional()
   }),
   'history:cancel': z.strictObject({
     entryId: z.string().min(1).max(64),
@@ -156,6 +201,42 @@ export interface PrinterList {
   stale?: AppError
 }
 
+/** One colour of one material of the store's catalogue. */
+export interface MaterialOption {
+  variantId: string
+  materialId: string
+  /** e.g. "PLA" */
+  type: string
+  /** e.g. "PLA Basic Jade White" */
+  name: string
+  brand: string | null
+  /** #RRGGBB(AA), when known. */
+  color: string | null
+}
+
+/** A loaded slot of a printer: what it holds (type always, material and colour when known). */
+export interface LoadedSlot {
+  type: string
+  variantId: string | null
+  materialId: string | null
+  name: string
+  color: string | null
+  /** "AMS 1 slot 2", "spool". */
+  where: string
+}
+
+/** The store's materials and what every printer has loaded (`GET /v1/materials`, variants, slots). */
+export interface MaterialsView {
+  /** Filament types of the catalogue and of every loaded slot, sorted. */
+  types: string[]
+  options: MaterialOption[]
+  /** printer id → its loaded slots (empty slots left out). */
+  loaded: Record<string, LoadedSlot[]>
+  fetchedAt: number
+  /** Set when the list is the cached one because a refresh failed. */
+  stale?: AppError
+}
+
 export interface FileHash {
   path: string
   name: string
@@ -174,6 +255,8 @@ export interface ChannelResults {
   'printers:list': PrinterList
   'send:start': { jobId: string }
   'send:cancel': { cancelled: boolean }
+  'send:preview': SendPreview
+  'printers:materials': MaterialsView
   'shell:openExternal': { opened: boolean }
   'history:list': HistorySnapshot
   'history:reprint': { entry: HistoryEntry }

@@ -19,12 +19,128 @@ export interface SendItem {
   priority?: Priority
   position?: QueuePosition
   /** Optional metadata kept in history (from the renderer's mesh report). */
-  meta?: { size?: [number, number, number]; triangles?: number; bytes?: number; thumbnail?: string }
+  meta?: {
+    size?: [number, number, number]
+    triangles?: number
+    bytes?: number
+    thumbnail?: string
+    /** Set by main when the file sent is a scaled copy of this one (see `unit`). */
+    original?: SentOriginal
+  }
+  /**
+   * The unit the file's numbers are in (default mm). Anything else is converted by main before
+   * the send: the bytes Printago gets are the model in millimetres, a file of their own.
+   */
+  unit?: ModelUnit
+  /** What to print it with (default: any material loaded). */
+  material?: MaterialChoice
+  /**
+   * Only printers of these models may take it (`printer.modelName`): the models of the reachable
+   * printers the model fits, so Printago never starts it on a bed too small for it.
+   */
+  printerModels?: string[]
+}
+
+/** The units an STL's numbers may be in, and their factor to millimetres. */
+export type ModelUnit = 'mm' | 'inch' | 'm' | 'um'
+export const UNIT_SCALE: Record<ModelUnit, number> = { mm: 1, inch: 25.4, m: 1000, um: 0.001 }
+export const UNIT_WORDS: Record<ModelUnit, string> = {
+  mm: 'millimetres',
+  inch: 'inches',
+  m: 'metres',
+  um: 'micrometres'
+}
+
+/** The file a scaled copy was made from (history keeps both). */
+export interface SentOriginal {
+  path: string
+  sha256: string
+  unit: ModelUnit
+}
+
+/**
+ * A material requirement. `type`: any colour of a filament type (e.g. PLA); `variant`: one colour
+ * of one material of the store's catalogue. The names are kept for the history and the UI.
+ */
+export type MaterialChoice =
+  | { kind: 'type'; type: string }
+  | {
+      kind: 'variant'
+      variantId: string
+      materialId: string
+      type: string
+      name: string
+      color?: string | null
+    }
+
+/** "PLA (any colour)", "PLA Basic Jade White". */
+export function materialWords(m: MaterialChoice | undefined | null): string {
+  if (!m) return 'any material'
+  return m.kind === 'type' ? `${m.type} (any colour)` : m.name
+}
+
+/**
+ * The build's `materials` for a choice: channel 0 (an STL has one) accepts the type or the one
+ * variant. Chosen over the `filament.type` tag because it both routes (only printers with it
+ * loaded) and tells Printago which slot to print from; the tag alone would leave a mixed AMS free
+ * to print a PETG job from its PLA slot, and its value syntax is not documented.
+ */
+export function buildMaterials(
+  m: MaterialChoice | undefined | null
+): Record<string, Array<{ materialType: string } | { variantId: string }>> | undefined {
+  if (!m) return undefined
+  return { '0': [m.kind === 'type' ? { materialType: m.type } : { variantId: m.variantId }] }
+}
+
+/** Printer models in one `printer.modelName` allow-list, and the length of each. */
+export const MAX_PRINTER_MODELS = 50
+export const MAX_MODEL_NAME_LENGTH = 128
+
+/** Why a model name cannot go in `printer.modelName`, or null. */
+export function modelNameProblem(name: string): string | null {
+  if (name.trim() === '') return 'A printer model name cannot be empty.'
+  if (name.length > MAX_MODEL_NAME_LENGTH)
+    return `A printer model name is at most ${MAX_MODEL_NAME_LENGTH} characters.`
+  if (name.includes('|')) return `The printer model "${name}" contains '|'.`
+  return null
+}
+
+/**
+ * The routing tags of one file: the send's routing plus, for a file kept off printers it does not
+ * fit, `printer.modelName` = `=A|B` ("is one of A, B"). The spec leaves that key's syntax open;
+ * `=` is the operator Printago documents for single-valued keys (`printer.id`) and `|` its operand
+ * separator. An allow-list fails safe: if Printago read it differently, the job would wait (and
+ * "Why is it waiting?" says so) rather than start on a bed too small for it.
+ */
+export function itemTags(
+  routing: Routing,
+  item: Pick<SendItem, 'printerModels'>
+): Record<string, string> {
+  const tags = routingTags(routing)
+  const models = item.printerModels ?? []
+  if (models.length > 0 && routing.mode !== 'printer')
+    tags['printer.modelName'] = `=${models.join('|')}`
+  return tags
 }
 
 export interface SendRequest {
   items: SendItem[]
   routing: Routing
+}
+
+/** What `POST /v2/builds/preview` says a send would create (the dry run). */
+export interface SendPreview {
+  files: Array<{
+    /** The request's path (the original file, not a converted copy). */
+    path: string
+    label: string
+    jobs: number
+    /** The jobs' labels as Printago would queue them (without this app's marker). */
+    jobLabels: string[]
+  }>
+  jobCount: number
+  /** Files uploaded for the dry run (the send then reuses their parts). */
+  uploaded: number
 }
 
 export type SendStep =

@@ -18,6 +18,13 @@ export const SettingsSchema = z.strictObject({
 
 export type AppSettings = z.infer<typeof SettingsSchema>
 
+/**
+ * The smallest window the layout is made for (CSS px): Electron's window minimum, and the page's
+ * minimum in the browser mode (it scrolls below it). Every panel scrolls inside it; Send stays in
+ * view.
+ */
+export const MIN_WINDOW_SIZE = { width: 900, height: 600 } as const
+
 export const DEFAULT_SETTINGS: AppSettings = {
   theme: 'system',
   notifications: true,

@@ -43,7 +43,9 @@ export function storeHandlers(ctx: CoreContext): DomainHandlers<'store'> {
       if (protection === 'weak' && !choice)
         return fail(
           'weak-key-storage',
-          'This computer can only store the key with weak protection (no system keyring). Store it anyway, or keep it for this session only?'
+          ctx.shell === 'web'
+            ? 'This computer has no system keyring: the key would be stored in a file only your account can read. Store it there anyway, or keep it for this session only?'
+            : 'This computer can only store the key with weak protection (no system keyring). Store it anyway, or keep it for this session only?'
         )
       const keep = protection === 'weak' && choice === 'session' ? 'session' : 'store'
       const name = access.value.name

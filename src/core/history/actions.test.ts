@@ -109,6 +109,39 @@ describe('print again', () => {
     })
   })
 
+  it('changes routing and material; keeps the model restriction unless one printer is chosen', async () => {
+    const { sb, store, deps } = await setup()
+    const first = store.add({
+      ...(await sendToSandbox(sb, { name: 'tray', routing: { mode: 'any' } })),
+      printerModels: ['P1S', 'H2D']
+    })
+    const material = { kind: 'type' as const, type: 'PETG' }
+    const again = await reprintEntry(deps, {
+      entryId: first.id,
+      routing: { mode: 'tags', tags: ['RackB'] },
+      material
+    })
+    expect(again).toMatchObject({ routing: { mode: 'tags', tags: ['RackB'] }, material })
+    expect(again.printerModels).toEqual(['P1S', 'H2D'])
+    const build = sb.state.partBuilds.get(again.partBuildId)!
+    expect(build.requiredPrinterTags).toEqual({
+      'user.tags': '&=RackB',
+      'printer.modelName': '=P1S|H2D'
+    })
+    expect(build.materialAssignments).toEqual({ '0': [{ materialType: 'PETG' }] })
+    // One printer chosen: its id is the routing; any material again (null clears it).
+    const third = await reprintEntry(deps, {
+      entryId: again.id,
+      routing: { mode: 'printer', printerId: PRINTER.h2d },
+      material: null
+    })
+    expect(third.material).toBeUndefined()
+    expect(third.printerModels).toBeUndefined()
+    expect(sb.state.partBuilds.get(third.partBuildId)!.requiredPrinterTags).toEqual({
+      'printer.id': `=${PRINTER.h2d}`
+    })
+  })
+
   it('a lost answer is "not confirmed, will be checked", then found (never queued twice) and recorded', async () => {
     const { sb, store, service, deps } = await setup()
     const first = store.add(await sendToSandbox(sb, { name: 'doubt' }))

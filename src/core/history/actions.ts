@@ -13,7 +13,7 @@ import type {
   PrinterMatchingStatus,
   PrintJobMatchingTroubleshoot
 } from '../../shared/printago/api-types'
-import type { Priority, QueuePosition, Routing } from '../../shared/send'
+import type { MaterialChoice, Priority, QueuePosition, Routing } from '../../shared/send'
 import { createHistoryEntry, type HistoryStore } from './store'
 import type { PrintagoClient } from '../printago/client'
 import { isPrintagoError } from '../printago/errors'
@@ -68,6 +68,10 @@ export interface ReprintEntryRequest {
   priority?: Priority
   routing?: Routing
   position?: QueuePosition
+  /** null: any material; undefined: the original's. */
+  material?: MaterialChoice | null
+  /** null: no model restriction; undefined: the original's (dropped for one chosen printer). */
+  printerModels?: string[] | null
 }
 
 /**
@@ -87,6 +91,14 @@ export async function reprintEntry(
   const priority = req.priority ?? original.priority
   const routing = req.routing ?? original.routing
   const position = req.position ?? original.position
+  const material = req.material === undefined ? original.material : (req.material ?? undefined)
+  const models =
+    req.printerModels === undefined
+      ? routing.mode === 'printer'
+        ? undefined
+        : original.printerModels
+      : (req.printerModels ?? undefined)
+  const printerModels = models && models.length > 0 ? models : undefined
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 500) {
     throw new HistoryActionError('invalid', 'The quantity must be a whole number from 1 to 500.')
   }
@@ -102,6 +114,8 @@ export async function reprintEntry(
         label,
         priority,
         ...(position ? { position } : {}),
+        ...(material ? { material } : {}),
+        ...(printerModels ? { printerModels } : {}),
         meta: { bytes: original.size },
         partId: original.partId,
         sha256: original.sha256,
@@ -129,7 +143,10 @@ export async function reprintEntry(
       quantity,
       priority,
       position,
-      reprintOf: original.id
+      reprintOf: original.id,
+      ...(material ? { material } : {}),
+      ...(printerModels ? { printerModels } : {}),
+      ...(original.original ? { original: original.original } : {})
     },
     { now: (deps.now ?? Date.now)() }
   )

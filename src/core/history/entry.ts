@@ -10,7 +10,7 @@ import {
   type HistoryEntry,
   type JobCopy
 } from '../../shared/history'
-import type { Priority, QueuePosition, Routing } from '../../shared/send'
+import type { MaterialChoice, Priority, QueuePosition, Routing } from '../../shared/send'
 import { realClock } from '../infra/clock'
 
 /** The facts of one sent file, as the send pipeline / reprint know them. */
@@ -35,6 +35,10 @@ export interface NewHistoryEntry {
   position?: QueuePosition
   reprintOf?: string
   sentAt?: string
+  material?: MaterialChoice
+  printerModels?: string[]
+  /** The file the user chose, when `file` is its scaled copy. */
+  original?: HistoryEntry['original']
 }
 
 /** Derives `status` from the copies and caps the thumbnail; returns the same object. */
@@ -81,6 +85,9 @@ export function createHistoryEntry(
   if (input.thumbnail) entry.thumbnail = input.thumbnail
   if (input.position) entry.position = input.position
   if (input.reprintOf) entry.reprintOf = input.reprintOf
+  if (input.material) entry.material = input.material
+  if (input.printerModels?.length) entry.printerModels = input.printerModels
+  if (input.original) entry.original = input.original
   return normalizeEntry(entry)
 }
 

@@ -95,7 +95,31 @@ const EntryFileSchema = z.object({
   status: z.enum(['queued', 'in-progress', 'printed', 'failed', 'cancelled']).catch('queued'),
   copies: z.array(CopyFileSchema),
   reprintOf: z.string().optional().catch(undefined),
-  syncedAt: z.number().optional().catch(undefined)
+  syncedAt: z.number().optional().catch(undefined),
+  material: z
+    .union([
+      z.object({ kind: z.literal('type'), type: z.string().min(1) }),
+      z.object({
+        kind: z.literal('variant'),
+        variantId: z.string().min(1),
+        materialId: z.string(),
+        type: z.string(),
+        name: z.string(),
+        color: z.string().nullable().optional()
+      })
+    ])
+    .optional()
+    .catch(undefined),
+  printerModels: z.array(z.string().min(1)).optional().catch(undefined),
+  original: z
+    .object({
+      file: z.string(),
+      fileName: z.string(),
+      sha256: z.string(),
+      unit: z.enum(['mm', 'inch', 'm', 'um'])
+    })
+    .optional()
+    .catch(undefined)
 })
 
 /** Parses one stored entry; null when it is unusable or belongs to another store. */

@@ -38,6 +38,23 @@ describe('history store', () => {
     expect(existsSync(s.backupPath)).toBe(true)
   })
 
+  it('keeps the material, the model restriction and the original of a scaled copy', () => {
+    let s = f.open()
+    const original = { file: '/m/bracket.stl', fileName: 'bracket.stl', sha256: 'ab', unit: 'inch' }
+    const entry = s.add({
+      ...numberedEntry(1),
+      material: { kind: 'type', type: 'PETG' },
+      printerModels: ['P1S', 'H2D'],
+      original: original as HistoryEntry['original']
+    })
+    s = f.reopen(s)
+    expect(s.get(entry.id)).toMatchObject({
+      material: { kind: 'type', type: 'PETG' },
+      printerModels: ['P1S', 'H2D'],
+      original
+    })
+  })
+
   it('coalesces status writes on the clock and flushes them on close', async () => {
     const clock = createManualClock()
     const s = f.open(STORE, { writeDelayMs: 300, clock })

@@ -9,12 +9,16 @@
 import { EventEmitter } from 'node:events'
 import type {
   BuildConfigV2,
+  BuildPreviewV2,
   BuildResultV2,
   LegacyBuildConfig,
+  Material,
+  MaterialVariant,
   Part,
   PartBuildWithRelation,
   PartInsertWithMaterials,
   Printer,
+  PrinterSlot,
   PrintJob,
   PrintJobMatchingTroubleshoot,
   SignedUploadUrlsResponse,
@@ -127,6 +131,14 @@ export interface PrintagoClient {
   createBuild(body: BuildConfigV2, options?: CallOptions): Promise<BuildResultV2>
   getPartBuild(id: string, options?: CallOptions): Promise<PartBuildWithRelation | null>
   listPartBuilds(query?: Query, options?: CallOptions): Promise<PartBuildWithRelation[]>
+  /** POST /v2/builds/preview: the part builds and jobs a build would create; nothing is queued. */
+  previewBuild(body: BuildConfigV2, options?: CallOptions): Promise<BuildPreviewV2>
+  /** GET /v1/materials (the store's catalogue). */
+  listMaterials(options?: CallOptions): Promise<Material[]>
+  /** GET /v1/materials/variants (every colour of every material). */
+  listMaterialVariants(options?: CallOptions): Promise<MaterialVariant[]>
+  /** GET /v1/printer-slots (what each printer has loaded). */
+  listPrinterSlots(options?: CallOptions): Promise<PrinterSlot[]>
   listPrintJobs(query?: Query, options?: CallOptions): Promise<PrintJob[]>
   getPrintJob(id: string, options?: CallOptions): Promise<PrintJob | null>
   cancelPrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
@@ -528,6 +540,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           ...(p.label !== undefined ? { label: p.label } : {}),
           ...(p.tags !== undefined ? { tags: p.tags } : {}),
           ...(p.priority !== undefined ? { priority: p.priority } : {}),
+          ...(p.materials ? { materialAssignments: p.materials } : {}),
           parameterOverrides: []
         }))
       }
@@ -549,6 +562,25 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
       unwrapList<PartBuildWithRelation>(
         await must({ ...o, method: 'GET', path: '/v1/part-builds', query })
       ),
+    previewBuild: (body, o) =>
+      // Creates nothing, so a lost answer may simply be asked again.
+      must<BuildPreviewV2>({
+        ...o,
+        method: 'POST',
+        path: '/v2/builds/preview',
+        body,
+        idempotent: true
+      }),
+    listMaterials: async (o) =>
+      unwrapList<Material>(
+        await must({ ...o, method: 'GET', path: '/v1/materials', query: { limit: 1000 } })
+      ),
+    listMaterialVariants: async (o) =>
+      unwrapList<MaterialVariant>(
+        await must({ ...o, method: 'GET', path: '/v1/materials/variants' })
+      ),
+    listPrinterSlots: async (o) =>
+      unwrapList<PrinterSlot>(await must({ ...o, method: 'GET', path: '/v1/printer-slots' })),
     listPrintJobs: async (query, o) =>
       unwrapList<PrintJob>(await must({ ...o, method: 'GET', path: '/v1/print-jobs', query })),
     getPrintJob: (jobId, o) =>

@@ -14,9 +14,10 @@
 //   Build calls and their reconciliation are serialised within the process (the service runs this
 //   under one lock) and the store's lock (infra/lock.ts) keeps every other process out.
 import type { BuildConfigV2, PartBuildConfigV2 } from '../../shared/printago/api-types'
-import { defaultLabel, routingTags } from '../../shared/send'
+import { defaultLabel } from '../../shared/send'
 import { buildErrorNamesPart } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
+import { partBuildEntry } from './build-entry'
 import { JournalWriteError, live, type SendContext } from './context'
 import { markerFor, markLabel } from './marker'
 import { matchBuilds, recordBuilds, resolveOpenIntent } from './reconcile'
@@ -122,18 +123,11 @@ async function sendBuild(ctx: SendContext, job: JobRecord, entries: number[]): P
   }
 }
 
-/** The build entry for one file: its part, label, quantity, routing, priority and position. */
+/** The build entry for one file (build-entry.ts), its label marked as ours. */
 function buildEntry(job: JobRecord, index: number): PartBuildConfigV2 {
   const want = job.request.items[index]!
-  const entry: PartBuildConfigV2 = {
-    partId: job.items[index]!.partId!,
-    quantity: want.quantity,
-    label: markLabel(want.label ?? defaultLabel(want.path), markerFor(job.jobId, index)),
-    tags: routingTags(job.request.routing),
-    priority: want.priority === 'low' ? 1000 : 100
-  }
-  if (want.position) entry.position = want.position
-  return entry
+  const label = markLabel(want.label ?? defaultLabel(want.path), markerFor(job.jobId, index))
+  return partBuildEntry(want, job.request.routing, job.items[index]!.partId!, label)
 }
 
 /** After a refused build, find reused parts that no longer exist and drop them from the cache. */

@@ -1,7 +1,8 @@
 // "Send it again" after an interruption means "finish it", not "a second copy": a new send whose
 // files match files of an unfinished job of this store — same bytes (SHA-256), same routing,
-// quantity, label, priority and position — resumes that job for those files instead of queuing
-// them again. A deliberate second copy is an explicit choice (`--again`, Print again).
+// quantity, label, priority, position, material and printer models — resumes that job for those
+// files instead of queuing them again. A deliberate second copy is an explicit choice (`--again`,
+// Print again).
 import { defaultLabel, type Routing, type SendItem, type SendRequest } from '../../shared/send'
 import { hashFile } from '../infra/hash'
 import { inspectAndHashFile } from './file-check'
@@ -27,7 +28,10 @@ function itemKey(sha256: string, item: SendItem, routing: Routing): string {
     item.quantity,
     item.label ?? defaultLabel(item.path),
     item.priority ?? 'normal',
-    item.position ?? 'back'
+    item.position ?? 'back',
+    // What it prints with and where it may go are part of "the same send".
+    item.material ?? null,
+    [...(item.printerModels ?? [])].sort()
   ])
 }
 

@@ -3,9 +3,11 @@
 // history write that failed (disk full) is done again on the next resume instead of a queued job
 // silently missing from the history. Shared by the app core and the CLI.
 import { statSync } from 'node:fs'
+import { basename } from 'node:path'
 
 import { createHistoryEntry, type HistoryStore } from '../history/store'
-import { defaultLabel } from '../../shared/send'
+import type { HistoryEntry } from '../../shared/history'
+import { defaultLabel, type SentOriginal } from '../../shared/send'
 import type { JobRecord } from './state'
 
 function fileSize(path: string): number {
@@ -13,6 +15,15 @@ function fileSize(path: string): number {
     return statSync(path).size
   } catch {
     return 0
+  }
+}
+
+function sourceOf(source: SentOriginal): NonNullable<HistoryEntry['original']> {
+  return {
+    file: source.path,
+    fileName: basename(source.path.replace(/\\/g, '/')),
+    sha256: source.sha256,
+    unit: source.unit
   }
 }
 
@@ -40,11 +51,18 @@ export function recordJobFiles(
     const item = job.request.items[index]!
     if (!it.partBuildId) continue
     const original = it.reprintOf ? history.get(it.reprintOf) : undefined
+    // A scaled copy was sent: the entry names the file the user chose and keeps both hashes.
+    const source = item.meta?.original
+    const converted = original?.original ?? (source ? sourceOf(source) : undefined)
     history.add(
       createHistoryEntry({
         storeId,
         file: original?.file ?? item.path,
         ...(original ? { fileName: original.fileName } : {}),
+        ...(!original && converted ? { fileName: converted.fileName } : {}),
+        ...(converted ? { original: converted } : {}),
+        ...(item.material ? { material: item.material } : {}),
+        ...(item.printerModels?.length ? { printerModels: item.printerModels } : {}),
         sha256: it.sha256 ?? original?.sha256 ?? '',
         size: original?.size ?? item.meta?.bytes ?? fileSize(item.path),
         dimensions: original?.dimensions ?? item.meta?.size,

@@ -103,6 +103,8 @@ export interface SendOptions {
 
 export interface SendService {
   readonly journal: Journal<SendJournalState>
+  /** sha256 → part id of this store (the dry run adds the parts it creates; sends reuse them). */
+  readonly dedupe: DedupeCache
   /** Problems found while opening the journal (torn tail, quarantined files). */
   readonly issues: JournalIssue[]
   /** PUT requests sent to signed URLs (the client's `apiCalls` counts the REST calls). */
@@ -257,6 +259,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
 
   return {
     journal: j,
+    dedupe: ctx.dedupe,
     issues: j.issues,
     get uploadRequests() {
       return ctx.uploadRequests

@@ -28,6 +28,22 @@ describe('validateSendRequest', () => {
     expect(
       validateSendRequest({ items: [item], routing: { mode: 'tags', tags: ['a|b'] } })
     ).toContain("'|'")
+    const any = { mode: 'any' } as const
+    expect(
+      validateSendRequest({ items: [{ ...item, printerModels: ['P1S', 'A|B'] }], routing: any })
+    ).toContain("'|'")
+    expect(
+      validateSendRequest({
+        items: [{ ...item, material: { kind: 'type', type: 'PLA|PETG' } }],
+        routing: any
+      })
+    ).toContain('material type')
+    expect(
+      validateSendRequest({
+        items: [{ ...item, printerModels: ['P1S'], material: { kind: 'type', type: 'PLA' } }],
+        routing: any
+      })
+    ).toBeNull()
   })
 })
 

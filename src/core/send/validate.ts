@@ -4,6 +4,8 @@ import { basename } from 'node:path'
 import {
   labelProblem,
   MAX_FILES_PER_SEND,
+  MAX_PRINTER_MODELS,
+  modelNameProblem,
   MAX_TAGS,
   quantityProblem,
   tagProblem,
@@ -35,6 +37,18 @@ export function validateSendRequest(request: SendRequest): string | null {
     if (item.position !== undefined && item.position !== 'front' && item.position !== 'back') {
       return `${item.path}: position must be front or back`
     }
+    const models = item.printerModels ?? []
+    if (models.length > MAX_PRINTER_MODELS)
+      return `${item.path}: at most ${MAX_PRINTER_MODELS} printer models`
+    for (const m of models) {
+      const problem = modelNameProblem(m)
+      if (problem) return `${item.path}: ${problem}`
+    }
+    const material = item.material
+    if (material?.kind === 'type' && (material.type.trim() === '' || material.type.includes('|')))
+      return `${item.path}: the material type must be a name without '|'`
+    if (material?.kind === 'variant' && !material.variantId)
+      return `${item.path}: the material has no variant id`
   }
   const r = request.routing
   if (!r || (r.mode !== 'any' && r.mode !== 'printer' && r.mode !== 'tags'))

@@ -2,14 +2,18 @@
 // send panel) stays mounted while the history is shown. State lives in hooks/.
 import { useEffect, useState, type ReactElement } from 'react'
 
+import type { Routing } from '../../shared/send'
 import { FilesColumn } from './components/FilesColumn'
 import { HistoryView } from './components/history/HistoryView'
+import { JobToasts } from './components/JobToasts'
 import { PreviewColumn } from './components/PreviewColumn'
 import { SendPanel } from './components/send/SendPanel'
 import { SettingsDialog } from './components/SettingsDialog'
 import { FirstRun, StoreBanner } from './components/StorePanel'
 import { useDroppedFiles } from './hooks/useDroppedFiles'
 import { useHistoryFocus } from './hooks/useHistoryFocus'
+import { useJobAlerts } from './hooks/useJobAlerts'
+import { useMaterials } from './hooks/useMaterials'
 import { usePrinters } from './hooks/usePrinters'
 import { useSend } from './hooks/useSend'
 import { useStore } from './hooks/useStore'
@@ -20,17 +24,21 @@ const NO_TAGS: string[] = []
 /** Root component. */
 export function App(): ReactElement {
   const [settingsOpen, setSettingsOpen] = useState(false)
-  const { tab, setTab, focusEntryId } = useHistoryFocus()
+  const [routing, setRouting] = useState<Routing | null>(null)
+  const { tab, setTab, focusEntryId, openEntry } = useHistoryFocus()
   // Another store must never inherit this one's send state (see useStore).
   const { store, changeStore, settingsView, setSettingsView } = useStore(() => {
     send.reset()
     dropped.clearSent()
     printers.reset()
+    materials.reset()
   })
   const defaults = settingsView?.settings
   useTheme(defaults?.theme ?? 'system')
   const unitScale = defaults?.assumedUnit === 'inch' ? 25.4 : 1
   const printers = usePrinters(store)
+  const materials = useMaterials(store)
+  const alerts = useJobAlerts(tab)
   const dropped = useDroppedFiles({
     defaultQuantity: defaults?.defaultQuantity ?? 1,
     onDrop: () => setTab('send')
@@ -40,8 +48,26 @@ export function App(): ReactElement {
   // tree is subscribed: the host may deliver the events it held back.
   useEffect(() => window.api.app.ready(), [])
 
-  if (!store) return <div className="loading">Starting…</div>
-  if (store.kind === 'none') return <FirstRun onStore={changeStore} />
+  // Files dropped before a store is chosen wait in the list; the screen says so.
+  const dropOverlay = dropped.dragging && (
+    <div className="drop-overlay" aria-hidden="true">
+      Drop STL files or folders
+    </div>
+  )
+  if (!store)
+    return (
+      <div className="loading">
+        Starting…
+        {dropOverlay}
+      </div>
+    )
+  if (store.kind === 'none')
+    return (
+      <>
+        <FirstRun onStore={changeStore} waiting={dropped.files.map((f) => f.name)} />
+        {dropOverlay}
+      </>
+    )
 
   const selected = dropped.files.find((f) => f.key === dropped.selectedKey) ?? null
   return (
@@ -66,9 +92,19 @@ export function App(): ReactElement {
             data-testid="tab-history"
           >
             History
+            {alerts.unseen > 0 && (
+              <span className="tab-badge" data-testid="history-badge">
+                {alerts.unseen}
+                <span className="sr-only"> new</span>
+              </span>
+            )}
           </button>
         </nav>
-        <StoreBanner store={store} onSettings={() => setSettingsOpen(true)} />
+        <StoreBanner
+          store={store}
+          weakKeys={settingsView?.keyProtection === 'weak'}
+          onSettings={() => setSettingsOpen(true)}
+        />
       </header>
       {settingsOpen && (
         <SettingsDialog
@@ -81,7 +117,7 @@ export function App(): ReactElement {
       )}
       {tab === 'history' && (
         <div className="history-tab" role="tabpanel" aria-label="History">
-          <HistoryView focusEntryId={focusEntryId} />
+          <HistoryView focusEntryId={focusEntryId} demo={store.kind === 'demo'} />
         </div>
       )}
       {/* The send view stays mounted (files, viewer) while the history is shown. */}
@@ -92,8 +128,12 @@ export function App(): ReactElement {
           selected={selected}
           printers={printers.printers}
           unitScale={unitScale}
+          routing={routing}
+          loaded={materials.materials?.loaded ?? null}
+          onUnit={(key, unit) => dropped.setOptions(key, { unit })}
+          active={tab === 'send' && !settingsOpen}
         />
-        <aside className="send-col">
+        <aside className="send-col" aria-label="Send panel">
           <SendPanel
             files={dropped.files}
             unitScale={unitScale}
@@ -101,20 +141,24 @@ export function App(): ReactElement {
             defaultTags={defaults?.defaultTags ?? NO_TAGS}
             printers={printers.printers}
             printersError={printers.error}
-            onRefreshPrinters={printers.refresh}
+            materials={materials.materials}
+            selectedKey={dropped.selectedKey}
+            onRefreshPrinters={() => {
+              printers.refresh()
+              materials.refresh()
+            }}
             onOptionsChange={dropped.setOptions}
-            onSend={(r) => void send.start(r)}
+            onSend={(r, picks) => void send.start(r, picks)}
+            onPreview={send.preview}
             onCancel={send.cancel}
             onOpenSettings={() => setSettingsOpen(true)}
+            onRoutingChange={setRouting}
             send={send.send}
           />
         </aside>
       </div>
-      {dropped.dragging && (
-        <div className="drop-overlay" aria-hidden="true">
-          Drop STL files or folders
-        </div>
-      )}
+      <JobToasts toasts={alerts.toasts} onShow={openEntry} onDismiss={alerts.dismiss} />
+      {dropOverlay}
     </div>
   )
 }

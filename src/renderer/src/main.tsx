@@ -1,6 +1,7 @@
 import { Component, StrictMode, type ErrorInfo, type ReactNode } from 'react'
 import { createRoot } from 'react-dom/client'
 
+import { MIN_WINDOW_SIZE } from '../../shared/settings'
 import { App } from './App'
 import './styles.css'
 
@@ -28,7 +29,13 @@ class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | 
   }
 }
 
-createRoot(document.getElementById('root')!).render(
+const root = document.getElementById('root')!
+// The layout's smallest size, the same as the desktop window's minimum: below it (a small browser
+// window) the page scrolls instead of squeezing the panels.
+root.style.minWidth = `${MIN_WINDOW_SIZE.width}px`
+root.style.minHeight = `${MIN_WINDOW_SIZE.height}px`
+
+createRoot(root).render(
   <StrictMode>
     <ErrorBoundary>
       <App />

@@ -102,6 +102,8 @@ export function plateReport(
     nonFiniteVertices,
     shells,
     inchSuspect,
+    // A 3MF states its unit; the engine already scales it to millimetres.
+    unitSuspect: null,
     verdict: errors > 0 ? 'error' : warnings > 0 || inchSuspect ? 'warning' : 'ok',
     notes
   }

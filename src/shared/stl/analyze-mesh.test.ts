@@ -173,6 +173,20 @@ describe('analyzeMesh', () => {
     expect(report(box([0, 0, 0], [10, 5, 5])).inchSuspect).toBe(false)
   })
 
+  it('unitSuspect: a part drawn in metres or micrometres is a warning, with its size fixed', () => {
+    const metres = report(box([0, 0, 0], [0.07, 0.03, 0.03]))
+    expect(metres.unitSuspect).toBe('m')
+    expect(metres.verdict).toBe('warning')
+    expect(metres.notes.join(' ')).toContain('if it was drawn in metres it is 70 × 30 × 30 mm')
+    const microns = report(box([0, 0, 0], [50_000, 20_000, 10_000]))
+    expect(microns.unitSuspect).toBe('um')
+    expect(microns.notes.join(' ')).toContain('micrometres it is 50 × 20 × 10 mm')
+    // Printable as it is, or no factor makes it printable: left alone.
+    expect(report(box([0, 0, 0], [2, 1, 0.5])).unitSuspect).toBeNull()
+    expect(report(box([0, 0, 0], [0.0001, 0.0001, 0.0001])).unitSuspect).toBeNull()
+    expect(report(box([0, 0, 0], [9000, 10, 10])).unitSuspect).toBeNull()
+  })
+
   it('sphere mesh: closed, consistent, volume close to 4/3πr³', () => {
     const r = report(scale(sphere(1, 64, 32), 20))
     expect(r.closed).toBe(true)

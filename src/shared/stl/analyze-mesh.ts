@@ -399,6 +399,20 @@ export function analyzeMesh(parsed: ParsedStl): MeshReport {
     const inch = size.map((s) => formatMm(s * INCH)).join(' × ')
     warn(`The model is only ${mm} mm; if it was drawn in inches it is ${inch} mm.`)
   }
+  // Under 1 mm across: drawn in metres (a 70 mm part is 0.07). Over 10 m: drawn in micrometres.
+  // Either way the printer would get a speck or a building; the factor brings it to a size that
+  // prints (1–2,000 mm), or the file is left alone.
+  let unitSuspect: MeshReport['unitSuspect'] = null
+  if (maxDim > 0 && maxDim < 1 && maxDim * 1000 >= 1 && maxDim * 1000 <= 2000) unitSuspect = 'm'
+  else if (maxDim > 10_000 && maxDim / 1000 >= 1 && maxDim / 1000 <= 2000) unitSuspect = 'um'
+  if (unitSuspect) {
+    const mm = size.map((s) => formatMm(s)).join(' × ')
+    const factor = unitSuspect === 'm' ? 1000 : 0.001
+    const fixed = size.map((s) => formatMm(s * factor)).join(' × ')
+    warn(
+      `The model is ${mm} mm, ${unitSuspect === 'm' ? 'too small' : 'too big'} to print; if it was drawn in ${unitSuspect === 'm' ? 'metres' : 'micrometres'} it is ${fixed} mm.`
+    )
+  }
   // Parser notes (padding, skipped facets) are warnings too.
   warnings += parsed.notes?.length ?? 0
   notes.push(...(parsed.info ?? []))
@@ -419,6 +433,7 @@ export function analyzeMesh(parsed: ParsedStl): MeshReport {
     nonFiniteVertices,
     shells,
     inchSuspect,
+    unitSuspect,
     verdict: errors > 0 ? 'error' : warnings > 0 ? 'warning' : 'ok',
     notes
   }

@@ -63,6 +63,11 @@ export interface MeshReport {
   shells: number
   /** All dimensions < 10 mm and ×25.4 plausible: the file is probably in inches. */
   inchSuspect: boolean
+  /**
+   * Largest side under 1 mm ('m': probably drawn in metres) or over 10 m ('um': micrometres),
+   * when the factor (×1000, ÷1000) gives a printable size; null otherwise.
+   */
+  unitSuspect: 'm' | 'um' | null
   /** 'ok' | 'warning' | 'error' with human reasons, for the file list's health verdict. */
   verdict: 'ok' | 'warning' | 'error'
   notes: string[]

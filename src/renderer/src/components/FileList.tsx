@@ -1,5 +1,7 @@
 // The list of dropped files: thumbnail, name, size, triangles, dimensions and a health verdict.
-// A listbox: arrow keys move the selection, Delete removes the selected file.
+// Each row is a button that shows the file (aria-current marks the one shown) beside its Remove
+// button — no control inside another. Arrow keys move the selection (and the focus), Delete
+// removes the selected file.
 import type { KeyboardEvent, ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize } from '../../../shared/format'
@@ -40,7 +42,10 @@ export function FileList({
       e.preventDefault()
       const next =
         files[Math.min(files.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1)))]
-      if (next) onSelect(next.key)
+      if (next) {
+        onSelect(next.key)
+        document.getElementById(`file-${next.key}`)?.focus()
+      }
     } else if ((e.key === 'Delete' || e.key === 'Backspace') && selectedKey) {
       e.preventDefault()
       onRemove(selectedKey)
@@ -50,10 +55,7 @@ export function FileList({
   return (
     <ul
       className="file-list"
-      role="listbox"
       aria-label="Files to send"
-      tabIndex={0}
-      aria-activedescendant={selectedKey ? `file-${selectedKey}` : undefined}
       onKeyDown={onKeyDown}
       data-testid="file-list"
     >
@@ -62,47 +64,58 @@ export function FileList({
         return (
           <li
             key={f.key}
-            id={`file-${f.key}`}
-            role="option"
-            aria-selected={f.key === selectedKey}
             className={`file-row ${f.key === selectedKey ? 'selected' : ''}`}
-            onClick={() => onSelect(f.key)}
             data-testid="file-row"
             data-status={f.status}
           >
-            <div className="thumb" aria-hidden="true">
-              {f.thumbnail ? (
-                <img src={f.thumbnail} alt="" width={48} height={48} />
-              ) : (
-                <span className={f.status === 'parsing' ? 'spinner' : ''} />
-              )}
-            </div>
-            <div className="file-meta">
-              <div className="file-name" title={f.name}>
-                {f.name}
-                {f.sent && (
-                  <span className="badge sent" title={`Queued as part build ${f.sent.partBuildId}`}>
-                    sent
+            <button
+              type="button"
+              id={`file-${f.key}`}
+              className="file-select"
+              aria-current={f.key === selectedKey ? 'true' : undefined}
+              onClick={() => onSelect(f.key)}
+            >
+              <span className="thumb" aria-hidden="true">
+                {f.thumbnail ? (
+                  <img src={f.thumbnail} alt="" width={48} height={48} />
+                ) : (
+                  <span className={f.status === 'parsing' ? 'spinner' : ''} />
+                )}
+              </span>
+              <span className="file-meta">
+                <span className="file-name" title={f.name}>
+                  {f.name}
+                </span>
+                {(f.sent || f.options.excluded) && (
+                  <span className="file-badges">
+                    {f.sent && (
+                      <span
+                        className="badge sent"
+                        title={`Queued as part build ${f.sent.partBuildId}`}
+                      >
+                        sent
+                      </span>
+                    )}
+                    {f.options.excluded && !f.sent && (
+                      <span className="badge left-out">left out</span>
+                    )}
                   </span>
                 )}
-              </div>
-              <div className="file-facts">
-                {formatBytes(f.size)}
-                {f.report &&
-                  ` · ${formatCount(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
-              </div>
-              <div className={`verdict ${v.tone}`} data-testid="file-verdict">
-                {v.text}
-              </div>
-            </div>
+                <span className="file-facts">
+                  {formatBytes(f.size)}
+                  {f.report &&
+                    ` · ${formatCount(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
+                </span>
+                <span className={`verdict ${v.tone}`} data-testid="file-verdict">
+                  {v.text}
+                </span>
+              </span>
+            </button>
             <button
               type="button"
               className="icon-button"
               aria-label={`Remove ${f.name}`}
-              onClick={(e) => {
-                e.stopPropagation()
-                onRemove(f.key)
-              }}
+              onClick={() => onRemove(f.key)}
             >
               ×
             </button>

@@ -1,8 +1,10 @@
 // @vitest-environment happy-dom
 // The mesh report: its room is held (hidden grid) with no file and while a file is read, so the
 // viewer keeps its size; then the numbers a user can trust, or why the file cannot be used.
+
 import { cleanup, render, screen } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import userEvent from '@testing-library/user-event'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import type { MeshReport } from '../../../shared/stl/types'
 import type { LoadedFile } from '../lib/files'
@@ -26,6 +28,7 @@ const report: MeshReport = {
   nonFiniteVertices: 0,
   shells: 3,
   inchSuspect: true,
+  unitSuspect: null,
   verdict: 'warning',
   notes: ['568 open edges: the mesh has holes.']
 }
@@ -100,7 +103,9 @@ describe('ReportPanel', () => {
     )
     expect(screen.getByTestId('report-triangles').textContent).toBe('9,120')
     expect(screen.getByTestId('report-volume').textContent).toBe('n/a – 568 open edges')
-    expect(screen.getByRole('note').textContent).toMatch(/exported in inches/)
+    expect(screen.getByTestId('unit-hint').textContent).toBe(
+      'Tiny: 0.5 × 0.4 × 0.3 mm. Drawn in inches? Then it is 12.7 × 10.2 × 7.62 mm.'
+    )
     expect(container.querySelector('dd.mono')?.getAttribute('title')).toBe('ab'.repeat(32))
     expect(container.querySelector('.report-notes')?.textContent).toBe(
       '568 open edges: the mesh has holes.'
@@ -111,6 +116,42 @@ describe('ReportPanel', () => {
   it('with inches assumed, scales sizes and says so', () => {
     render(<ReportPanel file={file({})} fitText={null} unitScale={25.4} />)
     expect(screen.getByTestId('model-summary').textContent).toMatch(/^12\.7 × 10\.2 × 7\.62 mm/)
-    expect(screen.getByRole('note').textContent).toMatch(/Inches assumed/)
+    expect(screen.getByTestId('unit-note').textContent).toMatch(
+      /^Read in inches \(Settings\): .* Printago gets a copy in millimetres/
+    )
+    expect(screen.queryByTestId('unit-hint')).toBeNull()
+  })
+
+  it('a model drawn in metres is flagged with the fix; the fix sets the file’s unit', async () => {
+    const onUnit = vi.fn()
+    const metres = {
+      ...report,
+      size: [0.07, 0.03, 0.03] as [number, number, number],
+      inchSuspect: false,
+      unitSuspect: 'm' as const,
+      volume: 0.000063,
+      closed: true
+    }
+    const { rerender } = render(
+      <ReportPanel file={file({ report: metres })} fitText={null} unitScale={1} onUnit={onUnit} />
+    )
+    expect(screen.getByTestId('unit-hint').textContent).toContain(
+      'Tiny: 0.07 × 0.03 × 0.03 mm, too small to print. Drawn in metres? Then it is 70 × 30 × 30 mm.'
+    )
+    await userEvent.click(screen.getByRole('button', { name: 'Read as metres' }))
+    expect(onUnit).toHaveBeenCalledWith('m')
+    rerender(
+      <ReportPanel
+        file={file({ report: metres, options: { ...file({}).options, unit: 'm' } })}
+        fitText={null}
+        unitScale={1}
+        onUnit={onUnit}
+      />
+    )
+    expect(screen.getByTestId('model-summary').textContent).toMatch(/^70 × 30 × 30 mm/)
+    expect(screen.getByTestId('report-volume').textContent).toBe('63,000 mm³')
+    expect(screen.queryByTestId('unit-hint')).toBeNull()
+    await userEvent.selectOptions(screen.getByTestId('unit-select'), '')
+    expect(onUnit).toHaveBeenLastCalledWith(undefined)
   })
 })

@@ -5,8 +5,9 @@
 import { Fragment, type ReactElement, type ReactNode } from 'react'
 
 import { formatCount, formatMmShort, formatSize } from '../../../shared/format'
+import { UNIT_SCALE, UNIT_WORDS, type ModelUnit } from '../../../shared/send'
 import type { MeshReport } from '../../../shared/stl/types'
-import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
+import { defaultUnitOf, reportNotes, scaleOf, sizeMm, unitOf, type LoadedFile } from '../lib/files'
 
 interface Row {
   label: (unitScale: number) => string
@@ -17,23 +18,23 @@ interface Row {
 /** The grid, in order. */
 const ROWS: Row[] = [
   {
-    label: (u) => `Size (${u === 1 ? 'mm assumed' : 'inches → mm'})`,
+    label: () => 'Size (mm)',
     value: (_r, f, u) => sizeMm(f, u)!.map(formatMmShort).join(' × ')
   },
   { label: () => 'Triangles', value: (r) => formatCount(r.triangles), testId: 'report-triangles' },
   { label: () => 'Format', value: (r) => (r.format === 'binary' ? 'Binary STL' : 'ASCII STL') },
   {
     label: () => 'Surface area',
-    value: (r, _f, u) => `${formatCount(r.surfaceArea * u ** 2)} mm²`
+    value: (r, f, u) => `${formatCount(r.surfaceArea * scaleOf(f, u) ** 2)} mm²`
   },
   {
     label: () => 'Volume',
-    value: (r, _f, u) =>
+    value: (r, f, u) =>
       r.volume === null
         ? r.volumeNote?.startsWith('n/a')
           ? r.volumeNote
           : `n/a – ${r.volumeNote ?? 'mesh not closed'}`
-        : `${formatCount(r.volume * u ** 3)} mm³`,
+        : `${formatCount(r.volume * scaleOf(f, u) ** 3)} mm³`,
     testId: 'report-volume'
   },
   { label: () => 'Open edges', value: (r) => formatCount(r.openEdges) },
@@ -82,15 +83,83 @@ function Grid({
   )
 }
 
+const UNIT_CHOICES: ModelUnit[] = ['mm', 'inch', 'm', 'um']
+
+/** "Units" of the selected file: its own choice or the setting's default. */
+function UnitPicker({
+  file,
+  unitScale,
+  onUnit
+}: {
+  file: LoadedFile
+  unitScale: number
+  onUnit: (unit: ModelUnit | undefined) => void
+}): ReactElement {
+  return (
+    <label className="unit-picker">
+      Units of this file
+      <select
+        value={file.options.unit ?? ''}
+        onChange={(e) => onUnit((e.target.value || undefined) as ModelUnit | undefined)}
+        data-testid="unit-select"
+      >
+        <option value="">{`As in Settings (${UNIT_WORDS[defaultUnitOf(unitScale)]})`}</option>
+        {UNIT_CHOICES.map((u) => (
+          <option key={u} value={u}>
+            {UNIT_WORDS[u][0]!.toUpperCase() + UNIT_WORDS[u].slice(1)}
+          </option>
+        ))}
+      </select>
+    </label>
+  )
+}
+
+/** A model whose size says it was drawn in another unit: say so, and offer the fix. */
+function UnitHint({
+  report: r,
+  file,
+  unitScale,
+  onUnit
+}: {
+  report: MeshReport
+  file: LoadedFile
+  unitScale: number
+  onUnit?: (unit: ModelUnit | undefined) => void
+}): ReactElement | null {
+  const unit = unitOf(file, unitScale)
+  const suspect: ModelUnit | null =
+    unit !== 'mm' ? null : (r.unitSuspect ?? (r.inchSuspect ? 'inch' : null))
+  if (!suspect) return null
+  const fixed = r.size.map((v) => v * UNIT_SCALE[suspect])
+  const tooSmall = suspect !== 'um'
+  return (
+    <div className="warning-box" role="note" data-testid="unit-hint">
+      <span>
+        {tooSmall ? 'Tiny' : 'Huge'}: {formatSize(r.size)}
+        {suspect === 'inch' ? '' : tooSmall ? ', too small to print' : ', too big to print'}. Drawn
+        in {UNIT_WORDS[suspect]}? Then it is {formatSize(fixed)}.
+      </span>
+      {onUnit && (
+        <button type="button" onClick={() => onUnit(suspect)} data-testid="unit-fix">
+          Read as {UNIT_WORDS[suspect]}
+        </button>
+      )}
+    </div>
+  )
+}
+
 /** Report of the selected file (below the viewer). */
 export function ReportPanel({
   file,
   fitText,
-  unitScale
+  unitScale,
+  onUnit
 }: {
   file: LoadedFile | null
   fitText: string | null
   unitScale: number
+  /** Sets the file's unit (undefined: back to the setting). */
+  onUnit?: (unit: ModelUnit | undefined) => void
 }): ReactElement {
   if (!file)
     return (
@@ -110,13 +179,14 @@ export function ReportPanel({
   if (file.status === 'error')
     return (
       <div className="report error" role="alert" data-testid="report-error">
-        <strong>{file.name} cannot be used.</strong> {file.error?.message}{' '}
+        <strong className="wrap">{file.name} cannot be used.</strong> {file.error?.message}{' '}
         <span className="code">({file.error?.code})</span>
       </div>
     )
   const r = file.report!
   const size = sizeMm(file, unitScale)!
   const notes = reportNotes(file, unitScale)
+  const unit = unitOf(file, unitScale)
   const summary = [
     formatSize(size),
     `${formatCount(r.triangles)} triangles`,
@@ -127,21 +197,21 @@ export function ReportPanel({
     .join(', ')
   return (
     <div className="report" data-testid="report">
-      <p className="report-summary" data-testid="model-summary">
-        {summary}
-      </p>
-      {unitScale !== 1 && (
-        <p className="muted small" role="note">
-          Inches assumed (Settings): sizes below are the file’s numbers × 25.4. Printago slices STL
-          files in millimetres.
+      <div className="report-head">
+        <p className="report-summary" data-testid="model-summary">
+          {summary}
+        </p>
+        {onUnit && <UnitPicker file={file} unitScale={unitScale} onUnit={onUnit} />}
+      </div>
+      {unit !== 'mm' && (
+        <p className="muted small" role="note" data-testid="unit-note">
+          Read in {UNIT_WORDS[unit]}
+          {file.options.unit ? '' : ' (Settings)'}: sizes are the file’s numbers ×{' '}
+          {UNIT_SCALE[unit]}, and Printago gets a copy in millimetres (it slices STL files in
+          millimetres).
         </p>
       )}
-      {r.inchSuspect && unitScale === 1 && (
-        <p className="warning" role="note">
-          This model is tiny ({formatSize(r.size)}). It may have been exported in inches: at 25.4×
-          it would be {formatSize(r.size.map((v) => v * 25.4))}.
-        </p>
-      )}
+      <UnitHint report={r} file={file} unitScale={unitScale} onUnit={onUnit} />
       <Grid report={r} file={file} unitScale={unitScale} />
       {notes.length > 0 && (
         <ul className="report-notes">

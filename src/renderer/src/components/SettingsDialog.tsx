@@ -22,6 +22,10 @@ const PROTECTION_TEXT: Record<SettingsView['keyProtection'], string> = {
   memory: 'Browser version: keys are kept in memory only, until the app stops.'
 }
 
+/** The browser mode's weak protection: a 0600 file in the data folder (no keyring reachable). */
+const WEB_WEAK_TEXT =
+  'API keys are stored in a file only your account can read (api-keys.json in the data folder): this computer has no system keyring. Anyone who can log in as you can read them.'
+
 /**
  * A number field that saves when the user is done (blur or Enter), not on every keystroke: typing
  * "200" passes through "2" and "20", which are out of range for some settings.
@@ -100,11 +104,22 @@ export function SettingsDialog({
 }: SettingsDialogProps): ReactElement {
   const [stores, setStores] = useState<SavedStoreView[]>([])
   const [message, setMessage] = useState<string | null>(null)
+  const [shell, setShell] = useState<'electron' | 'web' | null>(null)
   const ref = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
     void window.api.store.list().then((r) => r.ok && setStores(r.value))
+    void window.api.app.info().then((r) => r.ok && setShell(r.value.shell))
+  }, [])
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null
     ref.current?.querySelector<HTMLElement>('button, input, select')?.focus()
+    // Closed: focus goes back to what opened it (the Settings button).
+    return () => {
+      if (before && document.contains(before)) before.focus()
+    }
+  }, [])
+  useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.key === 'Escape') onClose()
     }
@@ -214,10 +229,16 @@ export function SettingsDialog({
               }}
             />
           </details>
-          {view && (
-            <p className="muted small" data-testid="key-protection">
-              {PROTECTION_TEXT[view.keyProtection]}
+          {view && view.keyProtection === 'weak' ? (
+            <p className="warning-box" role="note" data-testid="key-protection">
+              {shell === 'web' ? WEB_WEAK_TEXT : PROTECTION_TEXT.weak}
             </p>
+          ) : (
+            view && (
+              <p className="muted small" data-testid="key-protection">
+                {PROTECTION_TEXT[view.keyProtection]}
+              </p>
+            )
           )}
         </section>
         {s && view.keyProtection === 'weak' && (

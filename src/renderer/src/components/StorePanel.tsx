@@ -103,8 +103,14 @@ export function ConnectForm({ onConnected, onCancel }: ConnectFormProps): ReactE
   )
 }
 
-/** Shown when no store is configured. */
-export function FirstRun({ onStore }: { onStore: (s: StoreStatus) => void }): ReactElement {
+/** Shown when no store is configured. `waiting`: files dropped meanwhile (kept for later). */
+export function FirstRun({
+  onStore,
+  waiting = []
+}: {
+  onStore: (s: StoreStatus) => void
+  waiting?: string[]
+}): ReactElement {
   const [connecting, setConnecting] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const demo = async (): Promise<void> => {
@@ -118,6 +124,13 @@ export function FirstRun({ onStore }: { onStore: (s: StoreStatus) => void }): Re
       <p className="muted">
         Drop files, check them in 3D, pick a printer or tags, and follow every job.
       </p>
+      {waiting.length > 0 && (
+        <p className="notice" role="status" data-testid="first-run-waiting">
+          {waiting.length === 1 ? `${waiting[0]} is` : `${waiting.length} files are`} waiting:
+          choose a store below and {waiting.length === 1 ? 'it appears' : 'they appear'} on the Send
+          screen.
+        </p>
+      )}
       <div className="cards">
         <section className="card">
           <h2>Try the demo store</h2>
@@ -148,18 +161,30 @@ export function FirstRun({ onStore }: { onStore: (s: StoreStatus) => void }): Re
 /** The banner that always says which store the app is sending to. */
 export function StoreBanner({
   store,
+  weakKeys = false,
   onSettings
 }: {
   store: StoreStatus
+  /** Keys are stored without a system keyring: a visible warning, explained in Settings. */
+  weakKeys?: boolean
   onSettings: () => void
 }): ReactElement {
   return (
     <div className={`store-banner ${store.kind}`} data-testid="store-banner">
       <span className="store-kind">{store.kind === 'demo' ? 'Demo store' : 'Printago'}</span>
-      <span className="store-name">{store.name}</span>
-      {store.keyMasked && <span className="muted small mono">key {store.keyMasked}</span>}
+      <span className="store-name" title={store.name}>
+        {store.name}
+      </span>
+      {store.keyMasked && (
+        <span className="muted small mono key-masked">key {store.keyMasked}</span>
+      )}
+      {weakKeys && store.kind === 'printago' && !store.sessionOnlyKey && (
+        <span className="warn-chip" title="Open Settings for details" data-testid="weak-key-chip">
+          Key not in a keyring
+        </span>
+      )}
       <button type="button" onClick={onSettings} data-testid="open-settings">
-        Store…
+        <span aria-hidden="true">⚙ </span>Settings
       </button>
     </div>
   )

@@ -19,6 +19,7 @@ import {
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
 import { markDrawn, setPresenter, setPreviewAvailable } from '../lib/first-frame'
+import type { BedSize } from '../viewer/protocol'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 
 const MainThreadCanvas = lazy(() => import('../viewer/MainThreadCanvas'))
@@ -34,6 +35,18 @@ interface ViewerProps {
   bbox: Bbox | null
   size: [number, number, number] | null
   name: string | null
+  /** File units → mm: the model is drawn in millimetres, like the bed. */
+  scale?: number
+  /** The build volume drawn under the model, and whose it is. */
+  bed?: { size: BedSize; label: string } | null
+  /** False while the viewer is hidden (another tab): R does nothing then. */
+  active?: boolean
+}
+
+/** True when a key press belongs to a text field or a control, not to the page. */
+function typingIn(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null
+  return !!el?.closest?.('input, select, textarea, [contenteditable="true"], [role="dialog"]')
 }
 
 function webglAvailable(): boolean {
@@ -55,10 +68,25 @@ export function Viewer({
   bbox,
   size,
   name,
-  placeholder
+  placeholder,
+  scale = 1,
+  bed = null,
+  active = true
 }: ViewerProps): ReactElement {
   const [showBox, setShowBox] = useState(false)
   const [resetToken, setResetToken] = useState(0)
+  const bedSize = bed?.size ?? null
+  // "R" resets the view, as the button says — unless the key is typed into a field.
+  useEffect(() => {
+    if (!active) return
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'r' && e.key !== 'R') return
+      if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return
+      setResetToken((t) => t + 1)
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [active])
   const trianglesRef = useRef<HTMLSpanElement>(null)
   const workerHostRef = useRef<HTMLDivElement>(null)
   const client = useMemo(getRenderClient, [])
@@ -97,8 +125,8 @@ export function Viewer({
 
   // The selected file's model goes to the worker as soon as it is parsed; the view effect below
   // then finds it sent and has nothing to add.
-  const toolbar = useRef({ showBox, resetToken })
-  toolbar.current = { showBox, resetToken }
+  const toolbar = useRef({ showBox, resetToken, bed: bedSize, scale })
+  toolbar.current = { showBox, resetToken, bed: bedSize, scale }
   useEffect(() => {
     if (!client || !inWorker) return
     return setPresenter((key, model, box) =>
@@ -120,9 +148,11 @@ export function Viewer({
         positions: modelKey ? positions : null,
         bbox,
         showBox,
-        resetToken
+        resetToken,
+        bed: bedSize,
+        scale
       })
-  }, [client, inWorker, modelKey, positions, bbox, showBox, resetToken])
+  }, [client, inWorker, modelKey, positions, bbox, showBox, resetToken, bedSize, scale])
 
   const keysText = fileKeys.join('\n')
   useEffect(() => {
@@ -146,10 +176,21 @@ export function Viewer({
   return (
     <section className="viewer" aria-label="3D preview">
       <div className="viewer-toolbar">
-        <span className="viewer-name">{name ?? 'No file selected'}</span>
+        <span className="viewer-name" title={name ?? undefined}>
+          {name ?? 'No file selected'}
+        </span>
         {size && (
           <span className="viewer-dims" data-testid="viewer-dims">
             {formatSize(size)}
+          </span>
+        )}
+        {bed && shown && (
+          <span
+            className="viewer-bed"
+            data-testid="viewer-bed"
+            title="Drawn in orange under the model"
+          >
+            bed: {bed.label}
           </span>
         )}
         <span className="viewer-tris" title="Triangles drawn in the last frame">
@@ -167,7 +208,12 @@ export function Viewer({
           Reset view
         </button>
         <label className="check">
-          <input type="checkbox" checked={showBox} onChange={(e) => setShowBox(e.target.checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={showBox}
+            onChange={(e) => setShowBox(e.target.checked)}
+            data-testid="bbox-toggle"
+          />{' '}
           Bounding box
         </label>
       </div>
@@ -183,6 +229,8 @@ export function Viewer({
               bbox={bbox}
               showBox={showBox}
               resetToken={resetToken}
+              bed={bedSize}
+              scale={scale}
               onRendered={(triangles) => {
                 showTriangles(triangles)
                 if (modelKey) markDrawn(modelKey)
@@ -207,7 +255,7 @@ export function Viewer({
       {/* Always there: the canvas keeps its size when a model arrives, so its first frame is not
           drawn twice (once per size). */}
       <p className="viewer-hint">
-        Drag to orbit · right-drag to pan · scroll to zoom
+        Drag to orbit · right-drag to pan · scroll to zoom · R resets the view
         {shown && ` · ${formatCount(triangles)} triangles`}
       </p>
     </section>

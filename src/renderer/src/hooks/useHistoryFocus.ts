@@ -8,6 +8,8 @@ export interface HistoryFocus {
   setTab: (tab: Tab) => void
   /** The entry to select in the history (from a notification), if any. */
   focusEntryId: string | null
+  /** Shows the history on one entry (a toast's "Show"). */
+  openEntry: (entryId: string) => void
 }
 
 /** The current tab; `history:open` (a clicked notification) opens the history on its entry. */
@@ -22,5 +24,9 @@ export function useHistoryFocus(): HistoryFocus {
       }),
     []
   )
-  return { tab, setTab, focusEntryId }
+  const openEntry = (entryId: string): void => {
+    setFocusEntryId(entryId)
+    setTab('history')
+  }
+  return { tab, setTab, focusEntryId, openEntry }
 }

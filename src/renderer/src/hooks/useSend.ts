@@ -4,9 +4,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 
 import { MAX_THUMBNAIL_CHARS } from '../../../shared/history'
-import type { AppError } from '../../../shared/result'
-import type { Routing, SendProgress } from '../../../shared/send'
-import { sizeMm, type LoadedFile } from '../lib/files'
+import type { AppError, Result } from '../../../shared/result'
+import type {
+  Routing,
+  SendItem,
+  SendPreview,
+  SendProgress,
+  SendRequest
+} from '../../../shared/send'
+import { sizeMm, unitOf, type LoadedFile } from '../lib/files'
 
 export interface SendState {
   jobId: string | null
@@ -20,6 +26,14 @@ export interface SendState {
   cancelRequested?: boolean
   /** A sentence about how the send ended, e.g. "Too late to cancel: …". */
   notice?: string | null
+  /** Files of an unfinished earlier send this one continued instead of sending them twice. */
+  resumed?: string[]
+}
+
+/** One file to send and what the panel decided for it (the model allow-list). */
+export interface SendPick {
+  key: string
+  printerModels?: string[]
 }
 
 /** What Printago queued for one file of a finished send. */
@@ -54,7 +68,9 @@ interface UseSendOptions {
 
 export interface SendControls {
   send: SendState
-  start: (routing: Routing) => Promise<void>
+  start: (routing: Routing, picks: SendPick[]) => Promise<void>
+  /** The dry run of the same send: the jobs Printago would create. */
+  preview: (routing: Routing, picks: SendPick[]) => Promise<Result<SendPreview>>
   cancel: () => void
   /** Forgets the send (another store was chosen). */
   reset: () => void
@@ -74,7 +90,12 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
     )
     const offFinished = window.api.send.onFinished((done) => {
       setSend((s) => {
-        if (s.jobId !== done.jobId) return s
+        if (s.jobId !== done.jobId) {
+          // An unfinished send of an earlier run (a crash, a quit) that the app continued: say
+          // so, once, whatever this panel is doing.
+          const files = (done.resumed ?? []).flatMap((r) => r.files)
+          return files.length > 0 ? { ...s, resumed: files } : s
+        }
         const at = Date.now()
         onSentRef.current(s.keys, done.files, at)
         // Cancel only stops what has not reached Printago; say so when it came too late.
@@ -82,7 +103,15 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
           s.cancelRequested && done.files.length > 0
             ? `Too late to cancel ${done.files.length === 1 ? 'one file' : `${done.files.length} files`}: already queued on Printago. Cancel the print jobs from History.`
             : null
-        return { ...s, running: false, error: done.error ?? null, doneAt: at, notice }
+        const resumed = (done.resumed ?? []).flatMap((r) => r.files)
+        return {
+          ...s,
+          running: false,
+          error: done.error ?? null,
+          doneAt: at,
+          notice,
+          ...(resumed.length > 0 ? { resumed } : {})
+        }
       })
     })
     return () => {
@@ -91,31 +120,26 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
     }
   }, [])
 
-  const start = async (routing: Routing): Promise<void> => {
-    const ready = filesToSend(files)
+  /** The request for the picked files, in the order of the list. */
+  const request = (routing: Routing, picks: SendPick[]): { keys: string[]; req: SendRequest } => {
+    const byKey = new Map(picks.map((p) => [p.key, p]))
+    const ready = filesToSend(files).filter((f) => byKey.has(f.key))
+    return {
+      keys: ready.map((f) => f.key),
+      req: { routing, items: ready.map((f) => itemOf(f, byKey.get(f.key)!, unitScale)) }
+    }
+  }
+
+  const start = async (routing: Routing, picks: SendPick[]): Promise<void> => {
+    const { keys, req } = request(routing, picks)
     const jobId = crypto.randomUUID()
-    setSend({ ...IDLE_SEND, jobId, running: true, keys: ready.map((f) => f.key) })
-    const res = await window.api.send.start({
-      jobId,
-      routing,
-      items: ready.map((f) => ({
-        path: f.path!,
-        label: f.options.label.trim(),
-        quantity: f.options.quantity,
-        priority: f.options.priority,
-        position: f.options.position,
-        meta: {
-          size: sizeMm(f, unitScale)!,
-          triangles: f.report!.triangles,
-          bytes: f.size,
-          ...(f.thumbnail && f.thumbnail.length <= MAX_THUMBNAIL_CHARS
-            ? { thumbnail: f.thumbnail }
-            : {})
-        }
-      }))
-    })
+    setSend({ ...IDLE_SEND, jobId, running: true, keys })
+    const res = await window.api.send.start({ jobId, ...req })
     if (!res.ok) setSend((s) => ({ ...s, running: false, error: res.error }))
   }
+
+  const preview = (routing: Routing, picks: SendPick[]): Promise<Result<SendPreview>> =>
+    window.api.send.preview(request(routing, picks).req)
 
   const cancel = (): void => {
     if (!send.jobId) return
@@ -124,5 +148,28 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
   }
 
   const reset = useCallback(() => setSend(IDLE_SEND), [])
-  return { send, start, cancel, reset }
+  return { send, start, preview, cancel, reset }
+}
+
+/** One file as the send request carries it: options, unit, material, model list, history facts. */
+function itemOf(f: LoadedFile, pick: SendPick, unitScale: number): SendItem {
+  const unit = unitOf(f, unitScale)
+  return {
+    path: f.path!,
+    label: f.options.label.trim(),
+    quantity: f.options.quantity,
+    priority: f.options.priority,
+    position: f.options.position,
+    ...(unit !== 'mm' ? { unit } : {}),
+    ...(f.options.material ? { material: f.options.material } : {}),
+    ...(pick.printerModels?.length ? { printerModels: pick.printerModels } : {}),
+    meta: {
+      size: sizeMm(f, unitScale)!,
+      triangles: f.report!.triangles,
+      bytes: f.size,
+      ...(f.thumbnail && f.thumbnail.length <= MAX_THUMBNAIL_CHARS
+        ? { thumbnail: f.thumbnail }
+        : {})
+    }
+  }
 }

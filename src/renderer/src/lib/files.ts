@@ -1,12 +1,30 @@
 // The dropped-file model and its helpers (collecting files from a drop, folder recursion).
 import type { Bbox, MeshReport, StlError } from '../../../shared/stl/types'
-import type { Priority, QueuePosition } from '../../../shared/send'
+import {
+  UNIT_SCALE,
+  type MaterialChoice,
+  type ModelUnit,
+  type Priority,
+  type QueuePosition
+} from '../../../shared/send'
 
 export interface FileOptions {
   label: string
   quantity: number
   priority: Priority
   position: QueuePosition
+  /** The unit the file's numbers are in; unset: the setting's default. */
+  unit?: ModelUnit
+  /** What to print it with; unset: any material. */
+  material?: MaterialChoice | null
+  /**
+   * When some printers the routing reaches are too small for it: 'avoid' keeps it off them
+   * (`printer.modelName`, the default), 'anyway' is the user's informed choice to let Printago
+   * pick any of them.
+   */
+  fit?: 'avoid' | 'anyway'
+  /** Left out of the send by the user (it stays in the list). */
+  excluded?: boolean
 }
 
 export interface LoadedFile {
@@ -139,14 +157,35 @@ export async function collectDropped(
   return { files, skipped }
 }
 
-/** The model's size in mm: STL has no units, so the user's assumed unit scales it (inch → ×25.4). */
-export function sizeMm(file: LoadedFile, unitScale: number): [number, number, number] | null {
-  const s = file.report?.size
-  return s ? [s[0] * unitScale, s[1] * unitScale, s[2] * unitScale] : null
+/** The setting's unit from its scale (the app passes the default scale around). */
+export function defaultUnitOf(unitScale: number): ModelUnit {
+  return unitScale === UNIT_SCALE.inch ? 'inch' : 'mm'
 }
 
-/** The report's notes, minus the "maybe inches" hint once the user has chosen inches. */
+/** The unit the file is read in: its own choice, else the setting's. */
+export function unitOf(file: LoadedFile, unitScale: number): ModelUnit {
+  return file.options.unit ?? defaultUnitOf(unitScale)
+}
+
+/** The factor from the file's numbers to millimetres. */
+export function scaleOf(file: LoadedFile, unitScale: number): number {
+  return file.options.unit ? UNIT_SCALE[file.options.unit] : unitScale
+}
+
+/**
+ * The model's size in mm: STL has no units, so the file's unit (its own choice, else the user's
+ * assumed unit) scales it (inch → ×25.4, metre → ×1000).
+ */
+export function sizeMm(file: LoadedFile, unitScale: number): [number, number, number] | null {
+  const s = file.report?.size
+  const k = scaleOf(file, unitScale)
+  return s ? [s[0] * k, s[1] * k, s[2] * k] : null
+}
+
+/** The report's notes, minus the unit hints once the file is read in another unit than mm. */
 export function reportNotes(file: LoadedFile, unitScale: number): string[] {
   const notes = file.report?.notes ?? []
-  return unitScale === 1 ? notes : notes.filter((n) => !/\binch/i.test(n))
+  return scaleOf(file, unitScale) === 1
+    ? notes
+    : notes.filter((n) => !/\b(inch|inches|metres|micrometres)\b/i.test(n))
 }

@@ -1,12 +1,15 @@
 // The 3D scene, shared by the render worker (OffscreenCanvas) and the main-thread fallback: STL's
-// Z-up turned into three's Y-up, the model seated on a build-plate grid, camera fitted to it,
-// orbit/zoom/pan, optional bounding box. Nothing here touches the DOM, so it runs in a worker.
+// Z-up turned into three's Y-up, the model (in millimetres: its unit's scale applied) seated on a
+// grid with the chosen printer's build volume as a scale reference, camera fitted to it whatever
+// its size (0.05 mm or 50 m), orbit/zoom/pan, optional bounding box. Nothing here touches the DOM,
+// so it runs in a worker.
 import { OrbitControls } from '@react-three/drei/core/OrbitControls'
 import { useThree } from '@react-three/fiber'
 import { useEffect, useLayoutEffect, useMemo, type ReactElement } from 'react'
 import * as THREE from 'three'
 
 import type { Bbox } from '../../../shared/stl/types'
+import type { BedSize } from './protocol'
 
 /** Props of the scene: the model (null while nothing is selected) and the toolbar's state. */
 export interface SceneProps {
@@ -14,6 +17,10 @@ export interface SceneProps {
   bbox: Bbox | null
   showBox: boolean
   resetToken: number
+  /** The build volume drawn as a scale reference (null: none). */
+  bed?: BedSize | null
+  /** File units → mm (1 for millimetres). */
+  scale?: number
   /** Called after the model is drawn, with the triangles three drew in that frame. */
   onRendered: (triangles: number) => void
   /** Element OrbitControls listens on; in the worker, a proxy fed with forwarded DOM events. */
@@ -59,13 +66,45 @@ interface ModelProps {
   bbox: Bbox
   showBox: boolean
   resetToken: number
+  bed: BedSize | null
+  scale: number
   onRendered: (triangles: number) => void
 }
 
-function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps): ReactElement {
+/** 1, 2 or 5 × a power of ten, at least `x`: grid cells that read as round numbers. */
+export function niceStep(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) return 1
+  const p = 10 ** Math.floor(Math.log10(x))
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p
+  return 10 * p
+}
+
+/** A square grid (size and divisions) with round cells, covering `extent` mm. */
+export function gridFor(extent: number): { size: number; divisions: number } {
+  const cell = niceStep(extent / 10)
+  const divisions = Math.max(1, Math.ceil(extent / cell))
+  return { size: cell * divisions, divisions }
+}
+
+/** The unit grid and edge colours. */
+const GRID_MAJOR = '#5b6478'
+const GRID_MINOR = '#3a4152'
+const BED_COLOR = new THREE.Color('#f0a040')
+
+function Model({
+  positions,
+  bbox,
+  showBox,
+  resetToken,
+  bed,
+  scale,
+  onRendered
+}: ModelProps): ReactElement {
   const { camera, invalidate } = useThree()
   const controls = useThree((s) => s.controls) as unknown as {
     target: THREE.Vector3
+    minDistance: number
+    maxDistance: number
     update(): void
   } | null
 
@@ -91,11 +130,14 @@ function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps)
     -(box.min.y + box.max.y) / 2,
     -box.min.z
   )
-  const dims = new THREE.Vector3().subVectors(box.max, box.min)
-  const radius = Math.max(dims.length() / 2, 1)
+  // Sizes in millimetres from here on.
+  const dims = new THREE.Vector3().subVectors(box.max, box.min).multiplyScalar(scale)
+  // No floor on the radius: a model of 0.07 mm is framed as closely as one of 70 mm.
+  const radius = Math.max(dims.length() / 2, 1e-6)
 
   // A layout effect: the camera moves in the same commit as the model, so no frame shows the new
-  // model through the previous model's camera.
+  // model through the previous model's camera. Only a new model, a new scale or "Reset view" move
+  // it: the bounding box toggle, the bed outline and re-renders keep the user's view.
   useLayoutEffect(() => {
     // Fit the camera to the model's bounding sphere, looking from the front-right-top.
     const target = new THREE.Vector3(0, dims.z / 2, 0)
@@ -104,20 +146,36 @@ function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps)
     // Some margin around the bounding sphere, so the model never touches the edges.
     const dist = (radius / Math.sin(fov / 2)) * 1.45
     camera.position.copy(target).addScaledVector(dir, dist)
-    camera.near = dist / 100
-    camera.far = dist * 100
+    camera.near = dist / 1000
+    camera.far = dist * 1000
     camera.updateProjectionMatrix()
     if (controls) {
       controls.target.copy(target)
+      // Zoom from a twentieth of the model to fifty times the fitted distance, at any size.
+      controls.minDistance = radius / 20
+      controls.maxDistance = dist * 50
       controls.update()
     }
     invalidate()
-  }, [box, resetToken, controls]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [box, scale, resetToken, controls]) // eslint-disable-line react-hooks/exhaustive-deps
 
-  const plate = Math.max(Math.ceil((Math.max(dims.x, dims.y) * 1.6) / 10) * 10, 50)
+  const extent = Math.max(dims.x, dims.y) * 1.6
+  const grid = gridFor(Math.max(extent, bed ? Math.max(bed.x, bed.y) : 0, 1e-6))
+  // A model much smaller than the grid's cells gets a fine grid of its own as a scale reference.
+  const fine = grid.size / grid.divisions > extent ? gridFor(extent * 2) : null
+  const bedBox = useMemo(
+    () =>
+      bed
+        ? new THREE.Box3(
+            new THREE.Vector3(-bed.x / 2, 0, -bed.y / 2),
+            new THREE.Vector3(bed.x / 2, bed.z, bed.y / 2)
+          )
+        : null,
+    [bed]
+  )
   return (
     <>
-      <group rotation={[-Math.PI / 2, 0, 0]}>
+      <group rotation={[-Math.PI / 2, 0, 0]} scale={scale}>
         <group position={offset}>
           <mesh
             geometry={geometry}
@@ -135,7 +193,9 @@ function Model({ positions, bbox, showBox, resetToken, onRendered }: ModelProps)
           />
         )}
       </group>
-      <gridHelper args={[plate, plate / 10, '#5b6478', '#3a4152']} />
+      <gridHelper args={[grid.size, grid.divisions, GRID_MAJOR, GRID_MINOR]} />
+      {fine && <gridHelper args={[fine.size, fine.divisions, GRID_MAJOR, GRID_MINOR]} />}
+      {bedBox && <box3Helper args={[bedBox, BED_COLOR]} />}
     </>
   )
 }
@@ -146,6 +206,8 @@ export function Scene({
   bbox,
   showBox,
   resetToken,
+  bed = null,
+  scale = 1,
   onRendered,
   controlsElement
 }: SceneProps): ReactElement {
@@ -162,10 +224,12 @@ export function Scene({
           bbox={bbox}
           showBox={showBox}
           resetToken={resetToken}
+          bed={bed}
+          scale={scale}
           onRendered={onRendered}
         />
       ) : (
-        <gridHelper args={[200, 20, '#5b6478', '#3a4152']} />
+        <gridHelper args={[200, 20, GRID_MAJOR, GRID_MINOR]} />
       )}
       <OrbitControls makeDefault enableDamping={false} domElement={controlsElement} />
     </>

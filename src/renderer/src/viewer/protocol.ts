@@ -34,11 +34,22 @@ export interface ForwardedEvent {
   deltaMode: number
 }
 
+/** A printer's build volume (mm), drawn under the model as a scale reference. */
+export interface BedSize {
+  x: number
+  y: number
+  z: number
+}
+
 /** What the scene shows: the selected file's key, plus the toolbar's state. */
 export interface ViewState {
   fileKey: string | null
   showBox: boolean
   resetToken: number
+  /** The bed of the chosen (or smallest candidate) printer; null: none. */
+  bed: BedSize | null
+  /** The model's scale to millimetres (a file read in inches is drawn 25.4× larger). */
+  scale: number
 }
 
 /** A file's triangles and bounding box, sent once and cached in the worker under its key. */

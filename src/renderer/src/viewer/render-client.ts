@@ -2,7 +2,7 @@
 // for the whole session (a WebGL context costs ~100 ms to create; the viewer may unmount and come
 // back). It forwards size and pointer/wheel events and sends each file's positions only once.
 import type { Bbox } from '../../../shared/stl/types'
-import type { ForwardedEvent, FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
+import type { BedSize, ForwardedEvent, FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
 
 /**
  * Layout changes come in bursts (a dropped file brings its report, a window is dragged), and each
@@ -22,7 +22,12 @@ export interface ViewRequest {
   bbox: Bbox | null
   showBox: boolean
   resetToken: number
+  bed: BedSize | null
+  scale: number
 }
+
+const sameBed = (a: BedSize | null, b: BedSize | null): boolean =>
+  a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.z === b.z)
 
 function forwarded(e: PointerEvent | WheelEvent | MouseEvent): ForwardedEvent {
   const p = e as Partial<PointerEvent>
@@ -123,7 +128,9 @@ export class RenderClient {
     const view: ViewState = {
       fileKey: req.fileKey,
       showBox: req.showBox,
-      resetToken: req.resetToken
+      resetToken: req.resetToken,
+      bed: req.bed,
+      scale: req.scale
     }
     const key = req.fileKey
     if (key && !this.sent.has(key) && req.positions && req.positions.byteLength > 0 && req.bbox) {
@@ -140,7 +147,9 @@ export class RenderClient {
       last &&
       last.fileKey === key &&
       last.showBox === view.showBox &&
-      last.resetToken === view.resetToken
+      last.resetToken === view.resetToken &&
+      last.scale === view.scale &&
+      sameBed(last.bed, view.bed)
     )
       return
     this.lastView = view

@@ -21,7 +21,7 @@ const proxy = new ProxyElement()
 let root: ReconcilerRoot<OffscreenCanvas> | null = null
 let store: ReturnType<ReconcilerRoot<OffscreenCanvas>['render']> | null = null
 let size: ViewSize = { width: 1, height: 1, top: 0, left: 0, dpr: 1 }
-let view: ViewState = { fileKey: null, showBox: false, resetToken: 0 }
+let view: ViewState = { fileKey: null, showBox: false, resetToken: 0, bed: null, scale: 1 }
 // When the current view was asked for, and what was last reported (to report changes only).
 let viewAt = 0
 let reported = ''
@@ -72,6 +72,8 @@ function render(now = false): void {
     bbox: model?.bbox ?? null,
     showBox: view.showBox,
     resetToken: view.resetToken,
+    bed: view.bed,
+    scale: view.scale,
     controlsElement: proxy as unknown as HTMLElement,
     onRendered: (triangles: number) => {
       if (!key || `${key}:${triangles}` === reported) return

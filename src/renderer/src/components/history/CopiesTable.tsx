@@ -1,18 +1,30 @@
-// The copies (print jobs) of one history entry: status, printer, progress, last update.
+// The copies (print jobs) of one history entry: status, printer, progress, last update, and a
+// Cancel per open copy (it asks first: see CancelDialog).
 import type { ReactElement } from 'react'
 
 import { timeAgo } from '../../../../shared/format'
-import type { HistoryEntry } from '../../../../shared/history'
+import { isOpenCopy, type HistoryEntry } from '../../../../shared/history'
 import { copyChip, noJobsText, stateLabel } from '../../lib/history-view'
 
 interface CopiesTableProps {
   entry: HistoryEntry
   now: number
   printerName: (id: string) => string | undefined
+  /** Asks to cancel one copy (absent: no per-copy action). */
+  onCancelCopy?: (printJobId: string) => void
+  /** Actions wait while another one runs. */
+  busy?: boolean
 }
 
 /** One row per copy; a line saying why there are none yet. */
-export function CopiesTable({ entry, now, printerName }: CopiesTableProps): ReactElement {
+export function CopiesTable({
+  entry,
+  now,
+  printerName,
+  onCancelCopy,
+  busy = false
+}: CopiesTableProps): ReactElement {
+  const cols = onCancelCopy ? 5 : 4
   return (
     <table className="history-copies" aria-label="Copies">
       <thead>
@@ -21,12 +33,17 @@ export function CopiesTable({ entry, now, printerName }: CopiesTableProps): Reac
           <th scope="col">Status</th>
           <th scope="col">Printer</th>
           <th scope="col">Updated</th>
+          {onCancelCopy && (
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
         {entry.copies.length === 0 && (
           <tr>
-            <td colSpan={4} className="muted" data-testid="history-no-jobs">
+            <td colSpan={cols} className="muted" data-testid="history-no-jobs">
               {noJobsText(entry, now)}
             </td>
           </tr>
@@ -65,6 +82,22 @@ export function CopiesTable({ entry, now, printerName }: CopiesTableProps): Reac
                 {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}
               </td>
               <td className="muted small">{c.updatedAt ? timeAgo(c.updatedAt, now) : ''}</td>
+              {onCancelCopy && (
+                <td>
+                  {isOpenCopy(c) && (
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={busy}
+                      aria-label={`Cancel copy ${i + 1}`}
+                      onClick={() => onCancelCopy(c.printJobId)}
+                      data-testid="copy-cancel"
+                    >
+                      Cancel
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           )
         })}

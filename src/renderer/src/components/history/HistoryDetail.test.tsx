@@ -25,7 +25,11 @@ function fakeApi(): Api {
     troubleshoot: vi.fn()
   }
   const openExternal = vi.fn()
-  window.api = { history, shell: { openExternal } } as unknown as Window['api']
+  // Print again's material list (the store's catalogue): none here.
+  const printers = {
+    materials: vi.fn(async () => ({ ok: false, error: { code: 'x', message: 'x' } }))
+  }
+  window.api = { history, shell: { openExternal }, printers } as unknown as Window['api']
   return { ...history, openExternal } as unknown as Api
 }
 
@@ -42,6 +46,32 @@ function show(entry: HistoryEntry, onReprinted = vi.fn()) {
     sync: { mode: 'realtime' as const, lastSyncAt: null },
     now,
     printerName: (id: string) => (id === 'p1' ? 'P1S #1' : undefined),
+    printers: [
+      {
+        id: 'p1',
+        name: 'P1S #1',
+        model: 'P1S',
+        state: 'ready' as const,
+        online: true,
+        available: true,
+        ready: true,
+        enabled: true,
+        tags: ['PLA', 'RackA'],
+        printingJobId: null
+      },
+      {
+        id: 'p2',
+        name: 'A1 mini',
+        model: 'A1 mini',
+        state: 'ready' as const,
+        online: true,
+        available: true,
+        ready: true,
+        enabled: true,
+        tags: ['PLA'],
+        printingJobId: null
+      }
+    ],
     onReprinted
   }
   const view = render(<HistoryDetail {...props} />)
@@ -125,7 +155,7 @@ describe('actions', () => {
       .map((b) => b.textContent)
     expect(names).toEqual([
       'Print again',
-      'Cancel',
+      'Cancel…',
       'Retry',
       'Why is it waiting?',
       'Open in Printago'
@@ -171,13 +201,120 @@ describe('actions', () => {
       entryId: 'e1',
       quantity: 3,
       label: 'gear v2',
-      priority: 'low'
+      priority: 'low',
+      routing: { mode: 'any' },
+      material: null
     })
     expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
       'Queued again: 3 copies.'
     )
     expect(screen.queryByTestId('history-reprint-form')).toBeNull()
     expect(onReprinted).toHaveBeenCalledWith(again)
+  })
+
+  it('Print again opens with the original routing and material, and sends the changed ones', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.reprint).mockResolvedValue({
+      ok: true,
+      value: { entry: historyEntry({ id: 'e2' }) }
+    })
+    show(
+      historyEntry({
+        routing: { mode: 'tags', tags: ['PLA'] },
+        material: { kind: 'type', type: 'PLA' },
+        dimensions: [200, 200, 20],
+        copies: [copy('j1', 'completed')]
+      })
+    )
+    await user.click(screen.getByTestId('history-reprint'))
+    expect((screen.getByTestId('history-reprint-mode') as HTMLSelectElement).value).toBe('tags')
+    expect(screen.getByRole('checkbox', { name: 'PLA' })).toHaveProperty('checked', true)
+    expect((screen.getByTestId('history-reprint-material') as HTMLSelectElement).value).toBe(
+      'type:PLA'
+    )
+    await user.selectOptions(screen.getByTestId('history-reprint-mode'), 'printer')
+    const printer = screen.getByTestId('history-reprint-printer')
+    // 200 mm does not fit the A1 mini's bed: it cannot be chosen.
+    expect(within(printer).getByRole('option', { name: 'A1 mini (too small)' })).toHaveProperty(
+      'disabled',
+      true
+    )
+    expect(screen.getByTestId('history-reprint-submit')).toHaveProperty('disabled', true)
+    await user.selectOptions(printer, 'p1')
+    await user.click(screen.getByTestId('history-reprint-submit'))
+    expect(api.reprint).toHaveBeenCalledWith({
+      entryId: 'e1',
+      quantity: 1,
+      label: 'gear',
+      priority: 'normal',
+      routing: { mode: 'printer', printerId: 'p1' },
+      material: { kind: 'type', type: 'PLA' }
+    })
+  })
+
+  it('Print again whose answer was lost: "not confirmed yet", never "could not reach"', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.reprint).mockResolvedValue({
+      ok: false,
+      error: { code: 'outcome-unknown', message: 'Printago did not confirm whether gear.stl…' }
+    })
+    show(historyEntry({ copies: [copy('j1', 'completed')] }))
+    await user.click(screen.getByTestId('history-reprint'))
+    await user.click(screen.getByTestId('history-reprint-submit'))
+    const notice = await screen.findByTestId('history-action-notice')
+    expect(notice.textContent).toMatch(
+      /^Not confirmed yet: .* It will be checked before anything is sent again/
+    )
+    expect(notice.textContent).not.toMatch(/reach/)
+    expect(screen.queryByTestId('history-action-error')).toBeNull()
+    // Closed, so a second click cannot queue the same copies again.
+    expect(screen.queryByTestId('history-reprint-form')).toBeNull()
+  })
+
+  it('Cancel asks first, naming each copy and its printer; "Keep them" cancels nothing', async () => {
+    const user = userEvent.setup()
+    show(
+      historyEntry({
+        quantity: 2,
+        copies: [copy('j1', 'printing', { printerId: 'p1' }), copy('j2', 'pending')]
+      })
+    )
+    await user.click(screen.getByTestId('history-cancel'))
+    const dialog = screen.getByRole('dialog', { name: 'Cancel 2 copies of gear?' })
+    expect(
+      within(dialog)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent)
+    ).toEqual(['Copy 1: printing on P1S #1 — the print stops', 'Copy 2: queued'])
+    // The safe choice has the focus.
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Keep them' }))
+    await user.click(within(dialog).getByRole('button', { name: 'Keep them' }))
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(api.cancel).not.toHaveBeenCalled()
+    expect(document.activeElement).toBe(screen.getByTestId('history-cancel'))
+  })
+
+  it('one copy can be cancelled on its own, after its own confirmation', async () => {
+    const user = userEvent.setup()
+    vi.mocked(api.cancel).mockResolvedValue({ ok: true, value: { affected: ['j2'] } })
+    show(
+      historyEntry({
+        quantity: 2,
+        copies: [copy('j1', 'printing', { printerId: 'p1' }), copy('j2', 'pending')]
+      })
+    )
+    const cancels = screen.getAllByTestId('copy-cancel')
+    expect(cancels.map((b) => b.getAttribute('aria-label'))).toEqual([
+      'Cancel copy 1',
+      'Cancel copy 2'
+    ])
+    await user.click(cancels[1]!)
+    const dialog = screen.getByRole('dialog', { name: 'Cancel copy 2 of gear?' })
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel this copy' }))
+    expect(api.cancel).toHaveBeenCalledWith({ entryId: 'e1', printJobIds: ['j2'] })
+    expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
+      'Cancelled 1 copy.'
+    )
   })
 
   it('Cancel: busy while it runs, then the count of cancelled copies', async () => {
@@ -187,6 +324,7 @@ describe('actions', () => {
     show(historyEntry({ copies: [copy('j1', 'pending'), copy('j2', 'pending')], quantity: 2 }))
 
     await user.click(screen.getByTestId('history-cancel'))
+    await user.click(screen.getByRole('button', { name: 'Cancel 2 copies' }))
     expect(screen.getByTestId('history-cancel').textContent).toBe('Cancelling…')
     // One action at a time: every button waits.
     for (const b of within(screen.getByRole('group')).getAllByRole('button'))
@@ -195,8 +333,9 @@ describe('actions', () => {
     expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
       'Cancelled 2 copies.'
     )
-    expect(api.cancel).toHaveBeenCalledWith({ entryId: 'e1' })
-    expect(screen.getByTestId('history-cancel').textContent).toBe('Cancel')
+    expect(api.cancel).toHaveBeenCalledWith({ entryId: 'e1', printJobIds: ['j1', 'j2'] })
+    // Done: the actions are free again.
+    expect(screen.getByTestId('history-cancel')).toHaveProperty('disabled', false)
   })
 
   it('Retry: a refusal is shown as an error, not a notice', async () => {
@@ -207,7 +346,12 @@ describe('actions', () => {
     })
     show(historyEntry({ copies: [copy('j1', 'failed')] }))
     await user.click(screen.getByTestId('history-retry'))
-    expect((await screen.findByTestId('history-action-error')).textContent).toBe(
+    const error = await screen.findByTestId('history-action-error')
+    expect(screen.getByTestId('history-action-error-text').textContent).toBe(
+      'This API key is not allowed to do that. Ask the store owner for a key with the permission (Printago → Settings → API Keys).'
+    )
+    // Printago's own words stay one click away.
+    expect(error.querySelector('details')!.textContent).toContain(
       'This key cannot manage the queue.'
     )
     expect(screen.queryByTestId('history-action-notice')).toBeNull()
@@ -283,6 +427,7 @@ describe('actions', () => {
     const view = show(historyEntry({ copies: [copy('j1', 'pending')] }))
     await user.click(screen.getByTestId('history-reprint'))
     await user.click(screen.getByTestId('history-cancel'))
+    await user.click(screen.getByRole('button', { name: 'Cancel this copy' }))
     view.showEntry(historyEntry({ id: 'e2', label: 'bracket', copies: [copy('j9', 'pending')] }))
     answer.resolve({ ok: true, value: { affected: ['j1'] } })
     await answer.promise

@@ -1,6 +1,7 @@
-// The detail pane of one history entry: facts, routing, every copy, sync age, and the actions
-// (Print again, Cancel, Retry, Why is it waiting?, Open in Printago).
-import { useId, type ReactElement } from 'react'
+// The detail pane of one history entry: facts, routing, material, every copy, sync age, and the
+// actions (Print again, Cancel — all open copies or one, after a confirmation — Retry, Why is it
+// waiting?, Open in Printago where Printago has the part).
+import { useEffect, useId, useRef, useState, type ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize, timeAgo } from '../../../../shared/format'
 import {
@@ -9,8 +10,12 @@ import {
   type HistoryEntry,
   type HistorySnapshot
 } from '../../../../shared/history'
+import type { PrinterSummary } from '../../../../shared/ipc'
+import { materialWords, UNIT_WORDS } from '../../../../shared/send'
 import { actionable, deletedNote, routingLabel } from '../../lib/history-view'
+import { ErrorNotice } from '../ErrorNotice'
 import { ActionFeedback } from './ActionFeedback'
+import { CancelDialog } from './CancelDialog'
 import { CopiesTable } from './CopiesTable'
 import { ReprintForm } from './ReprintForm'
 import { StatusChip } from './StatusChip'
@@ -21,6 +26,10 @@ interface DetailProps {
   sync: HistorySnapshot['sync']
   now: number
   printerName: (id: string) => string | undefined
+  /** The fleet, for Print again's routing choice. */
+  printers?: PrinterSummary[]
+  /** False for the demo store: its parts exist only in this app. */
+  canOpenInPrintago?: boolean
   /** Called with the new entry after "Print again" succeeded. */
   onReprinted: (entry: HistoryEntry) => void
 }
@@ -39,10 +48,24 @@ export function HistoryDetail({
   sync,
   now,
   printerName,
+  printers = [],
+  canOpenInPrintago = true,
   onReprinted
 }: DetailProps): ReactElement {
   const formId = useId()
   const a = useEntryActions(entry, onReprinted)
+  // The copies a confirmation is open for (null: none).
+  const [confirming, setConfirming] = useState<string[] | null>(null)
+  // An action ended and took the focused button with it (disabled, or the form closed): the
+  // pane's feedback is the next thing to read, so focus goes there, not to the page.
+  const feedbackRef = useRef<HTMLDivElement>(null)
+  const wasBusy = useRef(a.busy)
+  useEffect(() => {
+    const ended = wasBusy.current !== null && a.busy === null
+    wasBusy.current = a.busy
+    const lost = document.activeElement === document.body || document.activeElement === null
+    if (ended && lost) feedbackRef.current?.focus()
+  }, [a.busy])
   const { cancel, retry, queued } = actionable(entry)
   const hint = waitingHint(entry, now)
   const deleted = deletedNote(entry)
@@ -63,8 +86,10 @@ export function HistoryDetail({
           )}
         </div>
         <div className="history-detail-title">
-          <h3 id={`${formId}-title`}>{entry.label}</h3>
-          <p className="muted small">{entry.fileName}</p>
+          <h3 id={`${formId}-title`} className="wrap">
+            {entry.label}
+          </h3>
+          <p className="muted small wrap">{entry.fileName}</p>
           <StatusChip entry={entry} />
           {entry.reprintOf && <span className="history-reprint-badge">Printed again</span>}
         </div>
@@ -75,6 +100,26 @@ export function HistoryDetail({
         <dd title={new Date(entry.sentAt).toLocaleString()}>{timeAgo(entry.sentAt, now)}</dd>
         <dt>Routing</dt>
         <dd data-testid="history-routing">{routingLabel(entry, printerName)}</dd>
+        {(entry.material || entry.printerModels) && (
+          <>
+            <dt>Material</dt>
+            <dd data-testid="history-material">
+              {materialWords(entry.material)}
+              {entry.printerModels?.length
+                ? ` · only ${entry.printerModels.join(', ')} printers`
+                : ''}
+            </dd>
+          </>
+        )}
+        {entry.original && (
+          <>
+            <dt>Sent as</dt>
+            <dd data-testid="history-original">
+              a millimetre copy of {entry.original.fileName}, read in{' '}
+              {UNIT_WORDS[entry.original.unit]}
+            </dd>
+          </>
+        )}
         <dt>Copies</dt>
         <dd>
           {entry.quantity} · {entry.priority === 'low' ? 'low priority' : 'normal priority'}
@@ -109,7 +154,13 @@ export function HistoryDetail({
         </p>
       )}
 
-      <CopiesTable entry={entry} now={now} printerName={printerName} />
+      <CopiesTable
+        entry={entry}
+        now={now}
+        printerName={printerName}
+        busy={busy}
+        onCancelCopy={(id) => setConfirming([id])}
+      />
 
       <div className="history-actions" role="group" aria-label={`Actions for ${entry.label}`}>
         <button
@@ -125,11 +176,11 @@ export function HistoryDetail({
         </button>
         <button
           type="button"
-          onClick={a.cancel}
+          onClick={() => setConfirming(cancel.map((c) => c.printJobId))}
           disabled={busy || cancel.length === 0}
           data-testid="history-cancel"
         >
-          {a.busy === 'cancel' ? 'Cancelling…' : 'Cancel'}
+          {a.busy === 'cancel' ? 'Cancelling…' : cancel.length > 1 ? 'Cancel all…' : 'Cancel…'}
         </button>
         <button
           type="button"
@@ -147,20 +198,24 @@ export function HistoryDetail({
         >
           {a.busy === 'troubleshoot' ? 'Asking…' : 'Why is it waiting?'}
         </button>
-        <button
-          type="button"
-          onClick={a.openInPrintago}
-          disabled={busy}
-          data-testid="history-open"
-          title={printagoPartUrl(entry)}
-        >
-          Open in Printago
-        </button>
+        {canOpenInPrintago && (
+          <button
+            type="button"
+            onClick={a.openInPrintago}
+            disabled={busy}
+            data-testid="history-open"
+            title={printagoPartUrl(entry)}
+          >
+            Open in Printago
+          </button>
+        )}
       </div>
 
       {a.formOpen && (
         <ReprintForm
           id={`${formId}-form`}
+          entry={entry}
+          printers={printers}
           values={a.form}
           onChange={a.editForm}
           onSubmit={a.reprint}
@@ -169,12 +224,22 @@ export function HistoryDetail({
         />
       )}
 
-      {a.error && (
-        <p className="error-box" role="alert" data-testid="history-action-error">
-          {a.error}
-        </p>
+      {a.error && <ErrorNotice error={a.error} what="It" testId="history-action-error" />}
+      {confirming && (
+        <CancelDialog
+          entry={entry}
+          copies={entry.copies.filter((c) => confirming.includes(c.printJobId))}
+          printerName={printerName}
+          onConfirm={() => {
+            setConfirming(null)
+            a.cancel(confirming)
+          }}
+          onClose={() => setConfirming(null)}
+        />
       )}
-      <ActionFeedback entry={entry} now={now} notice={a.notice} openUrl={a.openUrl} why={a.why} />
+      <div ref={feedbackRef} tabIndex={-1} className="history-feedback-wrap">
+        <ActionFeedback entry={entry} now={now} notice={a.notice} openUrl={a.openUrl} why={a.why} />
+      </div>
     </section>
   )
 }

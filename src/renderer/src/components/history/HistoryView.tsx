@@ -12,6 +12,7 @@ import {
 } from 'react'
 
 import type { HistoryEntry, HistorySnapshot, JobStatus } from '../../../../shared/history'
+import type { PrinterSummary } from '../../../../shared/ipc'
 import './history.css'
 import { HistoryDetail } from './HistoryDetail'
 import { HistoryRow } from './HistoryRow'
@@ -35,9 +36,12 @@ const SYNC_LABEL: Record<HistorySnapshot['sync']['mode'], string> = {
 
 /** The history screen. `focusEntryId` selects and scrolls to an entry (e.g. from a notification). */
 export function HistoryView({
-  focusEntryId = null
+  focusEntryId = null,
+  demo = false
 }: {
   focusEntryId?: string | null
+  /** The demo store: its parts exist only here, so there is nothing to open in Printago. */
+  demo?: boolean
 }): ReactElement {
   const [snapshot, setSnapshot] = useState<HistorySnapshot | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
@@ -45,6 +49,7 @@ export function HistoryView({
   const [selectedId, setSelectedId] = useState<string | null>(focusEntryId)
   const [now, setNow] = useState(() => Date.now())
   const [printerNames, setPrinterNames] = useState<Map<string, string>>(new Map())
+  const [fleet, setFleet] = useState<PrinterSummary[]>([])
   const [exportError, setExportError] = useState<string | null>(null)
   const listRef = useRef<HTMLUListElement>(null)
 
@@ -60,7 +65,9 @@ export function HistoryView({
     const timer = setInterval(() => setNow(Date.now()), TICK_MS)
     // Printer names for routing "to one printer" that has not run a copy yet.
     void window.api.printers.list({}).then((r) => {
-      if (alive && r.ok) setPrinterNames(new Map(r.value.printers.map((p) => [p.id, p.name])))
+      if (!alive || !r.ok) return
+      setPrinterNames(new Map(r.value.printers.map((p) => [p.id, p.name])))
+      setFleet(r.value.printers)
     })
     return () => {
       alive = false
@@ -281,6 +288,8 @@ export function HistoryView({
               sync={sync}
               now={now}
               printerName={printerName}
+              printers={fleet}
+              canOpenInPrintago={!demo}
               onReprinted={onReprinted}
             />
           ) : (

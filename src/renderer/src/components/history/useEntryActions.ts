@@ -4,9 +4,9 @@ import { useEffect, useRef, useState } from 'react'
 
 import { printagoPartUrl, type HistoryEntry } from '../../../../shared/history'
 import type { Troubleshoot } from '../../../../shared/ipc'
-import type { Priority } from '../../../../shared/send'
+import type { AppError } from '../../../../shared/result'
 import { actionable, troubleshootKey } from '../../lib/history-view'
-import type { ReprintValues } from './ReprintForm'
+import { reprintValues, type ReprintChoice, type ReprintValues } from './ReprintForm'
 
 export type Busy = null | 'reprint' | 'cancel' | 'retry' | 'troubleshoot' | 'open'
 
@@ -18,21 +18,17 @@ export interface WhyAnswer {
   answer: Troubleshoot
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: { message: string } }
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: AppError }
 
 const copies = (n: number): string => `${n} ${n === 1 ? 'copy' : 'copies'}`
 
-const formValues = (entry: HistoryEntry): ReprintValues => ({
-  quantity: String(entry.quantity),
-  label: entry.label,
-  priority: entry.priority
-})
+const formValues = reprintValues
 
 /** What the detail pane shows about its actions, and the actions. */
 export interface EntryActions {
   /** The action running now (every button waits for it). */
   busy: Busy
-  error: string | null
+  error: AppError | null
   notice: string | null
   openUrl: string | null
   /** The "Why is it waiting?" answer, while it is still about the entry's current state. */
@@ -41,11 +37,12 @@ export interface EntryActions {
   toggleForm: () => void
   form: ReprintValues
   editForm: (patch: Partial<ReprintValues>) => void
-  cancel: () => void
+  /** Cancels these copies (default: every open copy); the caller has asked the user first. */
+  cancel: (printJobIds?: string[]) => void
   retry: () => void
   askWhy: () => void
   openInPrintago: () => void
-  reprint: (quantity: number, label: string, priority: Priority) => void
+  reprint: (choice: ReprintChoice) => void
 }
 
 /** State and handlers of the detail pane's actions for `entry`. */
@@ -54,7 +51,7 @@ export function useEntryActions(
   onReprinted: (e: HistoryEntry) => void
 ): EntryActions {
   const [busy, setBusy] = useState<Busy>(null)
-  const [error, setError] = useState<string | null>(null)
+  const [error, setError] = useState<AppError | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [formOpen, setFormOpen] = useState(false)
   const [form, setForm] = useState<ReprintValues>(() => formValues(entry))
@@ -97,9 +94,16 @@ export function useEntryActions(
       const r = await fn()
       if (shownId.current !== forId) return // another entry is shown now
       if (r.ok) done(r.value)
-      else setError(r.error.message)
+      else if (r.error.code === 'outcome-unknown') {
+        // Not a failure: Printago may have queued it; the app checks before sending anything
+        // again. The form closes, so the same copies are not queued twice by a second click.
+        setFormOpen(false)
+        setNotice(
+          'Not confirmed yet: Printago did not answer in time. It will be checked before anything is sent again, and appears in the history once confirmed.'
+        )
+      } else setError(r.error)
     } catch (e) {
-      if (shownId.current === forId) setError((e as Error).message)
+      if (shownId.current === forId) setError({ code: 'internal', message: (e as Error).message })
     } finally {
       if (shownId.current === forId) setBusy(null)
     }
@@ -116,10 +120,11 @@ export function useEntryActions(
     toggleForm: () => setFormOpen((o) => !o),
     form,
     editForm: (patch: Partial<ReprintValues>) => setForm((f) => ({ ...f, ...patch })),
-    cancel: () =>
+    cancel: (printJobIds?: string[]) =>
       void run(
         'cancel',
-        () => window.api.history.cancel({ entryId: entry.id }),
+        () =>
+          window.api.history.cancel({ entryId: entry.id, ...(printJobIds ? { printJobIds } : {}) }),
         (v) =>
           setNotice(
             v.affected.length
@@ -160,13 +165,22 @@ export function useEntryActions(
         }
       )
     },
-    reprint: (quantity: number, label: string, priority: Priority) =>
+    reprint: (c: ReprintChoice) =>
       void run(
         'reprint',
-        () => window.api.history.reprint({ entryId: entry.id, quantity, label, priority }),
+        () =>
+          window.api.history.reprint({
+            entryId: entry.id,
+            quantity: c.quantity,
+            label: c.label,
+            priority: c.priority,
+            routing: c.routing,
+            material: c.material,
+            ...(c.printerModels !== undefined ? { printerModels: c.printerModels } : {})
+          }),
         (v) => {
           setFormOpen(false)
-          setNotice(`Queued again: ${copies(quantity)}.`)
+          setNotice(`Queued again: ${copies(c.quantity)}.`)
           onReprinted(v.entry)
         }
       )

@@ -1,17 +1,23 @@
-// The fleet: search and state filter, refresh, each printer's state, tags and bed fit. In "this
-// printer" routing each row has a radio; a printer the model does not fit cannot be chosen.
+// The fleet: search and state filter, refresh, each printer's state, tags, what it has loaded and
+// bed fit (of the selected file). In "this printer" routing each row has a radio; a printer the
+// model does not fit cannot be chosen.
 import { useState, type ReactElement } from 'react'
 
 import { timeAgo } from '../../../../shared/format'
-import type { PrinterList, PrinterSummary } from '../../../../shared/ipc'
+import type { LoadedSlot, PrinterList, PrinterSummary } from '../../../../shared/ipc'
 import type { AppError } from '../../../../shared/result'
 import type { Fit } from '../../lib/routing'
+import { ErrorNotice } from '../ErrorNotice'
 import { fitLabel, STATE_LABEL } from './send-words'
 
 interface PrinterTableProps {
   printers: PrinterList | null
   error: AppError | null
   fits: Map<string, Fit>
+  /** The file the Bed column is about (null: every file of the send). */
+  fitsFor?: string | null
+  /** What each printer has loaded (null: not known). */
+  loaded?: Record<string, LoadedSlot[]> | null
   /** Radios to choose one printer (routing "this printer"). */
   choosing: boolean
   chosenId: string | null
@@ -72,10 +78,15 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
         </button>
       </div>
       {props.error && (
-        <p className="warning" role="alert">
-          {props.error.message}
-          {printers && ` Showing the list from ${timeAgo(printers.fetchedAt, Date.now())}.`}
-        </p>
+        <ErrorNotice
+          error={props.error}
+          what="Refreshing the printers"
+          role="status"
+          tone="warning"
+          testId="printers-error"
+        >
+          {printers && `Showing the list from ${timeAgo(printers.fetchedAt, Date.now())}.`}
+        </ErrorNotice>
       )}
       {printers && list.length === 0 && (
         <p className="muted">This store has no printers yet. Jobs will wait in the queue.</p>
@@ -95,8 +106,19 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
             )}
             <th scope="col">Printer</th>
             <th scope="col">State</th>
-            <th scope="col">Tags</th>
-            <th scope="col">Bed</th>
+            <th scope="col" className="col-tags">
+              Tags
+            </th>
+            <th scope="col">Loaded</th>
+            <th scope="col">
+              Bed
+              {props.fitsFor && (
+                <span className="muted small wrap" data-testid="bed-for">
+                  {' '}
+                  ({props.fitsFor})
+                </span>
+              )}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -125,11 +147,17 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                 <td>
                   <div className="printer-name">{p.name}</div>
                   <div className="muted small">{p.model}</div>
+                  {p.tags.length > 0 && (
+                    <div className="muted small printer-tags-inline">{p.tags.join(', ')}</div>
+                  )}
                 </td>
                 <td>
                   <span className={`state ${p.state}`}>{STATE_LABEL[p.state]}</span>
                 </td>
-                <td className="small">{p.tags.join(', ')}</td>
+                <td className="small col-tags">{p.tags.join(', ')}</td>
+                <td className="small">
+                  <LoadedCell slots={props.loaded?.[p.id]} known={props.loaded != null} />
+                </td>
                 <td
                   className={`fit ${fit}`}
                   title={blocked ? 'The model does not fit this printer’s build volume' : undefined}
@@ -143,5 +171,34 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
       </table>
       {printers && <p className="muted small">Updated {timeAgo(printers.fetchedAt, Date.now())}</p>}
     </div>
+  )
+}
+
+/** "PLA 4 · PETG 2" with a colour swatch per slot; every slot named in the tooltip. */
+function LoadedCell({ slots, known }: { slots?: LoadedSlot[]; known: boolean }): ReactElement {
+  if (!known) return <span className="muted">…</span>
+  if (!slots || slots.length === 0) return <span className="muted">nothing</span>
+  const counts = new Map<string, number>()
+  for (const s of slots) counts.set(s.type, (counts.get(s.type) ?? 0) + 1)
+  return (
+    <span
+      className="loaded"
+      title={slots.map((s) => `${s.name} (${s.where})`).join('\n')}
+      data-testid="printer-loaded"
+    >
+      <span className="swatches" aria-hidden="true">
+        {slots.map((s, i) => (
+          <span
+            key={i}
+            className="swatch"
+            style={s.color ? { background: s.color.slice(0, 7) } : undefined}
+          />
+        ))}
+      </span>
+      <span className="sr-only">{slots.map((s) => s.name).join(', ')}</span>
+      <span aria-hidden="true" className="loaded-text">
+        {[...counts].map(([t, n]) => (n > 1 ? `${t} ${n}` : t)).join(' · ')}
+      </span>
+    </span>
   )
 }

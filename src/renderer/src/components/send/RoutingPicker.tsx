@@ -1,9 +1,11 @@
 // "Where to print": any printer, this printer, or printers carrying all chosen tags (exact case,
-// Printago's `&=`), with a live read-out of which printers match and whether the model fits them.
+// Printago's `&=`), with a live read-out of which printers match and how many have the files'
+// material loaded. Bed fit is judged per file (the file rows say which printers are too small).
 import type { ReactElement } from 'react'
 
-import type { PrinterSummary } from '../../../../shared/ipc'
-import type { Fit } from '../../lib/routing'
+import type { LoadedSlot, PrinterSummary } from '../../../../shared/ipc'
+import { hasLoaded } from '../../../../shared/printers/loaded'
+import { materialWords, type MaterialChoice } from '../../../../shared/send'
 import type { Mode } from './send-rules'
 
 const MODE_LABEL: Record<Mode, string> = {
@@ -20,13 +22,16 @@ interface RoutingPickerProps {
   tags: string[]
   onToggleTag: (tag: string) => void
   tagMatches: PrinterSummary[]
-  tagFitting: PrinterSummary[]
-  fits: Map<string, Fit>
+  /** The material every file asks for (null: none, or they differ). */
+  material?: MaterialChoice | null
+  loaded?: Record<string, LoadedSlot[]> | null
 }
 
 /** The routing radio group and, for tag routing, the tag chips and the match read-out. */
 export function RoutingPicker(props: RoutingPickerProps): ReactElement {
-  const { mode, allTags, tags, tagMatches, tagFitting, fits } = props
+  const { mode, allTags, tags, tagMatches, material, loaded } = props
+  const withMaterial =
+    material && loaded ? tagMatches.filter((p) => hasLoaded(loaded[p.id], material)).length : null
   const piped = allTags.filter((t) => t.includes('|'))
   return (
     <>
@@ -90,15 +95,10 @@ export function RoutingPicker(props: RoutingPickerProps): ReactElement {
               {tagMatches.length === 0
                 ? 'No printer carries all of these tags — the job would wait forever.'
                 : `${tagMatches.length} match, ${tagMatches.filter((p) => p.state === 'ready').length} ready now: ${tagMatches.map((p) => p.name).join(', ')}`}
-              {tagMatches.length > tagFitting.length && tagFitting.length > 0 && (
-                <span className="warning">
+              {withMaterial !== null && tagMatches.length > 0 && (
+                <span className={withMaterial === 0 ? 'warning' : undefined}>
                   {' '}
-                  — {tagMatches.length - tagFitting.length} of them too small for this model (
-                  {tagMatches
-                    .filter((p) => fits.get(p.id) === 'too-big')
-                    .map((p) => p.name)
-                    .join(', ')}
-                  ): Printago may still send it there.
+                  — {withMaterial} with {materialWords(material)} loaded
                 </span>
               )}
             </p>

@@ -53,6 +53,7 @@ function report(size: [number, number, number], over: Partial<MeshReport> = {}):
     nonFiniteVertices: 0,
     shells: 1,
     inchSuspect: false,
+    unitSuspect: null,
     verdict: 'ok',
     notes: [],
     ...over
@@ -156,11 +157,149 @@ describe('validation', () => {
     expect(screen.getByLabelText('Quantity for gear.stl').getAttribute('aria-invalid')).toBe('true')
   })
 
-  it('a model too big for every printer cannot go to "any printer"', () => {
-    panel({ files: [file('tower.stl', [300, 300, 300])] })
-    expect(problems()).toEqual(['The model is too big for every printer.'])
+  it('a model too big for every printer is named with its reason; one click leaves it out', async () => {
+    const user = userEvent.setup()
+    const { props, update } = panel({
+      files: [file('gear.stl'), file('tower.stl', [300, 300, 300])],
+      selectedKey: 'k-tower.stl'
+    })
+    const blocked = screen.getByTestId('send-blocked')
+    expect(blocked.textContent).toContain(
+      "tower.stl Too big for every printer this routing reaches (300 × 300 × 300 mm; the largest bed is P1S #1's, 256 × 256 × 256 mm)."
+    )
+    const rows = screen.getAllByTestId('options-row')
+    expect(rows.map((r) => r.dataset.tone)).toEqual(['ok', 'blocked'])
+    expect(within(rows[1]!).getByTestId('file-fit').textContent).toBe('fits 0 of 3 printers')
+    expect(sendButton().disabled).toBe(true)
+    // The Bed column is the selected file's.
+    expect(screen.getByTestId('bed-for').textContent).toBe(' (tower.stl)')
     for (const row of screen.getAllByTestId('printer-row'))
       expect(row.className).toContain('blocked')
+    await user.click(within(blocked).getByRole('button', { name: 'Leave out tower.stl' }))
+    expect(props.onOptionsChange).toHaveBeenCalledWith('k-tower.stl', { excluded: true })
+    // Left out: the rest goes, and the file can be put back.
+    const out = file('tower.stl', [300, 300, 300])
+    out.options = { ...out.options, excluded: true }
+    update({ files: [file('gear.stl'), out] })
+    expect(screen.queryByTestId('send-blocked')).toBeNull()
+    expect(sendButton().disabled).toBe(false)
+    expect(sendButton().textContent).toBe('Send')
+    expect(screen.getByTestId('send-left-out').textContent).toBe(
+      'tower.stl is left out (your choice).'
+    )
+    await user.click(
+      within(screen.getByTestId('excluded-files')).getByRole('button', { name: 'Put back' })
+    )
+    expect(props.onOptionsChange).toHaveBeenLastCalledWith('k-tower.stl', { excluded: false })
+  })
+
+  it('too big for some printers: kept off them by model (the default), or sent anyway by choice', async () => {
+    const user = userEvent.setup()
+    const { props, update } = panel({ files: [file('tray.stl', [200, 200, 50])] })
+    const row = screen.getByTestId('options-row')
+    expect(row.dataset.tone).toBe('warn')
+    expect(within(row).getByTestId('file-verdict-message').textContent).toBe(
+      'Too big for A1 mini: it goes only to P1S printers.'
+    )
+    await user.click(sendButton())
+    expect(props.onSend).toHaveBeenCalledWith({ mode: 'any' }, [
+      { key: 'k-tray.stl', printerModels: ['P1S'] }
+    ])
+    await user.click(within(row).getByRole('radio', { name: /Send anyway/ }))
+    expect(props.onOptionsChange).toHaveBeenCalledWith('k-tray.stl', { fit: 'anyway' })
+    const anyway = file('tray.stl', [200, 200, 50])
+    anyway.options = { ...anyway.options, fit: 'anyway' }
+    update({ files: [anyway] })
+    expect(
+      within(screen.getByTestId('options-row')).getByTestId('file-verdict-message').textContent
+    ).toBe(
+      'Sent to every printer the routing reaches, A1 mini included: if Printago starts it there, the job fails at slicing.'
+    )
+    await user.click(sendButton())
+    expect(props.onSend).toHaveBeenLastCalledWith({ mode: 'any' }, [
+      { key: 'k-tray.stl', printerModels: undefined }
+    ])
+  })
+
+  it('a material: the row counts the printers that have it loaded, and the send carries it', () => {
+    const f = file('clip.stl')
+    f.options = { ...f.options, material: { kind: 'type', type: 'PETG' } }
+    panel({
+      files: [f],
+      materials: {
+        types: ['PETG', 'PLA'],
+        options: [],
+        loaded: {
+          'id-P1S #1': [
+            {
+              type: 'PLA',
+              variantId: null,
+              materialId: null,
+              name: 'PLA',
+              color: null,
+              where: 'spool'
+            }
+          ],
+          'id-P1S #2': [
+            {
+              type: 'PETG',
+              variantId: null,
+              materialId: null,
+              name: 'PETG',
+              color: '#000000',
+              where: 'spool'
+            }
+          ]
+        },
+        fetchedAt: Date.now()
+      }
+    })
+    expect(screen.getByTestId('material-match').textContent).toBe(
+      'PETG (any colour): loaded in 1 of 3 printers this routing reaches.'
+    )
+    expect(within(screen.getByTestId('options-row')).getByTestId('file-fit').textContent).toBe(
+      'fits 1 of 1 printer'
+    )
+    // Names for screen readers, types at a glance, every slot in the tooltip.
+    const loaded = screen.getAllByTestId('printer-loaded')
+    expect(loaded.map((c) => c.querySelector('.loaded-text')!.textContent)).toEqual(['PLA', 'PETG'])
+    expect(loaded[1]!.getAttribute('title')).toBe('PETG (spool)')
+    expect(
+      (screen.getByRole('combobox', { name: 'Material for clip.stl' }) as HTMLSelectElement).value
+    ).toBe('type:PETG')
+  })
+
+  it('several files or copies: Send asks Printago for a dry run first, then sends', async () => {
+    const user = userEvent.setup()
+    const onPreview = vi.fn(async () => ({
+      ok: true as const,
+      value: {
+        files: [
+          { path: '/models/a.stl', label: 'a', jobs: 1, jobLabels: ['a'] },
+          { path: '/models/b.stl', label: 'b', jobs: 3, jobLabels: ['b', 'b', 'b'] }
+        ],
+        jobCount: 4,
+        uploaded: 2
+      }
+    }))
+    const b = file('b.stl')
+    b.options = { ...b.options, quantity: 3 }
+    const { props } = panel({ files: [file('a.stl'), b], onPreview })
+    await user.click(sendButton())
+    expect(onPreview).toHaveBeenCalledTimes(1)
+    expect(props.onSend).not.toHaveBeenCalled()
+    const dialog = await screen.findByRole('dialog', { name: 'Check with Printago' })
+    expect(within(dialog).getByTestId('dry-run-total').textContent).toBe('This creates 4 jobs.')
+    expect(
+      within(dialog)
+        .getAllByTestId('dry-run-row')
+        .map((r) => r.textContent)
+    ).toEqual(['a.stla1', 'b.stlb3'])
+    const send = within(dialog).getByRole('button', { name: 'Send 4 jobs' })
+    expect(document.activeElement).toBe(send)
+    await user.click(send)
+    expect(props.onSend).toHaveBeenCalledTimes(1)
+    expect(screen.queryByRole('dialog')).toBeNull()
   })
 })
 
@@ -173,7 +312,9 @@ describe('routing picker', () => {
       '1 file, 1 copy, to any printer — 3 enabled, 2 ready'
     )
     await user.click(sendButton())
-    expect(props.onSend).toHaveBeenCalledWith({ mode: 'any' })
+    expect(props.onSend).toHaveBeenCalledWith({ mode: 'any' }, [
+      { key: 'k-gear.stl', printerModels: undefined }
+    ])
   })
 
   it('this printer: asks for a choice, refuses a disabled or too small one, sends printer.id', async () => {
@@ -196,7 +337,9 @@ describe('routing picker', () => {
       '1 file, 1 copy, to P1S #2 (printing)'
     )
     await user.click(sendButton())
-    expect(props.onSend).toHaveBeenCalledWith({ mode: 'printer', printerId: 'id-P1S #2' })
+    expect(props.onSend).toHaveBeenCalledWith({ mode: 'printer', printerId: 'id-P1S #2' }, [
+      { key: 'k-box.stl', printerModels: undefined }
+    ])
     // The printer leaves the fleet: the choice is flagged, not silently sent elsewhere.
     update({ printers: { printers: FLEET.slice(0, 1), fetchedAt: Date.now() } })
     expect(problems()).toEqual(['The chosen printer is no longer in the list.'])
@@ -227,7 +370,9 @@ describe('routing picker', () => {
       '1 file, 1 copy, to printers tagged PLA and RackB — 1 match, 1 ready'
     )
     await user.click(sendButton())
-    expect(props.onSend).toHaveBeenCalledWith({ mode: 'tags', tags: ['PLA', 'RackB'] })
+    expect(props.onSend).toHaveBeenCalledWith({ mode: 'tags', tags: ['PLA', 'RackB'] }, [
+      { key: 'k-gear.stl', printerModels: undefined }
+    ])
 
     await user.click(within(picker).getByRole('button', { name: 'PETG' }))
     expect(screen.getByTestId('tag-match').textContent).toContain(
@@ -237,19 +382,22 @@ describe('routing picker', () => {
     expect(sendButton().disabled).toBe(true)
   })
 
-  it('tags: warns about matching printers too small, and refuses when none fits', async () => {
+  it('tags: the file is kept off matching printers too small, and blocked when none fits', async () => {
     const user = userEvent.setup()
     const { update } = panel({ files: [file('box.stl', [200, 200, 100])] })
     await user.click(screen.getByRole('radio', { name: 'Printers with tags' }))
     await user.click(screen.getByRole('button', { name: 'PLA' }))
-    expect(screen.getByTestId('tag-match').textContent).toContain(
-      '1 of them too small for this model (A1 mini): Printago may still send it there.'
+    expect(screen.getByTestId('file-verdict-message').textContent).toBe(
+      'Too big for A1 mini: it goes only to P1S printers.'
     )
     expect(problems()).toEqual([])
     await user.click(screen.getByRole('button', { name: 'RackB' }))
-    expect(problems()).toEqual(['None of the matching printers has a bed big enough.'])
+    expect(screen.getByTestId('send-blocked').textContent).toContain(
+      'Too big for every printer this routing reaches'
+    )
+    expect(sendButton().disabled).toBe(true)
     update({ files: [file('box.stl')] })
-    expect(problems()).toEqual([])
+    expect(screen.queryByTestId('send-blocked')).toBeNull()
   })
 
   it('starts from the saved defaults until the user picks routing', () => {
@@ -283,8 +431,12 @@ describe('printer list', () => {
     const { update } = panel({
       printersError: { code: 'network', message: 'Printago cannot be reached.' }
     })
-    expect(screen.getByRole('alert').textContent).toMatch(
-      /^Printago cannot be reached\. Showing the list from /
+    expect(screen.getByTestId('printers-error-text').textContent).toMatch(
+      /^Printago cannot be reached \(offline\?\)\. Check the connection; the app tries again by itself\. Showing the list from /
+    )
+    // The technical message stays one click away.
+    expect(screen.getByTestId('printers-error').querySelector('details')!.textContent).toContain(
+      'code: network'
     )
     update({ printersError: null, printers: { printers: [], fetchedAt: Date.now() } })
     expect(screen.getByText(/This store has no printers yet/)).toBeTruthy()
@@ -347,6 +499,25 @@ describe('a send', () => {
     expect(props.onCancel).toHaveBeenCalledTimes(1)
   })
 
+  it('a resumed send says so instead of looking like a second one', () => {
+    panel({ send: { ...IDLE_SEND, resumed: ['/models/a.stl', 'C:\\m\\b.stl'] } })
+    expect(screen.getByTestId('send-resumed').textContent).toBe(
+      'Resumed your unfinished send of a.stl, b.stl instead of sending it twice.'
+    )
+  })
+
+  it('an answer that never came is "not confirmed yet", a notice, not an alarm', () => {
+    panel({
+      send: {
+        ...IDLE_SEND,
+        error: { code: 'outcome-unknown', message: 'Printago did not confirm (timeout)' }
+      }
+    })
+    const box = screen.getByTestId('send-error')
+    expect(box.getAttribute('role')).toBe('status')
+    expect(screen.getByTestId('send-error-text').textContent).toMatch(/^Not confirmed yet: /)
+  })
+
   it('an auth error offers the settings; a network error says what to do', async () => {
     const user = userEvent.setup()
     const { props, update } = panel({
@@ -357,7 +528,7 @@ describe('a send', () => {
     await user.click(within(box).getByRole('button', { name: 'Open settings' }))
     expect(props.onOpenSettings).toHaveBeenCalledTimes(1)
     update({ send: { ...IDLE_SEND, error: { code: 'network', message: 'ECONNRESET' } } })
-    expect(screen.getByTestId('send-error').textContent).toMatch(
+    expect(screen.getByTestId('send-error-text').textContent).toMatch(
       /^Printago cannot be reached \(offline\?\)\. .*only the files not yet queued are sent\.$/
     )
   })
