@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -142,6 +142,37 @@ describe('journal', () => {
     // Every acknowledged entry is back: the .bak's, and the log's since the .bak.
     expect(b.state.names).toEqual(['1', '2', '3', '4', '5'])
     expect(await readdir(join(dir, 'quarantine'))).toHaveLength(1)
+    await b.close()
+  })
+
+  it('after a quarantined snapshot, the next opens still start from the .bak (found by the soak)', async () => {
+    const a = await open(dir, { compactEvery: 2 })
+    for (const name of ['1', '2', '3', '4', '5']) await a.append({ type: 't', name })
+    await a.close()
+    await writeFile(join(dir, 'journal.snapshot'), 'garbage')
+    // The open that finds the damage moves the snapshot aside and writes more, without compacting.
+    const b = await open(dir)
+    await b.append({ type: 't', name: '6' })
+    await b.close()
+    // The next one finds no snapshot but the .bak: it must not start from nothing.
+    const c = await open(dir)
+    expect(c.state.names).toEqual(['1', '2', '3', '4', '5', '6'])
+    await c.append({ type: 't', name: '7' })
+    await c.compact()
+    await c.close()
+    const e = await open(dir)
+    expect(e.state.names).toEqual(['1', '2', '3', '4', '5', '6', '7'])
+    expect(e.issues).toEqual([])
+    await e.close()
+  })
+
+  it('a snapshot gone with its .bak left (moved aside, then a crash) starts from the .bak', async () => {
+    const a = await open(dir, { compactEvery: 2 })
+    for (const name of ['1', '2', '3', '4', '5']) await a.append({ type: 't', name })
+    await a.close()
+    await unlink(join(dir, 'journal.snapshot'))
+    const b = await open(dir)
+    expect(b.state.names).toEqual(['1', '2', '3', '4', '5'])
     await b.close()
   })
 

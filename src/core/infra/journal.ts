@@ -211,6 +211,10 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     const dest = await quarantine(snapPath, true)
     damagedSnapshot = { text, dest }
     snap = bak
+  } else if (snap === 'missing' && typeof bak === 'object') {
+    // An earlier open moved a damaged snapshot aside: the .bak is still the base (the log only
+    // holds what came after it) until a new snapshot is written.
+    snap = bak
   }
   if (typeof snap === 'object') {
     try {
@@ -226,7 +230,9 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       state = options.empty()
     }
   }
-  if (snap === bak) snapSeq = 0 // the .bak stays the fallback until a new snapshot is written
+  // The .bak stays the fallback until a new snapshot is written — right after the replay below.
+  const fromBak = snap === bak && typeof bak === 'object'
+  if (snap === bak) snapSeq = 0
 
   // 2. Log replay.
   let lastSeq = baseSeq
@@ -409,8 +415,9 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     if (sinceCompact >= compactEvery) await doCompact().catch(() => undefined)
   }
 
-  if (needsCompact) {
-    // The damaged log was copied to quarantine; the rewrite keeps only its readable entries.
+  if (needsCompact || fromBak) {
+    // The damaged log was copied to quarantine; the rewrite keeps only its readable entries. A
+    // state rebuilt from the .bak gets its snapshot back at once.
     await doCompact()
   } else if (sinceCompact >= compactEvery) {
     await doCompact()
