@@ -146,6 +146,11 @@ async function main(): Promise<number> {
     // What the journal says each file was built as must be ours too.
     for (const job of await peekJobs(world.journalDir)) {
       for (const it of job.items) world.ledger.claim(it.partBuildId, `journal, job ${job.jobId}`)
+      // Every fault is transient: a job that failed turned one into a permanent error.
+      if (job.status === 'failed') {
+        world.count('jobs failed')
+        world.verbose(`job ${job.jobId} failed: ${job.error?.message ?? '?'}`)
+      }
     }
   } catch (error) {
     errors.push(`soak: ${(error as Error)?.stack ?? String(error)}`)
