@@ -46,7 +46,12 @@ export function createApi(t: Transport) {
       pathFor: (file: File): Promise<string> => t.pathForFile(file),
       hash: call(t, 'files:hash')
     },
-    printers: { list: call(t, 'printers:list'), onChanged: listen(t, 'printers:changed') },
+    printers: {
+      list: call(t, 'printers:list'),
+      confirmReady: call(t, 'printers:confirmReady'),
+      onChanged: listen(t, 'printers:changed'),
+      onAskBedClear: listen(t, 'printers:askBedClear')
+    },
     send: {
       start: call(t, 'send:start'),
       cancel: call(t, 'send:cancel'),
@@ -61,6 +66,11 @@ export function createApi(t: Transport) {
       cancel: call(t, 'history:cancel'),
       retry: call(t, 'history:retry'),
       troubleshoot: call(t, 'history:troubleshoot'),
+      moveToFront: call(t, 'history:moveToFront'),
+      pause: call(t, 'history:pause'),
+      resume: call(t, 'history:resume'),
+      clearFinished: call(t, 'history:clearFinished'),
+      slicerLog: call(t, 'history:slicerLog'),
       exportCsv: call(t, 'history:exportCsv'),
       clear: call(t, 'history:clear'),
       onChanged: listen(t, 'history:changed'),

@@ -21,7 +21,7 @@ import type {
   Store
 } from '../../shared/printago/api-types'
 import { realSleep, type Sleep } from '../infra/async'
-import { errorFromResponse, parseRetryAfter, PrintagoError } from './errors'
+import { errorFromResponse, PrintagoError, rateLimitWaitSeconds } from './errors'
 import { createRateLimiter, type RateLimiter, type WaitInfo } from './rate-limiter'
 
 export const DEFAULT_BASE_URL = 'https://api.printago.io'
@@ -97,6 +97,27 @@ interface RequestSpec extends CallOptions {
   emptyIsNotFound?: boolean
 }
 
+/**
+ * Something the user should know about a request that succeeded: today, what the legacy
+ * `/v1/builds` could not take of a `/v2/builds` body (queue position, materials, plates).
+ */
+export interface ClientNotice {
+  kind: 'legacy-build'
+  /** Human names of what was dropped, e.g. `queue position (front)`. */
+  dropped: string[]
+  /** The part builds the legacy request created. */
+  partBuildIds: string[]
+  message: string
+}
+
+/** A signed download (storage, not the API: no key, no rate limit). */
+export interface Download {
+  bytes: Uint8Array
+  contentType: string | null
+  /** The object was longer than `maxBytes`: `bytes` holds its first `maxBytes`. */
+  truncated: boolean
+}
+
 /** The part fields we send (the generated insert type plus the tolerated `fileHashes`). */
 export type CreatePartBody = PartInsertWithMaterials & { fileHashes?: string[] }
 
@@ -111,6 +132,7 @@ export interface PrintagoClient {
   readonly usesLegacyBuilds: boolean
   on(event: 'waiting', listener: (e: ClientWaitEvent) => void): () => void
   on(event: 'retrying', listener: (e: ClientRetryEvent) => void): () => void
+  on(event: 'notice', listener: (e: ClientNotice) => void): () => void
   listStores(options?: CallOptions): Promise<Store[]>
   listPrinters(query?: Query, options?: CallOptions): Promise<Printer[]>
   getPrinter(id: string, options?: CallOptions): Promise<Printer | null>
@@ -135,6 +157,26 @@ export interface PrintagoClient {
     printJobId: string,
     options?: CallOptions
   ): Promise<PrintJobMatchingTroubleshoot | null>
+  /** PATCH /v1/printers/confirm-ready: beds marked clear (or not); the printers it changed. */
+  confirmReady(printerIds: string[], ready?: boolean, options?: CallOptions): Promise<Printer[]>
+  moveToQueueFront(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  pausePrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  resumePrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  /** Hides completed and cancelled jobs from Printago's queue (its "Clear"). */
+  clearPrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  /** POST /v1/parts/{partId}/estimate: asks Printago to (re)compute the slicing estimate. */
+  requestPartEstimate(partId: string, options?: CallOptions): Promise<void>
+  /** POST /v1/storage/signed-urls: download URLs for storage paths (thumbnails, logs). */
+  signedDownloadUrls(
+    paths: string[],
+    durationSeconds?: number,
+    options?: CallOptions
+  ): Promise<string[]>
+  /** GETs a signed URL (no API key sent), reading at most `maxBytes`. */
+  download(
+    url: string,
+    options: { maxBytes: number; signal?: AbortSignal; timeoutMs?: number }
+  ): Promise<Download>
 }
 
 const DEFAULT_RETRY: RetryPolicy = {
@@ -287,6 +329,10 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           }
         }
         if (response.ok) {
+          // A window reported empty (x-ratelimit-remaining: 0): hold every caller until it frees,
+          // instead of meeting the 429.
+          const empty = rateLimitWaitSeconds(response.headers, now(), { exhaustedOnly: true })
+          if (empty !== undefined && empty > 0) limiter?.blockUntil(now() + empty * 1000)
           if (parsed === undefined || parsed === null) {
             if (spec.emptyIsNotFound) return null
             if (parsed === undefined) {
@@ -315,7 +361,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           }
           return parsed as T
         }
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now())
+        // Retry-After, or the per-limit and x-ratelimit-* variants when a server sends those.
+        const retryAfter = rateLimitWaitSeconds(response.headers, now())
         failure = errorFromResponse({
           status: response.status,
           method,
@@ -447,7 +494,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
     get usesLegacyBuilds() {
       return legacyBuilds
     },
-    on(event: 'waiting' | 'retrying', listener: (e: never) => void): () => void {
+    on(event: 'waiting' | 'retrying' | 'notice', listener: (e: never) => void): () => void {
       const fn = listener as (...args: unknown[]) => void
       events.on(event, fn)
       return () => events.off(event, fn)
@@ -486,12 +533,22 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
       const want = sha256.toLowerCase()
       const matches = (p: Part): boolean => (p.fileHashes?.[0] ?? '').toLowerCase() === want
       const limit = 200
-      const first = unwrapList<Part>(
-        await must({ ...o, method: 'GET', path: '/v1/parts', query: { fileHashes: want, limit } })
-      )
-      const found = first.filter(matches)
+      let first: Part[] | null
+      try {
+        first = unwrapList<Part>(
+          await must({ ...o, method: 'GET', path: '/v1/parts', query: { fileHashes: want, limit } })
+        )
+      } catch (error) {
+        // How an array column is filtered is undocumented: a server that refuses the filter (400)
+        // is read page by page instead.
+        if (!(error instanceof PrintagoError && error.code === 'validation')) throw error
+        first = null
+      }
+      const found = (first ?? []).filter(matches)
       // A server that ignored the filter returns unrelated parts: fall back to paging the list.
-      if (first.length === found.length || first.length < limit) return sortNewest(found)
+      if (first && (first.length === found.length || first.length < limit)) {
+        return sortNewest(found)
+      }
       const all: Part[] = [...found]
       for (let offset = 0; offset < 100_000; offset += 1000) {
         const page = unwrapList<Part>(
@@ -528,7 +585,11 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           ...(p.label !== undefined ? { label: p.label } : {}),
           ...(p.tags !== undefined ? { tags: p.tags } : {}),
           ...(p.priority !== undefined ? { priority: p.priority } : {}),
-          parameterOverrides: []
+          parameterOverrides: Object.entries(p.parameters ?? {}).map(([name, value]) => ({
+            name,
+            type: typeof value as 'number' | 'string' | 'boolean',
+            value
+          }))
         }))
       }
       const result = await must<BuildResultV2>({
@@ -537,7 +598,17 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
         path: '/v1/builds',
         body: legacy
       })
-      return { partBuilds: result.partBuilds ?? [], skuBuilds: result.skuBuilds ?? [] }
+      const partBuilds = result.partBuilds ?? []
+      const dropped = legacyDropped(body)
+      if (dropped.length > 0) {
+        events.emit('notice', {
+          kind: 'legacy-build',
+          dropped,
+          partBuildIds: partBuilds.map((b) => b.id),
+          message: `Printago's /v2/builds is not available, so this was queued through the older /v1/builds, which has no ${dropped.join(', no ')}: ${dropped.length === 1 ? 'it was' : 'they were'} not applied.`
+        } satisfies ClientNotice)
+      }
+      return { partBuilds, skuBuilds: result.skuBuilds ?? [] }
     },
     getPartBuild: (buildId, o) =>
       getOrNull<PartBuildWithRelation>({
@@ -575,9 +646,138 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
         ...o,
         method: 'GET',
         path: `/v1/print-jobs/${id(printJobId)}/matching-troubleshoot`
+      }),
+    confirmReady: async (ids, ready = true, o) =>
+      // Marking a bed clear twice is harmless, so it may be repeated.
+      unwrapList<Printer>(
+        await must({
+          ...o,
+          method: 'PATCH',
+          path: '/v1/printers/confirm-ready',
+          body: { ready, ids },
+          idempotent: true
+        })
+      ),
+    moveToQueueFront: (printJobIds, o) => jobOperation('move-to-queue-front', printJobIds, o),
+    pausePrintJobs: (printJobIds, o) => jobOperation('pause', printJobIds, o),
+    resumePrintJobs: (printJobIds, o) => jobOperation('resume', printJobIds, o),
+    clearPrintJobs: (printJobIds, o) => jobOperation('clear', printJobIds, o),
+    async requestPartEstimate(partId, o) {
+      await request({
+        ...o,
+        method: 'POST',
+        path: `/v1/parts/${id(partId)}/estimate`,
+        // Asking twice only computes the estimate twice.
+        idempotent: true
       })
+    },
+    async signedDownloadUrls(paths, durationSeconds, o) {
+      const result = await must<{ signedUrls?: unknown }>({
+        ...o,
+        method: 'POST',
+        path: '/v1/storage/signed-urls',
+        body: durationSeconds === undefined ? { paths } : { paths, duration: durationSeconds },
+        idempotent: true
+      })
+      const urls = Array.isArray(result.signedUrls) ? result.signedUrls : []
+      if (urls.length !== paths.length || !urls.every((u) => typeof u === 'string')) {
+        throw new PrintagoError({
+          code: 'bad-response',
+          method: 'POST',
+          path: '/v1/storage/signed-urls',
+          message: `Printago returned ${urls.length} download URLs for ${paths.length} files`
+        })
+      }
+      return urls as string[]
+    },
+    async download(url, o) {
+      // A signed URL carries its own signature: never send the API key to storage.
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), o.timeoutMs ?? defaultTimeout)
+      const onAbort = (): void => controller.abort()
+      o.signal?.addEventListener('abort', onAbort, { once: true })
+      const where = new URL(url).pathname
+      try {
+        const response = await doFetch(url, { signal: controller.signal, redirect: 'error' })
+        if (!response.ok) {
+          await response.body?.cancel()
+          throw new PrintagoError({
+            code:
+              response.status === 403
+                ? 'forbidden'
+                : response.status === 404
+                  ? 'not-found'
+                  : 'server',
+            status: response.status,
+            method: 'GET',
+            path: where,
+            message: `Printago's storage answered ${response.status} for a download`
+          })
+        }
+        const chunks: Uint8Array[] = []
+        let size = 0
+        let truncated = false
+        const reader = response.body?.getReader()
+        while (reader) {
+          const { done, value } = await reader.read()
+          if (done) break
+          chunks.push(value)
+          size += value.byteLength
+          if (size > o.maxBytes) {
+            truncated = true
+            await reader.cancel()
+            break
+          }
+        }
+        const all = new Uint8Array(size)
+        let at = 0
+        for (const c of chunks) {
+          all.set(c, at)
+          at += c.byteLength
+        }
+        return {
+          bytes: truncated ? all.subarray(0, o.maxBytes) : all,
+          contentType: response.headers.get('content-type'),
+          truncated
+        }
+      } catch (error) {
+        if (error instanceof PrintagoError) throw error
+        throw new PrintagoError({
+          code: controller.signal.aborted && !o.signal?.aborted ? 'timeout' : 'network',
+          method: 'GET',
+          path: where,
+          message: `Could not download from Printago's storage: ${causeCode(error) ?? (error as Error).message}`
+        })
+      } finally {
+        clearTimeout(timer)
+        o.signal?.removeEventListener('abort', onAbort)
+      }
+    }
+  }
+
+  /** PATCH /v1/print-jobs/<op> `{printJobIds}` → the affected ids; repeating one is harmless. */
+  function jobOperation(op: string, printJobIds: string[], o?: CallOptions): Promise<string[]> {
+    return must<string[]>({
+      ...o,
+      method: 'PATCH',
+      path: `/v1/print-jobs/${op}`,
+      body: { printJobIds },
+      idempotent: true
+    })
   }
   return client
+}
+
+/** What `/v1/builds` cannot take of a `/v2/builds` body, in words. */
+export function legacyDropped(body: BuildConfigV2): string[] {
+  const parts = body.parts ?? []
+  const out: string[] = []
+  if (parts.some((p) => p.position === 'front')) out.push('queue position (front of the queue)')
+  if (parts.some((p) => p.materials && Object.keys(p.materials).length > 0))
+    out.push('material choice')
+  if (parts.some((p) => p.plateQuantities && Object.keys(p.plateQuantities).length > 0))
+    out.push('plate quantities')
+  return out
 }
 
 function sortNewest(parts: Part[]): Part[] {

@@ -24,19 +24,55 @@ export interface EntityMessage {
   changes: Record<string, Record<string, unknown>>
 }
 
-/** One `stores/{id}/printer-stats/{printerId}` message, reduced to what the history shows. */
+/** Health lists of a printer-stats message (HMS errors, warnings, infos). */
+export interface StatsHealth {
+  errors: Array<{ code: string; message: string }>
+  warnings: Array<{ code: string; message: string }>
+  infos: Array<{ code: string; message: string }>
+}
+
+/**
+ * One `stores/{id}/printer-stats/{printerId}` message, reduced to what the app shows. Messages
+ * are sparse (progress-only ones carry just `data.print`): a field the message does not carry is
+ * `undefined` (keep the last known value); `null` means the message said "none".
+ */
 export interface PrinterStatsMessage {
   kind: 'printer-stats'
   topic: string
   printerId: string
   /** 0..100, when the message carries it. */
   percent: number | null
+  /** `PRINTING`, `PAUSE`, `PREPARE`, `IDLE`, `FINISH`, `FAILED`…; null when the message has none. */
   state: string | null
+  /** True when the message carries a `data.print` section (progress fields below are its values). */
+  hasPrint: boolean
+  currentLayer?: number | null
+  totalLayers?: number | null
+  /** Minutes (Bambu's unit; Printago does not document it). */
+  timeRemaining?: number | null
+  taskName?: string | null
+  isOnline?: boolean
+  isAvailable?: boolean | null
+  /** Present only when the message carries `data.health`. */
+  health?: StatsHealth
 }
 
 export type RealtimeMessage = EntityMessage | PrinterStatsMessage
 
-export type ParseResult = { ok: true; message: RealtimeMessage } | { ok: false; reason: string }
+export type ParseResult =
+  | { ok: true; message: RealtimeMessage }
+  | {
+      ok: false
+      reason: string
+      /** the payload's entity type, when it named one */ rawType?: string
+    }
+
+/** A message the client could not use (the sync treats some as a sign job events go astray). */
+export interface UnrecognisedMessage {
+  topic: string
+  reason: string
+  rawType?: string
+}
 
 export type RealtimeState =
   'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'closed'
@@ -89,6 +125,8 @@ export interface RealtimeClient {
   /** Starts connecting (idempotent). */
   start(): void
   onMessage(listener: (message: RealtimeMessage) => void): () => void
+  /** Messages on the store's topics that could not be used (malformed, unknown type…). */
+  onUnrecognised(listener: (message: UnrecognisedMessage) => void): () => void
   onState(listener: (state: RealtimeState, detail: StateDetail) => void): () => void
   close(): Promise<void>
 }
@@ -113,6 +151,62 @@ export function normalizeEntityType(raw: string): RealtimeEntityType | null {
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/** A present field as number-or-null; an absent one as undefined (sparse messages). */
+function field(r: Record<string, unknown>, k: string): number | null | undefined {
+  return k in r ? num(r[k]) : undefined
+}
+
+function healthList(v: unknown): Array<{ code: string; message: string }> {
+  if (!Array.isArray(v)) return []
+  return v.filter(isRecord).map((h) => ({
+    code: typeof h['code'] === 'string' || typeof h['code'] === 'number' ? String(h['code']) : '',
+    message: typeof h['message'] === 'string' ? h['message'].slice(0, 300) : ''
+  }))
+}
+
+/** The printer-stats message in the shape the app uses; every field read defensively. */
+function statsMessage(
+  topic: string,
+  printerId: string,
+  data: Record<string, unknown>
+): PrinterStatsMessage {
+  const inner = isRecord(data['data']) ? data['data'] : {}
+  const print = isRecord(inner['print']) ? inner['print'] : null
+  const p = print ? num(print['percent']) : null
+  const m: PrinterStatsMessage = {
+    kind: 'printer-stats',
+    topic,
+    printerId,
+    percent: p === null ? null : Math.max(0, Math.min(100, p)),
+    state: typeof data['state'] === 'string' ? data['state'] : null,
+    hasPrint: print !== null
+  }
+  if (print) {
+    const layer = field(print, 'currentLayer')
+    const total = field(print, 'totalLayers')
+    const left = field(print, 'timeRemaining')
+    if (layer !== undefined) m.currentLayer = layer === null ? null : Math.max(0, layer)
+    if (total !== undefined) m.totalLayers = total === null ? null : Math.max(0, total)
+    if (left !== undefined) m.timeRemaining = left === null ? null : Math.max(0, left)
+    if ('taskName' in print)
+      m.taskName = typeof print['taskName'] === 'string' ? print['taskName'].slice(0, 300) : null
+  }
+  if (typeof data['isOnline'] === 'boolean') m.isOnline = data['isOnline']
+  if ('isAvailable' in data)
+    m.isAvailable = typeof data['isAvailable'] === 'boolean' ? data['isAvailable'] : null
+  if (isRecord(inner['health'])) {
+    const h = inner['health']
+    m.health = {
+      errors: healthList(h['errors']),
+      warnings: healthList(h['warnings']),
+      infos: healthList(h['infos'])
+    }
+  }
+  return m
+}
 
 function recordOfRecords(v: unknown): Record<string, Record<string, unknown>> | null {
   if (!isRecord(v)) return null
@@ -143,19 +237,7 @@ export function parseRealtimeMessage(
   if (area === 'printer-stats') {
     const printerId = levels[3] ?? (typeof data['printerId'] === 'string' ? data['printerId'] : '')
     if (!printerId) return { ok: false, reason: 'missing printer id' }
-    const print =
-      isRecord(data['data']) && isRecord(data['data']['print']) ? data['data']['print'] : {}
-    const p = print['percent']
-    return {
-      ok: true,
-      message: {
-        kind: 'printer-stats',
-        topic,
-        printerId,
-        percent: typeof p === 'number' && Number.isFinite(p) ? Math.max(0, Math.min(100, p)) : null,
-        state: typeof data['state'] === 'string' ? data['state'] : null
-      }
-    }
+    return { ok: true, message: statsMessage(topic, printerId, data) }
   }
 
   // The payload's entityType wins; the topic segment (e.g. `print-jobs`) is the fallback.
@@ -163,15 +245,15 @@ export function parseRealtimeMessage(
     typeof data['entityType'] === 'string' ? data['entityType'] : (levels[3] ?? undefined)
   if (rawType === undefined) return { ok: false, reason: 'missing entityType' }
   const entityType = normalizeEntityType(rawType)
-  if (!entityType) return { ok: false, reason: 'unknown entityType' }
+  if (!entityType) return { ok: false, reason: 'unknown entityType', rawType }
   const action = typeof data['action'] === 'string' ? data['action'].toUpperCase() : ''
   if (action !== 'INSERT' && action !== 'UPDATE' && action !== 'DELETE') {
-    return { ok: false, reason: 'unknown action' }
+    return { ok: false, reason: 'unknown action', rawType }
   }
   const entities = recordOfRecords(data['entities'])
   const changes = recordOfRecords(data['changes']) ?? {}
   if (!entities || (Object.keys(entities).length === 0 && Object.keys(changes).length === 0)) {
-    return { ok: false, reason: 'missing entities' }
+    return { ok: false, reason: 'missing entities', rawType }
   }
   return { ok: true, message: { kind: 'entity', topic, entityType, action, entities, changes } }
 }
@@ -207,6 +289,7 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
     attempts: 0
   }
   const messageListeners = new Set<(m: RealtimeMessage) => void>()
+  const unrecognisedListeners = new Set<(m: UnrecognisedMessage) => void>()
   const stateListeners = new Set<(s: RealtimeState, d: StateDetail) => void>()
   let state: RealtimeState = 'idle'
   let lastError: string | undefined
@@ -299,7 +382,19 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
     c.on('message', (topic, payload) => {
       stats.received++
       const r = parseRealtimeMessage(topic, payload, opts.storeId)
-      if (!r.ok) return ignore(r.reason)
+      if (!r.ok) {
+        ignore(r.reason)
+        const u: UnrecognisedMessage = { topic, reason: r.reason }
+        if (r.rawType !== undefined) u.rawType = r.rawType
+        for (const l of unrecognisedListeners) {
+          try {
+            l(u)
+          } catch {
+            // a listener's bug must not break the connection loop
+          }
+        }
+        return
+      }
       stats.handled++
       for (const l of messageListeners) {
         try {
@@ -333,6 +428,10 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
       messageListeners.add(listener)
       return () => messageListeners.delete(listener)
     },
+    onUnrecognised(listener) {
+      unrecognisedListeners.add(listener)
+      return () => unrecognisedListeners.delete(listener)
+    },
     onState(listener) {
       stateListeners.add(listener)
       return () => stateListeners.delete(listener)
@@ -353,6 +452,7 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
       }
       setState('closed')
       messageListeners.clear()
+      unrecognisedListeners.clear()
       stateListeners.clear()
     }
   }
