@@ -81,7 +81,7 @@ export async function printersCommand(args: string[], io: CliIo, ctx: CliContext
   try {
     await resumeUnfinished(session, io)
     const printers = await session.client.listPrinters({ limit: 1000 }, callOptions(ctx))
-    const summaries = printers.map(toPrinterSummary)
+    const summaries = printers.map((p) => toPrinterSummary(p))
     if (json) io.stdout(`${JSON.stringify(summaries.map(printerRow), null, 2)}\n`)
     else if (summaries.length === 0) io.stdout('No printers in this store.\n')
     else io.stdout(printerTable(summaries))

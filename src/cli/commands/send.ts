@@ -391,7 +391,10 @@ async function warnIfUnreachable(
   if (routing.mode === 'any') return
   try {
     const printers = await client.listPrinters({ limit: 1000 }, callOptions(ctx))
-    const warning = unreachableRouting(routing, printers.map(toPrinterSummary))
+    const warning = unreachableRouting(
+      routing,
+      printers.map((p) => toPrinterSummary(p))
+    )
     if (warning) io.stderr(`warning: ${warning}\n`)
   } catch (error) {
     // A bad key or a cancel is reported by the send itself; anything else only loses the hint.

@@ -1,7 +1,11 @@
 // `printers:list`: the store's printers from the session's cache (within its request budget); a
 // failed refresh serves the last known list marked stale instead of an empty screen.
-import type { PrinterList } from '../../shared/ipc'
-import { ok } from '../../shared/result'
+// `printers:confirmReady`: Mark bed clear (the renderer asked the user to confirm first); a key
+// without `printer.ready` gets the 403 in words.
+import type { PrinterList, PrinterSummary } from '../../shared/ipc'
+import { fail, ok } from '../../shared/result'
+import { isPrintagoError } from '../printago/errors'
+import { forbiddenMessage } from '../history/queue-actions'
 import { needStore, toAppError, toFailure } from './failure'
 import { withSession, type CoreContext, type DomainHandlers } from './context'
 
@@ -16,6 +20,22 @@ export function printersHandlers(ctx: CoreContext): DomainHandlers<'printers'> {
           } catch (err) {
             const last = session.printers.current()
             return last ? ok({ ...last, stale: toAppError(err) }) : toFailure(err)
+          }
+        },
+        needStore
+      ),
+    'printers:confirmReady': async ({ printerId }) =>
+      withSession<PrinterSummary>(
+        ctx,
+        async (session) => {
+          try {
+            return ok(await session.printers.confirmReady(printerId))
+          } catch (err) {
+            if (isPrintagoError(err) && err.code === 'forbidden')
+              return fail('forbidden', forbiddenMessage('printer.ready', 'mark a bed clear'), {
+                permission: 'printer.ready'
+              })
+            return toFailure(err)
           }
         },
         needStore
