@@ -319,7 +319,11 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     if (!started || closed) return
     if (!scheduler.running) {
       if (health.suspect) scheduler.pollWithin(0)
-      else scheduler.plan()
+      else {
+        // Trusted again: the polls planned meanwhile give way to the watchdog's pace.
+        scheduler.cancelPoll()
+        scheduler.plan()
+      }
     }
     emitter.changed()
   }

@@ -5,6 +5,7 @@
 // `onChange` at most once a second (on the injected clock).
 import type { PrinterList, PrinterSummary } from '../../shared/ipc'
 import type { Printer } from '../../shared/printago/api-types'
+import { changedValue } from '../history/sync-apply'
 import type { Clock, TimerHandle } from '../infra/clock'
 import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
@@ -57,15 +58,8 @@ export interface PrinterCache {
   close(): void
 }
 
-/** A `changes` value may be the new value or an `{old,new}` / `{from,to}` pair (undocumented). */
-function changedValue(v: unknown): unknown {
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const r = v as Record<string, unknown>
-    if ('new' in r) return r['new']
-    if ('to' in r) return r['to']
-  }
-  return v
-}
+/** Stats states of a printer that is running something (Bambu's, as Printago names them). */
+const BUSY_STATES = new Set(['PRINTING', 'RUNNING', 'PAUSE', 'PREPARE'])
 
 const EMPTY_LIVE: LivePrinter = {
   state: null,
@@ -83,8 +77,8 @@ export function mergeStats(prev: LivePrinter | undefined, m: PrinterStatsMessage
   const next: LivePrinter = { ...base }
   if (m.state !== null) {
     next.state = m.state
-    // A full message without a print section: nothing is printing any more.
-    if (!m.hasPrint) {
+    // A state with nothing running and no print section: the last print's progress is over.
+    if (!m.hasPrint && !BUSY_STATES.has(m.state)) {
       Object.assign(next, { percent: null, layer: null, totalLayers: null, minutesLeft: null })
       next.taskName = null
     }
