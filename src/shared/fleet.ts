@@ -1,8 +1,9 @@
 // The fleet as an operator reads it: each printer's state in words, the job on it with progress,
 // and which printers need a hand (a bed to clear, an error to look at). Pure; shared by the
 // renderer's fleet strip and printer table and by the CLI's `printers`.
-import { formatDuration } from './history'
+import { formatDuration, type HistoryEntry } from './history'
 import type { PrinterHealth, PrinterState, PrinterSummary } from './ipc'
+import { carriesAllTags } from './send'
 
 export const PRINTER_STATE_LABEL: Record<PrinterState, string> = {
   ready: 'Ready',
@@ -53,3 +54,45 @@ export function byAttention(a: PrinterSummary, b: PrinterSummary): number {
     needsHand(p).length > 0 ? 0 : p.state === 'printing' || p.state === 'paused' ? 1 : 2
   return rank(a) - rank(b)
 }
+
+// ---- waiting for a bed clear ----------------------------------------------------------------
+
+
+/** One entry of mine waiting for a bed clear, and the printers whose bed would let it start. */
+export interface BedWait {
+  entry: HistoryEntry
+  /** Printers (in fleet order) waiting for their bed to be cleared that could take the copy. */
+  printers: Array<Pick<PrinterSummary, 'id' | 'name'>>
+  /** Its pending copies. */
+  printJobIds: string[]
+}
+
+function candidates(entry: HistoryEntry, fleet: readonly PrinterSummary[]): PrinterSummary[] {
+  const r = entry.routing
+  if (r.mode === 'printer') return fleet.filter((p) => p.id === r.printerId)
+  if (r.mode === 'tags') return fleet.filter((p) => carriesAllTags(p.tags, r.tags))
+  return [...fleet]
+}
+
+/** My entries whose queued copies wait for a bed to be cleared. */
+export function bedWaits(
+  entries: readonly HistoryEntry[],
+  fleet: readonly PrinterSummary[]
+): BedWait[] {
+  const out: BedWait[] = []
+  for (const entry of entries) {
+    const pending = entry.copies.filter((c) => c.status === 'pending' && !c.deletedOnServer)
+    if (pending.length === 0) continue
+    const can = candidates(entry, fleet)
+    if (can.some((p) => p.state === 'ready')) continue
+    const beds = can.filter((p) => p.state === 'waiting-bed-clear')
+    if (beds.length === 0) continue
+    out.push({
+      entry,
+      printers: beds.map((p) => ({ id: p.id, name: p.name })),
+      printJobIds: pending.map((c) => c.printJobId)
+    })
+  }
+  return out
+}
+

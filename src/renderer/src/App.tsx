@@ -3,12 +3,16 @@
 import { useEffect, useState, type ReactElement } from 'react'
 
 import { FilesColumn } from './components/FilesColumn'
+import { provideBedClear } from './components/fleet/bed-clear-bus'
+import { BedClearDialog } from './components/fleet/BedClearDialog'
+import { FleetStrip } from './components/fleet/FleetStrip'
 import { HistoryView } from './components/history/HistoryView'
 import { PreviewColumn } from './components/PreviewColumn'
 import { SendPanel } from './components/send/SendPanel'
 import { SettingsDialog } from './components/SettingsDialog'
 import { FirstRun, StoreBanner } from './components/StorePanel'
 import { useDroppedFiles } from './hooks/useDroppedFiles'
+import { useBedClear } from './hooks/useBedClear'
 import { useHistoryFocus } from './hooks/useHistoryFocus'
 import { usePrinters } from './hooks/usePrinters'
 import { useSend } from './hooks/useSend'
@@ -36,6 +40,9 @@ export function App(): ReactElement {
     onDrop: () => setTab('send')
   })
   const send = useSend({ files: dropped.files, unitScale, onSent: dropped.markSent })
+  // One bed-clear confirmation for every list of printers and a notification's "Mark bed clear".
+  const bed = useBedClear(printers.printers)
+  useEffect(() => provideBedClear(bed.ask), [bed.ask])
   // Effects run children first and in hook order, so by now every push listener of the mounted
   // tree is subscribed: the host may deliver the events it held back.
   useEffect(() => window.api.app.ready(), [])
@@ -70,6 +77,8 @@ export function App(): ReactElement {
         </nav>
         <StoreBanner store={store} onSettings={() => setSettingsOpen(true)} />
       </header>
+      <FleetStrip printers={printers.printers} />
+      <BedClearDialog bed={bed} />
       {settingsOpen && (
         <SettingsDialog
           store={store}

@@ -3,7 +3,9 @@
 import type { KeyboardEvent, ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize } from '../../../shared/format'
+import { estimateText } from '../../../shared/history'
 import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
+import { useSentEstimate } from '../hooks/useSentEstimates'
 
 interface FileListProps {
   files: LoadedFile[]
@@ -24,6 +26,17 @@ function verdict(
   if (r.verdict === 'ok' || notes.length === 0)
     return { text: r.closed ? 'Closed mesh' : 'OK', tone: 'ok' }
   return { text: notes[0]!, tone: r.verdict }
+}
+
+/** Printago's estimate of a sent file (time, grams, filament), once it has one. */
+function SentEstimate({ partBuildId }: { partBuildId?: string }): ReactElement | null {
+  const e = useSentEstimate(partBuildId)
+  if (!e) return null
+  return (
+    <div className="file-facts" data-testid="file-estimate" title="Printago's slicing estimate">
+      Printago: {estimateText(e)}
+    </div>
+  )
 }
 
 /** The file list (left column). */
@@ -94,6 +107,7 @@ export function FileList({
               <div className={`verdict ${v.tone}`} data-testid="file-verdict">
                 {v.text}
               </div>
+              <SentEstimate partBuildId={f.sent?.partBuildId} />
             </div>
             <button
               type="button"

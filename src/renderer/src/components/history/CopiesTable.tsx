@@ -4,15 +4,23 @@ import type { ReactElement } from 'react'
 import { timeAgo } from '../../../../shared/format'
 import type { HistoryEntry } from '../../../../shared/history'
 import { copyChip, noJobsText, stateLabel } from '../../lib/history-view'
+import { copyLiveText, tookText } from '../../lib/operator-view'
 
 interface CopiesTableProps {
   entry: HistoryEntry
   now: number
   printerName: (id: string) => string | undefined
+  /** Opens Printago's slicer log of a failed copy (fetched by main). */
+  onOpenLog?: (printJobId: string) => void
 }
 
 /** One row per copy; a line saying why there are none yet. */
-export function CopiesTable({ entry, now, printerName }: CopiesTableProps): ReactElement {
+export function CopiesTable({
+  entry,
+  now,
+  printerName,
+  onOpenLog
+}: CopiesTableProps): ReactElement {
   return (
     <table className="history-copies" aria-label="Copies">
       <thead>
@@ -59,7 +67,27 @@ export function CopiesTable({ entry, now, printerName }: CopiesTableProps): Reac
                       {Math.round(c.progress)}%
                     </progress>
                   )}
+                {copyLiveText(c) && (
+                  <div className="muted small" data-testid="history-copy-live">
+                    {copyLiveText(c)}
+                  </div>
+                )}
+                {tookText(c) && c.status === 'completed' && (
+                  <div className="muted small" data-testid="history-copy-took">
+                    {tookText(c)}
+                  </div>
+                )}
                 {c.errorMessage && <div className="error small">{c.errorMessage}</div>}
+                {c.status === 'failed' && onOpenLog && !c.deletedOnServer && (
+                  <button
+                    type="button"
+                    className="link-button small"
+                    onClick={() => onOpenLog(c.printJobId)}
+                    data-testid="history-slicer-log"
+                  >
+                    Slicer log
+                  </button>
+                )}
               </td>
               <td>
                 {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}

@@ -3,12 +3,17 @@
 import { useId, type ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize, timeAgo } from '../../../../shared/format'
+import type { BedWait } from '../../../../shared/fleet'
 import {
+  estimateText,
   printagoPartUrl,
   waitingHint,
   type HistoryEntry,
   type HistorySnapshot
 } from '../../../../shared/history'
+import { askBedClear } from '../fleet/bed-clear-bus'
+import { QueueActions } from './QueueActions'
+import { useQueueActions } from './useQueueActions'
 import { actionable, deletedNote, routingLabel } from '../../lib/history-view'
 import { ActionFeedback } from './ActionFeedback'
 import { CopiesTable } from './CopiesTable'
@@ -23,6 +28,8 @@ interface DetailProps {
   printerName: (id: string) => string | undefined
   /** Called with the new entry after "Print again" succeeded. */
   onReprinted: (entry: HistoryEntry) => void
+  /** Its queued copies wait for a bed to be cleared (from the printer list). */
+  bedWait?: BedWait | null
 }
 
 function syncText(entry: HistoryEntry, sync: HistorySnapshot['sync'], now: number): string {
@@ -39,14 +46,17 @@ export function HistoryDetail({
   sync,
   now,
   printerName,
-  onReprinted
+  onReprinted,
+  bedWait = null
 }: DetailProps): ReactElement {
   const formId = useId()
   const a = useEntryActions(entry, onReprinted)
+  const q = useQueueActions(entry)
+  const thumbnail = entry.remoteThumbnail ?? entry.thumbnail
   const { cancel, retry, queued } = actionable(entry)
   const hint = waitingHint(entry, now)
   const deleted = deletedNote(entry)
-  const busy = a.busy !== null
+  const busy = a.busy !== null || q.busy !== null
 
   return (
     <section
@@ -56,11 +66,7 @@ export function HistoryDetail({
     >
       <header className="history-detail-head">
         <div className="history-thumb large" aria-hidden="true">
-          {entry.thumbnail ? (
-            <img src={entry.thumbnail} alt="" width={96} height={96} />
-          ) : (
-            <span>STL</span>
-          )}
+          {thumbnail ? <img src={thumbnail} alt="" width={96} height={96} /> : <span>STL</span>}
         </div>
         <div className="history-detail-title">
           <h3 id={`${formId}-title`}>{entry.label}</h3>
@@ -90,6 +96,14 @@ export function HistoryDetail({
         <dd className="mono small history-hash" title={entry.sha256}>
           {entry.sha256}
         </dd>
+        <dt>Estimate</dt>
+        <dd data-testid="history-estimate" title="Printago's slicing estimate of the part">
+          {entry.estimate ? (
+            `${estimateText(entry.estimate)} per copy`
+          ) : (
+            <span className="muted">Not from Printago yet</span>
+          )}
+        </dd>
         <dt>Part</dt>
         <dd className="mono small">{entry.partId}</dd>
         <dt>Sync</dt>
@@ -98,18 +112,37 @@ export function HistoryDetail({
         </dd>
       </dl>
 
-      {hint && (
+      {bedWait && (
+        <p className="history-hint bed" data-testid="history-bed-wait">
+          Waiting for the bed of {bedWait.printers[0]!.name} to be cleared
+          {bedWait.printers.length > 1 ? ` (or ${bedWait.printers.length - 1} more)` : ''}.{' '}
+          <button
+            type="button"
+            className="fleet-action"
+            onClick={() => askBedClear(bedWait.printers[0]!)}
+            data-testid="history-clear-bed"
+          >
+            Mark bed clear
+          </button>
+        </p>
+      )}
+      {hint && !bedWait && (
         <p className="history-hint" data-testid="history-waiting-hint">
           {hint}
         </p>
       )}
+      {entry.notes?.map((n) => (
+        <p key={n} className="history-hint" data-testid="history-note">
+          {n}
+        </p>
+      ))}
       {deleted && (
         <p className="history-hint deleted" data-testid="history-deleted-note">
           {deleted}
         </p>
       )}
 
-      <CopiesTable entry={entry} now={now} printerName={printerName} />
+      <CopiesTable entry={entry} now={now} printerName={printerName} onOpenLog={q.openLog} />
 
       <div className="history-actions" role="group" aria-label={`Actions for ${entry.label}`}>
         <button
@@ -157,6 +190,8 @@ export function HistoryDetail({
           Open in Printago
         </button>
       </div>
+
+      <QueueActions entry={entry} q={q} disabled={busy} />
 
       {a.formOpen && (
         <ReprintForm

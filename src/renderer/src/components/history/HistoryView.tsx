@@ -11,7 +11,9 @@ import {
   type ReactElement
 } from 'react'
 
+import { bedWaits } from '../../../../shared/fleet'
 import type { HistoryEntry, HistorySnapshot, JobStatus } from '../../../../shared/history'
+import type { PrinterSummary } from '../../../../shared/ipc'
 import './history.css'
 import { HistoryDetail } from './HistoryDetail'
 import { HistoryRow } from './HistoryRow'
@@ -45,6 +47,8 @@ export function HistoryView({
   const [selectedId, setSelectedId] = useState<string | null>(focusEntryId)
   const [now, setNow] = useState(() => Date.now())
   const [printerNames, setPrinterNames] = useState<Map<string, string>>(new Map())
+  // The fleet's states: which of my queued jobs wait for a bed to be cleared.
+  const [fleet, setFleet] = useState<PrinterSummary[]>([])
   const [exportError, setExportError] = useState<string | null>(null)
   const listRef = useRef<HTMLUListElement>(null)
 
@@ -60,12 +64,16 @@ export function HistoryView({
     const timer = setInterval(() => setNow(Date.now()), TICK_MS)
     // Printer names for routing "to one printer" that has not run a copy yet.
     void window.api.printers.list({}).then((r) => {
-      if (alive && r.ok) setPrinterNames(new Map(r.value.printers.map((p) => [p.id, p.name])))
+      if (!alive || !r.ok) return
+      setPrinterNames(new Map(r.value.printers.map((p) => [p.id, p.name])))
+      setFleet(r.value.printers)
     })
+    const offPrinters = window.api.printers.onChanged((l) => setFleet(l.printers))
     return () => {
       alive = false
       off()
       offOpen()
+      offPrinters()
       clearInterval(timer)
     }
   }, [])
@@ -79,6 +87,10 @@ export function HistoryView({
   const printers = useMemo(() => allPrinters(entries), [entries])
   const selected = entries.find((e) => e.id === selectedId) ?? null
   const printerName = useCallback((id: string) => printerNames.get(id), [printerNames])
+  const waits = useMemo(
+    () => new Map(bedWaits(entries, fleet).map((w) => [w.entry.id, w])),
+    [entries, fleet]
+  )
 
   // Keep the selected row in view (arrow keys, notification clicks).
   useEffect(() => {
@@ -224,6 +236,11 @@ export function HistoryView({
           {sync.error}
         </p>
       )}
+      {!sync.error && sync.note && (
+        <p className="history-sync-note" role="status" data-testid="history-sync-note">
+          {sync.note}
+        </p>
+      )}
       {exportError && (
         <p className="error-box" role="alert">
           {exportError}
@@ -265,6 +282,7 @@ export function HistoryView({
                   entry={e}
                   selected={e.id === selectedId}
                   now={now}
+                  bedWait={waits.get(e.id) ?? null}
                   onSelect={() => {
                     setSelectedId(e.id)
                     listRef.current?.focus()
@@ -282,6 +300,7 @@ export function HistoryView({
               now={now}
               printerName={printerName}
               onReprinted={onReprinted}
+              bedWait={waits.get(selected.id) ?? null}
             />
           ) : (
             <p className="empty-note">Select a job to see its copies and actions.</p>

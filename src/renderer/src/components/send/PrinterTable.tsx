@@ -7,6 +7,7 @@ import type { PrinterList, PrinterSummary } from '../../../../shared/ipc'
 import type { AppError } from '../../../../shared/result'
 import type { Fit } from '../../lib/routing'
 import { fitLabel, STATE_LABEL } from './send-words'
+import { PrinterNow } from '../fleet/PrinterNow'
 
 interface PrinterTableProps {
   printers: PrinterList | null
@@ -95,6 +96,7 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
             )}
             <th scope="col">Printer</th>
             <th scope="col">State</th>
+            <th scope="col">Now</th>
             <th scope="col">Tags</th>
             <th scope="col">Bed</th>
           </tr>
@@ -128,6 +130,9 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                 </td>
                 <td>
                   <span className={`state ${p.state}`}>{STATE_LABEL[p.state]}</span>
+                </td>
+                <td className="printer-job" data-testid="printer-job">
+                  <PrinterNow printer={p} />
                 </td>
                 <td className="small">{p.tags.join(', ')}</td>
                 <td
