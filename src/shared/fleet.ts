@@ -37,6 +37,11 @@ export function healthText(h: PrinterHealth): string {
   return h.message.includes(h.code) ? h.message : `${h.code}: ${h.message}`
 }
 
+/** "12 min left", "under a minute left" for minutes left (Bambu reports whole minutes). */
+export function minutesLeftText(minutes: number): string {
+  return minutes < 1 ? 'under a minute left' : `${formatDuration(minutes * 60)} left`
+}
+
 /** "42% · layer 61/145 · 12 min left" for the job on a printer; '' when nothing is known. */
 export function jobProgressText(p: Pick<PrinterSummary, 'job'>): string {
   const j = p.job
@@ -44,8 +49,14 @@ export function jobProgressText(p: Pick<PrinterSummary, 'job'>): string {
   const parts: string[] = []
   if (j.percent !== null) parts.push(`${Math.round(j.percent)}%`)
   if (j.layer !== null && j.totalLayers) parts.push(`layer ${j.layer}/${j.totalLayers}`)
-  if (j.minutesLeft !== null) parts.push(`${formatDuration(j.minutesLeft * 60)} left`)
+  if (j.minutesLeft !== null) parts.push(minutesLeftText(j.minutesLeft))
   return parts.join(' · ')
+}
+
+/** The job's name: its label, or what kind of print it is. */
+export function jobLabel(j: NonNullable<PrinterSummary['job']>): string {
+  if (j.label) return j.label
+  return j.printJobId ? 'a Printago job' : 'a print started outside Printago'
 }
 
 /** Printers that need a hand first, then printing, then the rest (stable otherwise). */
@@ -56,7 +67,6 @@ export function byAttention(a: PrinterSummary, b: PrinterSummary): number {
 }
 
 // ---- waiting for a bed clear ----------------------------------------------------------------
-
 
 /** One entry of mine waiting for a bed clear, and the printers whose bed would let it start. */
 export interface BedWait {
@@ -95,4 +105,3 @@ export function bedWaits(
   }
   return out
 }
-

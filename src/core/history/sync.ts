@@ -354,7 +354,8 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     if (fresh.length === 0 || closed) return
     messages.replay(fresh)
     backoff.reset()
-    queue.dirty()
+    // A new send: its place in the queue is worth showing soon.
+    queue.dirty(true)
     if (!started) return
     planExtras()
     newEntries.checkLater(fresh, (stillUnknown) => {

@@ -30,6 +30,9 @@ export interface LivePrinter {
   health: PrinterHealth[]
 }
 
+/** Printer-stats states in which the print section is a print's progress. */
+const PROGRESS_STATES = new Set(['PRINTING', 'RUNNING', 'PAUSE'])
+
 /** What the app knows of a job from its own history (labels of my jobs). */
 export type JobLookup = (printJobId: string) => { label: string; mine: boolean } | undefined
 
@@ -56,6 +59,10 @@ export function toPrinterSummary(
   const busy = state === 'printing' || state === 'paused'
   const jobId = printer.printingJobId ?? null
   const known = jobId ? jobOf?.(jobId) : undefined
+  // Progress belongs to a running print; while preparing (slicing, sending) it says nothing. Only
+  // progress messages heard (no state yet): they come while printing.
+  const progress =
+    live && (live.state === null || PROGRESS_STATES.has(live.state)) ? live : undefined
   return {
     id: printer.id,
     name: printer.name,
@@ -74,10 +81,10 @@ export function toPrinterSummary(
       ? {
           printJobId: jobId,
           label: known?.label ?? live?.taskName ?? null,
-          percent: live?.percent ?? null,
-          layer: live?.layer ?? null,
-          totalLayers: live?.totalLayers ?? null,
-          minutesLeft: live?.minutesLeft ?? null,
+          percent: progress?.percent ?? null,
+          layer: progress?.layer ?? null,
+          totalLayers: progress?.totalLayers ?? null,
+          minutesLeft: progress?.minutesLeft ?? null,
           ...(known?.mine ? { mine: true } : {})
         }
       : null,

@@ -1,6 +1,7 @@
 // Pure helpers of the operator's views in the history: which copies the queue actions apply to,
 // the live line of a copy (layer, time left, queue place), how long a print took, and a copy's
 // bed-clear wait in words.
+import { minutesLeftText } from '../../../shared/fleet'
 import {
   formatDuration,
   printSeconds,
@@ -33,7 +34,7 @@ export function copyLiveText(c: JobCopy): string {
   if (c.status !== 'printing' && c.status !== 'paused') return ''
   const parts: string[] = []
   if (typeof c.layer === 'number' && c.totalLayers) parts.push(`layer ${c.layer}/${c.totalLayers}`)
-  if (typeof c.minutesLeft === 'number') parts.push(`${formatDuration(c.minutesLeft * 60)} left`)
+  if (typeof c.minutesLeft === 'number') parts.push(minutesLeftText(c.minutesLeft))
   return parts.join(' · ')
 }
 

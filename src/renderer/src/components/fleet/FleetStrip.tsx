@@ -6,6 +6,7 @@ import type { ReactElement } from 'react'
 import {
   byAttention,
   healthText,
+  jobLabel,
   jobProgressText,
   needsHand,
   PRINTER_STATE_LABEL
@@ -41,7 +42,7 @@ function Chip({ p }: { p: PrinterSummary }): ReactElement {
         {p.job && (p.state === 'printing' || p.state === 'paused') ? (
           <>
             {p.state === 'paused' && <span className="fleet-paused">Paused · </span>}
-            <span className="fleet-job">{p.job.label ?? 'a print'}</span>
+            <span className="fleet-job">{jobLabel(p.job)}</span>
             {progress && (
               <span className="fleet-progress" data-testid="fleet-progress">
                 {' '}

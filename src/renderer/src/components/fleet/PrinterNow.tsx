@@ -1,20 +1,21 @@
-// The printer table's "Now" cell: the job a printer runs with its progress and time left, its
-// health errors, and "Mark bed clear" when its bed waits to be cleared.
+// What the printer table shows under a printer's state: the job it runs with its progress and
+// time left, its health errors, and "Mark bed clear" when its bed waits to be cleared.
 import type { ReactElement } from 'react'
 
-import { healthText, jobProgressText } from '../../../../shared/fleet'
+import { healthText, jobLabel, jobProgressText } from '../../../../shared/fleet'
 import type { PrinterSummary } from '../../../../shared/ipc'
 import { askBedClear } from './bed-clear-bus'
 import './fleet.css'
 
-export function PrinterNow({ printer: p }: { printer: PrinterSummary }): ReactElement {
+export function PrinterNow({ printer: p }: { printer: PrinterSummary }): ReactElement | null {
   const progress = jobProgressText(p)
   const errors = (p.health ?? []).filter((h) => h.level === 'error')
+  if (!p.job && errors.length === 0 && p.state !== 'waiting-bed-clear') return null
   return (
-    <>
+    <div className="printer-job" data-testid="printer-job">
       {p.job && (
         <span>
-          {p.job.label ?? 'A print'}
+          {jobLabel(p.job)}
           {p.job.mine ? ' (mine)' : ''}
           {progress && <span className="muted"> · {progress}</span>}
         </span>
@@ -35,6 +36,6 @@ export function PrinterNow({ printer: p }: { printer: PrinterSummary }): ReactEl
           Mark bed clear
         </button>
       )}
-    </>
+    </div>
   )
 }

@@ -52,7 +52,9 @@ export function HistoryDetail({
   const formId = useId()
   const a = useEntryActions(entry, onReprinted)
   const q = useQueueActions(entry)
-  const thumbnail = entry.remoteThumbnail ?? entry.thumbnail
+  // The app's own 3D view first; Printago's picture beside it (or alone when there is no other).
+  const thumbnail = entry.thumbnail ?? entry.remoteThumbnail
+  const printagoThumbnail = entry.thumbnail ? entry.remoteThumbnail : undefined
   const { cancel, retry, queued } = actionable(entry)
   const hint = waitingHint(entry, now)
   const deleted = deletedNote(entry)
@@ -68,6 +70,17 @@ export function HistoryDetail({
         <div className="history-thumb large" aria-hidden="true">
           {thumbnail ? <img src={thumbnail} alt="" width={96} height={96} /> : <span>STL</span>}
         </div>
+        {printagoThumbnail && (
+          <figure className="history-printago-thumb" data-testid="history-printago-thumb">
+            <img
+              src={printagoThumbnail}
+              alt="Printago's thumbnail of the part"
+              width={64}
+              height={64}
+            />
+            <figcaption className="muted small">Printago</figcaption>
+          </figure>
+        )}
         <div className="history-detail-title">
           <h3 id={`${formId}-title`}>{entry.label}</h3>
           <p className="muted small">{entry.fileName}</p>

@@ -30,7 +30,7 @@ export function HistoryRow({
     ...(place ? [`${place} in the queue`] : []),
     ...rowNotes(e)
   ]
-  const thumbnail = e.remoteThumbnail ?? e.thumbnail
+  const thumbnail = e.thumbnail ?? e.remoteThumbnail
   const names = printersOf(e)
   return (
     <li

@@ -96,7 +96,6 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
             )}
             <th scope="col">Printer</th>
             <th scope="col">State</th>
-            <th scope="col">Now</th>
             <th scope="col">Tags</th>
             <th scope="col">Bed</th>
           </tr>
@@ -130,8 +129,6 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                 </td>
                 <td>
                   <span className={`state ${p.state}`}>{STATE_LABEL[p.state]}</span>
-                </td>
-                <td className="printer-job" data-testid="printer-job">
                   <PrinterNow printer={p} />
                 </td>
                 <td className="small">{p.tags.join(', ')}</td>
