@@ -338,7 +338,12 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
     parts: parts ?? undefined,
     onJobEvent: (ours) => {
       queue.dirty()
-      if (ours) health.jobEvent()
+      if (ours) {
+        health.jobEvent()
+        // Rows of only the changed fields name no printer: a copy on an unknown printer asks
+        // for the printer list (at most every ten minutes, inside the budget).
+        void names.refreshFor(store.openEntries(), calls.call).catch(() => undefined)
+      }
       planExtras()
     }
   })
