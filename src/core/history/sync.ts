@@ -31,11 +31,12 @@
 //   sync-discovery.ts      entries that just appeared
 //   sync-printer-names.ts  printer names; sync-printer-stats.ts live progress
 //   sync-realtime-health.ts whether realtime's job events can be trusted while connected
-//   sync-queue.ts          queue positions; sync-parts.ts estimates and thumbnails
+//   sync-queue.ts          queue positions; sync-parts.ts estimates and thumbnails;
+//   sync-extras.ts         when those run (inside the budget, only with room to spare)
 //   sync-notify.ts         finished jobs and their notification text
 //   sync-snapshot.ts       the snapshot and the throttled onChange emitter
 import type { HistoryEntry, HistorySnapshot, JobCopy } from '../../shared/history'
-import { realClock, type Clock, type TimerHandle } from '../infra/clock'
+import { realClock, type Clock } from '../infra/clock'
 import type { PrintagoClient } from '../printago/client'
 import type { RealtimeClient } from '../printago/realtime'
 import type { HistoryStore } from './store'
@@ -49,6 +50,7 @@ import { createPrinterNames } from './sync-printer-names'
 import { createPrinterStats } from './sync-printer-stats'
 import { createQueuePositions } from './sync-queue'
 import { createRealtimeHandling } from './sync-realtime'
+import { createExtrasScheduler } from './sync-extras'
 import { createRealtimeHealth } from './sync-realtime-health'
 import { createRestPass } from './sync-rest-pass'
 import { createSyncScheduler } from './sync-scheduler'
@@ -81,11 +83,6 @@ export type SyncClient = Pick<PrintagoClient, 'listPrintJobs' | 'getPrintJob' | 
   Partial<
     Pick<PrintagoClient, 'listParts' | 'requestPartEstimate' | 'signedDownloadUrls' | 'download'>
   >
-
-/** Extra work (queue places, part facts) waits while the budget has fewer free slots than this. */
-export const EXTRAS_MIN_ROOM = 3
-/** …and is looked at again this often while it waits. */
-export const EXTRAS_RETRY_MS = 10_000
 
 export interface StatusSyncOptions {
   store: HistoryStore
@@ -263,55 +260,27 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
       )
   })
 
-  // Queue places and part facts: one timer for whichever is due first, run only while the
-  // budget has room to spare, so the jobs' own status is never delayed by them.
-  let extrasTimer: TimerHandle | undefined
-  let extrasDue = Infinity
-  let extrasRunning = false
-  let extrasWork: Promise<void> = Promise.resolve()
-  function planExtras(): void {
-    if (!started || closed || extrasRunning) return
-    const entries = store.list()
-    const waits = [withQueue ? queue.dueIn(entries) : null, parts?.dueIn() ?? null].filter(
-      (d): d is number => d !== null
-    )
-    if (waits.length === 0) return
-    const delay = Math.min(...waits)
-    const due = clock.now() + delay
-    if (extrasTimer !== undefined && extrasDue <= due) return
-    if (extrasTimer !== undefined) clock.clearTimeout(extrasTimer)
-    extrasDue = due
-    extrasTimer = clock.setTimeout(() => {
-      extrasTimer = undefined
-      extrasDue = Infinity
-      extrasWork = runExtras()
-    }, delay)
-  }
-  async function runExtras(): Promise<void> {
-    if (closed || extrasRunning) return
-    if (calls.room() < EXTRAS_MIN_ROOM) {
-      retryExtras(EXTRAS_RETRY_MS)
-      return
-    }
-    extrasRunning = true
-    try {
-      if (withQueue && queue.dueIn(store.list()) === 0 && (await queue.refresh(calls.call)))
-        emitter.changed()
-      if (parts && parts.dueIn() === 0 && calls.room() >= EXTRAS_MIN_ROOM)
-        await parts.work(calls.call)
-    } finally {
-      extrasRunning = false
-    }
-    planExtras()
-  }
-  function retryExtras(delay: number): void {
-    if (extrasTimer !== undefined) clock.clearTimeout(extrasTimer)
-    extrasDue = clock.now() + delay
-    extrasTimer = clock.setTimeout(() => {
-      extrasTimer = undefined
-      extrasDue = Infinity
-      extrasWork = runExtras()
-    }, delay)
+  // Queue places and part facts, inside the budget only when it has room (sync-extras.ts).
+  const extras = createExtrasScheduler({
+    clock,
+    calls,
+    entries: () => store.list(),
+    work: [
+      ...(withQueue
+        ? [
+            {
+              dueIn: (entries: readonly HistoryEntry[]) => queue.dueIn(entries),
+              run: async () => {
+                if (await queue.refresh(calls.call)) emitter.changed()
+              }
+            }
+          ]
+        : []),
+      ...(parts ? [{ dueIn: () => parts.dueIn(), run: () => parts.work(calls.call) }] : [])
+    ]
+  })
+  const planExtras = (): void => {
+    if (started && !closed) extras.plan()
   }
 
   /** Trust in realtime changed: poll (or stop polling) and say so. */
@@ -426,14 +395,13 @@ export function createStatusSync(opts: StatusSyncOptions): StatusSync {
       if (closed) return
       closed = true
       scheduler.stop()
-      if (extrasTimer !== undefined) clock.clearTimeout(extrasTimer)
       emitter.stop()
       newEntries.close()
       for (const u of unsubscribe.splice(0)) u()
       // Nothing may touch the store once the caller closes it after us.
       calls.close()
       await scheduler.settled()
-      await extrasWork
+      await extras.close()
       await realtime?.close()
       emitter.clear()
       finished.clear()

@@ -1,16 +1,19 @@
 // Printago REST client on the generated API types. One instance per (key, store). It owns the
 // client-side rate limiter, per-request timeouts, typed errors and the retry policy:
-// - 429: wait Retry-After (a floor, plus jitter) or back off, then repeat — any method, since a
-//   429 proves the server did nothing;
+// - 429: wait Retry-After (a floor, plus jitter; also a per-limit `retry-after-<name>` or an
+//   exhausted window's `x-ratelimit-reset`) or back off, then repeat — any method, since a 429
+//   proves the server did nothing; a success reporting an empty window holds the next request;
 // - network errors / timeouts / 5xx: repeat only requests that are safe to repeat (GETs, and POSTs
 //   the caller marks idempotent); other POSTs fail with `outcomeUnknown` so the caller can
 //   reconcile by reading state first (Printago has no idempotency key);
 // - connection refused/DNS failure: the request never left, so it is repeated for any method.
+// Longer than the house's ~400 lines on purpose: one closure owns the request loop, and every
+// endpoint is a short wrapper around it. Storage downloads (signed-download.ts) and the legacy
+// /v1/builds body (legacy-builds.ts) live beside it.
 import { EventEmitter } from 'node:events'
 import type {
   BuildConfigV2,
   BuildResultV2,
-  LegacyBuildConfig,
   Part,
   PartBuildWithRelation,
   PartInsertWithMaterials,
@@ -22,6 +25,8 @@ import type {
 } from '../../shared/printago/api-types'
 import { realSleep, type Sleep } from '../infra/async'
 import { errorFromResponse, PrintagoError, rateLimitWaitSeconds } from './errors'
+import { legacyNotice, toLegacyBuild } from './legacy-builds'
+import { causeCode, downloadSigned } from './signed-download'
 import { createRateLimiter, type RateLimiter, type WaitInfo } from './rate-limiter'
 
 export const DEFAULT_BASE_URL = 'https://api.printago.io'
@@ -197,16 +202,6 @@ const NOT_SENT_CODES = new Set([
   'ERR_INVALID_URL',
   'UND_ERR_CONNECT_TIMEOUT'
 ])
-
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
 
 /** Parse a list answer: a bare array, or `{data, meta}` when `meta=true`. */
 function unwrapList<T>(value: unknown): T[] {
@@ -578,20 +573,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           legacyBuilds = true
         }
       }
-      const legacy: LegacyBuildConfig = {
-        parts: (body.parts ?? []).map((p) => ({
-          partId: p.partId,
-          quantity: p.quantity ?? 1,
-          ...(p.label !== undefined ? { label: p.label } : {}),
-          ...(p.tags !== undefined ? { tags: p.tags } : {}),
-          ...(p.priority !== undefined ? { priority: p.priority } : {}),
-          parameterOverrides: Object.entries(p.parameters ?? {}).map(([name, value]) => ({
-            name,
-            type: typeof value as 'number' | 'string' | 'boolean',
-            value
-          }))
-        }))
-      }
+      const legacy = toLegacyBuild(body)
       const result = await must<BuildResultV2>({
         ...o,
         method: 'POST',
@@ -599,15 +581,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
         body: legacy
       })
       const partBuilds = result.partBuilds ?? []
-      const dropped = legacyDropped(body)
-      if (dropped.length > 0) {
-        events.emit('notice', {
-          kind: 'legacy-build',
-          dropped,
-          partBuildIds: partBuilds.map((b) => b.id),
-          message: `Printago's /v2/builds is not available, so this was queued through the older /v1/builds, which has no ${dropped.join(', no ')}: ${dropped.length === 1 ? 'it was' : 'they were'} not applied.`
-        } satisfies ClientNotice)
-      }
+      const notice = legacyNotice(body, partBuilds)
+      if (notice) events.emit('notice', notice)
       return { partBuilds, skuBuilds: result.skuBuilds ?? [] }
     },
     getPartBuild: (buildId, o) =>
@@ -690,69 +665,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
       }
       return urls as string[]
     },
-    async download(url, o) {
-      // A signed URL carries its own signature: never send the API key to storage.
-      const controller = new AbortController()
-      const timer = setTimeout(() => controller.abort(), o.timeoutMs ?? defaultTimeout)
-      const onAbort = (): void => controller.abort()
-      o.signal?.addEventListener('abort', onAbort, { once: true })
-      const where = new URL(url).pathname
-      try {
-        const response = await doFetch(url, { signal: controller.signal, redirect: 'error' })
-        if (!response.ok) {
-          await response.body?.cancel()
-          throw new PrintagoError({
-            code:
-              response.status === 403
-                ? 'forbidden'
-                : response.status === 404
-                  ? 'not-found'
-                  : 'server',
-            status: response.status,
-            method: 'GET',
-            path: where,
-            message: `Printago's storage answered ${response.status} for a download`
-          })
-        }
-        const chunks: Uint8Array[] = []
-        let size = 0
-        let truncated = false
-        const reader = response.body?.getReader()
-        while (reader) {
-          const { done, value } = await reader.read()
-          if (done) break
-          chunks.push(value)
-          size += value.byteLength
-          if (size > o.maxBytes) {
-            truncated = true
-            await reader.cancel()
-            break
-          }
-        }
-        const all = new Uint8Array(size)
-        let at = 0
-        for (const c of chunks) {
-          all.set(c, at)
-          at += c.byteLength
-        }
-        return {
-          bytes: truncated ? all.subarray(0, o.maxBytes) : all,
-          contentType: response.headers.get('content-type'),
-          truncated
-        }
-      } catch (error) {
-        if (error instanceof PrintagoError) throw error
-        throw new PrintagoError({
-          code: controller.signal.aborted && !o.signal?.aborted ? 'timeout' : 'network',
-          method: 'GET',
-          path: where,
-          message: `Could not download from Printago's storage: ${causeCode(error) ?? (error as Error).message}`
-        })
-      } finally {
-        clearTimeout(timer)
-        o.signal?.removeEventListener('abort', onAbort)
-      }
-    }
+    download: (url, o) =>
+      downloadSigned(doFetch, url, { ...o, timeoutMs: o.timeoutMs ?? defaultTimeout })
   }
 
   /** PATCH /v1/print-jobs/<op> `{printJobIds}` → the affected ids; repeating one is harmless. */
@@ -766,18 +680,6 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
     })
   }
   return client
-}
-
-/** What `/v1/builds` cannot take of a `/v2/builds` body, in words. */
-export function legacyDropped(body: BuildConfigV2): string[] {
-  const parts = body.parts ?? []
-  const out: string[] = []
-  if (parts.some((p) => p.position === 'front')) out.push('queue position (front of the queue)')
-  if (parts.some((p) => p.materials && Object.keys(p.materials).length > 0))
-    out.push('material choice')
-  if (parts.some((p) => p.plateQuantities && Object.keys(p.plateQuantities).length > 0))
-    out.push('plate quantities')
-  return out
 }
 
 function sortNewest(parts: Part[]): Part[] {
