@@ -268,6 +268,11 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
   const session = await openCliSession(creds, ctx, {
     onProgress: progressPrinter(io, parsed.files.length)
   })
+  // What the legacy /v1/builds fallback could not take (e.g. the queue position) is said.
+  session.client.on('notice', (n) =>
+    io.stderr(`note: ${n.message}
+`)
+  )
   // Ctrl-C pauses: the send stops like a quit (nothing final is written) and resumes next run.
   let paused = false
   const pause = (): void => {
