@@ -67,6 +67,12 @@ async function sendTo(
   await page.getByText('This printer', { exact: true }).click()
   await page.getByRole('radio', { name: /Send to P1S #2/ }).check()
   await page.getByTestId('send-button').click()
+  // More than one copy: the app first shows what Printago would queue, and sends on the user's word.
+  if (quantity > 1) {
+    const check = page.getByRole('dialog', { name: 'Check with Printago' })
+    await expect(check.getByRole('status')).toHaveText(`This creates ${quantity} jobs.`)
+    await check.getByRole('button', { name: `Send ${quantity} jobs` }).click()
+  }
   await expect(page.getByTestId('progress-row').last()).toHaveAttribute('data-step', 'done')
 }
 
