@@ -4,13 +4,13 @@ import type { HistorySnapshot } from '../../shared/history'
 import { fail, ok, type Result } from '../../shared/result'
 import {
   cancelEntry,
-  exportHistoryCsv,
   HistoryActionError,
   reprintEntry,
   retryEntry,
-  troubleshootJob,
   type HistoryActionDeps
 } from '../history/actions'
+import { exportHistoryCsv } from '../history/export-csv'
+import { troubleshootJob } from '../history/troubleshoot'
 import { queueOperation, slicerLog, type QueueActionDeps } from '../history/queue-actions'
 import type { StoreSession } from '../session'
 import { needStore, toFailure } from './failure'

@@ -1,4 +1,6 @@
 // Keeps the history's open jobs up to date.
+// (~410 lines in one piece: the scheduler, realtime and REST halves share one state — which jobs
+// are open, whether realtime is trusted — and the policies they follow live in sync-*.ts.)
 //
 // - Realtime first: MQTT entity events for print jobs of OUR part builds update their copies.
 //   Events for builds the history does not know yet are buffered for a while, because the send
