@@ -1,17 +1,9 @@
 // Seeded choices for the soak: one stream per run (derived from the seed and the run's index), so a
 // failing run can be replayed alone with `--seed S --only N` whatever the runs before it did.
 
-/** mulberry32: small, seedable, good enough for picking faults. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../../src/test-support/stl'
+
+export { prng }
 
 /** The choices one run makes. */
 export interface Dice {

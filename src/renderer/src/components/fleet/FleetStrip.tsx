@@ -12,7 +12,7 @@ import {
   PRINTER_STATE_LABEL
 } from '../../../../shared/fleet'
 import type { PrinterList, PrinterSummary } from '../../../../shared/ipc'
-import { askBedClear } from './bed-clear-bus'
+import { MarkBedClearButton } from './MarkBedClearButton'
 import './fleet.css'
 
 function Chip({ p }: { p: PrinterSummary }): ReactElement {
@@ -59,17 +59,7 @@ function Chip({ p }: { p: PrinterSummary }): ReactElement {
           {healthText(errors.find((h) => h.level === 'error')!)}
         </span>
       )}
-      {p.state === 'waiting-bed-clear' && (
-        <button
-          type="button"
-          className="fleet-action"
-          onClick={() => askBedClear(p)}
-          data-testid="fleet-clear-bed"
-          aria-label={`Mark the bed of ${p.name} clear`}
-        >
-          Mark bed clear
-        </button>
-      )}
+      <MarkBedClearButton printer={p} testId="fleet-clear-bed" />
     </li>
   )
 }

@@ -4,7 +4,7 @@ import type { ReactElement } from 'react'
 
 import { healthText, jobLabel, jobProgressText } from '../../../../shared/fleet'
 import type { PrinterSummary } from '../../../../shared/ipc'
-import { askBedClear } from './bed-clear-bus'
+import { MarkBedClearButton } from './MarkBedClearButton'
 import './fleet.css'
 
 export function PrinterNow({ printer: p }: { printer: PrinterSummary }): ReactElement | null {
@@ -25,17 +25,7 @@ export function PrinterNow({ printer: p }: { printer: PrinterSummary }): ReactEl
           {healthText(h)}
         </span>
       ))}
-      {p.state === 'waiting-bed-clear' && (
-        <button
-          type="button"
-          className="fleet-action"
-          onClick={() => askBedClear(p)}
-          data-testid="printer-clear-bed"
-          aria-label={`Mark the bed of ${p.name} clear`}
-        >
-          Mark bed clear
-        </button>
-      )}
+      <MarkBedClearButton printer={p} testId="printer-clear-bed" />
     </div>
   )
 }
