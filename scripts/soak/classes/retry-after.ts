@@ -26,7 +26,7 @@ export const retryAfter: FaultClass = {
     const p = await planSend(ctx)
     intend(ctx, p, 'service')
     // Seconds-form waits, in the order their faults will be drawn (checked below).
-    const waits: Array<{ path: string; seconds: number | null }> = []
+    const waits: Array<{ method: string; path: string; seconds: number | null }> = []
     for (const t of d.shuffle(TARGETS).slice(0, d.int(1, 2))) {
       const seconds = d.chance(0.5) ? d.int(30, 60) : d.int(1, 29)
       const asDate = d.chance(0.25)
@@ -46,7 +46,9 @@ export const retryAfter: FaultClass = {
       const times = d.int(1, 2)
       const rule: FaultRule = { ...t, kind: 'status', status: 429, headers, times }
       world.sandbox.injectFault(rule)
-      for (let k = 0; k < times; k++) waits.push({ path: t.path, seconds: asDate ? null : seconds })
+      for (let k = 0; k < times; k++) {
+        waits.push({ method: t.method, path: t.path, seconds: asDate ? null : seconds })
+      }
     }
     const mark = logMark(world)
     const actor = await openService(world, d)
@@ -59,7 +61,8 @@ export const retryAfter: FaultClass = {
     const log = logSince(world, mark)
     const answered = log.filter((e) => e.fault === 'status' && e.status === 429)
     for (const e of answered) {
-      const i = waits.findIndex((w) => w.path === e.path)
+      // GET and POST /v1/parts share a path: a wait belongs to its method and path.
+      const i = waits.findIndex((w) => w.method === e.method && w.path === e.path)
       const wait = i >= 0 ? waits.splice(i, 1)[0]! : undefined
       ctx.fired(
         wait?.seconds === null ? 'HTTP-date' : (wait?.seconds ?? 0) >= 30 ? '30–60 s' : '1–29 s'
@@ -71,7 +74,10 @@ export const retryAfter: FaultClass = {
       if (early.length > 0) {
         world.count('requests before Retry-After was up', early.length)
         world.verbose(
-          `run ${ctx.run}: ${early.length} request(s) within ${wait.seconds} s of a 429`
+          `run ${ctx.run}: ${early.length} request(s) within ${wait.seconds} s of a 429 on ${e.method} ${e.path}: ` +
+            early
+              .map((x) => `${x.method} ${x.path} +${((x.at - e.at) / 1000).toFixed(1)} s`)
+              .join(', ')
         )
       }
     }
