@@ -5,8 +5,9 @@
 import type { HistoryEntry } from '../shared/history'
 import type { Routing } from '../shared/send'
 import { routingTags } from '../shared/send'
-import { build, makePart } from '../sandbox/testing/test-utils'
-import type { RunningSandbox } from '../sandbox/types'
+import type { TestSandbox } from '../sandbox/testing'
+import { build, makePart, sandbox } from '../sandbox/testing/test-utils'
+import type { RunningSandbox, SandboxOptions } from '../sandbox/types'
 import {
   createHistoryEntry,
   nodeConfFactory,
@@ -14,7 +15,11 @@ import {
   type ConfFactory,
   type HistoryStore
 } from '../core/history/store'
-import type { PrintagoClient } from '../core/printago/client'
+import {
+  createPrintagoClient,
+  type PrintagoClient,
+  type RetryPolicy
+} from '../core/printago/client'
 import type { ManualClock } from '../core/infra/clock'
 import { tempDir } from './temp'
 import { waitFor } from './wait'
@@ -38,6 +43,28 @@ export async function tempHistory(
       await cleanup()
     }
   }
+}
+
+/**
+ * What most history tests start from: a real sandbox, a temporary history of its store and a
+ * client without a limiter (fast retries unless told otherwise). `cleanups` gets what closes them.
+ */
+export async function historyBed(
+  cleanups: Array<() => Promise<void> | void>,
+  opts: { sandbox?: SandboxOptions; retry?: Partial<RetryPolicy> } = {}
+): Promise<{ sb: TestSandbox; store: HistoryStore; dir: string; client: PrintagoClient }> {
+  const sb = await sandbox(opts.sandbox)
+  cleanups.push(() => sb.close())
+  const h = await tempHistory(sb.storeId)
+  cleanups.push(h.cleanup)
+  const client = createPrintagoClient({
+    baseUrl: sb.url,
+    apiKey: sb.apiKey,
+    storeId: sb.storeId,
+    limiter: null,
+    retry: opts.retry ?? { baseMs: 1, capMs: 5 }
+  })
+  return { sb, store: h.store, dir: h.dir, client }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { HistoryEntry } from '../../shared/history'
-import { call, PRINTER, sandbox } from '../../sandbox/testing/test-utils'
+import { call, PRINTER } from '../../sandbox/testing/test-utils'
 import type { TestSandbox } from '../../sandbox/testing'
 import { allowedExternalUrl } from '../infra/external-links'
 import {
@@ -17,7 +17,7 @@ import {
 import { csvCell, exportHistoryCsv, historyCsv } from './export-csv'
 import { describeTroubleshoot, troubleshootJob } from './troubleshoot'
 import type { HistoryStore } from './store'
-import { sendToSandbox, tempHistory } from '../../test-support/history-store'
+import { historyBed, sendToSandbox, tempHistory } from '../../test-support/history-store'
 import { createPrintagoClient, type PrintagoClient } from '../printago/client'
 import { recordJobFiles } from '../send/record-history'
 import { createSendService, type SendService } from '../send/service'
@@ -37,16 +37,8 @@ async function setup(): Promise<{
   service: SendService
   deps: HistoryActionDeps
 }> {
-  const sb = await sandbox()
-  cleanups.push(() => sb.close())
-  const h = await tempHistory(sb.storeId)
-  cleanups.push(h.cleanup)
-  const client = createPrintagoClient({
-    baseUrl: sb.url,
-    apiKey: sb.apiKey,
-    storeId: sb.storeId,
-    limiter: null
-  })
+  const h = await historyBed(cleanups, { retry: {} })
+  const { sb, client } = h
   const printers = (): Array<{ id: string; name: string; tags: string[] }> =>
     [...sb.state.printers.values()].map((p) => ({ id: p.id, name: p.name, tags: p.tags ?? [] }))
   // Print again runs as a journaled send job, as the store session runs it.

@@ -4,17 +4,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { TestSandbox } from '../../sandbox/testing'
-import { makePart, PRINTER, sandbox } from '../../sandbox/testing/test-utils'
+import { makePart, PRINTER } from '../../sandbox/testing/test-utils'
 import {
   advanceSettled,
   sendToSandbox,
+  historyBed,
   tempHistory,
   trackedClient
 } from '../../test-support/history-store'
 import { boxStl } from '../../test-support/stl'
 import { waitFor } from '../../test-support/wait'
 import { createManualClock } from '../infra/clock'
-import { createPrintagoClient, type PrintagoClient } from '../printago/client'
+import type { PrintagoClient } from '../printago/client'
 import { queueOperation } from './queue-actions'
 import { createStatusSync, type StatusSync } from './sync'
 import { PART_CHECKS_MS } from './sync-parts'
@@ -32,17 +33,8 @@ async function setup(): Promise<{
   idle: () => Promise<void>
   start: (extras: { queue?: boolean; parts?: boolean }) => StatusSync
 }> {
-  const sb = await sandbox()
-  cleanups.push(() => sb.close())
-  const h = await tempHistory(sb.storeId)
-  cleanups.push(h.cleanup)
-  const real = createPrintagoClient({
-    baseUrl: sb.url,
-    apiKey: sb.apiKey,
-    storeId: sb.storeId,
-    limiter: null,
-    retry: { baseMs: 1, capMs: 5 }
-  })
+  const h = await historyBed(cleanups)
+  const { sb, client: real } = h
   const t = trackedClient(real)
   // The part calls go through the tracked read calls' bookkeeping too.
   const client = {

@@ -3,10 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../shared/history'
-import { sandbox } from '../../sandbox/testing/test-utils'
-import { sendToSandbox, tempHistory } from '../../test-support/history-store'
+import { historyBed, sendToSandbox, tempHistory } from '../../test-support/history-store'
 import { createManualClock } from '../infra/clock'
-import { createPrintagoClient, type PrintagoClient } from '../printago/client'
+import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { createStatusSync } from './sync'
 import { reconcileEntries, ReconcileError } from './sync-reconcile'
@@ -22,17 +21,8 @@ async function setup(): Promise<{
   store: Awaited<ReturnType<typeof tempHistory>>['store']
   calls: () => number
 }> {
-  const sb = await sandbox()
-  cleanups.push(() => sb.close())
-  const h = await tempHistory(sb.storeId)
-  cleanups.push(h.cleanup)
-  const real = createPrintagoClient({
-    baseUrl: sb.url,
-    apiKey: sb.apiKey,
-    storeId: sb.storeId,
-    limiter: null,
-    retry: { maxAttempts: 1 }
-  })
+  const h = await historyBed(cleanups, { retry: { maxAttempts: 1 } })
+  const { sb, client: real } = h
   // Newest first in the store: the older entry is the second batch.
   h.store.add({
     ...(await sendToSandbox(sb, { knownJobIds: true })),

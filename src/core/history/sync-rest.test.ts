@@ -5,17 +5,17 @@ import { copyFileSync, writeFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import type { HistoryEntry, JobCopy } from '../../shared/history'
-import { sandbox } from '../../sandbox/testing/test-utils'
 import type { TestSandbox } from '../../sandbox/testing'
 import {
   advanceSettled,
   sendToSandbox,
+  historyBed,
   tempHistory,
   testConfFactory,
   trackedClient
 } from '../../test-support/history-store'
 import { createManualClock } from '../infra/clock'
-import { createPrintagoClient, type PrintagoClient } from '../printago/client'
+import type { PrintagoClient } from '../printago/client'
 import { openHistoryStore, type HistoryStore } from './store'
 import { createStatusSync, type StatusSync } from './sync'
 
@@ -29,18 +29,10 @@ async function setup(opts: { ratePerMinute?: number } = {}): Promise<{
   client: PrintagoClient
   store: HistoryStore
 }> {
-  const sb = await sandbox({ ratePerMinute: opts.ratePerMinute ?? 0 })
-  cleanups.push(() => sb.close())
-  const h = await tempHistory(sb.storeId)
-  cleanups.push(h.cleanup)
-  const client = createPrintagoClient({
-    baseUrl: sb.url,
-    apiKey: sb.apiKey,
-    storeId: sb.storeId,
-    limiter: null,
-    retry: { baseMs: 1, capMs: 5 }
+  const { sb, client, store } = await historyBed(cleanups, {
+    sandbox: { ratePerMinute: opts.ratePerMinute ?? 0 }
   })
-  return { sb, client, store: h.store }
+  return { sb, client, store }
 }
 
 const jobReads = (sb: TestSandbox, from = 0): number =>
