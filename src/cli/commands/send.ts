@@ -8,7 +8,7 @@ import { JournalLockedError } from '../../core/infra/journal'
 import type { PrintagoClient } from '../../core/printago/client'
 import { isPrintagoError } from '../../core/printago/errors'
 import { toPrinterSummary, unreachableRouting } from '../../core/printers/summary'
-import { checkStlFile } from '../../core/send/file-check'
+import { checkModelFile } from '../../core/send/file-check'
 import {
   OUTCOME_UNKNOWN,
   validateSendRequest,
@@ -250,7 +250,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
   const bad: Array<{ file: string; code: string; message: string }> = []
   for (const file of parsed.files) {
     try {
-      await checkStlFile(file)
+      await checkModelFile(file)
     } catch (error) {
       bad.push({
         file,

@@ -14,6 +14,7 @@ import type {
   PrintJobMatchingTroubleshoot
 } from '../../shared/printago/api-types'
 import type { MaterialChoice, Priority, QueuePosition, Routing } from '../../shared/send'
+import type { ProjectFacts } from '../../shared/send-project'
 import { createHistoryEntry, type HistoryStore } from './store'
 import type { PrintagoClient } from '../printago/client'
 import { isPrintagoError } from '../printago/errors'
@@ -116,10 +117,18 @@ export async function reprintEntry(
         ...(position ? { position } : {}),
         ...(material ? { material } : {}),
         ...(printerModels ? { printerModels } : {}),
+        // The same plates, the same way (the part keeps its process-settings choice).
+        ...(original.project?.plateQuantities
+          ? { plateQuantities: original.project.plateQuantities }
+          : {}),
+        ...(original.project?.use3MFProcessProfile !== undefined
+          ? { use3MFProcessProfile: original.project.use3MFProcessProfile }
+          : {}),
         meta: { bytes: original.size },
         partId: original.partId,
         sha256: original.sha256,
-        reprintOf: original.id
+        reprintOf: original.id,
+        ...(original.project ? { project: projectFacts(original.project) } : {})
       }
     ]
   })
@@ -146,7 +155,8 @@ export async function reprintEntry(
       reprintOf: original.id,
       ...(material ? { material } : {}),
       ...(printerModels ? { printerModels } : {}),
-      ...(original.original ? { original: original.original } : {})
+      ...(original.original ? { original: original.original } : {}),
+      ...(original.project ? { project: original.project } : {})
     },
     { now: (deps.now ?? Date.now)() }
   )
@@ -444,4 +454,11 @@ export function exportHistoryCsv(
 ): { filename: string; csv: string } {
   const day = new Date(now).toISOString().slice(0, 10)
   return { filename: `printago-history-${store.storeId}-${day}.csv`, csv: historyCsv(store.list()) }
+}
+
+/** The facts of a sent project, without the choices made for that send. */
+function projectFacts(p: NonNullable<HistoryEntry['project']>): ProjectFacts {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { plateQuantities, use3MFProcessProfile, ...facts } = p
+  return facts
 }
