@@ -3,7 +3,7 @@
 // printer model, nozzle, print time and filament the slicer wrote.
 import type { ThreeMfSummary } from '../../shared/3mf'
 import { slicedPlateModels } from '../../shared/3mf/compat'
-import { formatCount, formatMm } from '../../shared/format'
+import { durationWords, formatCount, formatGrams, formatMm } from '../../shared/format'
 import { BUILD_VOLUMES, fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
 
 type PlateSummary = ThreeMfSummary['plates'][number]
@@ -74,14 +74,6 @@ export function projectJson(s: ThreeMfSummary, printer: string | null): object {
   }
 }
 
-/** "1 h 2 min", "40 min", "45 s". */
-export function durationWords(seconds: number): string {
-  const h = Math.floor(seconds / 3600)
-  const m = Math.round((seconds % 3600) / 60)
-  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`
-  return m > 0 ? `${m} min` : `${Math.round(seconds)} s`
-}
-
 /** The text report of a project. */
 export function projectText(file: string, s: ThreeMfSummary, printer: string | null): string {
   const what = s.kind === 'gcode3mf' ? 'sliced 3MF (G-code)' : '3MF project'
@@ -111,7 +103,7 @@ export function projectText(file: string, s: ThreeMfSummary, printer: string | n
       const model = slicedPlateModels(sl)[0]?.name ?? sl.printerModel ?? 'an unknown printer'
       lines.push(`    Sliced for  ${model}${nozzle}`)
       if (sl.printSeconds !== null) lines.push(`    Print time  ${durationWords(sl.printSeconds)}`)
-      if (sl.weightGrams !== null) lines.push(`    Filament    ${sl.weightGrams} g`)
+      if (sl.weightGrams !== null) lines.push(`    Filament    ${formatGrams(sl.weightGrams)}`)
     }
   }
   if (s.notes.length > 0) {

@@ -3,7 +3,8 @@ import type { PrinterSummary } from '../../../shared/ipc'
 import { carriesAllTags, type Routing } from '../../../shared/send'
 import { fitsBed, lookupBuildVolume } from '../../../shared/printers/build-volumes'
 
-export type Fit = 'fits' | 'too-big' | 'unknown'
+/** `other-model`: a sliced file's G-code was made for another printer model (never sent there). */
+export type Fit = 'fits' | 'too-big' | 'unknown' | 'other-model'
 
 /** Printers a tag routing matches: they must carry all tags, exact case (Printago's `&=`). */
 export function matchingPrinters(printers: PrinterSummary[], tags: string[]): PrinterSummary[] {

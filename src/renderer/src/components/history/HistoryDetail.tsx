@@ -12,7 +12,7 @@ import {
 } from '../../../../shared/history'
 import type { PrinterSummary } from '../../../../shared/ipc'
 import { materialWords, UNIT_WORDS } from '../../../../shared/send'
-import { actionable, deletedNote, routingLabel } from '../../lib/history-view'
+import { actionable, deletedNote, projectWords, routingLabel } from '../../lib/history-view'
 import { ErrorNotice } from '../ErrorNotice'
 import { ActionFeedback } from './ActionFeedback'
 import { CancelDialog } from './CancelDialog'
@@ -109,6 +109,12 @@ export function HistoryDetail({
                 ? ` · only ${entry.printerModels.join(', ')} printers`
                 : ''}
             </dd>
+          </>
+        )}
+        {entry.project && (
+          <>
+            <dt>Plates</dt>
+            <dd data-testid="history-project">{projectWords(entry.project)}</dd>
           </>
         )}
         {entry.original && (
