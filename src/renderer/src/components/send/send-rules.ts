@@ -228,7 +228,7 @@ function slicedVerdict(
         ? reach.length === 0
           ? 'no printer'
           : 'none has it loaded'
-        : `${takes.length} of ${candidates.length} printer${candidates.length === 1 ? ' is' : 's are'} its model`,
+        : `${takes.length} of ${candidates.length} printer${candidates.length === 1 ? '' : 's'} ${takes.length === 1 ? 'is' : 'are'} its model`,
     fitChoice: null,
     material: material && input.loaded ? { loaded: candidates.length, of: reach.length } : null
   }
