@@ -165,6 +165,42 @@ describe('sending a sliced gcode.3mf', () => {
   })
 })
 
+describe('exactly once for a 3MF', () => {
+  it('a dropped answer to its build is reconciled without a duplicate, plates intact', async () => {
+    h = await sendHarness()
+    h.sandbox.injectFault({ method: 'POST', path: '/v2/builds', kind: 'drop-after' })
+    const file = await fixture('bambu-two-plates.3mf')
+    const result = await (await h.service()).send(one(file, { plateQuantities: { '2': 2 } }))
+    expect(result.status).toBe('done')
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+    expect(plateIdsOf(result.files[0]!.partBuildId)).toEqual([2, 2])
+  })
+
+  it('a send stopped after hashing resumes from the journal with the project facts', async () => {
+    h = await sendHarness()
+    const file = await fixture('bambu-two-plates.gcode.3mf')
+    // The service stops right after the file is hashed (as a crash would).
+    let crash = true
+    const journal = await h.journal((entries) => {
+      if (crash && entries.some((e) => e.type === 'urls')) throw new Error('crash')
+    })
+    const first = await h.service({ journal })
+    const stopped = await first.send(one(file))
+    expect(stopped.status).toBe('interrupted')
+    // What the journal kept about the file: its hash and the sliced project's facts.
+    const item = [...journal.state.jobs.values()][0]!.items[0]!
+    expect(item.project).toMatchObject({ kind: 'gcode3mf', slicedFor: { model: 'Bambu Lab P1S' } })
+    await journal.close()
+    crash = false
+    const service = await h.service()
+    const [resumed] = await service.resumePending()
+    expect(resumed?.status).toBe('done')
+    const build = h.sandbox.state.partBuilds.get(resumed!.files[0]!.partBuildId)!
+    expect(build.requiredPrinterTags?.['printer.modelName']).toBe('=Bambu Lab P1S|P1S|C12')
+    expect(h.sandbox.state.parts.get(resumed!.files[0]!.partId)?.type).toBe('gcode3mf')
+  })
+})
+
 describe('Print again of a 3MF', () => {
   it('keeps the plates, the per-plate quantities and the history shows the project', async () => {
     h = await sendHarness()
