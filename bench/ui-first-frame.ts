@@ -184,7 +184,8 @@ export async function benchUiFirstFrame(options: FirstFrameOptions = {}): Promis
     }
   ]
   for (const c of cases) writeFileSync(join(benchDir, c.file), c.bytes)
-  const app = await startWebApp({ demo: { speed: 0 }, staticDir })
+  // Sign-in is not what this measures (each page is a fresh browser context without the cookie).
+  const app = await startWebApp({ demo: { speed: 0 }, staticDir, auth: false })
   const browser = await chromium.launch({
     executablePath: findChromium() ?? undefined,
     args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader']
@@ -205,7 +206,9 @@ export async function benchUiFirstFrame(options: FirstFrameOptions = {}): Promis
         // Interleaved, so a slow moment of the machine hits both sides alike.
         const mine = await runOurs(browser, app.url, `/__bench/${c.file}`, triangles)
         ours.push(mine)
-        o3dv.push((await runO3dv(browser, app.url, `/__bench/${c.file}`, triangles, mine.box)).ms)
+        o3dv.push(
+          (await runO3dv(browser, app.origin, `/__bench/${c.file}`, triangles, mine.box)).ms
+        )
         log(`  ${c.name} #${i + 1}: ours ${round1(mine.ms)} ms, o3dv ${round1(o3dv.at(-1)!)} ms`)
       }
       const mid = ours.map((r) => r.ms)

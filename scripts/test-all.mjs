@@ -1,6 +1,7 @@
 // `npm test`: everything CI checks, in order, stopping at the first failing step:
 // typecheck, lint, format, unit + integration + sandbox conformance tests (vitest), the build,
-// the browser tests (Playwright on the built renderer), short STL and 3MF fuzzes and a short soak.
+// the browser tests (Playwright on the built renderer), short STL and 3MF fuzzes, a short soak of
+// every fault class and the soak's mutants (each planted bug must be caught).
 // After every step, no process that the step started may still be running (servers, browsers,
 // workers): any that are get named, stopped, and fail the run.
 // Ends with one line "N passed, M failed, K skipped" counted from the test runners' reports.
@@ -42,7 +43,10 @@ const steps = [
     'npm',
     ['run', '--silent', 'fuzz:3mf', '--', '--cases', quick ? '200' : '1000', '--seed', '1']
   ],
-  ['soak', 'npm', ['run', '--silent', 'soak', '--', '--runs', quick ? '20' : '100', '--seed', '1']]
+  // Every fault class four times (twice with --quick): 11 classes, so 44 runs.
+  ['soak', 'npm', ['run', '--silent', 'soak', '--', '--runs', quick ? '22' : '44', '--seed', '1']],
+  // Each planted bug must be caught by a short soak (scripts/soak/mutants.ts).
+  ['soak mutants', 'npm', ['run', '--silent', 'soak:mutants']]
 ]
 
 // --- leftover processes --------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 // Printago Send command line: the same services as the desktop app, for scripts and CI.
 //   npm run --silent cli -- <command> [options]
-// Commands: send, printers, inspect. Exit codes: 0 success, 1 failure, 2 usage error.
+// Commands: send, printers, inspect, history, and the operator's clear-bed, queue and jobs.
+// Exit codes: 0 success, 1 failure, 2 usage error.
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { clearBedCommand } from './commands/clear-bed'
+import { jobsCommand } from './commands/jobs'
 import { printersCommand } from './commands/printers'
+import { queueCommand } from './commands/queue'
 import { sendCommand } from './commands/send'
 import type { CliContext, CliIo } from './io'
 
@@ -11,15 +15,22 @@ export const USAGE = `Usage: printago <command> [options]
 
 Commands:
   send <file.stl>...   upload STL files and queue them on Printago (see send --help)
-  printers             list the store's printers (see printers --help)
+  printers             the store's printers: state, job, progress, what needs a hand
   inspect <file.stl>   report an STL's size, volume and mesh health (see inspect --help)
   history              jobs sent from this computer and their status (see history --help)
+  clear-bed <printer>  mark a printer's bed clear so it takes its next job
+  queue [--mine]       Printago's queue of pending jobs, with each one's place
+  jobs move-to-front|pause|resume <id>...
+                       the queue operations on print jobs
+Each command's --help says more (options, --json shapes, exit codes).
 
 Environment:
   PRINTAGO_API_KEY     API key (Settings → API Keys in Printago)
   PRINTAGO_STORE_ID    store id
   PRINTAGO_BASE_URL    API base URL (default https://api.printago.io)
   PRINTAGO_DATA_DIR    state folder (default: the desktop app's data folder)
+  PRINTAGO_REALTIME_URL  printer stats for \`printers\` (default Printago's broker for Printago's
+                       API, none for another base URL; \`off\` for none)
 
 Unfinished sends (a kill, Ctrl-C, a full disk) are finished by the next command that opens the
 store (send, printers, history --refresh), checked first and never queued twice; \`history\`
@@ -70,6 +81,12 @@ export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promis
         return await sendCommand(rest, io, ctx)
       case 'printers':
         return await printersCommand(rest, io, ctx)
+      case 'clear-bed':
+        return await clearBedCommand(rest, io, ctx)
+      case 'queue':
+        return await queueCommand(rest, io, ctx)
+      case 'jobs':
+        return await jobsCommand(rest, io, ctx)
       case 'inspect': {
         const inspect = await loadInspect()
         if (typeof inspect === 'string') {

@@ -14,6 +14,7 @@ import { resumedEvent, sendHandlers } from './handlers/send'
 import { settingsHandlers } from './handlers/settings'
 import { shellHandlers } from './handlers/shell'
 import { storeHandlers } from './handlers/stores'
+import { bedWaitText } from './history/bed-wait'
 import { notificationText } from './history/sync'
 import type { ConfFactory } from './history/store'
 import { realClock, type Clock } from './infra/clock'
@@ -53,13 +54,34 @@ export interface AppCoreOptions<
   startSandbox: (options: O) => Promise<D>
   /** Creates the history file's store: electron-store in the app, conf in Node. */
   createConf: ConfFactory
-  /** Shows a desktop notification; `onClick` opens the entry. Absent in the web bridge. */
-  notify?: (title: string, body: string, onClick: () => void) => void
+  /**
+   * Shows a desktop notification; `onClick` opens the entry; `actions` are its buttons (where the
+   * platform shows them). Absent in the web bridge.
+   */
+  notify?: (
+    title: string,
+    body: string,
+    onClick: () => void,
+    actions?: NotificationAction[]
+  ) => void
   /** MQTT endpoint for real stores (default Printago's realtime broker); null disables realtime. */
   realtimeUrl?: string | null
   /** Time and timers of the store sessions (tests pass a manual clock). Default: real time. */
   clock?: Clock
 }
+
+/** A button of a desktop notification. */
+export interface NotificationAction {
+  label: string
+  run: () => void
+}
+
+/**
+ * The demo farm shows every job state and both kinds of MQTT rows: the full lifecycle (sliced,
+ * finalizing, ready-for-printer) and UPDATE rows alternating between whole rows and only the
+ * changed fields, as Printago may send either.
+ */
+export const DEMO_SANDBOX_OPTIONS = { lifecycle: 'full', mqttEntityPayloads: 'mixed' } as const
 
 export interface AppCore<D extends DemoBackend = DemoBackend> {
   handlers: HandlerTable
@@ -86,7 +108,12 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
       // The demo farm starts empty every time, so its local history, journal and dedupe cache
       // from an earlier run would only point at jobs and parts that no longer exist.
       rmSync(storeDataDir(opts.dataDir, DEMO_STORE), { recursive: true, force: true })
-      sandbox = await opts.startSandbox({ port: 0, speed: 1, ...opts.demo } as O)
+      sandbox = await opts.startSandbox({
+        port: 0,
+        speed: 1,
+        ...DEMO_SANDBOX_OPTIONS,
+        ...opts.demo
+      } as O)
     }
     return sandbox
   }
@@ -116,6 +143,18 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
           opts.notify?.(title, body, () => emit('history:open', { entryId: entry.id }))
         },
         onPrintersChanged: (list) => emit('printers:changed', list),
+        onBedWait: (wait) => {
+          const { title, body } = bedWaitText(wait)
+          const entryId = wait.entry.id
+          const printerId = wait.printers[0]!.id
+          opts.notify?.(title, body, () => emit('history:open', { entryId }), [
+            // Clearing a bed is a safety step: the button opens the app's confirmation.
+            {
+              label: 'Mark bed clear',
+              run: () => emit('printers:askBedClear', { printerId, entryId })
+            }
+          ])
+        },
         onResumed: (results) => {
           for (const r of results) emit('send:finished', resumedEvent(r))
         }

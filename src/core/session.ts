@@ -4,16 +4,19 @@
 // Printago client, the printer cache, the history, the send service (leased per journal folder,
 // see session-senders.ts) and, for the app, the live parts: realtime, the status sync and the
 // timer that continues unfinished sends. The app core and every CLI command open stores here.
+// In the app, realtime also feeds the printer list (entity events, printer stats) and a watcher
+// tells when one of my queued jobs waits for a bed to be cleared.
 import type { HistoryEntry, HistorySnapshot, JobCopy } from '../shared/history'
 import type { PrinterList, StoreStatus } from '../shared/ipc'
 import type { SendRequest } from '../shared/send'
 import { clockSleep, every, realClock, type Clock } from './infra/clock'
 import { createLogger } from './infra/log'
+import { createBedWaitWatcher, type BedWait } from './history/bed-wait'
 import { openHistoryStore, type ConfFactory, type HistoryStore } from './history/store'
 import { createStatusSync, type StatusSync } from './history/sync'
-import { createPrintagoClient, type PrintagoClient } from './printago/client'
+import { createPrintagoClient, type ClientNotice, type PrintagoClient } from './printago/client'
 import { createRateLimiter } from './printago/rate-limiter'
-import { createRealtimeClient } from './printago/realtime'
+import { createRealtimeClient, type RealtimeClient } from './printago/realtime'
 import { createPrinterCache, type PrinterCache } from './printers/cache'
 import { recordJobFiles } from './send/record-history'
 import type { ReprintRequest, SendOptions, SendResult, SendService } from './send/service'
@@ -37,8 +40,12 @@ export interface LiveSessionOptions {
   onPrintersChanged: (list: PrinterList) => void
   /** Sends left unfinished (a crash, a quit, Printago unreachable) that this session continued. */
   onResumed: (results: SendResult[]) => void
+  /** One of my queued jobs waits for a bed to be cleared (told once per wait). */
+  onBedWait?: (wait: BedWait) => void
   /** Default RESUME_EVERY_MS. */
   resumeEveryMs?: number
+  /** The sync's watchdog interval while realtime is connected (default 3 min). */
+  watchdogIntervalMs?: number
 }
 
 export interface StoreSessionOptions {
@@ -57,6 +64,8 @@ export interface StoreSessionOptions {
   onProgress?: Parameters<typeof leaseSendService>[0]['onProgress']
   /** How long Printago may still act on a build request after it left (default 60 s). */
   settleMs?: number
+  /** The HTTP client's fetch (tests count requests in flight). */
+  fetch?: typeof globalThis.fetch
   /** The app's live parts; the CLI leaves them out. */
   live?: LiveSessionOptions
 }
@@ -116,14 +125,30 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     storeId: opts.storeId,
     limiter,
     now,
-    sleep
+    sleep,
+    ...(opts.fetch ? { fetch: opts.fetch } : {})
   })
   const live = opts.live
-  const printers = createPrinterCache({ client, clock, onChange: live?.onPrintersChanged })
+  let realtime: RealtimeClient | null = null
+  let bedWatch: ReturnType<typeof createBedWaitWatcher> | null = null
+  const printers = createPrinterCache({
+    client,
+    clock,
+    live: () => realtime?.state === 'connected',
+    jobOf: (id) => {
+      const entry = history?.byPrintJobId(id)
+      return entry ? { label: entry.label, mine: true } : undefined
+    },
+    onChange: (list) => {
+      live?.onPrintersChanged(list)
+      if (history) bedWatch?.check(history.list(), list.printers)
+    }
+  })
 
   let history: HistoryStore | null = null
-  const openHistory = (): HistoryStore =>
-    (history ??= openHistoryStore({
+  const openHistory = (): HistoryStore => {
+    if (history) return history
+    history = openHistoryStore({
       dir: opts.dir,
       storeId: opts.storeId,
       createConf: opts.createConf,
@@ -131,7 +156,11 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
       writeDelayMs: opts.historyWriteDelayMs,
       // The clock, not only `now`: the store's write timer runs on it too.
       clock
-    }))
+    })
+    // A legacy build's notes reach its entry once the send records it.
+    history.onChange(noteNotices)
+    return history
+  }
 
   let lease: Promise<SenderLease> | null = null
   let leased: SenderLease | null = null
@@ -168,23 +197,64 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     return track(openSender().then((s) => s.resumePending()))
   }
 
+  // What the legacy /v1/builds dropped, kept until the send records the entry of its build.
+  const notices = new Map<string, string>()
+  const noteNotices = (): void => {
+    for (const [partBuildId, message] of notices) {
+      const entry = history?.byPartBuildId(partBuildId)
+      if (!entry) continue
+      notices.delete(partBuildId)
+      history!.update(entry.id, (e) =>
+        e.notes?.includes(message) ? null : { ...e, notes: [...(e.notes ?? []), message] }
+      )
+    }
+  }
+  const offNotice = client.on('notice', (n: ClientNotice) => {
+    log.warn(n.message)
+    for (const id of n.partBuildIds) notices.set(id, n.message)
+    if (notices.size > 100) notices.delete(notices.keys().next().value!)
+    noteNotices()
+  })
+
   let sync: StatusSync | null = null
   let stopResuming = (): void => undefined
+  const unsubscribe: Array<() => void> = [offNotice]
   if (live) {
-    const realtime = live.realtimeUrl
+    realtime = live.realtimeUrl
       ? createRealtimeClient({ url: live.realtimeUrl, storeId: opts.storeId, apiKey: opts.apiKey })
       : null
     realtime?.onMessage((message) => {
-      if (message.kind === 'entity' && message.entityType === 'printer')
-        printers.applyEvent(message.entities)
+      if (message.kind === 'printer-stats') printers.applyStats(message)
+      else if (message.entityType === 'printer')
+        printers.applyEvent(message.entities, {
+          action: message.action,
+          changes: message.changes
+        })
     })
+    const store = openHistory()
+    if (live.onBedWait) {
+      const tell = live.onBedWait
+      bedWatch = createBedWaitWatcher({
+        notify: (wait) => {
+          if (live.notifications()) tell(wait)
+        }
+      })
+      unsubscribe.push(
+        store.onChange(() => {
+          const list = printers.current()
+          if (list) bedWatch?.check(store.list(), list.printers)
+        })
+      )
+    }
     sync = createStatusSync({
-      store: openHistory(),
+      store,
       client,
       realtime,
       clock,
       settings: () => ({ notifications: live.notifications() }),
-      printerName: (id) => printers.nameOf(id)
+      printerName: (id) => printers.nameOf(id),
+      extras: { queue: true, parts: true },
+      ...(live.watchdogIntervalMs ? { watchdogIntervalMs: live.watchdogIntervalMs } : {})
     })
     sync.onChange(live.onHistoryChanged)
     sync.onJobFinished(live.onJobFinished)
@@ -220,6 +290,8 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
     if (interrupt) await (await held)?.release({ interrupt: true })
     while (tasks.size > 0) await Promise.allSettled([...tasks])
     await (await held)?.release()
+    for (const u of unsubscribe.splice(0)) u()
+    printers.close()
     await sync?.close()
     history?.close()
     limiter.flush()

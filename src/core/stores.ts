@@ -34,6 +34,9 @@ export interface DemoBackend {
 export interface DemoOptions {
   port?: number
   speed?: number
+  /** The sandbox's job lifecycle and MQTT row shapes (the app core asks for all of them). */
+  lifecycle?: 'compact' | 'full'
+  mqttEntityPayloads?: 'full' | 'changes' | 'mixed'
 }
 
 /** The id of the demo store (its data folder is `stores/demo`). */
@@ -119,20 +122,23 @@ export async function verifyStoreAccess(creds: {
       name: stores.find((s) => s.id === creds.storeId)?.name ?? stores[0]?.name ?? fallbackName
     })
   } catch (err) {
+    if (isPrintagoError(err) && (err.code === 'network' || err.code === 'timeout'))
+      return fail(err.code, `Could not reach ${creds.baseUrl}: ${err.message}`)
+    // A 401 from /v1/stores may only mean that API keys cannot list "the stores of the current
+    // user" (it is documented for users, API.md §13.10): the printers decide whether the key is
+    // wrong. A 403 may be a missing permission to read stores; printers are what the app needs.
+    if (!(isPrintagoError(err) && (err.code === 'forbidden' || err.code === 'auth')))
+      return toFailure(err)
+  }
+  try {
+    await client.listPrinters({ limit: 1 })
+    return ok({ name: fallbackName })
+  } catch (err) {
     if (isPrintagoError(err) && err.code === 'auth')
       return fail(
         'auth',
         'Printago did not accept this API key for this store id (401 Unauthorized). Check both and try again.'
       )
-    if (isPrintagoError(err) && (err.code === 'network' || err.code === 'timeout'))
-      return fail(err.code, `Could not reach ${creds.baseUrl}: ${err.message}`)
-    if (!(isPrintagoError(err) && err.code === 'forbidden')) return toFailure(err)
-  }
-  // A key may lack permission to read stores; printers are what the app needs, so check those.
-  try {
-    await client.listPrinters({ limit: 1 })
-    return ok({ name: fallbackName })
-  } catch (err) {
     if (isPrintagoError(err) && err.code === 'forbidden')
       return fail(
         'forbidden',

@@ -178,21 +178,34 @@ app
           serialize: o.serialize,
           deserialize: o.deserialize
         }),
-      notify: (title, body, onClick) => {
+      notify: (title, body, onClick, actions = []) => {
         if (!Notification.isSupported()) return
-        const n = new Notification({ title, body, silent: false })
+        const n = new Notification({
+          title,
+          body,
+          silent: false,
+          // Buttons where the platform shows them (macOS, Windows); elsewhere a click opens the app.
+          actions: actions.map((a) => ({ type: 'button' as const, text: a.label }))
+        })
         // Keep a reference until it is gone, or it can be garbage-collected before the click.
         shownNotifications.add(n)
         const forget = (): void => void shownNotifications.delete(n)
         n.on('close', forget)
         n.on('failed', forget)
-        n.on('click', () => {
+        const front = (): void => {
           forget()
           if (win) {
             if (win.isMinimized()) win.restore()
             win.focus()
           }
+        }
+        n.on('click', () => {
+          front()
           onClick()
+        })
+        n.on('action', (_event, index) => {
+          front()
+          actions[index]?.run()
         })
         n.show()
       }

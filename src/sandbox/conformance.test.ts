@@ -10,8 +10,10 @@ import type {
   PrinterSlot,
   PrintJob
 } from '../shared/printago/api-types'
+import { createPrintagoClient } from '../core/printago/client'
+import { PENDING_QUEUE_QUERY } from '../core/history/sync-queue'
 import { demoFleet } from './index'
-import { schemaValidator } from './spec'
+import { openapi, schemaFields, schemaValidator } from './spec'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { boxStl } from '../test-support/stl'
@@ -409,5 +411,112 @@ describe('conformance: the operator loop, part metadata, storage, materials', ()
     await ok('POST', '/v2/builds', '/v2/builds', { parts: [{ partId: project.id }] })
     await ok('POST', `/v1/parts/${gcode.id}/split-plates`, '/v1/parts/{id}/split-plates')
     await checkAllLists()
+  })
+})
+
+describe('conformance: the calls of the operator loop, made by the app client', () => {
+  // The app's own client makes each call as the app does; every answer is checked against the
+  // spec. Projected reads (`fields=`) cannot carry the required fields they leave out: those
+  // answers are checked to name only fields the schema has.
+  const cleanups: Array<() => Promise<void>> = []
+  afterAll(async () => {
+    for (const c of cleanups) await c()
+  })
+  const templates = Object.keys(openapi.paths).map((t) => ({
+    t,
+    re: new RegExp(`^${t.replace(/\{[^}]+\}/g, '[^/]+')}$`)
+  }))
+  const templateOf = (path: string): string =>
+    templates
+      .filter((x) => x.re.test(path))
+      // A literal segment beats a parameter (/v1/print-jobs/pause before /v1/print-jobs/{id}).
+      .sort((a, b) => (a.t.match(/\{/g)?.length ?? 0) - (b.t.match(/\{/g)?.length ?? 0))[0]!.t
+
+  it('every answer the operator features read conforms', async () => {
+    // A farm of its own: the other tests' jobs would take the printers first.
+    const sb = await sandbox()
+    cleanups.push(() => sb.close())
+    const seen: Array<{ method: string; url: URL; status: number; body: unknown }> = []
+    const client = createPrintagoClient({
+      baseUrl: sb.url,
+      apiKey: sb.apiKey,
+      storeId: sb.storeId,
+      limiter: null,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init)
+        const text = await res.clone().text()
+        seen.push({
+          method: init?.method ?? 'GET',
+          url: new URL(String(input)),
+          status: res.status,
+          body: text ? JSON.parse(text) : undefined
+        })
+        return res
+      }
+    })
+    const part = await makePart(sb, 'operator', boxStl(10, 10, 10))
+    const pb = await build(sb, part.id, { quantity: 2, tags: { 'printer.id': `=${PRINTER.x1c}` } })
+    const run = await build(sb, part.id, { tags: { 'printer.id': `=${PRINTER.a1mini}` } })
+    const jobs = [...sb.state.printJobs.values()]
+    const queued = jobs.filter((j) => j.partBuildId === pb.id).map((j) => j.id)
+    const running = jobs.find((j) => j.partBuildId === run.id)!.id
+
+    await client.listStores()
+    await client.listPrinters({ limit: 1 })
+    await client.confirmReady([PRINTER.p1s2, PRINTER.a1mini])
+    const { fields: _projection, ...queueQuery } = PENDING_QUEUE_QUERY
+    await client.listPrintJobs(queueQuery)
+    await client.listPrintJobs(PENDING_QUEUE_QUERY)
+    await client.listPrintJobs({ 'partBuildId.in': `${pb.id},${run.id}`, limit: 1000 })
+    await client.moveToQueueFront(queued.slice(1))
+    for (let i = 0; i < 8; i++) sb.tick()
+    expect(sb.state.printJobs.get(running)!.status).toBe('completed')
+    await client.clearPrintJobs([running])
+    await client.getPrintJob(running)
+    await client.requestPartEstimate(part.id)
+    sb.tick()
+    await client.listParts({ 'id.in': part.id, limit: 40 })
+    const [analysed] = await client.listParts({
+      'id.in': part.id,
+      fields: 'id,slicingEstimate,thumbnailUri',
+      limit: 40
+    })
+    const job = await client.getPrintJob(running)
+    await client.signedDownloadUrls([analysed!.thumbnailUri!, job!.logsUri!], 300)
+    // Pause and resume need a printing job.
+    const third = await build(sb, part.id, { tags: { 'printer.id': `=${PRINTER.h2d}` } })
+    const printing = [...sb.state.printJobs.values()].find((j) => j.partBuildId === third.id)!
+    while (sb.state.printJobs.get(printing.id)!.status !== 'printing') sb.tick()
+    expect(await client.pausePrintJobs([printing.id])).toEqual([printing.id])
+    expect(await client.resumePrintJobs([printing.id])).toEqual([printing.id])
+
+    const checked = new Set<string>()
+    for (const x of seen) {
+      expect(x.status, `${x.method} ${x.url.pathname}`).toBeLessThan(300)
+      const template = templateOf(x.url.pathname)
+      checked.add(`${x.method} ${template}`)
+      const fields = x.url.searchParams.get('fields')
+      if (!fields) {
+        expectConforms(x.method, template, x.status, x.body)
+        continue
+      }
+      const allowed = new Set([...schemaFields('Part'), ...schemaFields('PrintJob')])
+      for (const item of x.body as Array<Record<string, unknown>>)
+        for (const k of Object.keys(item)) expect(allowed.has(k), k).toBe(true)
+    }
+    expect([...checked].sort()).toEqual([
+      'GET /v1/parts',
+      'GET /v1/print-jobs',
+      'GET /v1/print-jobs/{id}',
+      'GET /v1/printers',
+      'GET /v1/stores',
+      'PATCH /v1/print-jobs/clear',
+      'PATCH /v1/print-jobs/move-to-queue-front',
+      'PATCH /v1/print-jobs/pause',
+      'PATCH /v1/print-jobs/resume',
+      'PATCH /v1/printers/confirm-ready',
+      'POST /v1/parts/{partId}/estimate',
+      'POST /v1/storage/signed-urls'
+    ])
   })
 })

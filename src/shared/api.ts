@@ -49,7 +49,9 @@ export function createApi(t: Transport) {
     printers: {
       list: call(t, 'printers:list'),
       materials: call(t, 'printers:materials'),
-      onChanged: listen(t, 'printers:changed')
+      confirmReady: call(t, 'printers:confirmReady'),
+      onChanged: listen(t, 'printers:changed'),
+      onAskBedClear: listen(t, 'printers:askBedClear')
     },
     send: {
       start: call(t, 'send:start'),
@@ -66,6 +68,11 @@ export function createApi(t: Transport) {
       cancel: call(t, 'history:cancel'),
       retry: call(t, 'history:retry'),
       troubleshoot: call(t, 'history:troubleshoot'),
+      moveToFront: call(t, 'history:moveToFront'),
+      pause: call(t, 'history:pause'),
+      resume: call(t, 'history:resume'),
+      clearFinished: call(t, 'history:clearFinished'),
+      slicerLog: call(t, 'history:slicerLog'),
       exportCsv: call(t, 'history:exportCsv'),
       clear: call(t, 'history:clear'),
       onChanged: listen(t, 'history:changed'),

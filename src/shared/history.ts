@@ -63,9 +63,35 @@ export interface JobCopy {
   errorMessage?: string | null
   /** 0..100 when known (printer stats). */
   progress?: number | null
+  /** Live from printer stats while printing (memory only, never written to the history file). */
+  layer?: number | null
+  totalLayers?: number | null
+  minutesLeft?: number | null
+  /** "#position of total" in Printago's queue while pending (memory only, refreshed by the sync). */
+  queue?: QueuePlace | null
+  /** When the printer started and finished it (Printago's printingStartedAt / printingCompletedAt). */
+  startedAt?: string | null
+  finishedAt?: string | null
+  /** Storage path of Printago's slicer log for this job (signed and fetched by main). */
+  logsUri?: string | null
   updatedAt: string
   /** The job no longer exists in Printago (404 / absent from its build / DELETE event); kept, not dropped. */
   deletedOnServer?: boolean
+}
+
+/** Where a pending copy stands in Printago's queue: `position` of `total` pending jobs. */
+export interface QueuePlace {
+  position: number
+  total: number
+}
+
+/** Printago's slicing estimate of a part (its `slicingEstimate`), reduced to what the UI shows. */
+export interface PrintEstimate {
+  seconds: number
+  grams: number
+  /** Per filament, e.g. `{type: 'PLA', grams: 12.5}`. */
+  materials: Array<{ type: string; grams: number; color?: string }>
+  slicerVersion?: string
 }
 
 /** True while a copy may still change on its own (not final, not deleted on the server). */
@@ -114,6 +140,12 @@ export interface HistoryEntry {
   original?: { file: string; fileName: string; sha256: string; unit: ModelUnit }
   /** ms since epoch of the last confirmed server state (for "last known state, 3 min ago"). */
   syncedAt?: number
+  /** Printago's slicing estimate of the part, once Printago has one. */
+  estimate?: PrintEstimate
+  /** Printago's own thumbnail of the part (a PNG/JPEG data URL fetched by main). */
+  remoteThumbnail?: string
+  /** Things the user should know about how it was queued (e.g. what the legacy API dropped). */
+  notes?: string[]
 }
 
 /**
@@ -146,12 +178,47 @@ export type SyncMode = 'realtime' | 'polling' | 'offline'
 
 export interface HistorySnapshot {
   entries: HistoryEntry[]
-  sync: { mode: SyncMode; lastSyncAt: number | null; error?: string }
+  /**
+   * `note`: why the mode is what it is when nothing failed (e.g. realtime is connected but job
+   * events do not arrive, so the jobs are checked over REST).
+   */
+  sync: { mode: SyncMode; lastSyncAt: number | null; error?: string; note?: string }
   /** Set once after start-up when a damaged history file was set aside. */
   recovered?: { message: string; backupPath: string }
 }
 
 // ---- helpers shared by main (actions, CLI) and the renderer (pure) -----------------------------
+
+/** "2 h 5 min", "14 min", "40 s" for a duration in seconds. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds))
+  if (s < 60) return `${s} s`
+  const m = Math.round(s / 60)
+  if (m < 60) return `${m} min`
+  const h = Math.floor(m / 60)
+  return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`
+}
+
+/** "1 h 12 min · 38 g PLA" for an estimate. */
+export function estimateText(e: PrintEstimate): string {
+  const types = [...new Set(e.materials.map((m) => m.type).filter(Boolean))]
+  const grams = `${e.grams >= 10 ? Math.round(e.grams) : e.grams.toFixed(1)} g`
+  return [formatDuration(e.seconds), types.length ? `${grams} ${types.join(' + ')}` : grams].join(
+    ' · '
+  )
+}
+
+/** How long the printer took for a finished copy (seconds), or null when unknown. */
+export function printSeconds(copy: Pick<JobCopy, 'startedAt' | 'finishedAt'>): number | null {
+  if (!copy.startedAt || !copy.finishedAt) return null
+  const ms = Date.parse(copy.finishedAt) - Date.parse(copy.startedAt)
+  return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : null
+}
+
+/** "#3 of 12" for a queue place. */
+export function queueText(q: QueuePlace): string {
+  return `#${q.position} of ${q.total}`
+}
 
 function durationText(ms: number): string {
   const m = Math.floor(ms / 60_000)

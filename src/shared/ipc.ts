@@ -1,6 +1,8 @@
 // The one IPC contract: channel names (`domain:verb`), their payload schemas and result types,
 // and the push events main sends to the renderer. Used by main (handler table), the preload,
 // the browser test bridge and the renderer. No `electron` import here.
+// Longer than ~400 lines on purpose: one contract in one file is what lets a reviewer see every
+// channel the renderer can call and every payload it may send.
 import { z } from 'zod'
 
 import type { AppError, Result } from './result'
@@ -151,6 +153,25 @@ export const channels = {
     printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
   }),
   'history:troubleshoot': z.strictObject({ printJobId: z.string().min(1).max(64) }),
+  // The operator's queue: copies of one entry (default: every eligible copy).
+  'history:moveToFront': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
+  }),
+  'history:pause': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
+  }),
+  'history:resume': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
+  }),
+  'history:clearFinished': z.strictObject({
+    entryId: z.string().min(1).max(64),
+    printJobIds: z.array(z.string().min(1).max(64)).max(MAX_QUANTITY).optional()
+  }),
+  'history:slicerLog': z.strictObject({ printJobId: z.string().min(1).max(64) }),
+  'printers:confirmReady': z.strictObject({ printerId: z.string().min(1).max(64) }),
   'history:exportCsv': z.void(),
   'history:clear': z.void(),
   'settings:get': z.void(),
@@ -185,7 +206,29 @@ export interface AppInfo {
   store: StoreStatus
 }
 
-export type PrinterState = 'ready' | 'waiting-bed-clear' | 'printing' | 'offline' | 'disabled'
+export type PrinterState =
+  'ready' | 'waiting-bed-clear' | 'printing' | 'paused' | 'offline' | 'disabled' | 'maintenance'
+
+/** One health message of a printer (printer stats: HMS errors, warnings, infos). */
+export interface PrinterHealth {
+  level: 'error' | 'warning' | 'info'
+  code: string
+  message: string
+}
+
+/** The job a printer is running, with live progress when printer stats report it. */
+export interface PrinterJobNow {
+  /** Printago's job id (`printingJobId`); null for a print started outside Printago. */
+  printJobId: string | null
+  label: string | null
+  /** 0..100 */
+  percent: number | null
+  layer: number | null
+  totalLayers: number | null
+  minutesLeft: number | null
+  /** One of my jobs (in this computer's history). */
+  mine?: boolean
+}
 
 /** A printer as the UI sees it: derived state, no `metadata` (it holds secrets). */
 export interface PrinterSummary {
@@ -199,6 +242,13 @@ export interface PrinterSummary {
   enabled: boolean
   tags: string[]
   printingJobId: string | null
+  inMaintenance?: boolean
+  /** Clears its own bed (Printago's continuous print / FabMatic). */
+  continuousPrint?: boolean
+  /** What it is printing now (state printing or paused). */
+  job?: PrinterJobNow | null
+  /** Errors, warnings and infos from printer stats (live only). */
+  health?: PrinterHealth[]
 }
 
 export interface PrinterList {
@@ -271,6 +321,12 @@ export interface ChannelResults {
   'history:cancel': { affected: string[] }
   'history:retry': { affected: string[] }
   'history:troubleshoot': Troubleshoot
+  'history:moveToFront': { affected: string[] }
+  'history:pause': { affected: string[] }
+  'history:resume': { affected: string[] }
+  'history:clearFinished': { affected: string[] }
+  'history:slicerLog': SlicerLog
+  'printers:confirmReady': PrinterSummary
   'history:exportCsv': { filename: string; csv: string }
   'history:clear': { cleared: number }
   'settings:get': SettingsView
@@ -296,6 +352,14 @@ export interface SavedStoreView {
   active: boolean
   /** False when the key was kept for one session only and must be entered again. */
   hasKey: boolean
+}
+
+/** Printago's slicer log of one job, fetched by main (the renderer cannot load remote URLs). */
+export interface SlicerLog {
+  printJobId: string
+  text: string
+  /** Only the end of a long log is shown. */
+  truncated: boolean
 }
 
 /** "Why is it waiting?" in words, per printer. */
@@ -333,6 +397,11 @@ export interface Events {
   'history:changed': HistorySnapshot
   /** The user clicked a desktop notification: open this history entry. */
   'history:open': { entryId: string }
+  /**
+   * The user chose "Mark bed clear" in a desktop notification: ask for the confirmation in the
+   * app (clearing a bed is a safety step; a notification button alone never does it).
+   */
+  'printers:askBedClear': { printerId: string; entryId?: string }
 }
 export type EventName = keyof Events
 
@@ -342,7 +411,8 @@ export const eventNames: EventName[] = [
   'printers:changed',
   'store:changed',
   'history:changed',
-  'history:open'
+  'history:open',
+  'printers:askBedClear'
 ]
 
 /**

@@ -412,16 +412,20 @@ describe('printago CLI', () => {
     expect(r.code).toBe(0)
     const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>
     expect(rows.length).toBe(sandbox.state.printers.size)
-    // Exactly the documented shape: the derived state is the table's, not the JSON's.
+    // Exactly the documented shape, with the derived state, the job and what needs a hand.
     for (const row of rows) {
       expect(Object.keys(row)).toEqual([
         'id',
         'name',
         'model',
+        'state',
         'online',
         'available',
         'ready',
-        'tags'
+        'tags',
+        'job',
+        'needs',
+        'health'
       ])
     }
     expect(r.stdout).not.toContain('dev_access_code')
@@ -434,7 +438,7 @@ describe('printago CLI', () => {
   it('printers prints a table; a bad key is exit 1', async () => {
     const table = await inProcess(['printers'], env)
     expect(table.code).toBe(0)
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+MODEL\s+STATE\s+TAGS$/)
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+MODEL\s+STATE\s+JOB\s+NEEDS\s+TAGS$/)
     const bad = await inProcess(['printers'], { ...env, PRINTAGO_API_KEY: 'y'.repeat(72) })
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('401')

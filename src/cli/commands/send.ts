@@ -300,6 +300,11 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
   const session = await openCliSession(creds, ctx, {
     onProgress: progressPrinter(io, parsed.files.length)
   })
+  // What the legacy /v1/builds fallback could not take (e.g. the queue position) is said.
+  session.client.on('notice', (n) =>
+    io.stderr(`note: ${n.message}
+`)
+  )
   // Ctrl-C pauses: the send stops like a quit (nothing final is written) and resumes next run.
   let paused = false
   const pause = (): void => {
@@ -423,7 +428,10 @@ async function warnIfUnreachable(
   if (routing.mode === 'any') return
   try {
     const printers = await client.listPrinters({ limit: 1000 }, callOptions(ctx))
-    const warning = unreachableRouting(routing, printers.map(toPrinterSummary))
+    const warning = unreachableRouting(
+      routing,
+      printers.map((p) => toPrinterSummary(p))
+    )
     if (warning) io.stderr(`warning: ${warning}\n`)
   } catch (error) {
     // A bad key or a cancel is reported by the send itself; anything else only loses the hint.

@@ -4,13 +4,14 @@ import type { HistorySnapshot } from '../../shared/history'
 import { fail, ok, type Result } from '../../shared/result'
 import {
   cancelEntry,
-  exportHistoryCsv,
   HistoryActionError,
   reprintEntry,
   retryEntry,
-  troubleshootJob,
   type HistoryActionDeps
 } from '../history/actions'
+import { exportHistoryCsv } from '../history/export-csv'
+import { troubleshootJob } from '../history/troubleshoot'
+import { queueOperation, slicerLog, type QueueActionDeps } from '../history/queue-actions'
 import type { StoreSession } from '../session'
 import { needStore, toFailure } from './failure'
 import type { CoreContext, DomainHandlers } from './context'
@@ -29,6 +30,13 @@ export function historyHandlers(ctx: CoreContext): DomainHandlers<'history'> {
         name: p.name,
         tags: p.tags
       }))
+  })
+
+  const queueDeps = (session: StoreSession): QueueActionDeps => ({
+    store: session.history,
+    client: session.client,
+    now: () => ctx.clock.now(),
+    queueChanged: () => session.sync?.queueChanged()
   })
 
   async function withHistory<T>(fn: (session: StoreSession) => Promise<T>): Promise<Result<T>> {
@@ -52,6 +60,15 @@ export function historyHandlers(ctx: CoreContext): DomainHandlers<'history'> {
     'history:cancel': async (req) => withHistory((s) => cancelEntry(deps(s), req)),
     'history:retry': async (req) => withHistory((s) => retryEntry(deps(s), req)),
     'history:troubleshoot': async (req) => withHistory((s) => troubleshootJob(deps(s), req)),
+    'history:moveToFront': async (req) =>
+      withHistory((s) => queueOperation(queueDeps(s), 'move-to-front', req)),
+    'history:pause': async (req) => withHistory((s) => queueOperation(queueDeps(s), 'pause', req)),
+    'history:resume': async (req) =>
+      withHistory((s) => queueOperation(queueDeps(s), 'resume', req)),
+    'history:clearFinished': async (req) =>
+      withHistory((s) => queueOperation(queueDeps(s), 'clear', req)),
+    'history:slicerLog': async ({ printJobId }) =>
+      withHistory((s) => slicerLog(queueDeps(s), printJobId)),
     'history:exportCsv': async () =>
       withHistory(async (s) => exportHistoryCsv(s.history, ctx.clock.now())),
     'history:clear': async () => withHistory(async (s) => ({ cleared: s.history.clear() }))

@@ -1,8 +1,12 @@
 // `printers:*`: the store's printers from the session's cache (within its request budget), and
 // its materials with what each printer has loaded; a failed refresh serves the last known answer
 // marked stale instead of an empty screen.
-import type { MaterialsView, PrinterList } from '../../shared/ipc'
-import { ok } from '../../shared/result'
+// `printers:confirmReady`: Mark bed clear (the renderer asked the user to confirm first); a key
+// without `printer.ready` gets the 403 in words.
+import type { MaterialsView, PrinterList, PrinterSummary } from '../../shared/ipc'
+import { fail, ok } from '../../shared/result'
+import { isPrintagoError } from '../printago/errors'
+import { forbiddenMessage } from '../history/queue-actions'
 import { createMaterialsCache, type MaterialsCache } from '../printers/materials'
 import type { StoreSession } from '../session'
 import { needStore, toAppError, toFailure } from './failure'
@@ -43,6 +47,22 @@ export function printersHandlers(ctx: CoreContext): DomainHandlers<'printers'> {
           } catch (err) {
             const last = cache.current()
             return last ? ok({ ...last, stale: toAppError(err) }) : toFailure(err)
+          }
+        },
+        needStore
+      ),
+    'printers:confirmReady': async ({ printerId }) =>
+      withSession<PrinterSummary>(
+        ctx,
+        async (session) => {
+          try {
+            return ok(await session.printers.confirmReady(printerId))
+          } catch (err) {
+            if (isPrintagoError(err) && err.code === 'forbidden')
+              return fail('forbidden', forbiddenMessage('printer.ready', 'mark a bed clear'), {
+                permission: 'printer.ready'
+              })
+            return toFailure(err)
           }
         },
         needStore

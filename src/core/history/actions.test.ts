@@ -6,19 +6,16 @@ import type { TestSandbox } from '../../sandbox/testing'
 import { allowedExternalUrl } from '../infra/external-links'
 import {
   cancelEntry,
-  csvCell,
-  describeTroubleshoot,
-  exportHistoryCsv,
-  historyCsv,
   HistoryActionError,
   printagoPartUrl,
   printagoQueueUrl,
   reprintEntry,
   retryEntry,
-  troubleshootJob,
   waitingHint,
   type HistoryActionDeps
 } from './actions'
+import { csvCell, exportHistoryCsv, historyCsv } from './export-csv'
+import { describeTroubleshoot, troubleshootJob } from './troubleshoot'
 import type { HistoryStore } from './store'
 import { sendToSandbox, tempHistory } from '../../test-support/history-store'
 import { createPrintagoClient, type PrintagoClient } from '../printago/client'

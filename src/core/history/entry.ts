@@ -48,6 +48,9 @@ export function normalizeEntry(entry: HistoryEntry): HistoryEntry {
   if (entry.thumbnail !== undefined && entry.thumbnail.length > MAX_THUMBNAIL_CHARS) {
     delete entry.thumbnail
   }
+  if (entry.remoteThumbnail !== undefined && entry.remoteThumbnail.length > MAX_THUMBNAIL_CHARS) {
+    delete entry.remoteThumbnail
+  }
   return entry
 }
 

@@ -69,6 +69,9 @@ const CopyFileSchema = z.object({
   printerName: z.string().nullable().optional().catch(undefined),
   errorMessage: z.string().nullable().optional().catch(undefined),
   progress: z.number().min(0).max(100).nullable().optional().catch(undefined),
+  startedAt: z.string().nullable().optional().catch(undefined),
+  finishedAt: z.string().nullable().optional().catch(undefined),
+  logsUri: z.string().max(2048).nullable().optional().catch(undefined),
   updatedAt: z.string(),
   deletedOnServer: z.boolean().optional().catch(undefined)
 })
@@ -135,7 +138,20 @@ const EntryFileSchema = z.object({
       unit: z.enum(['mm', 'inch', 'm', 'um'])
     })
     .optional()
-    .catch(undefined)
+    .catch(undefined),
+  estimate: z
+    .object({
+      seconds: z.number().nonnegative(),
+      grams: z.number().nonnegative(),
+      materials: z
+        .array(z.object({ type: z.string(), grams: z.number(), color: z.string().optional() }))
+        .max(32),
+      slicerVersion: z.string().max(200).optional()
+    })
+    .optional()
+    .catch(undefined),
+  remoteThumbnail: z.string().max(MAX_THUMBNAIL_CHARS).optional().catch(undefined),
+  notes: z.array(z.string().max(500)).max(10).optional().catch(undefined)
 })
 
 /** Parses one stored entry; null when it is unusable or belongs to another store. */

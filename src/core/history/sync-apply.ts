@@ -10,13 +10,21 @@ import type { HistoryStore } from './store'
 export type JobFacts = Partial<
   Pick<
     PrintJob,
-    'status' | 'assignedPrinterId' | 'errorMessage' | 'updatedAt' | 'partBuildId' | 'quantityIndex'
+    | 'status'
+    | 'assignedPrinterId'
+    | 'errorMessage'
+    | 'updatedAt'
+    | 'partBuildId'
+    | 'quantityIndex'
+    | 'printingStartedAt'
+    | 'printingCompletedAt'
+    | 'logsUri'
   >
 > & { id: string }
 
 /** The `fields=` projection of job reads: exactly what `jobFacts` reads. */
 export const JOB_FIELDS =
-  'id,partBuildId,quantityIndex,status,assignedPrinterId,errorMessage,updatedAt'
+  'id,partBuildId,quantityIndex,status,assignedPrinterId,errorMessage,updatedAt,printingStartedAt,printingCompletedAt,logsUri'
 
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined
@@ -27,7 +35,7 @@ function strOrNull(v: unknown): string | null | undefined {
 }
 
 /** A `changes` value may be the new value or an `{old,new}` / `{from,to}` pair (undocumented). */
-function changedValue(v: unknown): unknown {
+export function changedValue(v: unknown): unknown {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const r = v as Record<string, unknown>
     if ('new' in r) return r['new']
@@ -56,6 +64,12 @@ export function jobFacts(
   if (updatedAt) facts.updatedAt = updatedAt
   const build = str(merged['partBuildId'])
   if (build) facts.partBuildId = build
+  const started = strOrNull(merged['printingStartedAt'])
+  if (started !== undefined) facts.printingStartedAt = started
+  const completed = strOrNull(merged['printingCompletedAt'])
+  if (completed !== undefined) facts.printingCompletedAt = completed
+  const logs = strOrNull(merged['logsUri'])
+  if (logs !== undefined) facts.logsUri = logs
   if (typeof merged['quantityIndex'] === 'number') facts.quantityIndex = merged['quantityIndex']
   return facts
 }
@@ -81,6 +95,17 @@ export function applyJobFacts(
   if (name) next.printerName = name
   const error = facts.errorMessage !== undefined ? facts.errorMessage : prev?.errorMessage
   if (error) next.errorMessage = error
+  // Partial facts (an MQTT row with only the changed fields) keep what the copy knew.
+  const keep = <K extends 'startedAt' | 'finishedAt' | 'logsUri'>(
+    k: K,
+    v: string | null | undefined
+  ): void => {
+    const value = v !== undefined ? v : prev?.[k]
+    if (value) next[k] = value
+  }
+  keep('startedAt', facts.printingStartedAt)
+  keep('finishedAt', facts.printingCompletedAt)
+  keep('logsUri', facts.logsUri)
   if (prev?.deletedOnServer && !facts.status) next.deletedOnServer = true
   if (
     prev &&
@@ -88,6 +113,9 @@ export function applyJobFacts(
     prev.printerId === next.printerId &&
     (prev.printerName ?? null) === (next.printerName ?? null) &&
     (prev.errorMessage ?? null) === (next.errorMessage ?? null) &&
+    (prev.startedAt ?? null) === (next.startedAt ?? null) &&
+    (prev.finishedAt ?? null) === (next.finishedAt ?? null) &&
+    (prev.logsUri ?? null) === (next.logsUri ?? null) &&
     !!prev.deletedOnServer === !!next.deletedOnServer
   ) {
     return null

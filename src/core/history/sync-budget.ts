@@ -39,6 +39,8 @@ export interface BudgetedCalls {
   call: BudgetedCall
   /** Holds every call until `at` (clock ms), e.g. a 429's Retry-After. */
   blockUntil(at: number): void
+  /** Requests that could go right now without waiting (0 while held by a Retry-After). */
+  room(): number
   /** Times of the requests made so far (clock ms). */
   readonly requestTimes: readonly number[]
   /** Aborts the requests in flight and ends every wait; calls from now on reject. */
@@ -97,6 +99,10 @@ export function createBudgetedCalls(opts: { clock: Clock; maxPerMinute: number }
     call,
     blockUntil(at) {
       blockedUntil = at
+    },
+    room() {
+      if (closed || blockedUntil > clock.now()) return 0
+      return budget.max - budget.recent(clock.now())
     },
     requestTimes,
     close() {

@@ -49,7 +49,9 @@ function track(sync: StatusSync): Array<{ entry: HistoryEntry; copy: JobCopy }> 
 }
 
 describe('status sync over MQTT (real sandbox and broker)', () => {
-  async function realtimeSetup(over: { password?: string } = {}): Promise<{
+  async function realtimeSetup(
+    over: { password?: string; entityPayloads?: 'full' | 'changes' | 'mixed' } = {}
+  ): Promise<{
     sb: TestSandbox
     client: PrintagoClient
     store: HistoryStore
@@ -61,7 +63,8 @@ describe('status sync over MQTT (real sandbox and broker)', () => {
       storeId: sb.storeId,
       apiKey: sb.apiKey,
       limitedApiKey: sb.limitedApiKey,
-      events: sb.events
+      events: sb.events,
+      entityPayloads: over.entityPayloads
     })
     cleanups.push(() => broker.close())
     const realtime = createRealtimeClient({
@@ -107,6 +110,37 @@ describe('status sync over MQTT (real sandbox and broker)', () => {
     expect(finished[0]?.copy.status).toBe('completed')
     expect(sync.snapshot().sync.mode).toBe('realtime')
     expect(snapshots).toContain('realtime')
+  })
+
+  it('follows a job through UPDATE rows that carry only the changed fields', async () => {
+    const { sb, client, store, realtime } = await realtimeSetup({ entityPayloads: 'changes' })
+    const clock = createManualClock()
+    const sync = createStatusSync({ store, client, realtime, clock })
+    const finished = track(sync)
+    sync.start()
+    await waitFor(() => realtime.state === 'connected', 5000, 'realtime')
+    await clock.advance(0)
+    const entry = store.add(await sendToSandbox(sb, { knownJobIds: true }))
+    const jobId = entry.copies[0]!.printJobId
+    for (let i = 0; i < 5; i++) {
+      sb.tick()
+      const state = sb.state.printJobs.get(jobId)!.status
+      await waitFor(() => store.get(entry.id)?.copies[0]?.status === state, 2000, state)
+    }
+    const job = sb.state.printJobs.get(jobId)!
+    expect(job.status).toBe('completed')
+    // Rows of only `{id, status, updatedAt…}`: what earlier rows said is kept, the rest filled in.
+    expect(store.get(entry.id)!.copies[0]).toMatchObject({
+      status: 'completed',
+      printerId: job.assignedPrinterId,
+      startedAt: job.printingStartedAt,
+      finishedAt: job.printingCompletedAt
+    })
+    // No row named the printer: one printer list (inside the budget) did.
+    await waitFor(() => !!store.get(entry.id)!.copies[0]!.printerName, 2000, 'the printer name')
+    expect(finished.map((f) => f.copy.status)).toEqual(['completed'])
+    expect(sb.log.filter((r) => r.path === '/v1/printers')).toHaveLength(1)
+    expect(sync.requests).toBe(1) // that list; no job was read over REST
   })
 
   it('reconciles once over REST after the broker restarts', async () => {

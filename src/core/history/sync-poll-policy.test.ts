@@ -5,6 +5,7 @@ import {
   createPollBackoff,
   FAILING_MIN_INTERVAL_MS,
   nextPollDelay,
+  WATCHDOG_INTERVAL_MS,
   type PollPolicy,
   type PollSituation
 } from './sync-poll-policy'
@@ -51,9 +52,8 @@ describe('poll policy', () => {
     expect(b.state).toEqual({ intervalMs: 10_000, idlePolls: 0 })
   })
 
-  it('polls only while realtime is down, slower while failing, and stops when idle', () => {
+  it('polls while realtime is down, slower while failing, and stops when idle', () => {
     const b = { intervalMs: 15_000, idlePolls: 0 }
-    expect(nextPollDelay(situation({ live: true }), b, policy)).toBeNull()
     expect(nextPollDelay(situation(), b, policy)).toBe(15_000)
     expect(nextPollDelay(situation({ failing: true }), b, policy)).toBe(FAILING_MIN_INTERVAL_MS)
     const idle = situation({ hasOpen: false })
@@ -63,5 +63,17 @@ describe('poll policy', () => {
     const nothingRecent = situation({ hasOpen: false, hasRecent: () => ((asked = true), false) })
     expect(nextPollDelay(nothingRecent, b, policy)).toBeNull()
     expect(asked).toBe(true)
+  })
+
+  it('while realtime is connected: only the slow watchdog for open jobs, polling when suspect', () => {
+    const b = { intervalMs: 15_000, idlePolls: 0 }
+    expect(nextPollDelay(situation({ live: true }), b, policy)).toBe(WATCHDOG_INTERVAL_MS)
+    expect(
+      nextPollDelay(situation({ live: true }), b, { ...policy, watchdogIntervalMs: 120_000 })
+    ).toBe(120_000)
+    expect(nextPollDelay(situation({ live: true, hasOpen: false }), b, policy)).toBeNull()
+    // Connected, but our job events do not arrive: as if realtime were down.
+    expect(nextPollDelay(situation({ live: true, suspect: true }), b, policy)).toBe(15_000)
+    expect(WATCHDOG_INTERVAL_MS).toBeGreaterThanOrEqual(60_000)
   })
 })

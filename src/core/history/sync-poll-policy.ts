@@ -1,9 +1,12 @@
-// When the status sync polls over REST, as pure decisions: polling is the fallback while realtime
-// is down. Jobs open: every `baseIntervalMs`, backing off ×1.5 per pass that changed nothing
-// (×2 per failed pass, and at least 30 s while failing) up to `maxIntervalMs`. Nothing open:
-// `maxIntervalMs` for a few idle polls while recently finished entries may still change (a job
-// retried in Printago's UI reopens), then not at all.
+// When the status sync polls over REST, as pure decisions. Realtime connected and trusted: only a
+// slow watchdog while jobs are open (one batched pass every `watchdogIntervalMs`), because job
+// events may not reach an API key at all. Realtime down, or connected but not delivering our job
+// events (`suspect`): polling. Jobs open: every `baseIntervalMs`, backing off ×1.5 per pass that
+// changed nothing (×2 per failed pass, and at least 30 s while failing) up to `maxIntervalMs`.
+// Nothing open: `maxIntervalMs` for a few idle polls while recently finished entries may still
+// change (a job retried in Printago's UI reopens), then not at all.
 export const FAILING_MIN_INTERVAL_MS = 30_000
+export const WATCHDOG_INTERVAL_MS = 3 * 60_000
 
 export interface PollPolicy {
   /** Poll interval while jobs are open and realtime is down. */
@@ -12,6 +15,8 @@ export interface PollPolicy {
   maxIntervalMs: number
   /** Idle polls (nothing open) before polling stops. */
   maxIdlePolls: number
+  /** The watchdog's interval while realtime is connected and jobs are open. */
+  watchdogIntervalMs?: number
 }
 
 /** How one REST pass went, for the back-off. */
@@ -42,6 +47,8 @@ export function afterPass(b: BackoffState, outcome: PassOutcome, p: PollPolicy):
 export interface PollSituation {
   /** Realtime is connected (its events keep the history up to date). */
   live: boolean
+  /** Connected, but our job events do not seem to arrive (see sync-realtime-health.ts). */
+  suspect?: boolean
   /** Some entry may still change. */
   hasOpen: boolean
   /** The last REST pass failed. */
@@ -52,7 +59,7 @@ export interface PollSituation {
 
 /** ms until the next poll, or null for none. */
 export function nextPollDelay(s: PollSituation, b: BackoffState, p: PollPolicy): number | null {
-  if (s.live) return null
+  if (s.live && !s.suspect) return s.hasOpen ? (p.watchdogIntervalMs ?? WATCHDOG_INTERVAL_MS) : null
   if (s.hasOpen) return s.failing ? Math.max(b.intervalMs, FAILING_MIN_INTERVAL_MS) : b.intervalMs
   if (b.idlePolls < p.maxIdlePolls && s.hasRecent()) return p.maxIntervalMs
   return null

@@ -136,7 +136,8 @@ describe('realtime handling', () => {
         topic: `stores/${STORE}/printer-stats/p1`,
         printerId: 'p1',
         percent,
-        state: 'PRINTING'
+        state: 'PRINTING',
+        hasPrint: true
       })
     stat(10)
     expect(changes()).toBe(0) // nothing of ours prints there yet
@@ -160,13 +161,14 @@ describe('realtime messages', () => {
     expect(parseRealtimeMessage(t, '[1]', s)).toEqual({ ok: false, reason: 'not an object' })
     expect(
       parseRealtimeMessage(t, '{"entityType":"coffee","action":"INSERT","entities":{"a":{}}}', s)
-    ).toEqual({ ok: false, reason: 'unknown entityType' })
+    ).toEqual({ ok: false, reason: 'unknown entityType', rawType: 'coffee' })
     expect(
       parseRealtimeMessage(t, '{"entityType":"printJob","action":"EXPLODE","entities":{"a":{}}}', s)
-    ).toEqual({ ok: false, reason: 'unknown action' })
+    ).toEqual({ ok: false, reason: 'unknown action', rawType: 'printJob' })
     expect(parseRealtimeMessage(t, '{"entityType":"printJob","action":"UPDATE"}', s)).toEqual({
       ok: false,
-      reason: 'missing entities'
+      reason: 'missing entities',
+      rawType: 'printJob'
     })
     expect(parseRealtimeMessage('stores/other/entities/x', '{}', s)).toEqual({
       ok: false,
@@ -192,8 +194,56 @@ describe('realtime messages', () => {
         topic: `stores/${s}/printer-stats/p1`,
         printerId: 'p1',
         percent: 42,
-        state: 'PRINTING'
+        state: 'PRINTING',
+        hasPrint: true
       }
+    })
+    // Layer, time left, task and health, when the message carries them; sparse ones keep less.
+    expect(
+      parseRealtimeMessage(
+        `stores/${s}/printer-stats/p1`,
+        JSON.stringify({
+          state: 'PAUSE',
+          isOnline: true,
+          isAvailable: false,
+          data: {
+            print: {
+              percent: 50,
+              currentLayer: 20,
+              totalLayers: 40,
+              timeRemaining: 7,
+              taskName: 'x'
+            },
+            health: { errors: [{ code: 'HMS_1', message: 'Nozzle clog' }], warnings: 'bad' }
+          }
+        }),
+        s
+      )
+    ).toMatchObject({
+      ok: true,
+      message: {
+        state: 'PAUSE',
+        currentLayer: 20,
+        totalLayers: 40,
+        timeRemaining: 7,
+        taskName: 'x',
+        isOnline: true,
+        isAvailable: false,
+        health: { errors: [{ code: 'HMS_1', message: 'Nozzle clog' }], warnings: [], infos: [] }
+      }
+    })
+    const sparse = parseRealtimeMessage(
+      `stores/${s}/printer-stats/p1`,
+      '{"data":{"print":{"percent":51}}}',
+      s
+    )
+    expect(sparse.ok && sparse.message.kind === 'printer-stats' && sparse.message).toEqual({
+      kind: 'printer-stats',
+      topic: `stores/${s}/printer-stats/p1`,
+      printerId: 'p1',
+      percent: 51,
+      state: null,
+      hasPrint: true
     })
   })
 })

@@ -1,7 +1,9 @@
 // The status sync's handling of realtime (MQTT) messages, one handler per kind of message:
 // print-job entity events update the copies of OUR part builds (events for builds the history
-// does not know yet are held, see sync-event-buffer.ts), printer entity events teach printer
-// names, printer stats move the live progress. Unknown and foreign messages are ignored.
+// does not know yet are held, see sync-event-buffer.ts) and tell that the queue moved, printer
+// entity events teach printer names, part events bring estimates and thumbnails, printer stats
+// move the live progress. Rows may be whole or only the changed fields. Unknown and foreign
+// messages are ignored.
 import type { HistoryEntry } from '../../shared/history'
 import type { Clock } from '../infra/clock'
 import type {
@@ -11,9 +13,10 @@ import type {
   RealtimeMessage
 } from '../printago/realtime'
 import type { HistoryStore } from './store'
-import { applyToEntry, jobFacts, markDeleted, type ApplyContext } from './sync-apply'
+import { applyToEntry, changedValue, jobFacts, markDeleted, type ApplyContext } from './sync-apply'
 import { createEventBuffer } from './sync-event-buffer'
 import type { FinishedJobs } from './sync-notify'
+import type { PartFacts } from './sync-parts'
 import type { PrinterNames } from './sync-printer-names'
 import type { PrinterStats } from './sync-printer-stats'
 
@@ -33,6 +36,10 @@ export interface RealtimeHandlingOptions {
   finished: FinishedJobs
   /** Something visible changed that the store did not see (live progress). */
   changed: () => void
+  /** A job event arrived; `ours` when it was about one of my jobs. */
+  onJobEvent?: (ours: boolean) => void
+  /** Estimates and thumbnails from part events. */
+  parts?: Pick<PartFacts, 'learn'>
 }
 
 export function createRealtimeHandling(opts: RealtimeHandlingOptions): RealtimeHandling {
@@ -42,6 +49,7 @@ export function createRealtimeHandling(opts: RealtimeHandlingOptions): RealtimeH
   function onPrintJobs(m: EntityMessage): void {
     const c = opts.step()
     const ids = new Set([...Object.keys(m.entities), ...Object.keys(m.changes)])
+    let ours = false
     for (const id of ids) {
       const facts = jobFacts(id, m.entities[id] ?? {}, m.changes[id])
       const entry =
@@ -51,10 +59,23 @@ export function createRealtimeHandling(opts: RealtimeHandlingOptions): RealtimeH
         if (facts.partBuildId && m.action !== 'DELETE') buffer.hold(facts.partBuildId, facts)
         continue
       }
+      ours = true
       if (m.action === 'DELETE') markDeleted(c, entry.id, new Set([id]))
       else applyToEntry(c, entry.id, [facts])
     }
     opts.finished.dispatch(c.finished)
+    opts.onJobEvent?.(ours)
+  }
+
+  function onParts(m: EntityMessage): void {
+    if (m.action === 'DELETE' || !opts.parts) return
+    const ids = new Set([...Object.keys(m.entities), ...Object.keys(m.changes)])
+    for (const id of ids) {
+      const fields: Record<string, unknown> = {}
+      for (const [k, v] of Object.entries(m.changes[id] ?? {})) fields[k] = changedValue(v)
+      Object.assign(fields, m.entities[id] ?? {})
+      opts.parts.learn(id, fields)
+    }
   }
 
   function onPrinters(m: EntityMessage): void {
@@ -67,7 +88,8 @@ export function createRealtimeHandling(opts: RealtimeHandlingOptions): RealtimeH
 
   const entityHandlers: Partial<Record<RealtimeEntityType, (m: EntityMessage) => void>> = {
     printJob: onPrintJobs,
-    printer: onPrinters
+    printer: onPrinters,
+    part: onParts
   }
 
   return {

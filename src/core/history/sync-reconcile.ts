@@ -37,14 +37,44 @@ export interface ReconcileResult {
   finished: FinishedCopy[]
 }
 
+/**
+ * A pass that failed partway: `cause` is the failed request's error; `partial` what the batches
+ * before it applied (saved in the store) — their finished copies still deserve a notification.
+ */
+export class ReconcileError extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly partial: ReconcileResult
+  ) {
+    super((cause as Error)?.message ?? String(cause))
+    this.name = 'ReconcileError'
+  }
+}
+
+/** The error a failed pass was about (unwrapping a ReconcileError). */
+export function reconcileCause(e: unknown): unknown {
+  return e instanceof ReconcileError ? e.cause : e
+}
+
 const PAGE = 1000
 
 /**
  * One REST pass over `entries`: lists their jobs by part build (batched), applies them, and marks
- * open copies the server no longer has (confirmed one by one with GET → 404). Throws the first
- * failed request's error after applying the batches that succeeded.
+ * open copies the server no longer has (confirmed one by one with GET → 404). A failed request
+ * ends the pass with a ReconcileError that carries the first failure and what the batches before
+ * it applied (including the copies that finished).
  */
 export async function reconcileEntries(opts: ReconcileOptions): Promise<ReconcileResult> {
+  const result: ReconcileResult = { requests: 0, changed: 0, finished: [] }
+  try {
+    await reconcileInto(opts, result)
+  } catch (e) {
+    throw new ReconcileError(e, result)
+  }
+  return result
+}
+
+async function reconcileInto(opts: ReconcileOptions, result: ReconcileResult): Promise<void> {
   const now = opts.now ?? realClock.now
   const call = opts.call ?? (<T>(fn: (o: CallOptions) => Promise<T>): Promise<T> => fn({}))
   const ctx: ApplyContext = {
@@ -52,10 +82,10 @@ export async function reconcileEntries(opts: ReconcileOptions): Promise<Reconcil
     printerName: opts.printerName ?? (() => undefined),
     now,
     seen: opts.seen ?? new Map(),
-    finished: []
+    // Collected straight into the result, so a later failure still hands them back.
+    finished: result.finished
   }
   const batchSize = Math.max(1, opts.batchSize ?? 40)
-  const result: ReconcileResult = { requests: 0, changed: 0, finished: ctx.finished }
   const builds = [...new Set(opts.entries.map((e) => e.partBuildId))]
   for (let b = 0; b < builds.length; b += batchSize) {
     const batch = builds.slice(b, b + batchSize)
@@ -97,5 +127,4 @@ export async function reconcileEntries(opts: ReconcileOptions): Promise<Reconcil
       markDeleted(ctx, entry.id, gone)
     }
   }
-  return result
 }

@@ -13,7 +13,7 @@ import type { BudgetedCalls } from './sync-budget'
 import type { FinishedJobs } from './sync-notify'
 import type { PollBackoff } from './sync-poll-policy'
 import type { PrinterNames } from './sync-printer-names'
-import { reconcileEntries } from './sync-reconcile'
+import { reconcileCause, reconcileEntries, ReconcileError } from './sync-reconcile'
 
 const log = createLogger('status-sync')
 
@@ -35,9 +35,12 @@ export function describeSyncError(e: unknown): string {
   return `${(e as Error)?.message ?? String(e)}; showing the last known state.`
 }
 
+/** What one pass did: how many entries changed; null when it checked nothing or failed. */
+export type PassReport = { changed: number } | null
+
 export interface RestPass {
   /** One pass; never throws. */
-  run(): Promise<void>
+  run(): Promise<PassReport>
   /** The entries a pass checks: the open ones, else those finished within `recentMs`. */
   targets(): HistoryEntry[]
   /** When a pass last succeeded (clock ms). */
@@ -77,14 +80,15 @@ export function createRestPass(opts: RestPassOptions): RestPass {
       .filter((e) => e.updatedAt >= since && !e.copies.every((c) => c.deletedOnServer))
   }
 
-  async function run(): Promise<void> {
+  async function run(): Promise<PassReport> {
     const list = targets()
     const hadOpen = store.openEntries().length > 0
     if (list.length === 0) {
       error = undefined
-      return
+      return null
     }
     let finished: FinishedCopy[] = []
+    let report: PassReport = null
     try {
       const r = await reconcileEntries({
         store,
@@ -99,10 +103,14 @@ export function createRestPass(opts: RestPassOptions): RestPass {
       lastSyncAt = clock.now()
       error = undefined
       finished = r.finished
+      report = { changed: r.changed }
       opts.backoff.record({ kind: 'done', changed: r.changed, hadOpen })
       await opts.names.refreshFor(list, opts.calls.call)
-    } catch (e) {
-      if (opts.isClosed()) return
+    } catch (failure) {
+      // The batches before the failure were saved: their finished copies are still news.
+      if (failure instanceof ReconcileError) finished = failure.partial.finished
+      if (opts.isClosed()) return null
+      const e = reconcileCause(failure)
       error = describeSyncError(e)
       opts.backoff.record({ kind: 'failed' })
       if (isPrintagoError(e) && e.code === 'rate-limited' && e.retryAfterSeconds !== undefined) {
@@ -113,6 +121,7 @@ export function createRestPass(opts: RestPassOptions): RestPass {
       opts.finished.dispatch(finished)
       opts.changed()
     }
+    return report
   }
 
   return {

@@ -17,6 +17,8 @@ export interface SyncStatusInput {
   lastSyncAt: number | null
   /** Why the last REST pass failed, if it did. */
   restError: string | undefined
+  /** Realtime is connected but not trusted with the jobs: why (the sync polls meanwhile). */
+  doubt?: string
 }
 
 export function syncStatus(s: SyncStatusInput): HistorySnapshot['sync'] {
@@ -24,6 +26,8 @@ export function syncStatus(s: SyncStatusInput): HistorySnapshot['sync'] {
     mode: s.live ? 'realtime' : s.restError ? 'offline' : 'polling',
     lastSyncAt: s.lastSyncAt
   }
+  if (s.doubt)
+    sync.note = `Live updates are connected, but job events do not seem to arrive (${s.doubt}); checking over REST meanwhile.`
   const error =
     s.restError ??
     (s.realtime && s.realtime.state === 'refused'
@@ -35,7 +39,7 @@ export function syncStatus(s: SyncStatusInput): HistorySnapshot['sync'] {
 
 export function takeSnapshot(
   store: Pick<HistoryStore, 'list' | 'recovered'>,
-  stats: PrinterStats,
+  stats: Pick<PrinterStats, 'overlay'>,
   sync: HistorySnapshot['sync']
 ): HistorySnapshot {
   const snap: HistorySnapshot = { entries: stats.overlay(store.list()), sync }

@@ -3,7 +3,14 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
-import { decodeLine, LOG, SNAPSHOT, type JournalEntry, type JournalOptions } from './journal'
+import {
+  decodeLine,
+  LOG,
+  salvage,
+  SNAPSHOT,
+  type JournalEntry,
+  type JournalOptions
+} from './journal'
 
 /**
  * The journal's state as it is on disk, read without the lock and without changing anything (no
@@ -37,11 +44,15 @@ export async function peekJournal<S>(
   const text = await readFile(join(options.dir, LOG), 'utf8').catch(() => '')
   for (const line of text.split('\n')) {
     const entry = decodeLine(line) as JournalEntry | undefined
-    if (!entry || typeof entry.seq !== 'number' || entry.seq <= base) continue
-    try {
-      options.apply(state, entry)
-    } catch {
-      // A damaged entry shows as less progress, never as an error here.
+    // A damaged line may still hold whole records (a flipped newline): the journal reads them too.
+    const entries = entry && typeof entry.seq === 'number' ? [entry] : salvage(line)
+    for (const e of entries) {
+      if (e.seq <= base) continue
+      try {
+        options.apply(state, e)
+      } catch {
+        // A damaged entry shows as less progress, never as an error here.
+      }
     }
   }
   return state

@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -98,6 +98,46 @@ describe('journal', () => {
     await c.close()
   })
 
+  it('a whole last line that fails its CRC is damage (quarantined, reported), not a torn write', async () => {
+    const a = await open(dir)
+    await a.append({ type: 't', name: 'a' }, { type: 't', name: 'b' })
+    await a.close()
+    const log = join(dir, 'journal.log')
+    await writeFile(log, (await readFile(log, 'utf8')).replace('"b"', '"X"'))
+    const b = await open(dir)
+    expect(b.state.names).toEqual(['a'])
+    expect(b.issues.map((i) => i.kind)).toEqual(['corrupt-entry'])
+    expect(await readdir(join(dir, 'quarantine'))).toHaveLength(1)
+    await b.close()
+  })
+
+  it('a flipped newline merges two records into one line: both are recovered', async () => {
+    const a = await open(dir)
+    for (const name of ['a', 'b', 'c', 'd']) await a.append({ type: 't', name })
+    await a.close()
+    const log = join(dir, 'journal.log')
+    // The newlines after a (merging a and b) and after c (merging c and d, now the last line);
+    // then the last newline too (d's, so the file ends in a damaged, incomplete line).
+    for (const newline of [0, 1, 1]) {
+      const bytes = Buffer.from(await readFile(log))
+      let at = -1
+      for (let k = 0; k <= newline; k++) at = bytes.indexOf(0x0a, at + 1)
+      bytes[at] = 0x0a ^ 0x41
+      await writeFile(log, bytes)
+    }
+    expect((await readFile(log, 'utf8')).split('\n')).toHaveLength(2)
+    const b = await open(dir)
+    expect(b.state.names).toEqual(['a', 'b', 'c', 'd'])
+    expect(b.issues.map((i) => i.kind)).toEqual(['corrupt-entry'])
+    expect(b.issues[0]!.message).toMatch(/4 whole entries were recovered/)
+    await b.append({ type: 't', name: 'e' })
+    await b.close()
+    const c = await open(dir)
+    expect(c.state.names).toEqual(['a', 'b', 'c', 'd', 'e'])
+    expect(c.issues).toEqual([])
+    await c.close()
+  })
+
   it('compacts into a snapshot, keeps a .bak, and never re-applies compacted entries', async () => {
     const a = await open(dir, { compactEvery: 3 })
     for (const name of ['1', '2', '3', '4', '5', '6', '7']) await a.append({ type: 't', name })
@@ -142,6 +182,37 @@ describe('journal', () => {
     // Every acknowledged entry is back: the .bak's, and the log's since the .bak.
     expect(b.state.names).toEqual(['1', '2', '3', '4', '5'])
     expect(await readdir(join(dir, 'quarantine'))).toHaveLength(1)
+    await b.close()
+  })
+
+  it('after a quarantined snapshot, the next opens still start from the .bak (found by the soak)', async () => {
+    const a = await open(dir, { compactEvery: 2 })
+    for (const name of ['1', '2', '3', '4', '5']) await a.append({ type: 't', name })
+    await a.close()
+    await writeFile(join(dir, 'journal.snapshot'), 'garbage')
+    // The open that finds the damage moves the snapshot aside and writes more, without compacting.
+    const b = await open(dir)
+    await b.append({ type: 't', name: '6' })
+    await b.close()
+    // The next one finds no snapshot but the .bak: it must not start from nothing.
+    const c = await open(dir)
+    expect(c.state.names).toEqual(['1', '2', '3', '4', '5', '6'])
+    await c.append({ type: 't', name: '7' })
+    await c.compact()
+    await c.close()
+    const e = await open(dir)
+    expect(e.state.names).toEqual(['1', '2', '3', '4', '5', '6', '7'])
+    expect(e.issues).toEqual([])
+    await e.close()
+  })
+
+  it('a snapshot gone with its .bak left (moved aside, then a crash) starts from the .bak', async () => {
+    const a = await open(dir, { compactEvery: 2 })
+    for (const name of ['1', '2', '3', '4', '5']) await a.append({ type: 't', name })
+    await a.close()
+    await unlink(join(dir, 'journal.snapshot'))
+    const b = await open(dir)
+    expect(b.state.names).toEqual(['1', '2', '3', '4', '5'])
     await b.close()
   })
 

@@ -113,6 +113,42 @@ export function decodeLine(line: string): unknown {
   }
 }
 
+/** A decoded line as a journal entry, if it is one. */
+function asEntry(value: unknown): JournalEntry | undefined {
+  const e = value as JournalEntry | undefined
+  return e && typeof e.seq === 'number' && typeof e.type === 'string' ? e : undefined
+}
+
+/**
+ * The whole records inside a damaged line: when the newline between two records is flipped they
+ * share a line, each still with a valid CRC (so does the last record when its own newline was
+ * flipped). A record starts with 8 hex digits and a space; it ends right before the next record's
+ * start (minus the damaged byte) or at the line's end (minus the damaged byte).
+ */
+export function salvage(text: string): JournalEntry[] {
+  const starts: number[] = []
+  const start = /[0-9a-f]{8} \{/g
+  for (let m = start.exec(text); m; m = start.exec(text)) {
+    starts.push(m.index)
+    start.lastIndex = m.index + 1
+  }
+  const out: JournalEntry[] = []
+  let after = 0
+  for (const [k, from] of starts.entries()) {
+    if (from < after) continue
+    const ends = [...starts.slice(k + 1).flatMap((s) => [s - 1, s]), text.length - 1, text.length]
+    for (const end of ends) {
+      const entry = end > from ? asEntry(decodeLine(text.slice(from, end))) : undefined
+      if (entry) {
+        out.push(entry)
+        after = end
+        break
+      }
+    }
+  }
+  return out
+}
+
 /** fsync a directory so a create/rename inside it survives power loss (no-op where unsupported). */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined
@@ -211,6 +247,10 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     const dest = await quarantine(snapPath, true)
     damagedSnapshot = { text, dest }
     snap = bak
+  } else if (snap === 'missing' && typeof bak === 'object') {
+    // An earlier open moved a damaged snapshot aside: the .bak is still the base (the log only
+    // holds what came after it) until a new snapshot is written.
+    snap = bak
   }
   if (typeof snap === 'object') {
     try {
@@ -226,7 +266,9 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       state = options.empty()
     }
   }
-  if (snap === bak) snapSeq = 0 // the .bak stays the fallback until a new snapshot is written
+  // The .bak stays the fallback until a new snapshot is written — right after the replay below.
+  const fromBak = snap === bak && typeof bak === 'object'
+  if (snap === bak) snapSeq = 0
 
   // 2. Log replay.
   let lastSeq = baseSeq
@@ -251,6 +293,7 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     let offset = 0
     let goodEnd = 0
     let badMiddle = 0
+    let salvaged = 0
     let tornTail = false
     const lines: Array<{ start: number; end: number; complete: boolean }> = []
     while (offset < raw.length) {
@@ -262,35 +305,40 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
       lines.push({ start: offset, end: nl, complete: true })
       offset = nl + 1
     }
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!
-      const isLast = i === lines.length - 1
-      const entry = line.complete
-        ? (decodeLine(raw.subarray(line.start, line.end).toString('utf8')) as
-            JournalEntry | undefined)
-        : undefined
-      const valid =
-        entry !== undefined && typeof entry.seq === 'number' && typeof entry.type === 'string'
-      if (!valid) {
-        if (isLast) tornTail = true
-        else {
-          badMiddle++
-          for (const id of subjectsIn(raw.subarray(line.start, line.end).toString('utf8')))
-            damagedSubjects.add(id)
-        }
-        continue
-      }
-      goodEnd = line.end + 1
-      if (entry.seq <= baseSeq) continue
+    const applyEntry = (entry: JournalEntry): void => {
+      if (entry.seq <= baseSeq) return
       try {
         options.apply(state, entry)
       } catch {
         badMiddle++
         if (typeof entry['jobId'] === 'string') damagedSubjects.add(entry['jobId'])
-        continue
+        return
       }
       lastSeq = Math.max(lastSeq, entry.seq)
       sinceCompact++
+    }
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!
+      const isLast = i === lines.length - 1
+      const text = raw.subarray(line.start, line.end).toString('utf8')
+      const entry = line.complete ? asEntry(decodeLine(text)) : undefined
+      if (entry) {
+        goodEnd = line.end + 1
+        applyEntry(entry)
+        continue
+      }
+      // A flipped newline merges two records into one line: both are still whole.
+      const found = salvage(text)
+      if (isLast && !line.complete && found.length === 0) {
+        // An incomplete last line is an interrupted append. (A complete one that fails its CRC
+        // was written whole: that is damage, like any other line.)
+        tornTail = true
+        continue
+      }
+      badMiddle++
+      salvaged += found.length
+      for (const id of subjectsIn(text)) damagedSubjects.add(id)
+      for (const e of found) applyEntry(e)
     }
     if (badMiddle > 0) {
       const dest = await quarantine(logPath, false)
@@ -298,7 +346,9 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
         kind: 'corrupt-entry',
         file: logPath,
         quarantinedTo: dest,
-        message: `${badMiddle} damaged entr${badMiddle === 1 ? 'y' : 'ies'} in the send journal ${badMiddle === 1 ? 'was' : 'were'} skipped${namedJobs([...damagedSubjects])}; a copy was kept at ${dest}`
+        message:
+          `${badMiddle} damaged entr${badMiddle === 1 ? 'y' : 'ies'} in the send journal ${badMiddle === 1 ? 'was' : 'were'} skipped${namedJobs([...damagedSubjects])}` +
+          `${salvaged > 0 ? ` (${salvaged} whole entr${salvaged === 1 ? 'y was' : 'ies were'} recovered from them)` : ''}; a copy was kept at ${dest}`
       })
       needsCompact = true
     }
@@ -409,8 +459,9 @@ export async function openJournal<S>(options: JournalOptions<S>): Promise<Journa
     if (sinceCompact >= compactEvery) await doCompact().catch(() => undefined)
   }
 
-  if (needsCompact) {
-    // The damaged log was copied to quarantine; the rewrite keeps only its readable entries.
+  if (needsCompact || fromBak) {
+    // The damaged log was copied to quarantine; the rewrite keeps only its readable entries. A
+    // state rebuilt from the .bak gets its snapshot back at once.
     await doCompact()
   } else if (sinceCompact >= compactEvery) {
     await doCompact()

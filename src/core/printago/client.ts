@@ -1,17 +1,20 @@
 // Printago REST client on the generated API types. One instance per (key, store). It owns the
 // client-side rate limiter, per-request timeouts, typed errors and the retry policy:
-// - 429: wait Retry-After (a floor, plus jitter) or back off, then repeat — any method, since a
-//   429 proves the server did nothing;
+// - 429: wait Retry-After (a floor, plus jitter; also a per-limit `retry-after-<name>` or an
+//   exhausted window's `x-ratelimit-reset`) or back off, then repeat — any method, since a 429
+//   proves the server did nothing; a success reporting an empty window holds the next request;
 // - network errors / timeouts / 5xx: repeat only requests that are safe to repeat (GETs, and POSTs
 //   the caller marks idempotent); other POSTs fail with `outcomeUnknown` so the caller can
 //   reconcile by reading state first (Printago has no idempotency key);
 // - connection refused/DNS failure: the request never left, so it is repeated for any method.
+// Longer than the house's ~400 lines on purpose: one closure owns the request loop, and every
+// endpoint is a short wrapper around it. Storage downloads (signed-download.ts) and the legacy
+// /v1/builds body (legacy-builds.ts) live beside it.
 import { EventEmitter } from 'node:events'
 import type {
   BuildConfigV2,
   BuildPreviewV2,
   BuildResultV2,
-  LegacyBuildConfig,
   Material,
   MaterialVariant,
   Part,
@@ -25,7 +28,9 @@ import type {
   Store
 } from '../../shared/printago/api-types'
 import { realSleep, type Sleep } from '../infra/async'
-import { errorFromResponse, parseRetryAfter, PrintagoError } from './errors'
+import { errorFromResponse, PrintagoError, rateLimitWaitSeconds } from './errors'
+import { legacyNotice, toLegacyBuild } from './legacy-builds'
+import { causeCode, downloadSigned } from './signed-download'
 import { createRateLimiter, type RateLimiter, type WaitInfo } from './rate-limiter'
 
 export const DEFAULT_BASE_URL = 'https://api.printago.io'
@@ -101,6 +106,27 @@ interface RequestSpec extends CallOptions {
   emptyIsNotFound?: boolean
 }
 
+/**
+ * Something the user should know about a request that succeeded: today, what the legacy
+ * `/v1/builds` could not take of a `/v2/builds` body (queue position, materials, plates).
+ */
+export interface ClientNotice {
+  kind: 'legacy-build'
+  /** Human names of what was dropped, e.g. `queue position (front)`. */
+  dropped: string[]
+  /** The part builds the legacy request created. */
+  partBuildIds: string[]
+  message: string
+}
+
+/** A signed download (storage, not the API: no key, no rate limit). */
+export interface Download {
+  bytes: Uint8Array
+  contentType: string | null
+  /** The object was longer than `maxBytes`: `bytes` holds its first `maxBytes`. */
+  truncated: boolean
+}
+
 /** The part fields we send (the generated insert type plus the tolerated `fileHashes`). */
 export type CreatePartBody = PartInsertWithMaterials & { fileHashes?: string[] }
 
@@ -115,6 +141,7 @@ export interface PrintagoClient {
   readonly usesLegacyBuilds: boolean
   on(event: 'waiting', listener: (e: ClientWaitEvent) => void): () => void
   on(event: 'retrying', listener: (e: ClientRetryEvent) => void): () => void
+  on(event: 'notice', listener: (e: ClientNotice) => void): () => void
   listStores(options?: CallOptions): Promise<Store[]>
   listPrinters(query?: Query, options?: CallOptions): Promise<Printer[]>
   getPrinter(id: string, options?: CallOptions): Promise<Printer | null>
@@ -147,6 +174,26 @@ export interface PrintagoClient {
     printJobId: string,
     options?: CallOptions
   ): Promise<PrintJobMatchingTroubleshoot | null>
+  /** PATCH /v1/printers/confirm-ready: beds marked clear (or not); the printers it changed. */
+  confirmReady(printerIds: string[], ready?: boolean, options?: CallOptions): Promise<Printer[]>
+  moveToQueueFront(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  pausePrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  resumePrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  /** Hides completed and cancelled jobs from Printago's queue (its "Clear"). */
+  clearPrintJobs(printJobIds: string[], options?: CallOptions): Promise<string[]>
+  /** POST /v1/parts/{partId}/estimate: asks Printago to (re)compute the slicing estimate. */
+  requestPartEstimate(partId: string, options?: CallOptions): Promise<void>
+  /** POST /v1/storage/signed-urls: download URLs for storage paths (thumbnails, logs). */
+  signedDownloadUrls(
+    paths: string[],
+    durationSeconds?: number,
+    options?: CallOptions
+  ): Promise<string[]>
+  /** GETs a signed URL (no API key sent), reading at most `maxBytes`. */
+  download(
+    url: string,
+    options: { maxBytes: number; signal?: AbortSignal; timeoutMs?: number }
+  ): Promise<Download>
 }
 
 const DEFAULT_RETRY: RetryPolicy = {
@@ -167,16 +214,6 @@ const NOT_SENT_CODES = new Set([
   'ERR_INVALID_URL',
   'UND_ERR_CONNECT_TIMEOUT'
 ])
-
-function causeCode(error: unknown): string | undefined {
-  let current: unknown = error
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === 'string') return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
 
 /** Parse a list answer: a bare array, or `{data, meta}` when `meta=true`. */
 function unwrapList<T>(value: unknown): T[] {
@@ -299,6 +336,10 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           }
         }
         if (response.ok) {
+          // A window reported empty (x-ratelimit-remaining: 0): hold every caller until it frees,
+          // instead of meeting the 429.
+          const empty = rateLimitWaitSeconds(response.headers, now(), { exhaustedOnly: true })
+          if (empty !== undefined && empty > 0) limiter?.blockUntil(now() + empty * 1000)
           if (parsed === undefined || parsed === null) {
             if (spec.emptyIsNotFound) return null
             if (parsed === undefined) {
@@ -327,7 +368,8 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           }
           return parsed as T
         }
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'), now())
+        // Retry-After, or the per-limit and x-ratelimit-* variants when a server sends those.
+        const retryAfter = rateLimitWaitSeconds(response.headers, now())
         failure = errorFromResponse({
           status: response.status,
           method,
@@ -459,7 +501,7 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
     get usesLegacyBuilds() {
       return legacyBuilds
     },
-    on(event: 'waiting' | 'retrying', listener: (e: never) => void): () => void {
+    on(event: 'waiting' | 'retrying' | 'notice', listener: (e: never) => void): () => void {
       const fn = listener as (...args: unknown[]) => void
       events.on(event, fn)
       return () => events.off(event, fn)
@@ -498,12 +540,22 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
       const want = sha256.toLowerCase()
       const matches = (p: Part): boolean => (p.fileHashes?.[0] ?? '').toLowerCase() === want
       const limit = 200
-      const first = unwrapList<Part>(
-        await must({ ...o, method: 'GET', path: '/v1/parts', query: { fileHashes: want, limit } })
-      )
-      const found = first.filter(matches)
+      let first: Part[] | null
+      try {
+        first = unwrapList<Part>(
+          await must({ ...o, method: 'GET', path: '/v1/parts', query: { fileHashes: want, limit } })
+        )
+      } catch (error) {
+        // How an array column is filtered is undocumented: a server that refuses the filter (400)
+        // is read page by page instead.
+        if (!(error instanceof PrintagoError && error.code === 'validation')) throw error
+        first = null
+      }
+      const found = (first ?? []).filter(matches)
       // A server that ignored the filter returns unrelated parts: fall back to paging the list.
-      if (first.length === found.length || first.length < limit) return sortNewest(found)
+      if (first && (first.length === found.length || first.length < limit)) {
+        return sortNewest(found)
+      }
       const all: Part[] = [...found]
       for (let offset = 0; offset < 100_000; offset += 1000) {
         const page = unwrapList<Part>(
@@ -533,24 +585,17 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
           legacyBuilds = true
         }
       }
-      const legacy: LegacyBuildConfig = {
-        parts: (body.parts ?? []).map((p) => ({
-          partId: p.partId,
-          quantity: p.quantity ?? 1,
-          ...(p.label !== undefined ? { label: p.label } : {}),
-          ...(p.tags !== undefined ? { tags: p.tags } : {}),
-          ...(p.priority !== undefined ? { priority: p.priority } : {}),
-          ...(p.materials ? { materialAssignments: p.materials } : {}),
-          parameterOverrides: []
-        }))
-      }
+      const legacy = toLegacyBuild(body)
       const result = await must<BuildResultV2>({
         ...o,
         method: 'POST',
         path: '/v1/builds',
         body: legacy
       })
-      return { partBuilds: result.partBuilds ?? [], skuBuilds: result.skuBuilds ?? [] }
+      const partBuilds = result.partBuilds ?? []
+      const notice = legacyNotice(body, partBuilds)
+      if (notice) events.emit('notice', notice)
+      return { partBuilds, skuBuilds: result.skuBuilds ?? [] }
     },
     getPartBuild: (buildId, o) =>
       getOrNull<PartBuildWithRelation>({
@@ -607,7 +652,63 @@ export function createPrintagoClient(options: PrintagoClientOptions): PrintagoCl
         ...o,
         method: 'GET',
         path: `/v1/print-jobs/${id(printJobId)}/matching-troubleshoot`
+      }),
+    confirmReady: async (ids, ready = true, o) =>
+      // Marking a bed clear twice is harmless, so it may be repeated.
+      unwrapList<Printer>(
+        await must({
+          ...o,
+          method: 'PATCH',
+          path: '/v1/printers/confirm-ready',
+          body: { ready, ids },
+          idempotent: true
+        })
+      ),
+    moveToQueueFront: (printJobIds, o) => jobOperation('move-to-queue-front', printJobIds, o),
+    pausePrintJobs: (printJobIds, o) => jobOperation('pause', printJobIds, o),
+    resumePrintJobs: (printJobIds, o) => jobOperation('resume', printJobIds, o),
+    clearPrintJobs: (printJobIds, o) => jobOperation('clear', printJobIds, o),
+    async requestPartEstimate(partId, o) {
+      await request({
+        ...o,
+        method: 'POST',
+        path: `/v1/parts/${id(partId)}/estimate`,
+        // Asking twice only computes the estimate twice.
+        idempotent: true
       })
+    },
+    async signedDownloadUrls(paths, durationSeconds, o) {
+      const result = await must<{ signedUrls?: unknown }>({
+        ...o,
+        method: 'POST',
+        path: '/v1/storage/signed-urls',
+        body: durationSeconds === undefined ? { paths } : { paths, duration: durationSeconds },
+        idempotent: true
+      })
+      const urls = Array.isArray(result.signedUrls) ? result.signedUrls : []
+      if (urls.length !== paths.length || !urls.every((u) => typeof u === 'string')) {
+        throw new PrintagoError({
+          code: 'bad-response',
+          method: 'POST',
+          path: '/v1/storage/signed-urls',
+          message: `Printago returned ${urls.length} download URLs for ${paths.length} files`
+        })
+      }
+      return urls as string[]
+    },
+    download: (url, o) =>
+      downloadSigned(doFetch, url, { ...o, timeoutMs: o.timeoutMs ?? defaultTimeout })
+  }
+
+  /** PATCH /v1/print-jobs/<op> `{printJobIds}` → the affected ids; repeating one is harmless. */
+  function jobOperation(op: string, printJobIds: string[], o?: CallOptions): Promise<string[]> {
+    return must<string[]>({
+      ...o,
+      method: 'PATCH',
+      path: `/v1/print-jobs/${op}`,
+      body: { printJobIds },
+      idempotent: true
+    })
   }
   return client
 }

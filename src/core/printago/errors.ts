@@ -88,6 +88,53 @@ export function parseRetryAfter(
   return Math.max(0, (at - nowMs) / 1000)
 }
 
+/** The response headers a rate-limit reading needs (fetch's `Headers` fits). */
+export interface HeaderBag {
+  get(name: string): string | null
+  forEach(fn: (value: string, name: string) => void): void
+}
+
+/** A reset value in seconds: seconds-from-now, or an epoch time in seconds or milliseconds. */
+function resetSeconds(value: string, nowMs: number): number | undefined {
+  const n = Number(value.trim())
+  if (!Number.isFinite(n) || n < 0) return parseRetryAfter(value, nowMs)
+  if (n > 1e12) return Math.max(0, (n - nowMs) / 1000)
+  if (n > 1e9) return Math.max(0, n - nowMs / 1000)
+  return n
+}
+
+/**
+ * How long a rate limit says to wait, from every header variant a server may send: `Retry-After`,
+ * per-limit `retry-after-<name>` (NestJS throttler names), and a `x-ratelimit-reset[-<name>]` /
+ * `ratelimit-reset` whose `remaining` is 0. The longest wins (every exhausted window must free).
+ * Undefined when no header says anything. With `exhaustedOnly`, `Retry-After`-style headers are
+ * ignored: only windows reported empty count (for successful answers).
+ */
+export function rateLimitWaitSeconds(
+  headers: HeaderBag,
+  nowMs: number,
+  opts: { exhaustedOnly?: boolean } = {}
+): number | undefined {
+  const waits: number[] = []
+  const all = new Map<string, string>()
+  headers.forEach((value, name) => all.set(name.toLowerCase(), value))
+  for (const [name, value] of all) {
+    if (!opts.exhaustedOnly && (name === 'retry-after' || name.startsWith('retry-after-'))) {
+      const s = parseRetryAfter(value, nowMs)
+      if (s !== undefined) waits.push(s)
+      continue
+    }
+    // x-ratelimit-reset, x-ratelimit-reset-minute, ratelimit-reset: only when that window is empty.
+    const m = /^(x-)?ratelimit-reset(-.+)?$/.exec(name)
+    if (!m) continue
+    const remaining = all.get(`${m[1] ?? ''}ratelimit-remaining${m[2] ?? ''}`)
+    if (remaining === undefined || Number(remaining) > 0) continue
+    const s = resetSeconds(value, nowMs)
+    if (s !== undefined) waits.push(s)
+  }
+  return waits.length > 0 ? Math.max(...waits) : undefined
+}
+
 /** What a JSON error body told us. */
 export interface ErrorBodyInfo {
   message?: string
@@ -128,7 +175,10 @@ const PERMISSION_BY_ROUTE: Array<[RegExp, string, string]> = [
   [/^GET \/v1\/(part-builds|print-jobs)/, 'queue.view', 'see the queue'],
   [/^PATCH \/v1\/print-jobs\/(cancel|retry|pause|resume)/, 'queue.manage', 'manage the queue'],
   [/^PATCH \/v1\/print-jobs\/clear/, 'job.delete.all', 'clear jobs'],
-  [/^PATCH \/v1\/print-jobs\/move-to-queue-front/, 'queue.override', 'reorder the queue']
+  [/^PATCH \/v1\/print-jobs\/move-to-queue-front/, 'queue.override', 'reorder the queue'],
+  [/^PATCH \/v1\/printers\/confirm-ready$/, 'printer.ready', 'mark beds clear'],
+  [/^POST \/v1\/parts\/[^/]+\/estimate$/, 'part.edit', 'ask Printago for estimates'],
+  [/^POST \/v1\/storage\/signed-urls$/, 'file.download', 'download thumbnails and logs']
 ]
 
 /** The permission a route needs, for a 403 message ("needs part.create"). */

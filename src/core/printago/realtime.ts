@@ -2,41 +2,33 @@
 // events and printer stats of one store. It never publishes. Each connection attempt uses a fresh
 // mqtt.js client (mqtt.js' own fixed-period reconnect is off) so the back-off is ours: exponential
 // with jitter after drops, long and steady after a refusal (bad key, store, or client id).
-// Messages are parsed defensively: anything malformed or unknown is counted and ignored.
+// Messages are parsed defensively (realtime-messages.ts): anything malformed or unknown is counted,
+// ignored and told to `onUnrecognised` listeners.
 import { randomBytes } from 'node:crypto'
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt'
+
+import {
+  parseRealtimeMessage,
+  type RealtimeMessage,
+  type UnrecognisedMessage
+} from './realtime-messages'
 
 /** Printago's broker over TLS; `wss://realtime.printago.io:9001/mqtt` is the WebSocket form. */
 export const DEFAULT_REALTIME_URL = 'mqtts://realtime.printago.io:8883'
 
-export type RealtimeEntityType = 'printJob' | 'printer' | 'part' | 'partBuild'
-export type EntityAction = 'INSERT' | 'UPDATE' | 'DELETE'
-
-/** One `stores/{id}/entities/…` message, validated. */
-export interface EntityMessage {
-  kind: 'entity'
-  topic: string
-  entityType: RealtimeEntityType
-  action: EntityAction
-  /** Entity snapshots by id (possibly partial: Printago does not document it). */
-  entities: Record<string, Record<string, unknown>>
-  /** Changed fields by id (UPDATE); values may be new values or `{old,new}` pairs. */
-  changes: Record<string, Record<string, unknown>>
-}
-
-/** One `stores/{id}/printer-stats/{printerId}` message, reduced to what the history shows. */
-export interface PrinterStatsMessage {
-  kind: 'printer-stats'
-  topic: string
-  printerId: string
-  /** 0..100, when the message carries it. */
-  percent: number | null
-  state: string | null
-}
-
-export type RealtimeMessage = EntityMessage | PrinterStatsMessage
-
-export type ParseResult = { ok: true; message: RealtimeMessage } | { ok: false; reason: string }
+// The message types and the parser, as before the split (callers import them from here).
+export {
+  normalizeEntityType,
+  parseRealtimeMessage,
+  type EntityAction,
+  type EntityMessage,
+  type ParseResult,
+  type PrinterStatsMessage,
+  type RealtimeEntityType,
+  type RealtimeMessage,
+  type StatsHealth,
+  type UnrecognisedMessage
+} from './realtime-messages'
 
 export type RealtimeState =
   'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'closed'
@@ -89,6 +81,8 @@ export interface RealtimeClient {
   /** Starts connecting (idempotent). */
   start(): void
   onMessage(listener: (message: RealtimeMessage) => void): () => void
+  /** Messages on the store's topics that could not be used (malformed, unknown type…). */
+  onUnrecognised(listener: (message: UnrecognisedMessage) => void): () => void
   onState(listener: (state: RealtimeState, detail: StateDetail) => void): () => void
   close(): Promise<void>
 }
@@ -96,84 +90,6 @@ export interface RealtimeClient {
 /** The client id Printago's broker expects: `apiclient_<first 24 chars of the key>_<suffix>`. */
 export function realtimeClientId(apiKey: string, suffix?: string): string {
   return `apiclient_${apiKey.slice(0, 24)}_${suffix ?? randomBytes(6).toString('hex')}`
-}
-
-const ENTITY_ALIASES: Record<string, RealtimeEntityType> = {
-  printjob: 'printJob',
-  printer: 'printer',
-  part: 'part',
-  partbuild: 'partBuild'
-}
-
-/** 'printJob', 'print-jobs', 'print_job', 'PrintJobs' → 'printJob'; unknown → null. */
-export function normalizeEntityType(raw: string): RealtimeEntityType | null {
-  const key = raw.toLowerCase().replace(/[^a-z]/g, '')
-  return ENTITY_ALIASES[key] ?? ENTITY_ALIASES[key.replace(/s$/, '')] ?? null
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function recordOfRecords(v: unknown): Record<string, Record<string, unknown>> | null {
-  if (!isRecord(v)) return null
-  const out: Record<string, Record<string, unknown>> = {}
-  for (const [id, value] of Object.entries(v)) if (isRecord(value)) out[id] = value
-  return out
-}
-
-/** Validates one message of the store's topics; never throws. */
-export function parseRealtimeMessage(
-  topic: string,
-  payload: Uint8Array | string,
-  storeId: string
-): ParseResult {
-  const levels = topic.split('/')
-  if (levels[0] !== 'stores' || levels[1] !== storeId) return { ok: false, reason: 'foreign topic' }
-  const area = levels[2]
-  if (area !== 'entities' && area !== 'printer-stats') return { ok: false, reason: 'unknown topic' }
-  let data: unknown
-  try {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8')
-    data = JSON.parse(text)
-  } catch {
-    return { ok: false, reason: 'not JSON' }
-  }
-  if (!isRecord(data)) return { ok: false, reason: 'not an object' }
-
-  if (area === 'printer-stats') {
-    const printerId = levels[3] ?? (typeof data['printerId'] === 'string' ? data['printerId'] : '')
-    if (!printerId) return { ok: false, reason: 'missing printer id' }
-    const print =
-      isRecord(data['data']) && isRecord(data['data']['print']) ? data['data']['print'] : {}
-    const p = print['percent']
-    return {
-      ok: true,
-      message: {
-        kind: 'printer-stats',
-        topic,
-        printerId,
-        percent: typeof p === 'number' && Number.isFinite(p) ? Math.max(0, Math.min(100, p)) : null,
-        state: typeof data['state'] === 'string' ? data['state'] : null
-      }
-    }
-  }
-
-  // The payload's entityType wins; the topic segment (e.g. `print-jobs`) is the fallback.
-  const rawType =
-    typeof data['entityType'] === 'string' ? data['entityType'] : (levels[3] ?? undefined)
-  if (rawType === undefined) return { ok: false, reason: 'missing entityType' }
-  const entityType = normalizeEntityType(rawType)
-  if (!entityType) return { ok: false, reason: 'unknown entityType' }
-  const action = typeof data['action'] === 'string' ? data['action'].toUpperCase() : ''
-  if (action !== 'INSERT' && action !== 'UPDATE' && action !== 'DELETE') {
-    return { ok: false, reason: 'unknown action' }
-  }
-  const entities = recordOfRecords(data['entities'])
-  const changes = recordOfRecords(data['changes']) ?? {}
-  if (!entities || (Object.keys(entities).length === 0 && Object.keys(changes).length === 0)) {
-    return { ok: false, reason: 'missing entities' }
-  }
-  return { ok: true, message: { kind: 'entity', topic, entityType, action, entities, changes } }
 }
 
 function describeError(e: unknown): string {
@@ -207,6 +123,7 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
     attempts: 0
   }
   const messageListeners = new Set<(m: RealtimeMessage) => void>()
+  const unrecognisedListeners = new Set<(m: UnrecognisedMessage) => void>()
   const stateListeners = new Set<(s: RealtimeState, d: StateDetail) => void>()
   let state: RealtimeState = 'idle'
   let lastError: string | undefined
@@ -299,7 +216,19 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
     c.on('message', (topic, payload) => {
       stats.received++
       const r = parseRealtimeMessage(topic, payload, opts.storeId)
-      if (!r.ok) return ignore(r.reason)
+      if (!r.ok) {
+        ignore(r.reason)
+        const u: UnrecognisedMessage = { topic, reason: r.reason }
+        if (r.rawType !== undefined) u.rawType = r.rawType
+        for (const l of unrecognisedListeners) {
+          try {
+            l(u)
+          } catch {
+            // a listener's bug must not break the connection loop
+          }
+        }
+        return
+      }
       stats.handled++
       for (const l of messageListeners) {
         try {
@@ -333,6 +262,10 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
       messageListeners.add(listener)
       return () => messageListeners.delete(listener)
     },
+    onUnrecognised(listener) {
+      unrecognisedListeners.add(listener)
+      return () => unrecognisedListeners.delete(listener)
+    },
     onState(listener) {
       stateListeners.add(listener)
       return () => stateListeners.delete(listener)
@@ -353,6 +286,7 @@ export function createRealtimeClient(opts: RealtimeOptions): RealtimeClient {
       }
       setState('closed')
       messageListeners.clear()
+      unrecognisedListeners.clear()
       stateListeners.clear()
     }
   }

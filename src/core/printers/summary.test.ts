@@ -49,6 +49,45 @@ describe('toPrinterSummary', () => {
   it('tolerates a missing tags field', () => {
     expect(toPrinterSummary(base({ tags: undefined })).tags).toEqual([])
   })
+
+  it('a printer in maintenance is never ready; a paused print shows as paused', () => {
+    const m = toPrinterSummary(base({ isInMaintenance: true }))
+    expect(m.state).toBe('maintenance')
+    expect(m.ready).toBe(false)
+    expect(m.inMaintenance).toBe(true)
+    // A print running when maintenance began still shows.
+    expect(toPrinterSummary(base({ isInMaintenance: true, isAvailable: false })).state).toBe(
+      'printing'
+    )
+    const live = {
+      state: 'PAUSE',
+      percent: 40,
+      layer: 12,
+      totalLayers: 30,
+      minutesLeft: 9,
+      taskName: 'Bracket',
+      health: [{ level: 'warning' as const, code: 'HMS_1', message: 'Filament runout' }]
+    }
+    const paused = toPrinterSummary(base({ isAvailable: false, printingJobId: 'j1' }), live)
+    expect(paused.state).toBe('paused')
+    expect(paused.job).toEqual({
+      printJobId: 'j1',
+      label: 'Bracket',
+      percent: 40,
+      layer: 12,
+      totalLayers: 30,
+      minutesLeft: 9
+    })
+    expect(paused.health).toEqual(live.health)
+    // My job's label wins over the printer's task name.
+    const mine = toPrinterSummary(base({ isAvailable: false, printingJobId: 'j1' }), live, () => ({
+      label: 'Order 7',
+      mine: true
+    }))
+    expect(mine.job).toMatchObject({ label: 'Order 7', mine: true })
+    // An idle printer shows no job, whatever the last stats said.
+    expect(toPrinterSummary(base(), live).job).toBeNull()
+  })
 })
 
 describe('unreachableRouting', () => {

@@ -1,6 +1,7 @@
-// Printer summaries for the UI and the CLI. Derives one state from Printago's booleans and never
-// copies `metadata`, which can hold secrets (Bambu access codes, Prusa passwords, Klipper keys).
-import type { PrinterState, PrinterSummary } from '../../shared/ipc'
+// Printer summaries for the UI and the CLI. Derives one state from Printago's booleans (and, when
+// realtime printer stats are known, a paused print and its progress) and never copies `metadata`,
+// which can hold secrets (Bambu access codes, Prusa passwords, Klipper keys).
+import type { PrinterHealth, PrinterState, PrinterSummary } from '../../shared/ipc'
 import type { Printer } from '../../shared/printago/api-types'
 import { carriesAllTags, type Routing } from '../../shared/send'
 
@@ -17,17 +18,51 @@ export function printerModel(printer: Printer): string {
   return printer.provider
 }
 
-/** Derive the state: disabled > offline > printing > waiting for bed clear > ready. */
-export function printerState(printer: Printer): PrinterState {
+/** What realtime printer stats last said about a printer (sparse messages merged). */
+export interface LivePrinter {
+  /** `PRINTING`, `PAUSE`, `PREPARE`, `IDLE`, `FINISH`, `FAILED`… */
+  state: string | null
+  percent: number | null
+  layer: number | null
+  totalLayers: number | null
+  minutesLeft: number | null
+  taskName: string | null
+  health: PrinterHealth[]
+}
+
+/** Printer-stats states in which the print section is a print's progress. */
+const PROGRESS_STATES = new Set(['PRINTING', 'RUNNING', 'PAUSE'])
+
+/** What the app knows of a job from its own history (labels of my jobs). */
+export type JobLookup = (printJobId: string) => { label: string; mine: boolean } | undefined
+
+/**
+ * Derive the state: disabled > offline > paused > printing > maintenance > waiting for bed clear
+ * > ready. A printer in maintenance takes no jobs, so it is never "ready"; a print it was running
+ * when maintenance began still shows as printing.
+ */
+export function printerState(printer: Printer, live?: LivePrinter): PrinterState {
   if (!printer.enabled) return 'disabled'
   if (!printer.isOnline) return 'offline'
-  if (!printer.isAvailable) return 'printing'
+  if (!printer.isAvailable) return live?.state === 'PAUSE' ? 'paused' : 'printing'
+  if (printer.isInMaintenance) return 'maintenance'
   return printer.confirmedReady ? 'ready' : 'waiting-bed-clear'
 }
 
 /** Summarise a printer without any of its metadata. */
-export function toPrinterSummary(printer: Printer): PrinterSummary {
-  const state = printerState(printer)
+export function toPrinterSummary(
+  printer: Printer,
+  live?: LivePrinter,
+  jobOf?: JobLookup
+): PrinterSummary {
+  const state = printerState(printer, live)
+  const busy = state === 'printing' || state === 'paused'
+  const jobId = printer.printingJobId ?? null
+  const known = jobId ? jobOf?.(jobId) : undefined
+  // Progress belongs to a running print; while preparing (slicing, sending) it says nothing. Only
+  // progress messages heard (no state yet): they come while printing.
+  const progress =
+    live && (live.state === null || PROGRESS_STATES.has(live.state)) ? live : undefined
   return {
     id: printer.id,
     name: printer.name,
@@ -39,7 +74,21 @@ export function toPrinterSummary(printer: Printer): PrinterSummary {
     ready: state === 'ready',
     enabled: printer.enabled !== false,
     tags: Array.isArray(printer.tags) ? [...printer.tags] : [],
-    printingJobId: printer.printingJobId ?? null
+    printingJobId: jobId,
+    inMaintenance: printer.isInMaintenance === true,
+    continuousPrint: printer.continuousPrint === true,
+    job: busy
+      ? {
+          printJobId: jobId,
+          label: known?.label ?? live?.taskName ?? null,
+          percent: progress?.percent ?? null,
+          layer: progress?.layer ?? null,
+          totalLayers: progress?.totalLayers ?? null,
+          minutesLeft: progress?.minutesLeft ?? null,
+          ...(known?.mine ? { mine: true } : {})
+        }
+      : null,
+    health: live?.health ?? []
   }
 }
 

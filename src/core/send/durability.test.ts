@@ -120,6 +120,54 @@ describe('journal durability', () => {
     expect(h.sandbox.state.partBuilds.size).toBe(1)
   })
 
+  /** A send whose process dies once Printago queued the build, before that was recorded. */
+  async function builtButNotRecorded(name: string): Promise<string> {
+    h = await sendHarness()
+    const stop = new AbortController()
+    const journal = await h.journal((entries) => {
+      if (entries.some((e) => e.type === 'build')) {
+        stop.abort(new Error('crash'))
+        throw new Error('crash')
+      }
+    })
+    const first = await h.service({ journal, signal: stop.signal })
+    const result = await first.send(one(await h.stl(`${name}.stl`), { label: name }))
+    expect(result.status).toBe('interrupted')
+    await first.close()
+    await journal.close()
+    expect(h.sandbox.state.partBuilds.size).toBe(1)
+    return join(h.journalDir, 'journal.log')
+  }
+
+  /** Flips one byte inside the log line of the first entry of type `type`. */
+  async function flipIn(logPath: string, type: string): Promise<void> {
+    const bytes = Buffer.from(await readFile(logPath))
+    bytes[bytes.indexOf(`"type":"${type}"`) + 3]! ^= 0x20
+    await writeFile(logPath, bytes)
+  }
+
+  // Found by the soak's damage class: a build request out, and the record that said so unreadable.
+  it('a flipped byte in the record that a build was sent does not send it again', async () => {
+    const log = await builtButNotRecorded('intent-flipped')
+    await flipIn(log, 'build-intent')
+    const fresh = await h!.service()
+    expect(fresh.issues.map((i) => i.kind)).toEqual(['corrupt-entry'])
+    const [resumed] = await fresh.resumePending()
+    expect(resumed!.status).toBe('done')
+    expect(h!.sandbox.state.partBuilds.size).toBe(1)
+  })
+
+  it('a flipped byte in the record of the part of a build in doubt: found by its marker alone', async () => {
+    const log = await builtButNotRecorded('part-flipped')
+    await flipIn(log, 'part')
+    const fresh = await h!.service()
+    const [resumed] = await fresh.resumePending()
+    expect(resumed!.status).toBe('done')
+    expect(h!.sandbox.state.partBuilds.size).toBe(1)
+    const built = [...h!.sandbox.state.partBuilds.values()][0]!
+    expect(resumed!.files[0]).toMatchObject({ partBuildId: built.id, partId: built.partId })
+  })
+
   it('a disk that fills up mid-send (ENOSPC) stops the send as disk-full; it resumes once there is room', async () => {
     h = await sendHarness()
     const file = await h.stl('full.stl')

@@ -5,7 +5,7 @@ import type { PartBuild, PartBuildConfigV2 } from '../../shared/printago/api-typ
 import { defaultLabel } from '../../shared/send'
 import { boundedWait } from '../infra/clock'
 import { PrintagoError } from '../printago/errors'
-import type { SendContext } from './context'
+import { live, type SendContext } from './context'
 import { markerFor, markerOf, markLabel } from './marker'
 import { NOT_CONFIRMED, OUTCOME_UNKNOWN } from './result'
 import type { JobRecord } from './state'
@@ -76,12 +76,15 @@ async function reconcileBuild(
   const found: BuiltItem[] = []
   for (const index of intent.indices) {
     const item = job.items[index]
-    if (!item?.partId || item.partBuildId) continue
+    if (!item || item.partBuildId) continue
+    // A file whose part record was lost (a damaged journal line) is looked for by marker alone.
+    const partId = item.partId
+    if (!partId && !intent.marked) continue
     const marker = markerFor(job.jobId, index)
-    const key = intent.marked ? `${item.partId}|${marker}` : item.partId
+    const key = intent.marked ? `${partId ?? '*'}|${marker}` : partId!
     let builds = byPart.get(key)
     if (!builds) {
-      const query = { partId: item.partId, sort: 'createdAt:desc', limit: 200 }
+      const query = { ...(partId ? { partId } : {}), sort: 'createdAt:desc', limit: 200 }
       const options = ctx.callOptions(job, [index], signal)
       builds = intent.marked
         ? await listByMarker(ctx, query, markLabel('', marker), options)
@@ -97,7 +100,7 @@ async function reconcileBuild(
         ? markerOf(b.label) === marker
         : b.label === label && b.quantity === want.quantity && Date.parse(b.createdAt) >= since
     const match = builds
-      .filter((b) => b.partId === item.partId && !claimed.has(b.id) && ours(b))
+      .filter((b) => (!partId || b.partId === partId) && !claimed.has(b.id) && ours(b))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0]
     if (match) {
       claimed.add(match.id)
@@ -122,6 +125,31 @@ async function listByMarker(
   } catch (error) {
     if (!(error instanceof PrintagoError) || error.code !== 'validation') throw error
     return ctx.client.listPartBuilds(query, options)
+  }
+}
+
+/**
+ * After the journal skipped damaged entries, any of them may have been the intent of a build
+ * request that did reach Printago (or the record of a part it was for). So every unfinished job
+ * with files not built yet gets a new open intent for all of them: nothing is sent again before
+ * Printago was read by marker, after the settle wait measured from now. (Left open: a crash in the
+ * moment between the open that rewrote the damaged lines away and these entries.)
+ */
+export async function distrustDamage(ctx: SendContext): Promise<void> {
+  if (!ctx.journal.issues.some((i) => i.kind === 'corrupt-entry')) return
+  for (const job of ctx.journal.state.jobs.values()) {
+    if (job.status !== 'active') continue
+    const indices = live(job).filter((i) => !job.items[i]!.partBuildId)
+    if (indices.length === 0) continue
+    await ctx.write({
+      type: 'build-intent',
+      jobId: job.jobId,
+      intentId: ctx.newId(),
+      indices,
+      marked: true,
+      mono: ctx.monotonic.now(),
+      boot: ctx.monotonic.bootId
+    })
   }
 }
 
@@ -153,7 +181,13 @@ export async function recordBuilds(
   job: JobRecord,
   built: BuiltItem[]
 ): Promise<void> {
-  await ctx.write({
+  // A file found by marker alone gets its part back from the build.
+  const parts = built.flatMap(({ index, build }) =>
+    !job.items[index]?.partId && typeof build.partId === 'string'
+      ? [{ type: 'part' as const, jobId: job.jobId, index, partId: build.partId, reused: true }]
+      : []
+  )
+  await ctx.write(...parts, {
     type: 'build',
     jobId: job.jobId,
     builds: built.map(({ index, build }) => ({

@@ -26,6 +26,7 @@ import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { createSendContext, type UploadTuning } from './context'
 import { matchUnfinished } from './match'
+import { distrustDamage } from './reconcile'
 import { createMemoryDedupeCache, type DedupeCache } from './dedupe-cache'
 import { createMutex, runJob } from './job'
 import { describe, mergeResults, type SendResult } from './result'
@@ -185,6 +186,8 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
     serviceSignal: options.signal,
     onProgress: options.onProgress
   })
+  // Damaged entries skipped at open: unfinished jobs check Printago before sending again.
+  await distrustDamage(ctx)
   const running = new Map<string, { controller: AbortController; done: Promise<SendResult> }>()
   const buildLock = createMutex()
   // Sends still writing their first journal entry: close() waits for them too.

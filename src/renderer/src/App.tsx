@@ -4,6 +4,9 @@ import { useEffect, useState, type ReactElement } from 'react'
 
 import type { Routing } from '../../shared/send'
 import { FilesColumn } from './components/FilesColumn'
+import { provideBedClear } from './components/fleet/bed-clear-bus'
+import { BedClearDialog } from './components/fleet/BedClearDialog'
+import { FleetStrip } from './components/fleet/FleetStrip'
 import { HistoryView } from './components/history/HistoryView'
 import { JobToasts } from './components/JobToasts'
 import { PreviewColumn } from './components/PreviewColumn'
@@ -11,6 +14,7 @@ import { SendPanel } from './components/send/SendPanel'
 import { SettingsDialog } from './components/SettingsDialog'
 import { FirstRun, StoreBanner } from './components/StorePanel'
 import { useDroppedFiles } from './hooks/useDroppedFiles'
+import { useBedClear } from './hooks/useBedClear'
 import { useHistoryFocus } from './hooks/useHistoryFocus'
 import { useJobAlerts } from './hooks/useJobAlerts'
 import { useMaterials } from './hooks/useMaterials'
@@ -44,6 +48,9 @@ export function App(): ReactElement {
     onDrop: () => setTab('send')
   })
   const send = useSend({ files: dropped.files, unitScale, onSent: dropped.markSent })
+  // One bed-clear confirmation for every list of printers and a notification's "Mark bed clear".
+  const bed = useBedClear(printers.printers)
+  useEffect(() => provideBedClear(bed.ask), [bed.ask])
   // Effects run children first and in hook order, so by now every push listener of the mounted
   // tree is subscribed: the host may deliver the events it held back.
   useEffect(() => window.api.app.ready(), [])
@@ -106,6 +113,8 @@ export function App(): ReactElement {
           onSettings={() => setSettingsOpen(true)}
         />
       </header>
+      <FleetStrip printers={printers.printers} />
+      <BedClearDialog bed={bed} />
       {settingsOpen && (
         <SettingsDialog
           store={store}

@@ -5,7 +5,9 @@
 import type { KeyboardEvent, ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize } from '../../../shared/format'
+import { estimateText } from '../../../shared/history'
 import { reportNotes, sizeMm, type LoadedFile } from '../lib/files'
+import { useSentEstimate } from '../hooks/useSentEstimates'
 
 interface FileListProps {
   files: LoadedFile[]
@@ -31,6 +33,17 @@ function verdict(
   if (r.verdict === 'ok' || notes.length === 0)
     return { text: r.closed ? 'Closed mesh' : 'OK', tone: 'ok' }
   return { text: notes[0]!, tone: r.verdict }
+}
+
+/** Printago's estimate of a sent file (time, grams, filament), once it has one. */
+function SentEstimate({ partBuildId }: { partBuildId?: string }): ReactElement | null {
+  const e = useSentEstimate(partBuildId)
+  if (!e) return null
+  return (
+    <span className="file-facts" data-testid="file-estimate" title="Printago's slicing estimate">
+      Printago: {estimateText(e)}
+    </span>
+  )
 }
 
 /** The file list (left column). */
@@ -115,6 +128,7 @@ export function FileList({
                 <span className={`verdict ${v.tone}`} data-testid="file-verdict">
                   {v.text}
                 </span>
+                <SentEstimate partBuildId={f.sent?.partBuildId} />
               </span>
             </button>
             <button

@@ -55,6 +55,13 @@ export function allDeleted(entry: Pick<HistoryEntry, 'copies'>): boolean {
  */
 export function entryChip(entry: Pick<HistoryEntry, 'status' | 'copies'>): Chip {
   if (allDeleted(entry)) return { label: DELETED_LABEL, tone: 'deleted' }
+  // In progress, but held: say what holds it (a paused print, an approval in Printago).
+  if (entry.status === 'in-progress') {
+    const live = entry.copies.filter((c) => !c.deletedOnServer)
+    if (live.some((c) => c.status === 'paused')) return { label: 'Paused', tone: 'in-progress' }
+    if (live.some((c) => c.status === 'waiting-for-approval'))
+      return { label: 'Waiting for approval', tone: 'in-progress' }
+  }
   return { label: STATUS_LABEL[entry.status], tone: entry.status }
 }
 

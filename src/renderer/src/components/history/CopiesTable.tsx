@@ -5,6 +5,7 @@ import type { ReactElement } from 'react'
 import { timeAgo } from '../../../../shared/format'
 import { isOpenCopy, type HistoryEntry } from '../../../../shared/history'
 import { copyChip, noJobsText, stateLabel } from '../../lib/history-view'
+import { copyLiveText, tookText } from '../../lib/operator-view'
 
 interface CopiesTableProps {
   entry: HistoryEntry
@@ -14,6 +15,8 @@ interface CopiesTableProps {
   onCancelCopy?: (printJobId: string) => void
   /** Actions wait while another one runs. */
   busy?: boolean
+  /** Opens Printago's slicer log of a failed copy (fetched by main). */
+  onOpenLog?: (printJobId: string) => void
 }
 
 /** One row per copy; a line saying why there are none yet. */
@@ -22,7 +25,8 @@ export function CopiesTable({
   now,
   printerName,
   onCancelCopy,
-  busy = false
+  busy = false,
+  onOpenLog
 }: CopiesTableProps): ReactElement {
   const cols = onCancelCopy ? 5 : 4
   return (
@@ -76,7 +80,27 @@ export function CopiesTable({
                       {Math.round(c.progress)}%
                     </progress>
                   )}
+                {copyLiveText(c) && (
+                  <div className="muted small" data-testid="history-copy-live">
+                    {copyLiveText(c)}
+                  </div>
+                )}
+                {tookText(c) && c.status === 'completed' && (
+                  <div className="muted small" data-testid="history-copy-took">
+                    {tookText(c)}
+                  </div>
+                )}
                 {c.errorMessage && <div className="error small">{c.errorMessage}</div>}
+                {c.status === 'failed' && onOpenLog && !c.deletedOnServer && (
+                  <button
+                    type="button"
+                    className="link-button small"
+                    onClick={() => onOpenLog(c.printJobId)}
+                    data-testid="history-slicer-log"
+                  >
+                    Slicer log
+                  </button>
+                )}
               </td>
               <td>
                 {c.printerName ?? (c.printerId ? (printerName(c.printerId) ?? c.printerId) : '—')}

@@ -326,9 +326,14 @@ describe('actions', () => {
     await user.click(screen.getByTestId('history-cancel'))
     await user.click(screen.getByRole('button', { name: 'Cancel 2 copies' }))
     expect(screen.getByTestId('history-cancel').textContent).toBe('Cancelling…')
-    // One action at a time: every button waits.
-    for (const b of within(screen.getByRole('group')).getAllByRole('button'))
-      expect(b).toHaveProperty('disabled', true)
+    // One action at a time: every button waits (the queue actions too).
+    const groups = screen.getAllByRole('group')
+    expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual([
+      'Actions for gear',
+      'Queue actions for gear'
+    ])
+    for (const g of groups)
+      for (const b of within(g).getAllByRole('button')) expect(b).toHaveProperty('disabled', true)
     answer.resolve({ ok: true, value: { affected: ['j1', 'j2'] } })
     expect((await screen.findByTestId('history-action-notice')).textContent).toBe(
       'Cancelled 2 copies.'

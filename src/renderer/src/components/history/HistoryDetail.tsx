@@ -4,7 +4,9 @@
 import { useEffect, useId, useRef, useState, type ReactElement } from 'react'
 
 import { formatBytes, formatCount, formatSize, timeAgo } from '../../../../shared/format'
+import type { BedWait } from '../../../../shared/fleet'
 import {
+  estimateText,
   printagoPartUrl,
   waitingHint,
   type HistoryEntry,
@@ -12,6 +14,9 @@ import {
 } from '../../../../shared/history'
 import type { PrinterSummary } from '../../../../shared/ipc'
 import { materialWords, UNIT_WORDS } from '../../../../shared/send'
+import { askBedClear } from '../fleet/bed-clear-bus'
+import { QueueActions } from './QueueActions'
+import { useQueueActions } from './useQueueActions'
 import { actionable, deletedNote, projectWords, routingLabel } from '../../lib/history-view'
 import { ErrorNotice } from '../ErrorNotice'
 import { ActionFeedback } from './ActionFeedback'
@@ -32,6 +37,8 @@ interface DetailProps {
   canOpenInPrintago?: boolean
   /** Called with the new entry after "Print again" succeeded. */
   onReprinted: (entry: HistoryEntry) => void
+  /** Its queued copies wait for a bed to be cleared (from the printer list). */
+  bedWait?: BedWait | null
 }
 
 function syncText(entry: HistoryEntry, sync: HistorySnapshot['sync'], now: number): string {
@@ -50,10 +57,15 @@ export function HistoryDetail({
   printerName,
   printers = [],
   canOpenInPrintago = true,
-  onReprinted
+  onReprinted,
+  bedWait = null
 }: DetailProps): ReactElement {
   const formId = useId()
   const a = useEntryActions(entry, onReprinted)
+  const q = useQueueActions(entry)
+  // The app's own 3D view first; Printago's picture beside it (or alone when there is no other).
+  const thumbnail = entry.thumbnail ?? entry.remoteThumbnail
+  const printagoThumbnail = entry.thumbnail ? entry.remoteThumbnail : undefined
   // The copies a confirmation is open for (null: none).
   const [confirming, setConfirming] = useState<string[] | null>(null)
   // An action ended and took the focused button with it (disabled, or the form closed): the
@@ -69,7 +81,7 @@ export function HistoryDetail({
   const { cancel, retry, queued } = actionable(entry)
   const hint = waitingHint(entry, now)
   const deleted = deletedNote(entry)
-  const busy = a.busy !== null
+  const busy = a.busy !== null || q.busy !== null
 
   return (
     <section
@@ -79,12 +91,19 @@ export function HistoryDetail({
     >
       <header className="history-detail-head">
         <div className="history-thumb large" aria-hidden="true">
-          {entry.thumbnail ? (
-            <img src={entry.thumbnail} alt="" width={96} height={96} />
-          ) : (
-            <span>STL</span>
-          )}
+          {thumbnail ? <img src={thumbnail} alt="" width={96} height={96} /> : <span>STL</span>}
         </div>
+        {printagoThumbnail && (
+          <figure className="history-printago-thumb" data-testid="history-printago-thumb">
+            <img
+              src={printagoThumbnail}
+              alt="Printago's thumbnail of the part"
+              width={64}
+              height={64}
+            />
+            <figcaption className="muted small">Printago</figcaption>
+          </figure>
+        )}
         <div className="history-detail-title">
           <h3 id={`${formId}-title`} className="wrap">
             {entry.label}
@@ -141,6 +160,14 @@ export function HistoryDetail({
         <dd className="mono small history-hash" title={entry.sha256}>
           {entry.sha256}
         </dd>
+        <dt>Estimate</dt>
+        <dd data-testid="history-estimate" title="Printago's slicing estimate of the part">
+          {entry.estimate ? (
+            `${estimateText(entry.estimate)} per copy`
+          ) : (
+            <span className="muted">Not from Printago yet</span>
+          )}
+        </dd>
         <dt>Part</dt>
         <dd className="mono small">{entry.partId}</dd>
         <dt>Sync</dt>
@@ -149,11 +176,30 @@ export function HistoryDetail({
         </dd>
       </dl>
 
-      {hint && (
+      {bedWait && (
+        <p className="history-hint bed" data-testid="history-bed-wait">
+          Waiting for the bed of {bedWait.printers[0]!.name} to be cleared
+          {bedWait.printers.length > 1 ? ` (or ${bedWait.printers.length - 1} more)` : ''}.{' '}
+          <button
+            type="button"
+            className="fleet-action"
+            onClick={() => askBedClear(bedWait.printers[0]!)}
+            data-testid="history-clear-bed"
+          >
+            Mark bed clear
+          </button>
+        </p>
+      )}
+      {hint && !bedWait && (
         <p className="history-hint" data-testid="history-waiting-hint">
           {hint}
         </p>
       )}
+      {entry.notes?.map((n) => (
+        <p key={n} className="history-hint" data-testid="history-note">
+          {n}
+        </p>
+      ))}
       {deleted && (
         <p className="history-hint deleted" data-testid="history-deleted-note">
           {deleted}
@@ -166,6 +212,7 @@ export function HistoryDetail({
         printerName={printerName}
         busy={busy}
         onCancelCopy={(id) => setConfirming([id])}
+        onOpenLog={q.openLog}
       />
 
       <div className="history-actions" role="group" aria-label={`Actions for ${entry.label}`}>
@@ -216,6 +263,8 @@ export function HistoryDetail({
           </button>
         )}
       </div>
+
+      <QueueActions entry={entry} q={q} disabled={busy} />
 
       {a.formOpen && (
         <ReprintForm

@@ -2,8 +2,10 @@
 import type { ReactElement } from 'react'
 
 import { timeAgo } from '../../../../shared/format'
+import type { BedWait } from '../../../../shared/fleet'
 import type { HistoryEntry } from '../../../../shared/history'
 import { printersOf, progressValue, rowAccessibleName, rowNotes } from '../../lib/history-view'
+import { entryQueueText } from '../../lib/operator-view'
 import { StatusChip } from './StatusChip'
 
 /** One option of the history listbox: thumbnail, name, facts, progress, status chip and notes. */
@@ -11,15 +13,24 @@ export function HistoryRow({
   entry: e,
   selected,
   now,
-  onSelect
+  onSelect,
+  bedWait = null
 }: {
   entry: HistoryEntry
   selected: boolean
   now: number
   onSelect: () => void
+  /** Its queued copies wait for a bed to be cleared. */
+  bedWait?: BedWait | null
 }): ReactElement {
   const pct = progressValue(e)
-  const notes = rowNotes(e)
+  const place = entryQueueText(e)
+  const notes = [
+    ...(bedWait ? [`waiting for a bed clear on ${bedWait.printers[0]!.name}`] : []),
+    ...(place ? [`${place} in the queue`] : []),
+    ...rowNotes(e)
+  ]
+  const thumbnail = e.thumbnail ?? e.remoteThumbnail
   const names = printersOf(e)
   return (
     <li
@@ -34,7 +45,7 @@ export function HistoryRow({
       data-status={e.status}
     >
       <div className="history-thumb" aria-hidden="true">
-        {e.thumbnail ? <img src={e.thumbnail} alt="" width={40} height={40} /> : <span>STL</span>}
+        {thumbnail ? <img src={thumbnail} alt="" width={40} height={40} /> : <span>STL</span>}
       </div>
       <div className="history-row-main">
         <div className="history-row-name" title={e.fileName}>

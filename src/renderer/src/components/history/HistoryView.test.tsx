@@ -39,7 +39,10 @@ function fakeApi(snapshot: HistorySnapshot | { error: string }): Fake {
       onChanged: (l: typeof changed) => ((changed = l), () => undefined),
       onOpen: (l: typeof opened) => ((opened = l), () => undefined)
     },
-    printers: { list: async () => ({ ok: true, value: { printers: [], fetchedAt: now } }) }
+    printers: {
+      list: async () => ({ ok: true, value: { printers: [], fetchedAt: now } }),
+      onChanged: () => () => undefined
+    }
   } as unknown as Window['api']
   return {
     list,

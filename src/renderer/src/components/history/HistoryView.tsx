@@ -11,6 +11,7 @@ import {
   type ReactElement
 } from 'react'
 
+import { bedWaits } from '../../../../shared/fleet'
 import type { HistoryEntry, HistorySnapshot, JobStatus } from '../../../../shared/history'
 import type { PrinterSummary } from '../../../../shared/ipc'
 import './history.css'
@@ -49,6 +50,7 @@ export function HistoryView({
   const [selectedId, setSelectedId] = useState<string | null>(focusEntryId)
   const [now, setNow] = useState(() => Date.now())
   const [printerNames, setPrinterNames] = useState<Map<string, string>>(new Map())
+  // The fleet's states: which of my queued jobs wait for a bed to be cleared.
   const [fleet, setFleet] = useState<PrinterSummary[]>([])
   const [exportError, setExportError] = useState<string | null>(null)
   const listRef = useRef<HTMLUListElement>(null)
@@ -69,10 +71,12 @@ export function HistoryView({
       setPrinterNames(new Map(r.value.printers.map((p) => [p.id, p.name])))
       setFleet(r.value.printers)
     })
+    const offPrinters = window.api.printers.onChanged((l) => setFleet(l.printers))
     return () => {
       alive = false
       off()
       offOpen()
+      offPrinters()
       clearInterval(timer)
     }
   }, [])
@@ -86,6 +90,10 @@ export function HistoryView({
   const printers = useMemo(() => allPrinters(entries), [entries])
   const selected = entries.find((e) => e.id === selectedId) ?? null
   const printerName = useCallback((id: string) => printerNames.get(id), [printerNames])
+  const waits = useMemo(
+    () => new Map(bedWaits(entries, fleet).map((w) => [w.entry.id, w])),
+    [entries, fleet]
+  )
 
   // Keep the selected row in view (arrow keys, notification clicks).
   useEffect(() => {
@@ -231,6 +239,11 @@ export function HistoryView({
           {sync.error}
         </p>
       )}
+      {!sync.error && sync.note && (
+        <p className="history-sync-note" role="status" data-testid="history-sync-note">
+          {sync.note}
+        </p>
+      )}
       {exportError && (
         <p className="error-box" role="alert">
           {exportError}
@@ -272,6 +285,7 @@ export function HistoryView({
                   entry={e}
                   selected={e.id === selectedId}
                   now={now}
+                  bedWait={waits.get(e.id) ?? null}
                   onSelect={() => {
                     setSelectedId(e.id)
                     listRef.current?.focus()
@@ -291,6 +305,7 @@ export function HistoryView({
               printers={fleet}
               canOpenInPrintago={!demo}
               onReprinted={onReprinted}
+              bedWait={waits.get(selected.id) ?? null}
             />
           ) : (
             <p className="empty-note">Select a job to see its copies and actions.</p>

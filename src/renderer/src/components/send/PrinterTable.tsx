@@ -9,6 +9,7 @@ import type { AppError } from '../../../../shared/result'
 import type { Fit } from '../../lib/routing'
 import { ErrorNotice } from '../ErrorNotice'
 import { fitLabel, STATE_LABEL } from './send-words'
+import { PrinterNow } from '../fleet/PrinterNow'
 
 interface PrinterTableProps {
   printers: PrinterList | null
@@ -153,6 +154,7 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                 </td>
                 <td>
                   <span className={`state ${p.state}`}>{STATE_LABEL[p.state]}</span>
+                  <PrinterNow printer={p} />
                 </td>
                 <td className="small col-tags">{p.tags.join(', ')}</td>
                 <td className="small">

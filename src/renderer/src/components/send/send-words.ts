@@ -7,8 +7,10 @@ export const STATE_LABEL: Record<PrinterSummary['state'], string> = {
   ready: 'Ready',
   'waiting-bed-clear': 'Bed not cleared',
   printing: 'Printing',
+  paused: 'Paused',
   offline: 'Offline',
-  disabled: 'Disabled'
+  disabled: 'Disabled',
+  maintenance: 'In maintenance'
 }
 
 export const STEP_LABEL: Record<string, string> = {
