@@ -99,6 +99,7 @@ test.describe('3MF projects and sliced plates', () => {
     await slicedRow.getByTestId('plate-qty-1').fill('0')
     await expect(slicedRow.getByTestId('plate-jobs')).toHaveText('1 print job')
     await expect(slicedRow.getByTestId('use-3mf-profile')).toHaveCount(0)
+    await expect(page.getByTestId('send-summary')).toContainText('2 files, 4 print jobs')
 
     // The dry run: jobs per plate, from Printago's preview.
     await page.getByTestId('preview-button').click()

@@ -188,7 +188,9 @@ describe('send rules for projects', () => {
       quantity: 2,
       plateQuantities: { '1': 2, '2': 1 }
     })
-    expect(checkSend(input([f])).copies).toBe(6)
+    const check = checkSend(input([f]))
+    expect(check.copies).toBe(6)
+    expect(check.summary).toMatch(/^1 file, 6 print jobs, to any printer/)
     const none = projectFile('bambu-two-plates.3mf', { plateQuantities: { '1': 0, '2': 0 } })
     expect(checkSend(input([none])).problems).toEqual([
       'bambu-two-plates.3mf: At least one plate needs a quantity above 0.'

@@ -53,9 +53,14 @@ export function sendSummary(
   files: number,
   copies: number,
   routing: Routing,
-  printers: PrinterSummary[]
+  printers: PrinterSummary[],
+  /** A 3MF is among the files: its count is print jobs (copies × plates), not copies. */
+  jobs = false
 ): string {
-  const head = `${files} file${files === 1 ? '' : 's'}, ${copies} cop${copies === 1 ? 'y' : 'ies'}`
+  const count = jobs
+    ? `${copies} print job${copies === 1 ? '' : 's'}`
+    : `${copies} cop${copies === 1 ? 'y' : 'ies'}`
+  const head = `${files} file${files === 1 ? '' : 's'}, ${count}`
   const reach = reachable(printers, routing)
   const ready = reach.filter((p) => p.state === 'ready').length
   switch (routing.mode) {

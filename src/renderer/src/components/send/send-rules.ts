@@ -93,7 +93,7 @@ export interface SendCheck {
   leftOut: string[]
   /** "2 files, 3 copies, to any printer — …", once the routing is complete. */
   summary: string | null
-  /** Copies in all. */
+  /** Copies in all (print jobs when a 3MF is among the files: copies × its plates). */
   copies: number
 }
 
@@ -336,7 +336,8 @@ export function checkSend(input: SendInput): SendCheck {
         : 0),
     0
   )
-  const summary = routing ? sendSummary(sendable.length, copies, routing, list) : null
+  const projects = sendable.some((f) => f.project)
+  const summary = routing ? sendSummary(sendable.length, copies, routing, list, projects) : null
   return {
     sendable,
     excluded,
