@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // Renderer tests import the committed 3MF fixtures as data URLs (`….3mf?inline`): the web
+  // typecheck has no Node, so they cannot read files.
+  assetsInclude: ['**/*.3mf'],
   test: {
     // Component tests are .test.tsx (DOM per file: `// @vitest-environment happy-dom`).
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],

@@ -62,3 +62,16 @@ export function timeAgo(at: string | number, now: number): string {
   if (h < 48) return `${h} h ago`
   return new Date(t).toISOString().slice(0, 10)
 }
+
+/** A slicer's time estimate in words: "1 h 2 min", "40 min", "45 s". */
+export function durationWords(seconds: number): string {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.round((seconds % 3600) / 60)
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`
+  return m > 0 ? `${m} min` : `${Math.round(seconds)} s`
+}
+
+/** Grams of filament as slicers give them, one decimal at most: 24.6 → "24.6 g", 15 → "15 g". */
+export function formatGrams(g: number): string {
+  return `${Number.isFinite(g) ? Number(g.toFixed(1)) : g} g`
+}

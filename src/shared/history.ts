@@ -1,6 +1,13 @@
 // The local job history as the UI, the CLI and the sync service see it, and the mapping of
 // Printago's 13 print-job states to the five the user cares about.
 import type { MaterialChoice, ModelUnit, Priority, QueuePosition, Routing } from './send'
+import type { ProjectFacts } from './send-project'
+
+/** A 3MF's part as sent: its plates, where sliced G-code may go, and the per-plate choices. */
+export type HistoryProject = ProjectFacts & {
+  plateQuantities?: Record<string, number>
+  use3MFProcessProfile?: boolean
+}
 
 /** Longest thumbnail (PNG data URL) kept in history; the renderer sends none longer. */
 export const MAX_THUMBNAIL_CHARS = 32_000
@@ -124,6 +131,8 @@ export interface HistoryEntry {
   material?: MaterialChoice
   /** Printer models it was restricted to (`printer.modelName`), so it lands on a bed it fits. */
   printerModels?: string[]
+  /** A 3MF or gcode.3mf (absent: an STL). Print again sends the same plates the same way. */
+  project?: HistoryProject
   /**
    * Set when `file` is a scaled copy: the file the user chose, its hash and the unit it was read
    * in (`file`, `sha256` and `size` are the copy Printago got, in millimetres).

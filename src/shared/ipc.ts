@@ -21,6 +21,7 @@ import {
   type SendProgress,
   type SentFile
 } from './send'
+import { MAX_PLATES, plateQuantitiesProblem } from './send-project'
 
 const id24 = z.string().regex(/^[a-z0-9]{24}$/, 'must be 24 lowercase letters or digits')
 const nonEmpty = z.string().min(1).max(4096)
@@ -91,7 +92,14 @@ export const SendItemSchema = z.strictObject({
     .optional(),
   unit: z.enum(['mm', 'inch', 'm', 'um']).optional(),
   material: MaterialChoiceSchema.optional(),
-  printerModels: PrinterModelsSchema.optional()
+  printerModels: PrinterModelsSchema.optional(),
+  plateQuantities: z
+    .record(z.string().max(8), z.number())
+    .refine((q) => Object.keys(q).length <= MAX_PLATES && plateQuantitiesProblem(q) === null, {
+      message: 'per-plate quantities must be whole numbers from 0 to 500, at least one above 0'
+    })
+    .optional(),
+  use3MFProcessProfile: z.boolean().optional()
 })
 
 export const SendRequestSchema = z.strictObject({

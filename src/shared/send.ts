@@ -39,6 +39,14 @@ export interface SendItem {
    * printers the model fits, so Printago never starts it on a bed too small for it.
    */
   printerModels?: string[]
+  /**
+   * 3MF and gcode.3mf only (send-project.ts): copies of each plate, by the slicer's plate id
+   * (Printago's `plateQuantities`); a plate left out is not printed. Default: one of each plate.
+   * `quantity` still multiplies the whole: jobs = quantity × Σ plate quantities.
+   */
+  plateQuantities?: Record<string, number>
+  /** 3MF only: slice with the process settings saved in the project (`use3MFProcessProfile`). */
+  use3MFProcessProfile?: boolean
 }
 
 /** The units an STL's numbers may be in, and their factor to millimetres. */
@@ -137,6 +145,8 @@ export interface SendPreview {
     jobs: number
     /** The jobs' labels as Printago would queue them (without this app's marker). */
     jobLabels: string[]
+    /** A 3MF's jobs per plate (plates with 0 jobs included), in the project's order. */
+    plates?: Array<{ id: number; name: string; jobs: number }>
   }>
   jobCount: number
   /** Files uploaded for the dry run (the send then reuses their parts). */

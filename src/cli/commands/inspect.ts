@@ -1,19 +1,24 @@
-// `inspect <file.stl> [--json] [--printer <model>]`: parse and analyse one STL and print a report.
-// Exit codes: 0 report printed, 1 the file is unreadable or not a usable STL, 2 usage error.
+// `inspect <file> [--json] [--printer <model>]`: parse and analyse one STL, 3MF project or sliced
+// gcode.3mf and print a report (per plate for a 3MF: inspect-3mf.ts).
+// Exit codes: 0 report printed, 1 the file is unreadable or not a usable model, 2 usage error.
 
 import { open } from 'node:fs/promises'
 
 import { formatBytes, formatCount, formatMm } from '../../shared/format'
 import { fitsBed, lookupBuildVolume } from '../../shared/printers/build-volumes'
+import { DEFAULT_LIMITS, detectModelFormat, inspect3mf } from '../../shared/3mf'
 import { DEFAULT_MAX_BYTES, inspectStl, type MeshReport, type StlError } from '../../shared/stl'
+import { projectJson, projectText } from './inspect-3mf'
 import { parseCommandArgs, usageFailure, UsageError, wantsHelp, type CliIo } from '../io'
 
-const USAGE = `Usage: inspect <file.stl> [--json] [--printer <model>]
+const USAGE = `Usage: inspect <file.stl|file.3mf|file.gcode.3mf> [--json] [--printer <model>]
 
-Parses an STL file (binary or ASCII) and reports size, area, volume and mesh health.
+Parses an STL file (binary or ASCII) and reports size, area, volume and mesh health. A 3MF
+project or sliced gcode.3mf is reported per plate: objects, colours, size, triangles, closed,
+volume and bed fit, and for sliced plates the printer model, nozzle, print time and filament.
   --json             print one JSON object (one line) instead of text
-  --printer <model>  also say whether it fits that printer (e.g. "X1C", "MK4S")
-Exit codes: 0 ok, 1 unreadable or invalid STL, 2 usage error.
+  --printer <model>  also say whether it (each plate) fits that printer (e.g. "X1C", "MK4S")
+Exit codes: 0 ok, 1 unreadable or invalid file, 2 usage error.
 `
 
 /** Largest single read: Node aborts on reads of 2 GiB or more, so stay far below. */
@@ -34,7 +39,7 @@ function parseInspectArgs(args: string[]): Args {
   // Tolerate being handed the subcommand name too (`inspect file.stl`).
   const files =
     positionals[0] === 'inspect' && positionals.length > 1 ? positionals.slice(1) : positionals
-  if (files.length === 0) throw new UsageError('no STL file given')
+  if (files.length === 0) throw new UsageError('no file given')
   if (files.length > 1) throw new UsageError(`unexpected argument ${files[1]} (one file at a time)`)
   if (values.printer === '') throw new UsageError('--printer needs a printer model')
   return { file: files[0]!, json: values.json === true, printer: values.printer ?? null }
@@ -188,15 +193,23 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
     if (error instanceof UsageError) return usageFailure(io, 'inspect', error.message)
     throw error
   }
-  const fail = (error: StlError): number => {
+  const fail = (error: { code: string; message: string }): number => {
     if (parsed.json)
       io.stdout(JSON.stringify({ error: { code: error.code, message: error.message } }) + '\n')
     else io.stderr(`inspect: ${parsed.file}: ${error.message} [${error.code}]\n`)
     return 1
   }
 
-  const read = await readStlFile(parsed.file, DEFAULT_MAX_BYTES)
+  const read = await readStlFile(parsed.file, Math.max(DEFAULT_MAX_BYTES, DEFAULT_LIMITS.maxBytes))
   if (!read.ok) return fail(read.error)
+  const format = detectModelFormat(read.bytes).format
+  if (format === '3mf' || format === 'gcode3mf') {
+    const project = inspect3mf(read.bytes)
+    if (!project.ok) return fail(project.error)
+    if (parsed.json) io.stdout(JSON.stringify(projectJson(project.value, parsed.printer)) + '\n')
+    else io.stdout(projectText(parsed.file, project.value, parsed.printer))
+    return 0
+  }
   const result = inspectStl(read.bytes)
   if (!result.ok) return fail(result.error)
 

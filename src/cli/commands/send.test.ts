@@ -70,7 +70,7 @@ describe('parseSendArgs', () => {
   })
 
   it.each([
-    [[], 'no STL file'],
+    [[], 'no file given'],
     [['a.stl', '--quantity', '0'], '1 to 500'],
     [['a.stl', '--quantity', '501'], '1 to 500'],
     [['a.stl', '--quantity', '1.5'], '1 to 500'],

@@ -1,5 +1,6 @@
-// `send <file.stl>... [--printer <id> | --tags A,B] [--quantity N] [--label L] [--priority low]
-// [--position front] [--json]`: send STL files to Printago through the same services as the app.
+// `send <file>... [--printer <id> | --tags A,B] [--quantity N] [--label L] [--priority low]
+// [--position front] [--plates 1=2,2=1] [--use-3mf-profile] [--json]`: send STL, 3MF and
+// gcode.3mf files to Printago through the same services as the app.
 // Progress goes to stderr; with --json one object goes to stdout. Exit codes: 0 all sent,
 // 1 a file or Printago failed, 2 usage error.
 import { basename } from 'node:path'
@@ -8,7 +9,7 @@ import { JournalLockedError } from '../../core/infra/journal'
 import type { PrintagoClient } from '../../core/printago/client'
 import { isPrintagoError } from '../../core/printago/errors'
 import { toPrinterSummary, unreachableRouting } from '../../core/printers/summary'
-import { checkStlFile } from '../../core/send/file-check'
+import { checkModelFile } from '../../core/send/file-check'
 import {
   OUTCOME_UNKNOWN,
   validateSendRequest,
@@ -23,6 +24,7 @@ import {
   type SendProgress,
   type SendRequest
 } from '../../shared/send'
+import { partKindOfName, plateQuantitiesProblem } from '../../shared/send-project'
 import { cancelUnfinished } from './send-cancel'
 import {
   callOptions,
@@ -38,10 +40,11 @@ import {
   type Credentials
 } from '../io'
 
-export const SEND_USAGE = `Usage: send <file.stl>... [options]
+export const SEND_USAGE = `Usage: send <file.stl|file.3mf|file.gcode.3mf>... [options]
 
-Sends STL files to Printago: upload, create the part (reused when this store already has the
-same file), and queue one build for all files.
+Sends STL, 3MF project and sliced gcode.3mf files to Printago: upload, create the part (reused
+when this store already has the same file), and queue one build for all files. A sliced
+gcode.3mf only goes to printers of the model and nozzle it was sliced for.
   --printer <id>        only this printer: its 24-character id (see the printers command)
   --tags A,B            printers that carry all these tags (exact case)
                         (with --printer or --tags, one printer list call checks that some
@@ -50,6 +53,9 @@ same file), and queue one build for all files.
   --label L             label in Printago's queue (default: the file name)
   --priority low        low priority (default normal)
   --position front      front of its priority tier (default back)
+  --plates 1=2,2=1      3MF only: copies of each plate by plate id (a plate left out is not
+                        printed; default one of each); --quantity multiplies the whole
+  --use-3mf-profile     3MF only: slice with the process settings saved in the project
   --again               send another copy even if an unfinished send of the same files
                         (same routing, quantity and label) exists; without it, running the
                         same send again after an interruption finishes that send instead
@@ -86,8 +92,24 @@ const SEND_OPTIONS = {
   quantity: { type: 'string' },
   label: { type: 'string' },
   priority: { type: 'string' },
-  position: { type: 'string' }
+  position: { type: 'string' },
+  plates: { type: 'string' },
+  'use-3mf-profile': { type: 'boolean' }
 } as const
+
+/** `--plates 1=2,2=1` → `{ "1": 2, "2": 1 }`; throws UsageError. */
+export function parsePlateQuantities(raw: string): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const part of raw.split(',')) {
+    const m = /^\s*(\d+)\s*=\s*(\d+)\s*$/.exec(part)
+    if (!m) throw new UsageError(`--plates takes plate=quantity pairs like 1=2,2=1 (got "${part}")`)
+    if (m[1]! in out) throw new UsageError(`--plates names plate ${m[1]} twice`)
+    out[m[1]!] = Number(m[2])
+  }
+  const problem = plateQuantitiesProblem(out)
+  if (problem) throw new UsageError(`--plates: ${problem}`)
+  return out
+}
 
 /** Parse send's arguments; throws UsageError. */
 export function parseSendArgs(args: string[]): SendArgs {
@@ -142,7 +164,15 @@ export function parseSendArgs(args: string[]): SendArgs {
   if (position !== undefined && position !== 'front' && position !== 'back')
     throw new UsageError(`--position must be front or back (got ${position})`)
   const json = values.json === true
-  if (files.length === 0) throw new UsageError('no STL file given')
+  if (files.length === 0) throw new UsageError('no file given')
+  const plateQuantities =
+    values.plates !== undefined ? parsePlateQuantities(values.plates) : undefined
+  const useProfile = values['use-3mf-profile'] === true
+  const notProject = files.find((f) => partKindOfName(f) === 'stl')
+  if (notProject && (plateQuantities || useProfile)) {
+    const flag = plateQuantities ? '--plates' : '--use-3mf-profile'
+    throw new UsageError(`${flag} applies to 3MF files only; ${notProject} is not one`)
+  }
   if (printer !== undefined && tags !== undefined) {
     throw new UsageError('use either --printer or --tags, not both')
   }
@@ -158,7 +188,9 @@ export function parseSendArgs(args: string[]): SendArgs {
       quantity,
       ...(label !== undefined ? { label } : {}),
       ...(priority ? { priority } : {}),
-      ...(position ? { position } : {})
+      ...(position ? { position } : {}),
+      ...(plateQuantities ? { plateQuantities } : {}),
+      ...(useProfile && partKindOfName(path) === '3mf' ? { use3MFProcessProfile: true } : {})
     })),
     routing
   }
@@ -250,7 +282,7 @@ export async function sendCommand(args: string[], io: CliIo, ctx: CliContext): P
   const bad: Array<{ file: string; code: string; message: string }> = []
   for (const file of parsed.files) {
     try {
-      await checkStlFile(file)
+      await checkModelFile(file)
     } catch (error) {
       bad.push({
         file,

@@ -3,7 +3,8 @@
 // before the request reaches the pipeline, so the journal, the hash, the upload and the history all
 // see the file Printago gets, and the history keeps the one the user chose (`meta.original`).
 import type { SendRequest } from '../../shared/send'
-import { convertToMillimetres } from './convert'
+import { partKindOfName } from '../../shared/send-project'
+import { ConvertError, convertToMillimetres } from './convert'
 
 /** The request with every non-millimetre item replaced by its converted copy. */
 export async function withMillimetreFiles(
@@ -18,6 +19,13 @@ export async function withMillimetreFiles(
       items.push(rest)
       continue
     }
+    // A 3MF says its own unit (its `<model unit>`), which the engine already applies: reading it
+    // in another one would scale a correct model. Refused, never silently ignored.
+    if (partKindOfName(item.path) !== 'stl')
+      throw new ConvertError(
+        item.path,
+        `${item.path} is a 3MF, which carries its own unit; it cannot be read in ${unit}`
+      )
     const copy = await convertToMillimetres(item.path, unit, storeDir)
     // The size on disk is the copy's (the renderer's byte count was the source's).
     const { bytes: _bytes, ...meta } = item.meta ?? {}

@@ -81,6 +81,6 @@ describe('files:hash', () => {
     expect(code).toBe(1)
     expect(out).toMatch(/too-large/)
     const error = await inspectAndHashFile(path, { cache: null }).catch((e: unknown) => e)
-    expect(error).toMatchObject({ reason: 'not-stl', stlCode: 'too-large' })
+    expect(error).toMatchObject({ reason: 'not-stl', code: 'too-large' })
   })
 })

@@ -24,6 +24,7 @@ export function filesHandlers(_ctx: CoreContext): DomainHandlers<'files'> {
           return fail('is-directory', `${path} is a folder, not a file.`)
         // The engine's own verdict (the preview shows the same one).
         if (err.reason === 'not-stl') return fail('not-stl', err.message)
+        if (err.reason === 'not-3mf') return fail('file', err.message)
         return fail('unreadable', err.message)
       }
     }

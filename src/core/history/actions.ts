@@ -9,6 +9,7 @@ export {
   waitingHint
 } from '../../shared/history'
 import type { MaterialChoice, Priority, QueuePosition, Routing } from '../../shared/send'
+import type { ProjectFacts } from '../../shared/send-project'
 import { createHistoryEntry, type HistoryStore } from './store'
 import type { PrintagoClient } from '../printago/client'
 import { isPrintagoError } from '../printago/errors'
@@ -111,10 +112,18 @@ export async function reprintEntry(
         ...(position ? { position } : {}),
         ...(material ? { material } : {}),
         ...(printerModels ? { printerModels } : {}),
+        // The same plates, the same way (the part keeps its process-settings choice).
+        ...(original.project?.plateQuantities
+          ? { plateQuantities: original.project.plateQuantities }
+          : {}),
+        ...(original.project?.use3MFProcessProfile !== undefined
+          ? { use3MFProcessProfile: original.project.use3MFProcessProfile }
+          : {}),
         meta: { bytes: original.size },
         partId: original.partId,
         sha256: original.sha256,
-        reprintOf: original.id
+        reprintOf: original.id,
+        ...(original.project ? { project: projectFacts(original.project) } : {})
       }
     ]
   })
@@ -141,7 +150,8 @@ export async function reprintEntry(
       reprintOf: original.id,
       ...(material ? { material } : {}),
       ...(printerModels ? { printerModels } : {}),
-      ...(original.original ? { original: original.original } : {})
+      ...(original.original ? { original: original.original } : {}),
+      ...(original.project ? { project: original.project } : {})
     },
     { now: (deps.now ?? Date.now)() }
   )
@@ -257,4 +267,11 @@ export async function retryEntry(
     return next
   })
   return { affected }
+}
+
+/** The facts of a sent project, without the choices made for that send. */
+function projectFacts(p: NonNullable<HistoryEntry['project']>): ProjectFacts {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { plateQuantities, use3MFProcessProfile, ...facts } = p
+  return facts
 }

@@ -37,6 +37,7 @@ export interface NewHistoryEntry {
   sentAt?: string
   material?: MaterialChoice
   printerModels?: string[]
+  project?: HistoryEntry['project']
   /** The file the user chose, when `file` is its scaled copy. */
   original?: HistoryEntry['original']
 }
@@ -91,6 +92,7 @@ export function createHistoryEntry(
   if (input.material) entry.material = input.material
   if (input.printerModels?.length) entry.printerModels = input.printerModels
   if (input.original) entry.original = input.original
+  if (input.project) entry.project = input.project
   return normalizeEntry(entry)
 }
 

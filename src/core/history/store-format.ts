@@ -114,6 +114,22 @@ const EntryFileSchema = z.object({
     .optional()
     .catch(undefined),
   printerModels: z.array(z.string().min(1)).optional().catch(undefined),
+  project: z
+    .object({
+      kind: z.enum(['3mf', 'gcode3mf']),
+      plates: z.array(z.object({ id: z.number().int(), name: z.string() })),
+      slicedFor: z
+        .object({
+          model: z.string(),
+          modelNames: z.array(z.string().min(1)).min(1),
+          nozzleDiameter: z.number().nullable()
+        })
+        .optional(),
+      plateQuantities: z.record(z.string(), z.number().int().nonnegative()).optional(),
+      use3MFProcessProfile: z.boolean().optional()
+    })
+    .optional()
+    .catch(undefined),
   original: z
     .object({
       file: z.string(),

@@ -5,14 +5,16 @@
 // instead of uploading again. A spare part is harmless (nothing prints it); a dry run never
 // creates a build. Costs: one preview call, plus per new file one part call (and one signed-URL
 // call for them all) that the send then saves.
-import { defaultLabel, type SendPreview, type SendRequest } from '../../shared/send'
+import { defaultLabel, type SendItem, type SendPreview, type SendRequest } from '../../shared/send'
+import type { ProjectFacts } from '../../shared/send-project'
 import type { BuildPreviewV2 } from '../../shared/printago/api-types'
 import type { PrintagoClient } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { uploadFile } from '../printago/upload'
 import { partBuildEntry } from './build-entry'
 import type { DedupeCache } from './dedupe-cache'
-import { inspectAndHashFile } from './file-check'
+import { inspectAndHashFile, type FileInspection } from './file-check'
+import { newPartBody, partKey, partServes } from './part'
 import { uploadFilename } from './validate'
 
 export interface PreviewDeps {
@@ -27,23 +29,28 @@ export interface PreviewDeps {
 /** Part ids for every file: cached, found by hash, or uploaded now. Returns how many were new. */
 async function resolveParts(
   deps: PreviewDeps,
-  paths: string[]
-): Promise<{ partIds: string[]; uploaded: number }> {
+  items: SendItem[]
+): Promise<{ partIds: string[]; uploaded: number; files: PreviewFile[] }> {
   const { client, dedupe, signal } = deps
-  const files = []
-  for (const path of paths) files.push({ path, ...(await inspectAndHashFile(path, { signal })) })
-  const partIds: Array<string | undefined> = files.map((f) => dedupe.get(f.sha256)?.partId)
+  const files: PreviewFile[] = []
+  for (const item of items) {
+    const f = await inspectAndHashFile(item.path, { signal })
+    files.push({ ...f, item, path: item.path, key: partKey(f.sha256, item, f.project) })
+  }
+  const partIds: Array<string | undefined> = files.map((f) => dedupe.get(f.key)?.partId)
   // Parts another run (or client) made for these bytes.
   for (const [i, f] of files.entries()) {
     if (partIds[i]) continue
-    const found = (await client.findPartsByHash(f.sha256, { signal }))[0]
+    const found = (await client.findPartsByHash(f.sha256, { signal })).find((p) =>
+      partServes(p, f.item, f.project)
+    )
     if (found) {
       partIds[i] = found.id
-      await dedupe.set(f.sha256, found.id)
+      await dedupe.set(f.key, found.id)
     }
   }
   // The same bytes twice in one send: one upload.
-  const todo = [...new Map(files.filter((_, i) => !partIds[i]).map((f) => [f.sha256, f])).values()]
+  const todo = [...new Map(files.filter((_, i) => !partIds[i]).map((f) => [f.key, f])).values()]
   if (todo.length > 0) {
     const urls = await client.getSignedUploadUrls(
       todo.map((f) => uploadFilename(f.path)),
@@ -52,24 +59,15 @@ async function resolveParts(
     for (const [k, f] of todo.entries()) {
       const target = urls[k]!
       const put = await uploadFile({ file: f.path, size: f.size, sha256: f.sha256, target, signal })
-      const part = await client.createPart(
-        {
-          name: defaultLabel(f.path),
-          description: '',
-          type: 'stl',
-          fileUris: [put.path],
-          parameters: [],
-          printTags: {},
-          overriddenProcessProfileId: null
-        },
-        { signal }
-      )
-      await dedupe.set(f.sha256, part.id)
+      const part = await client.createPart(newPartBody(f.item, f.project, put.path), { signal })
+      await dedupe.set(f.key, part.id)
     }
-    for (const [i, f] of files.entries()) partIds[i] ??= dedupe.get(f.sha256)?.partId
+    for (const [i, f] of files.entries()) partIds[i] ??= dedupe.get(f.key)?.partId
   }
-  return { partIds: partIds.map((id) => id!), uploaded: todo.length }
+  return { partIds: partIds.map((id) => id!), uploaded: todo.length, files }
 }
+
+type PreviewFile = FileInspection & { item: SendItem; path: string; key: string }
 
 /**
  * The jobs `request` would create (its files already in millimetres: see files/units.ts). A part
@@ -82,17 +80,14 @@ export async function previewSend(
   reportPaths: string[] = request.items.map((i) => i.path)
 ): Promise<SendPreview> {
   for (let attempt = 1; ; attempt++) {
-    const { partIds, uploaded } = await resolveParts(
-      deps,
-      request.items.map((i) => i.path)
-    )
+    const { partIds, uploaded, files: checked } = await resolveParts(deps, request.items)
     const labels = request.items.map((i) => i.label ?? defaultLabel(i.path))
     let answer: BuildPreviewV2
     try {
       answer = await deps.client.previewBuild(
         {
           parts: request.items.map((item, i) =>
-            partBuildEntry(item, request.routing, partIds[i]!, labels[i]!)
+            partBuildEntry(item, request.routing, partIds[i]!, labels[i]!, checked[i]!.project)
           )
         },
         { signal: deps.signal }
@@ -103,9 +98,8 @@ export async function previewSend(
         error.code === 'not-found' &&
         partIds.filter((id) => `${error.serverMessage ?? ''} ${error.message}`.includes(id))
       if (attempt > 1 || !gone || gone.length === 0) throw error
-      for (const [i, item] of request.items.entries()) {
-        if (!gone.includes(partIds[i]!)) continue
-        await deps.dedupe.delete((await inspectAndHashFile(item.path)).sha256)
+      for (const [i, f] of checked.entries()) {
+        if (gone.includes(partIds[i]!)) await deps.dedupe.delete(f.key)
       }
       continue
     }
@@ -116,9 +110,24 @@ export async function previewSend(
         path: reportPaths[i] ?? request.items[i]!.path,
         label: labels[i]!,
         jobs: pb?.jobs.length ?? 0,
-        jobLabels: (pb?.jobs ?? []).map((j) => j.label)
+        jobLabels: (pb?.jobs ?? []).map((j) => j.label),
+        ...(checked[i]!.project
+          ? { plates: jobsPerPlate(pb?.jobs ?? [], checked[i]!.project!) }
+          : {})
       }
     })
     return { files, jobCount: answer.summary.jobCount, uploaded }
   }
+}
+
+/** Jobs per plate of a project, in the project's plate order (plates without jobs included). */
+function jobsPerPlate(
+  jobs: BuildPreviewV2['partBuilds'][number]['jobs'],
+  project: ProjectFacts
+): NonNullable<SendPreview['files'][number]['plates']> {
+  return project.plates.map((p) => ({
+    id: p.id,
+    name: p.name,
+    jobs: jobs.filter((j) => j.plateId === p.id).length
+  }))
 }

@@ -127,7 +127,8 @@ async function sendBuild(ctx: SendContext, job: JobRecord, entries: number[]): P
 function buildEntry(job: JobRecord, index: number): PartBuildConfigV2 {
   const want = job.request.items[index]!
   const label = markLabel(want.label ?? defaultLabel(want.path), markerFor(job.jobId, index))
-  return partBuildEntry(want, job.request.routing, job.items[index]!.partId!, label)
+  const item = job.items[index]!
+  return partBuildEntry(want, job.request.routing, item.partId!, label, item.project)
 }
 
 /** After a refused build, find reused parts that no longer exist and drop them from the cache. */

@@ -3,12 +3,12 @@ import { writeFileSync } from 'node:fs'
 import { stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { checkStlFile, inspectAndHashFile, type InspectionOutcome } from './file-check'
+import { checkModelFile, inspectAndHashFile, type InspectionOutcome } from './file-check'
 import { createInspectionCache } from './inspection-cache'
 import { randomStl } from '../../test-support/stl'
 import { tempDir } from '../../test-support/temp'
 
-describe('checkStlFile', () => {
+describe('checkModelFile', () => {
   let dir: string
   let cleanup: () => Promise<void>
   beforeEach(async () => ({ dir, cleanup } = await tempDir()))
@@ -19,16 +19,16 @@ describe('checkStlFile', () => {
   }
 
   it('accepts binary STLs by size (even with a "solid" header) and ASCII STLs', async () => {
-    expect(await checkStlFile(await put('b.stl', randomStl(3)))).toEqual({
+    expect(await checkModelFile(await put('b.stl', randomStl(3)))).toEqual({
       size: 234,
       format: 'binary'
     })
     const solidHeader = randomStl(2)
     solidHeader.write('solid tricky', 0, 'latin1')
-    expect((await checkStlFile(await put('s.stl', solidHeader))).format).toBe('binary')
+    expect((await checkModelFile(await put('s.stl', solidHeader))).format).toBe('binary')
     expect(
       (
-        await checkStlFile(
+        await checkModelFile(
           await put(
             'a.stl',
             '  solid cube\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid\n'
@@ -38,33 +38,34 @@ describe('checkStlFile', () => {
     ).toBe('ascii')
     // A binary with trailing padding is a real STL: the preview accepts it, so must the send.
     const padded = Buffer.concat([randomStl(2), Buffer.alloc(10)])
-    expect((await checkStlFile(await put('padded.stl', padded))).format).toBe('binary')
+    expect((await checkModelFile(await put('padded.stl', padded))).format).toBe('binary')
   })
 
   it('refuses what the preview refuses, with the engine’s words', async () => {
-    await expect(checkStlFile(await put('empty-count.stl', randomStl(0)))).rejects.toMatchObject({
+    await expect(checkModelFile(await put('empty-count.stl', randomStl(0)))).rejects.toMatchObject({
       reason: 'not-stl'
     })
-    await expect(checkStlFile(await put('hello.stl', 'hello world\n'))).rejects.toMatchObject({
+    await expect(checkModelFile(await put('hello.stl', 'hello world\n'))).rejects.toMatchObject({
       reason: 'not-stl'
     })
   })
 
   it('names the file and the reason', async () => {
-    await expect(checkStlFile(join(dir, 'nope.stl'))).rejects.toMatchObject({
+    await expect(checkModelFile(join(dir, 'nope.stl'))).rejects.toMatchObject({
       reason: 'missing',
       message: expect.stringContaining('nope.stl: file not found')
     })
-    await expect(checkStlFile(dir)).rejects.toMatchObject({ reason: 'directory' })
-    await expect(checkStlFile(await put('e.stl', ''))).rejects.toMatchObject({ reason: 'empty' })
+    await expect(checkModelFile(dir)).rejects.toMatchObject({ reason: 'directory' })
+    await expect(checkModelFile(await put('e.stl', ''))).rejects.toMatchObject({ reason: 'empty' })
     await expect(
-      checkStlFile(await put('z.stl', Buffer.from('PK\x03\x04rest-of-zip-file', 'latin1')))
+      checkModelFile(await put('z.stl', Buffer.from('PK\x03\x04rest-of-zip-file', 'latin1')))
     ).rejects.toMatchObject({
-      reason: 'not-stl',
-      message: expect.stringContaining('3MF')
+      // A ZIP is read as a 3MF whatever its name: the 3MF engine says what is wrong with it.
+      reason: 'not-3mf',
+      code: 'truncated'
     })
     const truncated = randomStl(10).subarray(0, 300)
-    await expect(checkStlFile(await put('t.stl', truncated))).rejects.toMatchObject({
+    await expect(checkModelFile(await put('t.stl', truncated))).rejects.toMatchObject({
       reason: 'not-stl'
     })
   })
@@ -155,14 +156,14 @@ describe('inspectAndHashFile', () => {
     const file = await put('nan.stl', nan)
     await expect(inspectAndHashFile(file, { cache })).rejects.toMatchObject({
       reason: 'not-stl',
-      stlCode: 'nan-coordinates',
+      code: 'nan-coordinates',
       message: expect.stringContaining('nan.stl: 4 of 4 triangles')
     })
     expect(cache.size).toBe(1)
     const seen: number[] = []
     await expect(
       inspectAndHashFile(file, { cache, onProgress: (p) => seen.push(p.bytesDone) })
-    ).rejects.toMatchObject({ stlCode: 'nan-coordinates' })
+    ).rejects.toMatchObject({ code: 'nan-coordinates' })
     expect(seen).toEqual([])
     // Remembered per file, told per name: a link to it is refused under the link's name.
     await symlink(file, join(dir, 'link.stl'))
@@ -176,7 +177,7 @@ describe('inspectAndHashFile', () => {
     await writeFile(huge, randomStl(1))
     await truncate(huge, 2.2e9)
     await expect(inspectAndHashFile(huge, { cache: null })).rejects.toMatchObject({
-      stlCode: 'too-large',
+      code: 'too-large',
       message: expect.stringContaining('the limit is')
     })
   })

@@ -1,12 +1,17 @@
 // Check and hash a file about to be sent, in one streaming read: the SHA-256 Printago keys parts
-// by, and the STL engine's verdict (the same rules as the preview, src/shared/stl, so a file the
-// preview accepts is never refused here and a file it refuses is never sent). The result is kept
+// by, and the engine's verdict (the same rules as the preview — src/shared/stl for STL,
+// src/shared/3mf for a 3MF or gcode.3mf, read whole — so a file the preview accepts is never
+// refused here and a file it refuses is never sent). The result is kept
 // per file identity (inspection-cache.ts): a file hashed when it was dropped is not read again to
 // be sent while it is unchanged.
 import { createHash } from 'node:crypto'
 import { type BigIntStats } from 'node:fs'
 import { open, realpath, stat } from 'node:fs/promises'
-import { StlStreamCheck, type StlError, type StlErrorCode } from '../../shared/stl'
+import { inspect3mf, type ThreeMfErrorCode } from '../../shared/3mf'
+import { DEFAULT_LIMITS } from '../../shared/3mf/limits'
+import { projectFacts, partKindOfName, type ProjectFacts } from '../../shared/send-project'
+import { StlStreamCheck, type StlErrorCode } from '../../shared/stl'
+import { isZipMagic } from '../../shared/stl/sniff'
 import { readChunks, type HashProgress } from '../infra/hash'
 import {
   createInspectionCache,
@@ -20,11 +25,21 @@ import {
 export class FileCheckError extends Error {
   constructor(
     readonly file: string,
-    /** `not-stl`: the engine refuses it (`stlCode` says why); `changed`: it kept changing while read. */
+    /**
+     * `not-stl` / `not-3mf`: the engine refuses it (`code` says why); `changed`: it kept changing
+     * while read.
+     */
     readonly reason:
-      'missing' | 'unreadable' | 'directory' | 'not-regular' | 'empty' | 'not-stl' | 'changed',
+      | 'missing'
+      | 'unreadable'
+      | 'directory'
+      | 'not-regular'
+      | 'empty'
+      | 'not-stl'
+      | 'not-3mf'
+      | 'changed',
     message: string,
-    readonly stlCode?: StlErrorCode
+    readonly code?: StlErrorCode | ThreeMfErrorCode | 'unroutable'
   ) {
     super(message)
     this.name = 'FileCheckError'
@@ -37,12 +52,23 @@ export interface FileInspection {
   sha256: string
   size: number
   mtimeMs: number
-  format: 'binary' | 'ascii'
+  /** STL encoding, or the kind of 3MF (what Printago's part type will be). */
+  format: 'binary' | 'ascii' | '3mf' | 'gcode3mf'
   triangles: number
+  /** A 3MF's plates and, sliced, where it may print. */
+  project?: ProjectFacts
+}
+
+/** An engine's refusal: STL and 3MF codes, `unroutable` for a sliced file with nowhere to go. */
+export interface CheckError {
+  kind: 'stl' | '3mf'
+  code: StlErrorCode | ThreeMfErrorCode | 'unroutable'
+  message: string
 }
 
 /** A read's outcome as remembered: the inspection, or the engine's refusal. */
-export type InspectionOutcome = { ok: true; value: FileInspection } | { ok: false; error: StlError }
+export type InspectionOutcome =
+  { ok: true; value: FileInspection } | { ok: false; error: CheckError }
 
 export interface InspectOptions {
   signal?: AbortSignal
@@ -101,9 +127,9 @@ export async function forgetFile(
 }
 
 /** `{ size, format }` of a file that can be sent (the CLI's check before any API call). */
-export async function checkStlFile(
+export async function checkModelFile(
   file: string
-): Promise<{ size: number; format: 'binary' | 'ascii' }> {
+): Promise<{ size: number; format: FileInspection['format'] }> {
   const { size, format } = await inspectAndHashFile(file)
   return { size, format }
 }
@@ -119,7 +145,7 @@ async function locate(path: string): Promise<{ key: string; identity: FileIdenti
     throw statError(path, error)
   }
   if (info.isDirectory())
-    throw new FileCheckError(path, 'directory', `${path}: is a directory, not an STL file`)
+    throw new FileCheckError(path, 'directory', `${path}: is a directory, not a model file`)
   if (!info.isFile()) throw new FileCheckError(path, 'not-regular', `${path}: not a regular file`)
   if (info.size === 0n) throw new FileCheckError(path, 'empty', `${path}: file is empty`)
   return { key, identity: identityOf(info) }
@@ -213,6 +239,8 @@ async function readOnce(
     const size = Number(before.size)
     const hash = createHash('sha256')
     const check = new StlStreamCheck(size)
+    // A 3MF (by its name, or a ZIP whatever its name) is kept whole for the 3MF engine.
+    let project: Uint8Array | null = null
     let read = 0
     let bytes: number
     try {
@@ -227,6 +255,17 @@ async function readOnce(
           // when the read began: it is then "changed", read again a few times, and refused.
           if (read > size) return false
           hash.update(chunk)
+          if (read === chunk.length && (partKindOfName(path) !== 'stl' || isZipMagic(chunk))) {
+            if (size > DEFAULT_LIMITS.maxBytes) {
+              project = new Uint8Array(0)
+              return false
+            }
+            project = new Uint8Array(size)
+          }
+          if (project) {
+            project.set(chunk, read - chunk.length)
+            return true
+          }
           check.push(chunk)
           // A refusal known from the first bytes needs no more of them.
           return check.error === null
@@ -239,10 +278,11 @@ async function readOnce(
     const after = await handle.stat({ bigint: true })
     if (!sameIdentity(identityOf(after), identity)) return 'changed'
     if (read > size) return 'changed'
-    if (check.error) return { ok: false, error: check.error }
+    if (project) return projectOutcome(project, size, bytes, hash.digest('hex'), before.mtimeMs)
+    if (check.error) return { ok: false, error: { kind: 'stl', ...check.error } }
     if (bytes !== size) return 'changed'
     const verdict = check.finish()
-    if (!verdict.ok) return verdict
+    if (!verdict.ok) return { ok: false, error: { kind: 'stl', ...verdict.error } }
     const { format, triangles } = verdict.value
     const value = {
       sha256: hash.digest('hex'),
@@ -257,7 +297,34 @@ async function readOnce(
   }
 }
 
+/** A whole 3MF read: the engine's verdict and, for a project that can be sent, its facts. */
+function projectOutcome(
+  bytes: Uint8Array,
+  size: number,
+  read: number,
+  sha256: string,
+  mtimeMs: bigint
+): InspectionOutcome | 'changed' {
+  if (bytes.length === 0) {
+    const limit = DEFAULT_LIMITS.maxBytes
+    const message = `The file is ${size} bytes; a 3MF may have at most ${limit}.`
+    return { ok: false, error: { kind: '3mf', code: 'too-large', message } }
+  }
+  if (read !== size) return 'changed'
+  const inspected = inspect3mf(bytes)
+  if (!inspected.ok) return { ok: false, error: { kind: '3mf', ...inspected.error } }
+  const facts = projectFacts(inspected.value)
+  if (!facts.ok) {
+    const message = `This sliced 3MF cannot be sent: ${facts.message}.`
+    return { ok: false, error: { kind: '3mf', code: 'unroutable', message } }
+  }
+  const { kind, triangles } = inspected.value
+  const value = { sha256, size, mtimeMs: Number(mtimeMs), format: kind, triangles }
+  return { ok: true, value: { ...value, project: facts.value } }
+}
+
 /** The engine's refusal, naming the file as this caller knows it. */
-function refusal(path: string, error: StlError): FileCheckError {
-  return new FileCheckError(path, 'not-stl', `${path}: ${error.message}`, error.code)
+function refusal(path: string, error: CheckError): FileCheckError {
+  const reason = error.kind === 'stl' ? 'not-stl' : 'not-3mf'
+  return new FileCheckError(path, reason, `${path}: ${error.message}`, error.code)
 }

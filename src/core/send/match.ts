@@ -31,7 +31,10 @@ function itemKey(sha256: string, item: SendItem, routing: Routing): string {
     item.position ?? 'back',
     // What it prints with and where it may go are part of "the same send".
     item.material ?? null,
-    [...(item.printerModels ?? [])].sort()
+    [...(item.printerModels ?? [])].sort(),
+    // A 3MF's plates and process settings too.
+    Object.entries(item.plateQuantities ?? {}).sort(([a], [b]) => Number(a) - Number(b)),
+    item.use3MFProcessProfile ?? false
   ])
 }
 

@@ -1,7 +1,9 @@
 // One file's way to a Printago part: PUT its bytes to the signed URL, then POST /v1/parts.
 // Why both are safe to repeat after a crash or an unanswered request: see service.ts.
-import { defaultLabel } from '../../shared/send'
+import { defaultLabel, type SendItem } from '../../shared/send'
+import { partKindOfName, type PartKind, type ProjectFacts } from '../../shared/send-project'
 import type { Part } from '../../shared/printago/api-types'
+import type { CreatePartBody } from '../printago/client'
 import { PrintagoError } from '../printago/errors'
 import { uploadFile } from '../printago/upload'
 import type { SendContext } from './context'
@@ -10,16 +12,63 @@ import { describe } from './result'
 import type { JobRecord } from './state'
 import { uploadFilename } from './validate'
 
-/** Parts whose `fileHashes[0]` is this item's SHA-256, newest first: the first one. */
+/** Printago's part type for a file: what the check found, else what its name says. */
+export function partKindOf(path: string, project: ProjectFacts | undefined): PartKind {
+  return project?.kind ?? partKindOfName(path)
+}
+
+/** True when a 3MF part slices with the project's own process settings. */
+function usesProjectProfile(item: Pick<SendItem, 'use3MFProcessProfile'>, kind: PartKind): boolean {
+  return kind === '3mf' && item.use3MFProcessProfile === true
+}
+
+/**
+ * The dedupe key of a file's part: its SHA-256, except for a 3MF sliced with the project's own
+ * settings — that choice is the part's (`use3MFProcessProfile`), so it is another part.
+ */
+export function partKey(sha256: string, item: SendItem, project: ProjectFacts | undefined): string {
+  return usesProjectProfile(item, partKindOf(item.path, project)) ? `${sha256}+3mf-profile` : sha256
+}
+
+/** The `POST /v1/parts` body for an uploaded file. */
+export function newPartBody(
+  item: SendItem,
+  project: ProjectFacts | undefined,
+  fileUri: string
+): CreatePartBody {
+  const kind = partKindOf(item.path, project)
+  return {
+    name: defaultLabel(item.path),
+    description: '',
+    type: kind,
+    fileUris: [fileUri],
+    parameters: [],
+    printTags: {},
+    overriddenProcessProfileId: null,
+    ...(kind === '3mf' ? { use3MFProcessProfile: usesProjectProfile(item, kind) } : {})
+  }
+}
+
+/** True when a part found by hash is the one this file would create (type, process settings). */
+export function partServes(part: Part, item: SendItem, project: ProjectFacts | undefined): boolean {
+  const kind = partKindOf(item.path, project)
+  if (part.type !== kind) return false
+  return kind !== '3mf' || (part.use3MFProcessProfile ?? false) === usesProjectProfile(item, kind)
+}
+
+/** Parts whose `fileHashes[0]` is this item's SHA-256 and that serve it, newest first: the first one. */
 export async function findPartByHash(
   ctx: SendContext,
   job: JobRecord,
   index: number,
   signal: AbortSignal | undefined
 ): Promise<Part | undefined> {
-  const sha = job.items[index]!.sha256!
-  const parts = await ctx.client.findPartsByHash(sha, ctx.callOptions(job, [index], signal))
-  return parts[0]
+  const item = job.items[index]!
+  const parts = await ctx.client.findPartsByHash(
+    item.sha256!,
+    ctx.callOptions(job, [index], signal)
+  )
+  return parts.find((p) => partServes(p, job.request.items[index]!, item.project))
 }
 
 /** PUT the file to its signed URL (a fresh one when it expired), checking the bytes' hash. */
@@ -87,10 +136,11 @@ export async function createPartFor(
 ): Promise<void> {
   const item = job.items[index]!
   if (item.partId) return
-  const path = job.request.items[index]!.path
+  const want = job.request.items[index]!
+  const key = partKey(item.sha256!, want, item.project)
   const found = async (partId: string): Promise<void> => {
     await ctx.write({ type: 'part', jobId: job.jobId, index, partId, reused: false })
-    await ctx.remember(item.sha256!, partId)
+    await ctx.remember(key, partId)
   }
   ctx.emit(job, index, 'creating-part')
   if (item.partIntent) {
@@ -104,15 +154,7 @@ export async function createPartFor(
     const gate = ctx.untilSent(signal)
     try {
       const part = await ctx.client.createPart(
-        {
-          name: defaultLabel(path),
-          description: '',
-          type: 'stl',
-          fileUris: [item.uploadedPath!],
-          parameters: [],
-          printTags: {},
-          overriddenProcessProfileId: null
-        },
+        newPartBody(want, item.project, item.uploadedPath!),
         {
           ...ctx.callOptions(job, [index], gate.signal),
           beforeSend: async () => {
@@ -125,7 +167,7 @@ export async function createPartFor(
       await ctx.write({ type: 'part', jobId: job.jobId, index, partId: part.id, reused: false })
       // Cache under the hash Printago computed when it agrees with ours (it should).
       const serverHash = part.fileHashes?.[0]?.toLowerCase()
-      if (!serverHash || serverHash === item.sha256) await ctx.remember(item.sha256!, part.id)
+      if (!serverHash || serverHash === item.sha256) await ctx.remember(key, part.id)
       return
     } catch (error) {
       if (!(error instanceof PrintagoError) || !error.outcomeUnknown || signal.aborted) throw error

@@ -6,8 +6,9 @@ import { PrintagoError, type PrintagoErrorCode } from '../printago/errors'
 import { mapLimit } from '../infra/async'
 import { hashFile, type HashProgress } from '../infra/hash'
 import { beforeUpload, JournalWriteError, live, stopsJob, type SendContext } from './context'
-import { inspectAndHashFile } from './file-check'
-import { createPartFor, findPartByHash, uploadItem } from './part'
+import { partKindOfName, platesProblem } from '../../shared/send-project'
+import { FileCheckError, inspectAndHashFile } from './file-check'
+import { createPartFor, findPartByHash, partKey, uploadItem } from './part'
 import type { JobRecord } from './state'
 import { uploadFilename } from './validate'
 
@@ -25,8 +26,9 @@ export async function prepareParts(
   for (const i of live(job)) {
     const it = job.items[i]!
     if (!it.sha256) continue
-    const first = firstBySha.get(it.sha256)
-    if (first === undefined) firstBySha.set(it.sha256, i)
+    const key = keyOf(job, i)
+    const first = firstBySha.get(key)
+    if (first === undefined) firstBySha.set(key, i)
     else if (beforeUpload(it)) leaderOf.set(i, first)
   }
   try {
@@ -77,11 +79,28 @@ async function hashItems(ctx: SendContext, job: JobRecord, signal: AbortSignal):
           ctx.emit(job, index, 'hashing', { fraction, bytesDone, bytesTotal })
         }
       }
-      // One read for the check and the hash, none when the file was read unchanged before.
-      const { sha256, size } = ctx.settings.checkFiles
-        ? await inspectAndHashFile(path, { signal, onProgress })
-        : await hashFile(path, { signal, onProgress })
-      await ctx.write({ type: 'hashed', jobId: job.jobId, index, sha256, size })
+      // One read for the check and the hash, none when the file was read unchanged before. A 3MF
+      // is always checked: its part type, plates and (sliced) printers come from the check.
+      const want = job.request.items[index]!
+      const { sha256, size, project } =
+        ctx.settings.checkFiles || partKindOfName(path) !== 'stl'
+          ? await inspectAndHashFile(path, { signal, onProgress })
+          : { ...(await hashFile(path, { signal, onProgress })), project: undefined }
+      if (want.plateQuantities) {
+        const problem = project
+          ? platesProblem(want.plateQuantities, project)
+          : 'it is an STL, which has no plates'
+        if (problem)
+          throw new FileCheckError(path, 'not-3mf', `${path}: per-plate quantities: ${problem}`)
+      }
+      await ctx.write({
+        type: 'hashed',
+        jobId: job.jobId,
+        index,
+        sha256,
+        size,
+        ...(project ? { project } : {})
+      })
     } catch (error) {
       if (signal.aborted || error instanceof JournalWriteError) throw error
       await ctx.failItem(job, index, error)
@@ -105,7 +124,7 @@ async function reuseKnownParts(
   for (const index of live(job)) {
     const item = job.items[index]!
     if (!item.sha256 || item.noReuse || !beforeUpload(item)) continue
-    const hit = ctx.dedupe.get(item.sha256)
+    const hit = ctx.dedupe.get(keyOf(job, index))
     if (hit) await reuse(index, hit.partId)
   }
   // Items whose cached part vanished: one lookup by hash before uploading again.
@@ -115,7 +134,7 @@ async function reuseKnownParts(
       const found = await findPartByHash(ctx, job, index, signal)
       if (found) {
         await ctx.write({ type: 'part', jobId: job.jobId, index, partId: found.id, reused: true })
-        await ctx.remember(item.sha256!, found.id)
+        await ctx.remember(keyOf(job, index), found.id)
       }
     }
   }
@@ -132,14 +151,21 @@ async function reuseKnownParts(
     ) {
       continue
     }
-    let partId = looked.get(item.sha256)
+    const key = keyOf(job, index)
+    let partId = looked.get(key)
     if (partId === undefined) {
       partId = (await findPartByHash(ctx, job, index, signal))?.id ?? null
-      looked.set(item.sha256, partId)
-      if (partId) await ctx.remember(item.sha256, partId)
+      looked.set(key, partId)
+      if (partId) await ctx.remember(key, partId)
     }
     if (partId) await reuse(index, partId)
   }
+}
+
+/** The dedupe key of a hashed file's part (part.ts: a 3MF's process-settings choice is its own). */
+function keyOf(job: JobRecord, index: number): string {
+  const item = job.items[index]!
+  return partKey(item.sha256!, job.request.items[index]!, item.project)
 }
 
 /**

@@ -76,7 +76,18 @@ export function recordJobFiles(
         quantity: item.quantity,
         priority: item.priority ?? 'normal',
         position: item.position ?? 'back',
-        ...(it.reprintOf ? { reprintOf: it.reprintOf } : {})
+        ...(it.reprintOf ? { reprintOf: it.reprintOf } : {}),
+        ...(it.project
+          ? {
+              project: {
+                ...it.project,
+                ...(item.plateQuantities ? { plateQuantities: item.plateQuantities } : {}),
+                ...(item.use3MFProcessProfile !== undefined
+                  ? { use3MFProcessProfile: item.use3MFProcessProfile }
+                  : {})
+              }
+            }
+          : {})
       })
     )
   }

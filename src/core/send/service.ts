@@ -15,6 +15,7 @@
 //   left; after that its answer is awaited. If a job ends without learning a create's answer,
 //   the next send of that file looks it up by hash once before uploading again;
 // - POST /v2/builds is the step that must never be duplicated: build.ts says how it is made safe.
+import type { ProjectFacts } from '../../shared/send-project'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { SendProgress, SendRequest } from '../../shared/send'
@@ -91,7 +92,12 @@ export interface SendServiceOptions {
 export interface ReprintRequest {
   routing: SendRequest['routing']
   items: Array<
-    SendRequest['items'][number] & { partId: string; sha256: string; reprintOf?: string }
+    SendRequest['items'][number] & {
+      partId: string
+      sha256: string
+      reprintOf?: string
+      project?: ProjectFacts
+    }
   >
 }
 
@@ -315,7 +321,7 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
             routing: request.routing,
             items: request.items.map(
               // eslint-disable-next-line @typescript-eslint/no-unused-vars
-              ({ partId, sha256, reprintOf, ...item }) => item
+              ({ partId, sha256, reprintOf, project, ...item }) => item
             )
           }
           const problem = validateSendRequest(plain)
@@ -324,7 +330,8 @@ export async function createSendService(options: SendServiceOptions): Promise<Se
             index,
             partId: it.partId,
             sha256: it.sha256,
-            ...(it.reprintOf ? { reprintOf: it.reprintOf } : {})
+            ...(it.reprintOf ? { reprintOf: it.reprintOf } : {}),
+            ...(it.project ? { project: it.project } : {})
           }))
           const job = await createJob(plain, reprintOptions.jobId ?? ctx.newId(), fixed)
           return start(job)

@@ -2,6 +2,7 @@
 // pipeline writes an entry before moving on, and this reducer rebuilds the same state after a
 // crash, so a resumed job continues from its last durable step.
 import type { SendRequest } from '../../shared/send'
+import type { ProjectFacts } from '../../shared/send-project'
 import type { JournalEntry } from '../infra/journal'
 import { peekJournal } from '../infra/journal-peek'
 
@@ -9,6 +10,8 @@ import { peekJournal } from '../infra/journal-peek'
 export interface ItemRecord {
   sha256?: string
   size?: number
+  /** A 3MF's plates and, sliced, where it may print (from the check; absent for an STL). */
+  project?: ProjectFacts
   /** Signed upload target (may have expired by the time it is used). */
   target?: { uploadUrl: string; path: string }
   /** Storage path whose PUT succeeded. */
@@ -36,6 +39,7 @@ export interface FixedPart {
   partId: string
   sha256: string
   reprintOf?: string
+  project?: ProjectFacts
 }
 
 /** A build call that may have been sent: reconcile before repeating it. */
@@ -84,7 +88,14 @@ export type SendEntry =
       /** Its builds must reach the history (`recorded` entries say when they did). */
       history?: boolean
     }
-  | { type: 'hashed'; jobId: string; index: number; sha256: string; size: number }
+  | {
+      type: 'hashed'
+      jobId: string
+      index: number
+      sha256: string
+      size: number
+      project?: ProjectFacts
+    }
   | {
       type: 'urls'
       jobId: string
@@ -134,6 +145,7 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
       const it = items[f.index]
       if (!it) continue
       Object.assign(it, { partId: f.partId, sha256: f.sha256, reusedPart: true, fixedPart: true })
+      if (f.project) it.project = f.project
       if (f.reprintOf) it.reprintOf = f.reprintOf
     }
     state.jobs.set(entry.jobId, {
@@ -161,7 +173,11 @@ export function applySendEntry(state: SendJournalState, raw: JournalEntry): void
   }
   switch (entry.type) {
     case 'hashed':
-      Object.assign(item(entry.index), { sha256: entry.sha256, size: entry.size })
+      Object.assign(item(entry.index), {
+        sha256: entry.sha256,
+        size: entry.size,
+        ...(entry.project ? { project: entry.project } : {})
+      })
       break
     case 'urls':
       for (const t of entry.targets) {

@@ -11,6 +11,7 @@ import {
   tagProblem,
   type SendRequest
 } from '../../shared/send'
+import { partKindOfName, plateQuantitiesProblem } from '../../shared/send-project'
 
 /** A send request that can't be run (bad quantity, label, tags…). */
 export class SendRequestError extends Error {
@@ -44,6 +45,15 @@ export function validateSendRequest(request: SendRequest): string | null {
       const problem = modelNameProblem(m)
       if (problem) return `${item.path}: ${problem}`
     }
+    if (item.plateQuantities !== undefined) {
+      if (typeof item.plateQuantities !== 'object' || item.plateQuantities === null)
+        return `${item.path}: per-plate quantities must be a map of plate → quantity`
+      const problem = plateQuantitiesProblem(item.plateQuantities)
+      if (problem) return `${item.path}: ${problem}`
+    }
+    // A millimetre copy is made of an STL read in another unit; a 3MF carries its own unit.
+    if (item.unit !== undefined && item.unit !== 'mm' && partKindOfName(item.path) !== 'stl')
+      return `${item.path}: a 3MF says its own unit; it cannot be read in ${item.unit}`
     const material = item.material
     if (material?.kind === 'type' && (material.type.trim() === '' || material.type.includes('|')))
       return `${item.path}: the material type must be a name without '|'`

@@ -58,7 +58,7 @@ export function App(): ReactElement {
   // Files dropped before a store is chosen wait in the list; the screen says so.
   const dropOverlay = dropped.dragging && (
     <div className="drop-overlay" aria-hidden="true">
-      Drop STL files or folders
+      Drop STL or 3MF files, or folders
     </div>
   )
   if (!store)
@@ -140,6 +140,7 @@ export function App(): ReactElement {
           routing={routing}
           loaded={materials.materials?.loaded ?? null}
           onUnit={(key, unit) => dropped.setOptions(key, { unit })}
+          onPlate={dropped.showPlate}
           active={tab === 'send' && !settingsOpen}
         />
         <aside className="send-col" aria-label="Send panel">

@@ -1,10 +1,13 @@
-// Parses STL files off the UI thread. The triangles go back first (transferred, no copy on the
+// Parses STL files, 3MF projects and sliced gcode.3mf off the UI thread (a 3MF through the shared
+// 3MF engine, answered in one message: lib/project-view.ts). The triangles go back first (transferred, no copy on the
 // way), so the preview draws while the mesh is still being analysed; then the report and a small
 // thumbnail, rendered and PNG-encoded here too (encoding on the UI thread cost ~90 ms: a canvas
 // readback). Dropping a million-triangle file never blocks the UI.
 /// <reference lib="webworker" />
+import { parse3mf, read3mfBytes, sniffModelFile } from '../../shared/3mf'
 import { analyzeMesh, parseStl, readStlBytes } from '../../shared/stl'
 import type { ParseRequest, ParseResponse } from './lib/parse-protocol'
+import { projectView, viewTransferables } from './lib/project-view'
 import { rasterizeThumbnail, thumbnailDataUrl } from './lib/thumbnail'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -32,9 +35,32 @@ function reply(message: ParseResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer)
 }
 
+/** A 3MF project or sliced gcode.3mf: the engine's project, as the preview needs it. */
+async function handleProject(id: number, file: Blob, thumbnailSize: number): Promise<void> {
+  const read = await read3mfBytes(file)
+  if (!read.ok) return reply({ id, type: 'done', ok: false, error: read.error })
+  const t0 = performance.now()
+  const parsed = parse3mf(read.value)
+  if (!parsed.ok) return reply({ id, type: 'done', ok: false, error: parsed.error })
+  const project = projectView(parsed.value)
+  const parseMs = performance.now() - t0
+  // The list's picture: the first plate's model drawn as for an STL, else the slicer's picture.
+  const first = project.plates.find((p) => p.thumbnail || p.positions)
+  let thumbnail = first?.positions ? null : (first?.thumbnail ?? null)
+  if (first?.positions) {
+    const pixels = rasterizeThumbnail(first.positions, thumbnailSize)
+    thumbnail = await thumbnailDataUrl(pixels, thumbnailSize).catch(() => first.thumbnail)
+  }
+  reply({ id, type: 'done', ok: true, project, thumbnail, parseMs }, viewTransferables(project))
+}
+
 async function handle({ id, bytes: data, thumbnailSize }: ParseRequest): Promise<void> {
   let bytes: ArrayBuffer
   if (data instanceof Blob) {
+    // A ZIP (3MF, gcode.3mf, or a damaged one) goes to the 3MF engine, which says what it is.
+    const sniffed = await sniffModelFile(data)
+    if (sniffed.format === '3mf' || sniffed.format === 'gcode3mf')
+      return handleProject(id, data, thumbnailSize)
     // Too large, empty, a lying count, a read error: answered without reading the whole file.
     const read = await readStlBytes(data)
     if (!read.ok) return reply({ id, type: 'done', ok: false, error: read.error })

@@ -327,6 +327,15 @@ for (const { aliases, ...volume } of ENTRIES) {
 /** Every known build volume (for settings screens and docs). */
 export const BUILD_VOLUMES: readonly BuildVolume[] = ENTRIES.map(({ aliases: _a, ...v }) => v)
 
+/**
+ * Every name a printer of this model may report (display name, short names, Bambu's model code),
+ * for a `printer.modelName` any-of that must reach exactly this model's printers.
+ */
+export function modelNamesOf(id: string): string[] {
+  const e = ENTRIES.find((v) => v.id === id)
+  return e ? [...new Set([e.name, ...e.aliases])] : []
+}
+
 /** Finds a printer's build volume by name or model code; null when unknown. */
 export function lookupBuildVolume(modelName: string | null | undefined): BuildVolume | null {
   if (typeof modelName !== 'string') return null

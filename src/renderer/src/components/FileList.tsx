@@ -23,6 +23,11 @@ function verdict(
 ): { text: string; tone: 'ok' | 'warning' | 'error' | 'busy' } {
   if (file.status === 'parsing') return { text: 'Reading…', tone: 'busy' }
   if (file.status === 'error') return { text: file.error?.message ?? 'Unreadable', tone: 'error' }
+  const p = file.project
+  if (p) {
+    const plates = p.plates.length === 1 ? '1 plate' : `${p.plates.length} plates`
+    return { text: p.kind === 'gcode3mf' ? `Sliced 3MF, ${plates}` : `3MF, ${plates}`, tone: 'ok' }
+  }
   const r = file.report!
   const notes = reportNotes(file, unitScale)
   if (r.verdict === 'ok' || notes.length === 0)
@@ -117,6 +122,7 @@ export function FileList({
                 <span className="file-facts">
                   {formatBytes(f.size)}
                   {f.report &&
+                    !f.project &&
                     ` · ${formatCount(f.report.triangles)} tris · ${formatSize(sizeMm(f, unitScale)!)}`}
                 </span>
                 <span className={`verdict ${v.tone}`} data-testid="file-verdict">

@@ -42,7 +42,7 @@ export function FilesColumn({ dropped, unitScale }: FilesColumnProps): ReactElem
           ref={inputRef}
           type="file"
           multiple
-          accept=".stl,model/stl"
+          accept=".stl,model/stl,.3mf,model/3mf"
           className="sr-only"
           tabIndex={-1}
           aria-hidden="true"

@@ -1,4 +1,5 @@
-// The mesh report: numbers a user can trust before sending (STL has no units: mm assumed).
+// The mesh report: numbers a user can trust before sending (STL has no units: mm assumed; a 3MF
+// says its own, and its report is the plate on view).
 // Its room is kept (the grid, hidden) with no file and while a file is read, so the viewer above
 // keeps its size when a file is dropped or its numbers arrive: a new size is a new frame of the
 // model, and resizing a GL canvas waits for the GPU (on a software GL, 100–200 ms).
@@ -6,8 +7,11 @@ import { Fragment, type ReactElement, type ReactNode } from 'react'
 
 import { formatCount, formatMmShort, formatSize } from '../../../shared/format'
 import { UNIT_SCALE, UNIT_WORDS, type ModelUnit } from '../../../shared/send'
-import type { MeshReport } from '../../../shared/stl/types'
+import type { ThreeMfReport } from '../../../shared/3mf'
+import type { MeshReport as StlReport } from '../../../shared/stl/types'
 import { defaultUnitOf, reportNotes, scaleOf, sizeMm, unitOf, type LoadedFile } from '../lib/files'
+
+type MeshReport = StlReport | ThreeMfReport
 
 interface Row {
   label: (unitScale: number) => string
@@ -22,7 +26,17 @@ const ROWS: Row[] = [
     value: (_r, f, u) => sizeMm(f, u)!.map(formatMmShort).join(' × ')
   },
   { label: () => 'Triangles', value: (r) => formatCount(r.triangles), testId: 'report-triangles' },
-  { label: () => 'Format', value: (r) => (r.format === 'binary' ? 'Binary STL' : 'ASCII STL') },
+  {
+    label: () => 'Format',
+    value: (r, f) =>
+      r.format === 'binary'
+        ? 'Binary STL'
+        : r.format === 'ascii'
+          ? 'ASCII STL'
+          : f.project?.kind === 'gcode3mf'
+            ? 'Sliced 3MF'
+            : '3MF project'
+  },
   {
     label: () => 'Surface area',
     value: (r, f, u) => `${formatCount(r.surfaceArea * scaleOf(f, u) ** 2)} mm²`
@@ -183,7 +197,17 @@ export function ReportPanel({
         <span className="code">({file.error?.code})</span>
       </div>
     )
-  const r = file.report!
+  if (!file.report)
+    return (
+      <div className="report" data-testid="report">
+        <p className="report-summary" data-testid="model-summary">
+          {file.project?.kind === 'gcode3mf'
+            ? 'This plate is sliced G-code: there is no model to measure. The slicer’s figures are above.'
+            : 'This plate is empty.'}
+        </p>
+      </div>
+    )
+  const r = file.report
   const size = sizeMm(file, unitScale)!
   const notes = reportNotes(file, unitScale)
   const unit = unitOf(file, unitScale)
@@ -201,8 +225,16 @@ export function ReportPanel({
         <p className="report-summary" data-testid="model-summary">
           {summary}
         </p>
-        {onUnit && <UnitPicker file={file} unitScale={unitScale} onUnit={onUnit} />}
+        {onUnit && !file.project && (
+          <UnitPicker file={file} unitScale={unitScale} onUnit={onUnit} />
+        )}
       </div>
+      {file.project && (
+        <p className="muted small" role="note" data-testid="unit-note">
+          A 3MF says its own unit ({file.project.kind === 'gcode3mf' ? 'sliced' : 'read'} in
+          millimetres): no unit choice applies to it.
+        </p>
+      )}
       {unit !== 'mm' && (
         <p className="muted small" role="note" data-testid="unit-note">
           Read in {UNIT_WORDS[unit]}
@@ -211,7 +243,7 @@ export function ReportPanel({
           millimetres).
         </p>
       )}
-      <UnitHint report={r} file={file} unitScale={unitScale} onUnit={onUnit} />
+      {!file.project && <UnitHint report={r} file={file} unitScale={unitScale} onUnit={onUnit} />}
       <Grid report={r} file={file} unitScale={unitScale} />
       {notes.length > 0 && (
         <ul className="report-notes">

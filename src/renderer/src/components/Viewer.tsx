@@ -19,6 +19,7 @@ import {
 import type { Bbox } from '../../../shared/stl/types'
 import { formatCount, formatSize } from '../../../shared/format'
 import { markDrawn, setPresenter, setPreviewAvailable } from '../lib/first-frame'
+import type { ColorGroup } from '../lib/project-view'
 import type { BedSize } from '../viewer/protocol'
 import { getRenderClient, type RenderStatus } from '../viewer/render-client'
 
@@ -33,12 +34,16 @@ interface ViewerProps {
   fileKeys: string[]
   positions: Float32Array | null
   bbox: Bbox | null
+  /** A 3MF plate's colour groups. */
+  groups?: ColorGroup[]
   size: [number, number, number] | null
   name: string | null
   /** File units → mm: the model is drawn in millimetres, like the bed. */
   scale?: number
   /** The build volume drawn under the model, and whose it is. */
   bed?: { size: BedSize; label: string } | null
+  /** A picture shown instead of a model (a sliced plate's, from the slicer). */
+  picture?: string | null
   /** False while the viewer is hidden (another tab): R does nothing then. */
   active?: boolean
 }
@@ -66,11 +71,13 @@ export function Viewer({
   fileKeys,
   positions,
   bbox,
+  groups,
   size,
   name,
   placeholder,
   scale = 1,
   bed = null,
+  picture = null,
   active = true
 }: ViewerProps): ReactElement {
   const [showBox, setShowBox] = useState(false)
@@ -147,12 +154,13 @@ export function Viewer({
         fileKey: modelKey,
         positions: modelKey ? positions : null,
         bbox,
+        groups,
         showBox,
         resetToken,
         bed: bedSize,
         scale
       })
-  }, [client, inWorker, modelKey, positions, bbox, showBox, resetToken, bedSize, scale])
+  }, [client, inWorker, modelKey, positions, bbox, groups, showBox, resetToken, bedSize, scale])
 
   const keysText = fileKeys.join('\n')
   useEffect(() => {
@@ -227,6 +235,7 @@ export function Viewer({
             <MainThreadCanvas
               positions={mainPositions}
               bbox={bbox}
+              groups={groups}
               showBox={showBox}
               resetToken={resetToken}
               bed={bedSize}
@@ -240,12 +249,16 @@ export function Viewer({
         )}
         {!shown && (
           <div className="viewer-empty viewer-overlay" data-testid="viewer-placeholder">
+            {picture && !drawing && (
+              <img className="viewer-picture" src={picture} alt="" data-testid="viewer-picture" />
+            )}
             <p>
               {drawing
                 ? `Reading ${name}…`
                 : (placeholder ?? (
                     <>
-                      Drop STL files anywhere in this window, or use <strong>Add files…</strong>
+                      Drop STL or 3MF files anywhere in this window, or use{' '}
+                      <strong>Add files…</strong>
                     </>
                   ))}
             </p>

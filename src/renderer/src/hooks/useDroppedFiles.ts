@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 
 import { defaultLabel } from '../../../shared/send'
+import type { ThreeMfError } from '../../../shared/3mf'
 import type { StlError } from '../../../shared/stl/types'
 import { collectDropped, type FileOptions, type LoadedFile, type SkippedEntry } from '../lib/files'
 import { forgetDrawn, presentNow, whenDrawn } from '../lib/first-frame'
@@ -30,6 +31,8 @@ export interface DroppedFiles {
   addFiles: (incoming: File[], skipped?: SkippedEntry[]) => void
   removeFile: (key: string) => void
   setOptions: (key: string, options: Partial<FileOptions>) => void
+  /** Shows another plate of a project file (its report and 3D view follow). */
+  showPlate: (key: string, index: number) => void
   /** Marks the files of a finished send as sent (`keys` by request index). */
   markSent: (keys: string[], sent: SentFile[], at: number) => void
   /** Forgets every "sent" mark (another store was chosen). */
@@ -106,7 +109,7 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
       return
     }
     // A file that cannot be used is not previewed either (its report says why).
-    const fail = (error: StlError): void =>
+    const fail = (error: StlError | ThreeMfError): void =>
       updateFile(key, { status: 'error', error, positions: undefined, bbox: undefined })
     if (res instanceof Error)
       return fail({ code: 'unreadable', message: `Could not read this file: ${res.message}` })
@@ -114,6 +117,25 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
     if (loc.error) return fail({ code: 'unreadable', message: loc.error })
     // The preview first: the report and the row's details repaint the page, which would hold up the
     // model's first frame (see lib/first-frame.ts).
+    if ('project' in res) {
+      // A project: every plate at once; the first one with something to show is on view.
+      const first = Math.max(
+        0,
+        res.project.plates.findIndex((p) => p.positions || p.thumbnail)
+      )
+      const plate = res.project.plates[first]
+      updateFile(key, {
+        status: 'ready',
+        project: res.project,
+        plateIndex: first,
+        report: plate?.report ?? undefined,
+        positions: plate?.positions ?? undefined,
+        bbox: plate?.bbox ?? undefined,
+        parseMs: res.parseMs,
+        thumbnail: res.thumbnail ?? undefined
+      })
+      return
+    }
     if (selectedRef.current === key) await whenDrawn(key)
     updateFile(key, {
       status: 'ready',
@@ -204,6 +226,22 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
     []
   )
 
+  const showPlate = useCallback((key: string, index: number): void => {
+    setFiles((fs) =>
+      fs.map((f) => {
+        const plate = f.key === key ? f.project?.plates[index] : undefined
+        if (!plate) return f
+        return {
+          ...f,
+          plateIndex: index,
+          report: plate.report ?? undefined,
+          positions: plate.positions ?? undefined,
+          bbox: plate.bbox ?? undefined
+        }
+      })
+    )
+  }, [])
+
   const markSent = useCallback((keys: string[], sent: SentFile[], at: number): void => {
     setFiles((fs) =>
       fs.map((f) => {
@@ -230,6 +268,7 @@ export function useDroppedFiles({ defaultQuantity, onDrop }: Options): DroppedFi
     addFiles,
     removeFile,
     setOptions,
+    showPlate,
     markSent,
     clearSent
   }

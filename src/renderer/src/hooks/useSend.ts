@@ -12,7 +12,7 @@ import type {
   SendProgress,
   SendRequest
 } from '../../../shared/send'
-import { sizeMm, unitOf, type LoadedFile } from '../lib/files'
+import { fitSizeMm, unitOf, type LoadedFile } from '../lib/files'
 
 export interface SendState {
   jobId: string | null
@@ -154,6 +154,11 @@ export function useSend({ files, unitScale, onSent }: UseSendOptions): SendContr
 /** One file as the send request carries it: options, unit, material, model list, history facts. */
 function itemOf(f: LoadedFile, pick: SendPick, unitScale: number): SendItem {
   const unit = unitOf(f, unitScale)
+  const size = fitSizeMm(f, unitScale)
+  // A project's triangles over all plates (its report is only the plate on view).
+  const triangles = f.project
+    ? f.project.plates.reduce((n, p) => n + (p.report?.triangles ?? 0), 0)
+    : f.report?.triangles
   return {
     path: f.path!,
     label: f.options.label.trim(),
@@ -163,9 +168,16 @@ function itemOf(f: LoadedFile, pick: SendPick, unitScale: number): SendItem {
     ...(unit !== 'mm' ? { unit } : {}),
     ...(f.options.material ? { material: f.options.material } : {}),
     ...(pick.printerModels?.length ? { printerModels: pick.printerModels } : {}),
+    // A 3MF's plates and process settings (core checks them against the file).
+    ...(f.project && f.options.plateQuantities
+      ? { plateQuantities: f.options.plateQuantities }
+      : {}),
+    ...(f.project?.kind === '3mf' && f.options.use3MFProcessProfile
+      ? { use3MFProcessProfile: true }
+      : {}),
     meta: {
-      size: sizeMm(f, unitScale)!,
-      triangles: f.report!.triangles,
+      ...(size ? { size } : {}),
+      ...(triangles !== undefined ? { triangles } : {}),
       bytes: f.size,
       ...(f.thumbnail && f.thumbnail.length <= MAX_THUMBNAIL_CHARS
         ? { thumbnail: f.thumbnail }

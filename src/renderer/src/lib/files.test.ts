@@ -118,7 +118,7 @@ describe('collectDropped', () => {
     expect(skipped).toEqual([])
   })
 
-  it('walks a folder with nested folders: .stl files kept, the rest listed as skipped', async () => {
+  it('walks a folder with nested folders: .stl and .3mf files kept, the rest listed as skipped', async () => {
     const parts = dirEntry('parts', [
       fileEntry('readme.txt'),
       fileEntry('part-10.stl'),
@@ -139,12 +139,12 @@ describe('collectDropped', () => {
       'part-2.stl',
       'part-10.stl',
       'arm.stl',
-      'Gear.Stl'
+      'Gear.Stl',
+      'model.3mf'
     ])
     expect(skipped).toEqual([
-      { name: 'parts/readme.txt', reason: 'not an .stl file' },
-      { name: 'parts/sub/deeper/model.3mf', reason: 'not an .stl file' },
-      { name: 'parts/sub/photo.png', reason: 'not an .stl file' }
+      { name: 'parts/readme.txt', reason: 'not an .stl or .3mf file' },
+      { name: 'parts/sub/photo.png', reason: 'not an .stl or .3mf file' }
     ])
   })
 
@@ -160,7 +160,7 @@ describe('collectDropped', () => {
     const { files, skipped } = await collectDropped(dt)
     expect(names(files)).toEqual(['part.stl', 'lid.stl', 'loose.stl'])
     expect(files[2]).toBe(loose)
-    expect(skipped).toEqual([{ name: 'kit/kit.pdf', reason: 'not an .stl file' }])
+    expect(skipped).toEqual([{ name: 'kit/kit.pdf', reason: 'not an .stl or .3mf file' }])
   })
 
   it('reads a folder of more than 100 entries over several readEntries batches', async () => {
@@ -175,7 +175,7 @@ describe('collectDropped', () => {
     expect(skipped).toHaveLength(50)
     expect(names(files)[0]).toBe('part-001.stl')
     expect(names(files).at(-1)).toBe('part-149.stl')
-    expect(skipped[0]).toEqual({ name: 'big/part-000.txt', reason: 'not an .stl file' })
+    expect(skipped[0]).toEqual({ name: 'big/part-000.txt', reason: 'not an .stl or .3mf file' })
   })
 
   it('falls back to dt.files when the entries API is unavailable', async () => {

@@ -1,5 +1,7 @@
 // The dropped-file model and its helpers (collecting files from a drop, folder recursion).
+import type { ThreeMfError, ThreeMfReport } from '../../../shared/3mf'
 import type { Bbox, MeshReport, StlError } from '../../../shared/stl/types'
+import { projectFitSize, type ProjectView } from './project-view'
 import {
   UNIT_SCALE,
   type MaterialChoice,
@@ -25,6 +27,10 @@ export interface FileOptions {
   fit?: 'avoid' | 'anyway'
   /** Left out of the send by the user (it stays in the list). */
   excluded?: boolean
+  /** 3MF: copies of each plate by plate id (`plateQuantities`); unset: one of each. */
+  plateQuantities?: Record<string, number>
+  /** 3MF (not sliced): slice with the project's own process settings. */
+  use3MFProcessProfile?: boolean
 }
 
 export interface LoadedFile {
@@ -35,8 +41,13 @@ export interface LoadedFile {
   path: string | null
   sha256: string | null
   status: 'parsing' | 'ready' | 'error'
-  error?: StlError
-  report?: MeshReport
+  error?: StlError | ThreeMfError
+  /** An STL's report, or for a project the report of the plate on view. */
+  report?: MeshReport | ThreeMfReport
+  /** A 3MF project or sliced gcode.3mf: its plates. */
+  project?: ProjectView
+  /** Index of the project's plate on view. */
+  plateIndex?: number
   /** The triangles for the preview: set as soon as they are parsed, before the report. */
   positions?: Float32Array
   bbox?: Bbox
@@ -52,7 +63,7 @@ export interface SkippedEntry {
   reason: string
 }
 
-const STL = /\.stl$/i
+const MODEL = /\.(stl|3mf)$/i
 const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' })
 
 /** One dropped thing, taken from the DataTransfer while it is still readable. */
@@ -82,7 +93,7 @@ async function childrenOf(dir: FileSystemDirectoryEntry): Promise<FileSystemEntr
   return all.sort((a, b) => NAME_ORDER.compare(a.name, b.name))
 }
 
-/** Walks a dropped folder: keeps .stl files (any depth), lists everything else as skipped. */
+/** Walks a dropped folder: keeps .stl and .3mf files (any depth), lists everything else as skipped. */
 async function walk(
   dir: FileSystemDirectoryEntry,
   prefix: string,
@@ -102,8 +113,8 @@ async function walk(
       await walk(child as FileSystemDirectoryEntry, path, files, skipped)
     } else if (!child.isFile) {
       skipped.push({ name: path + child.name, reason: 'not a file or folder' })
-    } else if (!STL.test(child.name)) {
-      skipped.push({ name: path + child.name, reason: 'not an .stl file' })
+    } else if (!MODEL.test(child.name)) {
+      skipped.push({ name: path + child.name, reason: 'not an .stl or .3mf file' })
     } else {
       try {
         files.push(await fileOf(child as FileSystemFileEntry))
@@ -162,14 +173,35 @@ export function defaultUnitOf(unitScale: number): ModelUnit {
   return unitScale === UNIT_SCALE.inch ? 'inch' : 'mm'
 }
 
-/** The unit the file is read in: its own choice, else the setting's. */
+/**
+ * The unit the file is read in: its own choice, else the setting's. A 3MF says its own unit
+ * (the engine already gave its sizes in mm), so neither applies to it.
+ */
 export function unitOf(file: LoadedFile, unitScale: number): ModelUnit {
+  if (file.project) return 'mm'
   return file.options.unit ?? defaultUnitOf(unitScale)
 }
 
-/** The factor from the file's numbers to millimetres. */
+/** The factor from the file's numbers to millimetres (1 for a 3MF: see unitOf). */
 export function scaleOf(file: LoadedFile, unitScale: number): number {
+  if (file.project) return 1
   return file.options.unit ? UNIT_SCALE[file.options.unit] : unitScale
+}
+
+/** The plate on view of a project file, or null. */
+export function plateOnView(file: LoadedFile): ProjectView['plates'][number] | null {
+  return file.project?.plates[file.plateIndex ?? 0] ?? null
+}
+
+/** The preview's cache key of what is on view: the file, or one plate of a project. */
+export function viewKey(file: LoadedFile): string {
+  const plate = plateOnView(file)
+  return plate ? `${file.key}#${plate.id}` : file.key
+}
+
+/** Every preview cache key a file may use (its plates for a project). */
+export function viewKeys(file: LoadedFile): string[] {
+  return file.project ? file.project.plates.map((p) => `${file.key}#${p.id}`) : [file.key]
 }
 
 /**
@@ -180,6 +212,14 @@ export function sizeMm(file: LoadedFile, unitScale: number): [number, number, nu
   const s = file.report?.size
   const k = scaleOf(file, unitScale)
   return s ? [s[0] * k, s[1] * k, s[2] * k] : null
+}
+
+/**
+ * The size the file must fit on a bed (mm): an STL's size, a project's largest plate (every plate
+ * goes to the printers of one routing); null for a sliced file (no geometry to measure).
+ */
+export function fitSizeMm(file: LoadedFile, unitScale: number): [number, number, number] | null {
+  return file.project ? projectFitSize(file.project) : sizeMm(file, unitScale)
 }
 
 /** The report's notes, minus the unit hints once the file is read in another unit than mm. */

@@ -1,10 +1,12 @@
 // Fit is part of routing: for one file and the printers a routing reaches (and that have its
 // material loaded), which ones it fits, which are too small, which are unknown; and the model
 // names that keep it off the small ones (`printer.modelName`). Pure.
+import { slicedPlateModels } from '../../../shared/3mf/compat'
 import type { LoadedSlot, PrinterSummary } from '../../../shared/ipc'
 import { lookupBuildVolume, type BuildVolume } from '../../../shared/printers/build-volumes'
 import { hasLoaded } from '../../../shared/printers/loaded'
 import { modelNameProblem, type MaterialChoice, type Routing } from '../../../shared/send'
+import type { ProjectView } from './project-view'
 import { printerFit, reachable } from './routing'
 
 /** The printer's build volume: by its model, else its name (non-Bambu printers report none). */
@@ -81,4 +83,36 @@ export function printerNames(list: PrinterSummary[], max = 3): string {
   if (more > 0) return `${names.join(', ')} and ${more} more`
   if (names.length <= 1) return names.join('')
   return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
+}
+
+/** Where a sliced project's G-code may go: one model (and nozzle), from its first sliced plate. */
+export interface SlicedTarget {
+  /** Build-volume id and display name of the model it was sliced for; null: unknown to us. */
+  volumeId: string | null
+  model: string
+  nozzle: number | null
+}
+
+/** The sliced target of a gcode.3mf, or null for anything else. */
+export function slicedTarget(project: ProjectView | undefined): SlicedTarget | null {
+  if (project?.kind !== 'gcode3mf') return null
+  const sliced = project.plates.find((p) => p.sliced)?.sliced
+  if (!sliced) return { volumeId: null, model: 'an unknown printer', nozzle: null }
+  const volume = slicedPlateModels(sliced)[0] ?? null
+  return {
+    volumeId: volume?.id ?? null,
+    model: volume?.name ?? sliced.printerModel ?? 'an unknown printer',
+    nozzle: sliced.nozzleDiameter
+  }
+}
+
+/** Candidates of the sliced model, and the others (which never get sliced G-code for another). */
+export function slicedSplit(
+  candidates: PrinterSummary[],
+  target: SlicedTarget
+): { takes: PrinterSummary[]; other: PrinterSummary[] } {
+  const takes = candidates.filter(
+    (p) => target.volumeId !== null && volumeOf(p)?.id === target.volumeId
+  )
+  return { takes, other: candidates.filter((p) => !takes.includes(p)) }
 }

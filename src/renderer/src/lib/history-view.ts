@@ -265,3 +265,19 @@ export function downloadText(
   // Revoke after the click has been handled (Chromium reads the URL asynchronously).
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
+
+/** "3MF project (own process settings): plate 1 ×2, plate 2 ×1", "Sliced 3MF for Bambu Lab P1S: …". */
+export function projectWords(p: NonNullable<HistoryEntry['project']>): string {
+  const kind =
+    p.kind === 'gcode3mf'
+      ? `Sliced 3MF${p.slicedFor ? ` for ${p.slicedFor.model}` : ''}`
+      : `3MF project${p.use3MFProcessProfile ? ' (own process settings)' : ''}`
+  const plates = p.plates
+    .map((plate) => ({
+      plate,
+      n: p.plateQuantities ? (p.plateQuantities[String(plate.id)] ?? 0) : 1
+    }))
+    .filter((x) => x.n > 0)
+    .map((x) => `plate ${x.plate.id} ×${x.n}`)
+  return `${kind}: ${plates.join(', ')}`
+}

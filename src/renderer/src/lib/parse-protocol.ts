@@ -1,7 +1,9 @@
 // Messages between the parse client (main thread) and the STL parse worker. Each request gets
 // up to two answers: the mesh as soon as it is parsed (so the preview can start drawing), then
 // the report and thumbnail, or a typed error instead of both.
+import type { ThreeMfError } from '../../../shared/3mf'
 import type { Bbox, MeshReport, StlError } from '../../../shared/stl/types'
+import type { ProjectView } from './project-view'
 
 export interface ParseRequest {
   id: number
@@ -34,7 +36,17 @@ export type ParseResponse =
       /** Read + parse + analysis, in the worker. */
       parseMs: number
     }
-  | { id: number; type: 'done'; ok: false; error: StlError }
+  /** A 3MF or gcode.3mf: every plate at once (there is no early mesh for a project). */
+  | {
+      id: number
+      type: 'done'
+      ok: true
+      project: ProjectView
+      /** The file-list picture: drawn from the first plate, else the slicer's. */
+      thumbnail: string | null
+      parseMs: number
+    }
+  | { id: number; type: 'done'; ok: false; error: StlError | ThreeMfError }
 
 /** The final answer to a request. */
 export type ParseResult = Extract<ParseResponse, { type: 'done' }>

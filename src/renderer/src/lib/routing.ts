@@ -3,7 +3,8 @@ import type { PrinterSummary } from '../../../shared/ipc'
 import { carriesAllTags, type Routing } from '../../../shared/send'
 import { fitsBed, lookupBuildVolume } from '../../../shared/printers/build-volumes'
 
-export type Fit = 'fits' | 'too-big' | 'unknown'
+/** `other-model`: a sliced file's G-code was made for another printer model (never sent there). */
+export type Fit = 'fits' | 'too-big' | 'unknown' | 'other-model'
 
 /** Printers a tag routing matches: they must carry all tags, exact case (Printago's `&=`). */
 export function matchingPrinters(printers: PrinterSummary[], tags: string[]): PrinterSummary[] {
@@ -52,9 +53,14 @@ export function sendSummary(
   files: number,
   copies: number,
   routing: Routing,
-  printers: PrinterSummary[]
+  printers: PrinterSummary[],
+  /** A 3MF is among the files: its count is print jobs (copies × plates), not copies. */
+  jobs = false
 ): string {
-  const head = `${files} file${files === 1 ? '' : 's'}, ${copies} cop${copies === 1 ? 'y' : 'ies'}`
+  const count = jobs
+    ? `${copies} print job${copies === 1 ? '' : 's'}`
+    : `${copies} cop${copies === 1 ? 'y' : 'ies'}`
+  const head = `${files} file${files === 1 ? '' : 's'}, ${count}`
   const reach = reachable(printers, routing)
   const ready = reach.filter((p) => p.state === 'ready').length
   switch (routing.mode) {

@@ -9,12 +9,15 @@ import { useEffect, useLayoutEffect, useMemo, type ReactElement } from 'react'
 import * as THREE from 'three'
 
 import type { Bbox } from '../../../shared/stl/types'
+import type { ColorGroup } from '../lib/project-view'
 import type { BedSize } from './protocol'
 
 /** Props of the scene: the model (null while nothing is selected) and the toolbar's state. */
 export interface SceneProps {
   positions: Float32Array | null
   bbox: Bbox | null
+  /** A 3MF plate's colour groups (none: the whole model in the usual colour). */
+  groups?: ColorGroup[]
   showBox: boolean
   resetToken: number
   /** The build volume drawn as a scale reference (null: none). */
@@ -43,6 +46,21 @@ const modelMaterial = new THREE.MeshStandardMaterial({
 })
 
 /**
+ * The material of one 3MF colour: the model material's clone (same shader program, so nothing
+ * new to compile), kept per colour for the session.
+ */
+const colorMaterials = new Map<string, THREE.MeshStandardMaterial>()
+function materialFor(color: string): THREE.MeshStandardMaterial {
+  let m = colorMaterials.get(color)
+  if (!m) {
+    m = modelMaterial.clone()
+    m.color = new THREE.Color(color)
+    colorMaterials.set(color, m)
+  }
+  return m
+}
+
+/**
  * Draws the model material once when the canvas starts, so the first dropped file does not pay
  * for it: compiling the shader is not enough, GL drivers finish their pipelines at the first
  * draw (SwiftShader: 50–100 ms for this material). The triangle has no area, so nothing shows.
@@ -64,6 +82,7 @@ function Prewarm(): null {
 interface ModelProps {
   positions: Float32Array
   bbox: Bbox
+  groups?: ColorGroup[]
   showBox: boolean
   resetToken: number
   bed: BedSize | null
@@ -94,6 +113,7 @@ const BED_COLOR = new THREE.Color('#f0a040')
 function Model({
   positions,
   bbox,
+  groups,
   showBox,
   resetToken,
   bed,
@@ -119,8 +139,14 @@ function Model({
     g.setAttribute('position', new THREE.BufferAttribute(positions, 3))
     g.boundingBox = box.clone()
     g.boundingSphere = box.getBoundingSphere(new THREE.Sphere())
+    // One draw group per colour range (3 vertices per triangle), each with its own material.
+    groups?.forEach((grp, i) => g.addGroup(grp.start * 3, grp.count * 3, i))
     return g
-  }, [positions, box])
+  }, [positions, box, groups])
+  const material = useMemo(
+    () => (groups?.length ? groups.map((g) => materialFor(g.color)) : modelMaterial),
+    [groups]
+  )
   // R3F does not dispose geometry we create ourselves: free the GPU buffer when the file goes.
   useEffect(() => () => geometry.dispose(), [geometry])
 
@@ -179,7 +205,7 @@ function Model({
         <group position={offset}>
           <mesh
             geometry={geometry}
-            material={modelMaterial}
+            material={material}
             // three counts triangles as it draws; the model is the last triangle mesh of the frame.
             onAfterRender={(renderer) => onRendered(renderer.info.render.triangles)}
           />
@@ -204,6 +230,7 @@ function Model({
 export function Scene({
   positions,
   bbox,
+  groups,
   showBox,
   resetToken,
   bed = null,
@@ -222,6 +249,7 @@ export function Scene({
         <Model
           positions={positions}
           bbox={bbox}
+          groups={groups}
           showBox={showBox}
           resetToken={resetToken}
           bed={bed}

@@ -1,6 +1,7 @@
 // Messages between the viewer (main thread) and the render worker that owns the WebGL canvas.
 // Positions cross once per file (transferred, never copied); after that only the file key does.
 import type { Bbox } from '../../../shared/stl/types'
+import type { ColorGroup } from '../lib/project-view'
 
 /** Canvas size in CSS pixels plus its position on the page (for pointer maths) and the DPR. */
 export interface ViewSize {
@@ -56,6 +57,8 @@ export interface ViewState {
 export interface ModelData {
   positions: Float32Array
   bbox: Bbox
+  /** A 3MF plate's colours: triangle ranges, each in one colour; none: the usual model colour. */
+  groups?: ColorGroup[]
 }
 
 /** Main thread → render worker. */

@@ -1,6 +1,7 @@
 // Main-thread side of the render worker: one canvas, transferred to the worker once, that lives
 // for the whole session (a WebGL context costs ~100 ms to create; the viewer may unmount and come
 // back). It forwards size and pointer/wheel events and sends each file's positions only once.
+import type { ColorGroup } from '../lib/project-view'
 import type { Bbox } from '../../../shared/stl/types'
 import type { BedSize, ForwardedEvent, FromWorker, ToWorker, ViewSize, ViewState } from './protocol'
 
@@ -20,6 +21,7 @@ export interface ViewRequest {
   fileKey: string | null
   positions: Float32Array | null
   bbox: Bbox | null
+  groups?: ColorGroup[]
   showBox: boolean
   resetToken: number
   bed: BedSize | null
@@ -137,7 +139,11 @@ export class RenderClient {
       this.sent.set(key, req.positions.length / 9)
       this.lastView = view
       // Transferred, not copied: App's array is detached, the worker's cache is the copy now.
-      const model = { positions: req.positions, bbox: req.bbox }
+      const model = {
+        positions: req.positions,
+        bbox: req.bbox,
+        ...(req.groups?.length ? { groups: req.groups } : {})
+      }
       this.post({ type: 'view', view, model }, [req.positions.buffer])
       return
     }

@@ -70,6 +70,7 @@ function render(now = false): void {
   const scene = createElement(Scene, {
     positions: model?.positions ?? null,
     bbox: model?.bbox ?? null,
+    groups: model?.groups,
     showBox: view.showBox,
     resetToken: view.resetToken,
     bed: view.bed,

@@ -17,7 +17,7 @@ import { materialWords, UNIT_WORDS } from '../../../../shared/send'
 import { askBedClear } from '../fleet/bed-clear-bus'
 import { QueueActions } from './QueueActions'
 import { useQueueActions } from './useQueueActions'
-import { actionable, deletedNote, routingLabel } from '../../lib/history-view'
+import { actionable, deletedNote, projectWords, routingLabel } from '../../lib/history-view'
 import { ErrorNotice } from '../ErrorNotice'
 import { ActionFeedback } from './ActionFeedback'
 import { CancelDialog } from './CancelDialog'
@@ -128,6 +128,12 @@ export function HistoryDetail({
                 ? ` · only ${entry.printerModels.join(', ')} printers`
                 : ''}
             </dd>
+          </>
+        )}
+        {entry.project && (
+          <>
+            <dt>Plates</dt>
+            <dd data-testid="history-project">{projectWords(entry.project)}</dd>
           </>
         )}
         {entry.original && (

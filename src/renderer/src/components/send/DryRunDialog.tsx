@@ -74,7 +74,18 @@ export function DryRunDialog({
                 <tr key={f.path} data-testid="dry-run-row">
                   <td className="wrap">{nameOf(f.path)}</td>
                   <td className="wrap">{f.label}</td>
-                  <td>{formatCount(f.jobs)}</td>
+                  <td>
+                    {formatCount(f.jobs)}
+                    {f.plates && (
+                      <ul className="dry-run-plates" data-testid="dry-run-plates">
+                        {f.plates.map((p) => (
+                          <li key={p.id}>
+                            plate {p.id} ({p.name}): {formatCount(p.jobs)}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

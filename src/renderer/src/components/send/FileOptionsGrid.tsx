@@ -1,4 +1,5 @@
-// "Copies and labels": one row per file — label, quantity, material, priority and queue position,
+// "Copies and labels": one row per file — label, quantity, material, priority and queue position
+// (and a 3MF's per-plate copies and process settings: ProjectOptions),
 // its verdict against the printers the routing reaches (fit, material loaded, a bed too small and
 // what to do about it) and "Leave out" — plus one row to set them for all files at once.
 import { useState, type ReactElement } from 'react'
@@ -13,6 +14,7 @@ import {
 import type { FileOptions, LoadedFile } from '../../lib/files'
 import { printerNames } from '../../lib/fit'
 import { MaterialSelect } from './MaterialSelect'
+import { ProjectOptions } from './ProjectOptions'
 import { validateOptions, type FileVerdict } from './send-rules'
 
 interface FileOptionsGridProps {
@@ -222,6 +224,7 @@ function FileRow({ file: f, verdict: v, materials, onChange }: FileRowProps): Re
           </select>
         </label>
       </div>
+      <ProjectOptions file={f} onChange={onChange} />
       {v?.material && f.options.material && (
         <p
           className={`small ${v.material.loaded === 0 ? 'warning' : 'muted'}`}

@@ -125,7 +125,7 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
         <tbody>
           {visible.map((p) => {
             const fit = fits.get(p.id) ?? 'unknown'
-            const blocked = fit === 'too-big'
+            const blocked = fit === 'too-big' || fit === 'other-model'
             return (
               <tr
                 key={p.id}
@@ -138,7 +138,7 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                     <input
                       type="radio"
                       name="printer"
-                      aria-label={`Send to ${p.name}${blocked ? ' (model too big)' : ''}`}
+                      aria-label={`Send to ${p.name}${fit === 'too-big' ? ' (model too big)' : fit === 'other-model' ? ' (sliced for another model)' : ''}`}
                       checked={chosenId === p.id}
                       disabled={blocked}
                       onChange={() => props.onChoose(p.id)}
@@ -162,7 +162,13 @@ export function PrinterTable(props: PrinterTableProps): ReactElement {
                 </td>
                 <td
                   className={`fit ${fit}`}
-                  title={blocked ? 'The model does not fit this printer’s build volume' : undefined}
+                  title={
+                    fit === 'too-big'
+                      ? 'The model does not fit this printer’s build volume'
+                      : fit === 'other-model'
+                        ? 'The file was sliced for another printer model: its G-code never goes here'
+                        : undefined
+                  }
                 >
                   {fitLabel(fit)}
                 </td>

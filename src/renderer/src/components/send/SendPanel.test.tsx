@@ -108,7 +108,7 @@ const sendButton = (): HTMLButtonElement => screen.getByTestId('send-button')
 describe('validation', () => {
   it('with nothing to send, says to add a file', () => {
     panel({ files: [] })
-    expect(problems()).toEqual(['Add at least one readable STL file.'])
+    expect(problems()).toEqual(['Add at least one readable STL or 3MF file.'])
     expect(sendButton().disabled).toBe(true)
     expect(screen.getByText('Readable files appear here.')).toBeTruthy()
   })
@@ -117,7 +117,7 @@ describe('validation', () => {
     const reading = { ...file('a.stl'), status: 'parsing' as const, report: undefined }
     const broken = { ...file('b.stl'), status: 'error' as const, report: undefined }
     panel({ files: [reading, broken] })
-    expect(problems()).toEqual(['Add at least one readable STL file.'])
+    expect(problems()).toEqual(['Add at least one readable STL or 3MF file.'])
   })
 
   it('an unprintable file is left out (not blocking), with the engine’s reason', () => {

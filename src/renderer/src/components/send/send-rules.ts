@@ -10,12 +10,15 @@ import {
   UNIT_WORDS,
   type Routing
 } from '../../../../shared/send'
-import { sizeMm, unitOf, type FileOptions, type LoadedFile } from '../../lib/files'
+import { jobsPerFile, plateQuantitiesProblem } from '../../../../shared/send-project'
+import { fitSizeMm, unitOf, type FileOptions, type LoadedFile } from '../../lib/files'
 import {
   bedWords,
   candidatesFor,
   fileFit,
   printerNames,
+  slicedSplit,
+  slicedTarget,
   volumeOf,
   type FileFit
 } from '../../lib/fit'
@@ -23,9 +26,13 @@ import { matchingPrinters, printerFit, sendSummary, type Fit } from '../../lib/r
 
 export type Mode = Routing['mode']
 
-/** The first problem of a file's label or quantity, or null. */
+/** The first problem of a file's label, quantity or per-plate quantities, or null. */
 export function validateOptions(o: FileOptions): string | null {
-  return labelProblem(o.label) ?? quantityProblem(o.quantity)
+  return (
+    labelProblem(o.label) ??
+    quantityProblem(o.quantity) ??
+    (o.plateQuantities ? plateQuantitiesProblem(o.plateQuantities) : null)
+  )
 }
 
 /** The routing the choices make, or null while it is incomplete (no printer, no tag). */
@@ -86,7 +93,7 @@ export interface SendCheck {
   leftOut: string[]
   /** "2 files, 3 copies, to any printer — …", once the routing is complete. */
   summary: string | null
-  /** Copies in all. */
+  /** Copies in all (print jobs when a 3MF is among the files: copies × its plates). */
   copies: number
 }
 
@@ -100,7 +107,9 @@ export function fileVerdict(
   input: SendInput,
   routing: Routing | null
 ): FileVerdict {
-  const size = sizeMm(file, input.unitScale)!
+  const target = slicedTarget(file.project)
+  if (target) return slicedVerdict(file, input, routing, target)
+  const size = fitSizeMm(file, input.unitScale)!
   const material = file.options.material ?? null
   const loaded = input.loaded ?? null
   // An incomplete routing (no printer, no tag yet) is judged against every enabled printer.
@@ -193,6 +202,58 @@ export function fileVerdict(
   }
 }
 
+/**
+ * A sliced gcode.3mf: its G-code is for one printer model and nozzle, so only printers of that
+ * model take it (core routes it with `printer.modelName` and `printer.nozzleDiameter`); every
+ * other printer the routing reaches is excluded, and the verdict says so.
+ */
+function slicedVerdict(
+  file: LoadedFile,
+  input: SendInput,
+  routing: Routing | null,
+  target: NonNullable<ReturnType<typeof slicedTarget>>
+): FileVerdict {
+  const material = file.options.material ?? null
+  const { reach, candidates } = candidatesFor(
+    input.printers,
+    routing ?? { mode: 'any' },
+    material,
+    input.loaded ?? null
+  )
+  const { takes, other } = slicedSplit(candidates, target)
+  const nozzle = target.nozzle !== null ? ` with a ${target.nozzle} mm nozzle` : ''
+  const base = {
+    fitText:
+      candidates.length === 0
+        ? reach.length === 0
+          ? 'no printer'
+          : 'none has it loaded'
+        : `${takes.length} of ${candidates.length} printer${candidates.length === 1 ? '' : 's'} ${takes.length === 1 ? 'is' : 'are'} its model`,
+    fitChoice: null,
+    material: material && input.loaded ? { loaded: candidates.length, of: reach.length } : null
+  }
+  if (target.volumeId === null)
+    return {
+      ...base,
+      tone: 'blocked',
+      message: `Sliced for ${target.model}, a printer this app does not know: it cannot keep the G-code off other models, so it is not sent.`
+    }
+  if (takes.length === 0 && candidates.length > 0)
+    return {
+      ...base,
+      tone: 'blocked',
+      message: `Sliced for a ${target.model}${nozzle}: ${routing?.mode === 'printer' ? `${candidates[0]!.name} is another model` : `no printer this routing reaches is one`}. G-code made for one model must never run on another.`
+    }
+  const excluded = other.length
+    ? ` ${sentence(printerNames(other))} ${other.length === 1 ? 'is' : 'are'} excluded: ${other.length === 1 ? 'another model' : 'other models'}.`
+    : ''
+  return {
+    ...base,
+    tone: other.length ? 'warn' : 'ok',
+    message: `Sliced for a ${target.model}${nozzle}: only those printers take it.${excluded}`
+  }
+}
+
 /** Everything the panel says about a send before it starts. */
 export function checkSend(input: SendInput): SendCheck {
   const { files, printers: list, mode, printerId, tags } = input
@@ -210,8 +271,22 @@ export function checkSend(input: SendInput): SendCheck {
   const verdicts = new Map(sendable.map((f) => [f.key, fileVerdict(f, input, routing)]))
   // The Bed column: the selected file, or every file at once.
   const selected = sendable.find((f) => f.key === input.selectedKey)
-  const sizes = (selected ? [selected] : sendable).map((f) => sizeMm(f, input.unitScale)!)
-  const fits = new Map(list.map((p) => [p.id, printerFit(p, sizes)]))
+  const sizes = (selected ? [selected] : sendable).flatMap((f) => {
+    const size = fitSizeMm(f, input.unitScale)
+    return size ? [size] : []
+  })
+  const targets = (selected ? [selected] : sendable).flatMap((f) => {
+    const t = slicedTarget(f.project)
+    return t ? [t] : []
+  })
+  const fits = new Map(
+    list.map((p): [string, Fit] => [
+      p.id,
+      targets.some((t) => slicedSplit([p], t).takes.length === 0)
+        ? 'other-model'
+        : printerFit(p, sizes)
+    ])
+  )
   const tagMatches = mode === 'tags' ? matchingPrinters(list, tags) : []
 
   const problems: string[] = []
@@ -221,7 +296,7 @@ export function checkSend(input: SendInput): SendCheck {
         ? 'Every readable file is left out. Put one back to send it.'
         : alreadySent > 0
           ? 'Every file here is already sent. Add files, or use History → Print again.'
-          : 'Add at least one readable STL file.'
+          : 'Add at least one readable STL or 3MF file.'
     )
   const leftOut = [
     ...(alreadySent > 0 && sendable.length > 0
@@ -252,11 +327,17 @@ export function checkSend(input: SendInput): SendCheck {
   if (mode === 'tags' && tags.length > 0 && tagMatches.length === 0)
     problems.push('No printer carries all of these tags.')
 
+  // A project's jobs: copies × its plates (or the per-plate quantities).
   const copies = sendable.reduce(
-    (n, f) => n + (Number.isInteger(f.options.quantity) ? f.options.quantity : 0),
+    (n, f) =>
+      n +
+      (Number.isInteger(f.options.quantity)
+        ? jobsPerFile(f.options.quantity, f.options.plateQuantities, f.project?.plates.length ?? 1)
+        : 0),
     0
   )
-  const summary = routing ? sendSummary(sendable.length, copies, routing, list) : null
+  const projects = sendable.some((f) => f.project)
+  const summary = routing ? sendSummary(sendable.length, copies, routing, list, projects) : null
   return {
     sendable,
     excluded,

@@ -29,6 +29,7 @@ export const STEP_LABEL: Record<string, string> = {
 
 /** The bed-fit cell of the printer table. */
 export function fitLabel(fit: Fit): string {
+  if (fit === 'other-model') return 'other model'
   return fit === 'fits' ? 'fits' : fit === 'too-big' ? 'too big' : 'bed size unknown'
 }
 
