@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { printersCommand } from './commands/printers'
 import { sendCommand } from './commands/send'
+import { watchCommand } from './commands/watch'
 import type { CliContext, CliIo } from './io'
 
 export const USAGE = `Usage: printago <command> [options]
@@ -14,6 +15,7 @@ Commands:
   printers             list the store's printers (see printers --help)
   inspect <file.stl>   report an STL's size, volume and mesh health (see inspect --help)
   history              jobs sent from this computer and their status (see history --help)
+  watch <folder>       send every STL file that appears in a folder, once (see watch --help)
 
 Environment:
   PRINTAGO_API_KEY     API key (Settings → API Keys in Printago)
@@ -70,6 +72,8 @@ export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promis
         return await sendCommand(rest, io, ctx)
       case 'printers':
         return await printersCommand(rest, io, ctx)
+      case 'watch':
+        return await watchCommand(rest, io, ctx)
       case 'inspect': {
         const inspect = await loadInspect()
         if (typeof inspect === 'string') {

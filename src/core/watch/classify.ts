@@ -1,0 +1,56 @@
+// What a stable file in a hot folder is, from its bytes: an STL the send pipeline accepts (with
+// its SHA-256, the key of its fate), a file to refuse (with the reason in words and its hash, so
+// the same broken file is not refused twice), a model the pipeline cannot send yet (3MF: left in
+// place and listed), or not ready (changed or gone while read: looked at again on the next scan).
+import { openAsBlob } from 'node:fs'
+import { basename } from 'node:path'
+
+import { sniffModelFile } from '../../shared/3mf'
+import { hashFile } from '../infra/hash'
+import { FileCheckError, inspectAndHashFile } from '../send/file-check'
+
+export type Classified =
+  | { kind: 'model'; sha256: string; size: number }
+  | { kind: 'refused'; sha256: string; reason: string }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'retry'; reason: string }
+
+/** The STL engine's sentence without the path it starts with (the .txt sits beside the file). */
+function reasonWords(path: string, message: string): string {
+  const bare = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message
+  return `${bare.charAt(0).toUpperCase()}${bare.slice(1)}`.replace(/\.?$/, '.')
+}
+
+function gone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+export async function classifyFile(path: string): Promise<Classified> {
+  let format
+  try {
+    format = await sniffModelFile(await openAsBlob(path))
+  } catch (error) {
+    if (gone(error)) return { kind: 'retry', reason: 'it was moved or deleted while being read' }
+    throw error
+  }
+  if (format.format === '3mf' || format.format === 'gcode3mf')
+    return {
+      kind: 'ignored',
+      reason: `${basename(path)} is ${format.what}: hot folders send STL files for now; it is left here`
+    }
+  if (format.format === 'other') {
+    const { sha256 } = await hashFile(path)
+    return { kind: 'refused', sha256, reason: `It is ${format.what}, not a 3D model.` }
+  }
+  try {
+    const inspected = await inspectAndHashFile(path)
+    return { kind: 'model', sha256: inspected.sha256, size: inspected.size }
+  } catch (error) {
+    if (!(error instanceof FileCheckError)) throw error
+    if (error.reason === 'changed' || error.reason === 'missing')
+      return { kind: 'retry', reason: reasonWords(path, error.message) }
+    const { sha256 } = await hashFile(path)
+    return { kind: 'refused', sha256, reason: reasonWords(path, error.message) }
+  }
+}
