@@ -14,6 +14,7 @@ import { resumedEvent, sendHandlers } from './handlers/send'
 import { settingsHandlers } from './handlers/settings'
 import { shellHandlers } from './handlers/shell'
 import { storeHandlers } from './handlers/stores'
+import { watchHandlers } from './handlers/watch'
 import { notificationText } from './history/sync'
 import type { ConfFactory } from './history/store'
 import { realClock, type Clock } from './infra/clock'
@@ -23,6 +24,9 @@ import { DEFAULT_REALTIME_URL } from './printago/realtime'
 import { openStoreSession, type StoreSession } from './session'
 import { createSessionOwner } from './session-owner'
 import { loadPreferences, type SettingsStore } from './settings'
+import { loadWatchFolders, saveWatchFolders } from './watch/config'
+import { chokidarEvents } from './watch/fs-events'
+import { createWatchService, sessionSender, type WatchServiceOptions } from './watch/service'
 import {
   createSavedStores,
   DEMO_STORE,
@@ -59,6 +63,8 @@ export interface AppCoreOptions<
   realtimeUrl?: string | null
   /** Time and timers of the store sessions (tests pass a manual clock). Default: real time. */
   clock?: Clock
+  /** Hot folder timing (tests make the stable wait short). */
+  watch?: Pick<WatchServiceOptions, 'stableMs' | 'rescanMs'>
 }
 
 export interface AppCore<D extends DemoBackend = DemoBackend> {
@@ -146,6 +152,20 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     return id ? openStore(id) : null
   })
 
+  const watch = createWatchService({
+    dataDir: opts.dataDir,
+    clock,
+    configs: loadWatchFolders(opts.settings).folders,
+    save: (folders) => saveWatchFolders(opts.settings, folders),
+    sender: async () => {
+      const session = await sessions.current()
+      return session ? sessionSender(session) : null
+    },
+    watchFs: chokidarEvents(),
+    ...opts.watch,
+    onView: (view) => emit('watch:changed', view)
+  })
+
   const ctx: CoreContext = {
     version: opts.version,
     shell: opts.shell,
@@ -156,7 +176,8 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     emit,
     openStore,
     openExternal: opts.openExternal,
-    running: new Set()
+    running: new Set(),
+    watch
   }
   // Every domain module implements all of its channels; a channel without one does not compile.
   const implementations: Implementations = {
@@ -167,7 +188,8 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     ...printersHandlers(ctx),
     ...sendHandlers(ctx),
     ...historyHandlers(ctx),
-    ...shellHandlers(ctx)
+    ...shellHandlers(ctx),
+    ...watchHandlers(ctx)
   }
 
   return {
@@ -175,6 +197,7 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     demoSandbox: () => sandbox,
     activeSession: () => sessions.peek(),
     async close() {
+      await watch.close()
       await sessions.close()
       await sandbox?.close()
       sandbox = null

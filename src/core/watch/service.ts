@@ -3,7 +3,8 @@
 // saved through `save` (the app's settings file); adding a folder checks it exists first.
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import { isAbsolute, resolve } from 'node:path'
+import { homedir } from 'node:os'
+import { isAbsolute, resolve, sep } from 'node:path'
 
 import type { Clock } from '../infra/clock'
 import type { StoreSession } from '../session'
@@ -130,6 +131,12 @@ export function createWatchService(opts: WatchServiceOptions): WatchService {
         throw new WatchConfigError(`At most ${MAX_WATCH_FOLDERS} hot folders.`)
       if ([...watchers.values()].some((w) => w.config.folder === folder))
         throw new WatchConfigError(`${folder} is already a hot folder.`)
+      // Whole trees a hot folder would sweep files out of, and the app's own folder.
+      const data = resolve(opts.dataDir)
+      if (folder === resolve('/') || folder === resolve(homedir()))
+        throw new WatchConfigError(`${folder} is too broad: make a folder for the files to send.`)
+      if (folder === data || folder.startsWith(`${data}${sep}`))
+        throw new WatchConfigError('The app keeps its own data there: choose another folder.')
       const info = await stat(folder).catch(() => null)
       if (!info) throw new WatchConfigError(`There is no folder ${folder}.`)
       if (!info.isDirectory()) throw new WatchConfigError(`${folder} is a file, not a folder.`)
