@@ -190,11 +190,19 @@ describe('watch: 200 files, bursts, slow writers, broken files, a kill', () => {
     // The limit was binding: more requests in all than one window allows.
     if (GOOD >= 200) expect(limited).toBeGreaterThan(PER_MINUTE)
 
+    // Files the second run settled from the journals (picked by the first, which was killed).
+    const events = child.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; file?: string })
+    const pickedAgain = new Set(events.filter((e) => e.event === 'picked').map((e) => e.file))
+    const recovered = events.filter((e) => e.event === 'sent' && !pickedAgain.has(e.file)).length
     child.kill('SIGTERM')
     await child.exited
     console.log(
       `watch test: ${GOOD} good files, ${builds.size} labels, ${sandbox.state.partBuilds.size} builds ` +
-        `(${beforeRestart} before the kill), ${broken.length} failed, 429s ${tooMany}, ` +
+        `(${beforeRestart} before the kill, ${recovered} settled from the journals after it), ` +
+        `${broken.length} failed, 429s ${tooMany}, ` +
         `${limited} rate-limited requests, peak ${peak}/60 s (limit ${PER_MINUTE}), ${((Date.now() - started) / 1000).toFixed(1)} s`
     )
   }, 300_000)

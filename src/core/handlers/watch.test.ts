@@ -16,7 +16,7 @@ import { memorySecrets, memorySettings } from '../app-core.test-support'
 import { nodeConfFactory } from '../history/store'
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing'
 import type { SandboxOptions } from '../../sandbox/types'
-import { randomStl, truncatedStl } from '../../test-support/stl'
+import { boxStl, randomStl, truncatedStl } from '../../test-support/stl'
 import { waitFor } from '../../test-support/wait'
 import { acquireLock } from '../infra/lock'
 
@@ -126,6 +126,23 @@ describe('watch handlers', () => {
     await waitFor(() => has('broken.stl', 'failed'), 20_000, 'failed')
     expect(readdirSync(join(folder, 'Failed')).sort()).toEqual(['broken.stl', 'broken.stl.txt'])
     expect(sentBuilds(core)).toBe(0)
+  })
+
+  it('fit is part of routing: kept off beds too small, refused when too big for all', async () => {
+    const { core } = await demoCoreWithFolder()
+    writeFileSync(join(folder, 'tray.stl'), boxStl(200, 200, 20))
+    await waitFor(() => has('tray.stl', 'sent'), 20_000, 'tray sent')
+    const [build] = [...core.demoSandbox()!.state.partBuilds.values()]
+    const models = build!.requiredPrinterTags?.['printer.modelName'] ?? ''
+    expect(models).toMatch(/^=/)
+    expect(models).toContain('P1S')
+    expect(models).not.toContain('A1 mini')
+
+    writeFileSync(join(folder, 'huge.stl'), boxStl(400, 400, 20))
+    await waitFor(() => has('huge.stl', 'failed'), 20_000, 'huge refused')
+    expect(eventsFor('huge.stl')[0]!.message).toContain('400 × 400 × 20 mm it is too big')
+    expect(readdirSync(join(folder, 'Failed'))).toContain('huge.stl.txt')
+    expect(sentBuilds(core)).toBe(1)
   })
 
   it('hold for review: listed as held, sent when released', async () => {

@@ -3,14 +3,17 @@
 // the same broken file is not refused twice), a model the pipeline cannot send yet (3MF: left in
 // place and listed), or not ready (changed or gone while read: looked at again on the next scan).
 import { openAsBlob } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 
 import { sniffModelFile } from '../../shared/3mf'
+import { inspectStl } from '../../shared/stl'
 import { hashFile } from '../infra/hash'
 import { FileCheckError, inspectAndHashFile } from '../send/file-check'
 
 export type Classified =
-  | { kind: 'model'; sha256: string; size: number }
+  /** `dimensions`: the model's size in mm (as drawn), null when it was too big to measure here. */
+  | { kind: 'model'; sha256: string; size: number; dimensions: [number, number, number] | null }
   | { kind: 'refused'; sha256: string; reason: string }
   | { kind: 'ignored'; reason: string }
   | { kind: 'retry'; reason: string }
@@ -24,6 +27,16 @@ function reasonWords(path: string, message: string): string {
 function gone(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code
   return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+/** Files up to this size are measured for bed fit (read whole, once, after the check). */
+const MEASURE_MAX_BYTES = 64 * 1024 * 1024
+
+/** The model's bounding box in mm, by the STL engine (the preview's numbers). */
+async function measure(path: string, bytes: number): Promise<[number, number, number] | null> {
+  if (bytes > MEASURE_MAX_BYTES) return null
+  const report = inspectStl(await readFile(path).catch(() => new Uint8Array()))
+  return report.ok ? report.value.size : null
 }
 
 export async function classifyFile(path: string): Promise<Classified> {
@@ -45,7 +58,12 @@ export async function classifyFile(path: string): Promise<Classified> {
   }
   try {
     const inspected = await inspectAndHashFile(path)
-    return { kind: 'model', sha256: inspected.sha256, size: inspected.size }
+    return {
+      kind: 'model',
+      sha256: inspected.sha256,
+      size: inspected.size,
+      dimensions: await measure(path, inspected.size)
+    }
   } catch (error) {
     if (!(error instanceof FileCheckError)) throw error
     if (error.reason === 'changed' || error.reason === 'missing')

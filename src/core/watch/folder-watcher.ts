@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
+import type { PrinterSummary } from '../../shared/ipc'
 import type { SendRequest } from '../../shared/send'
 import {
   expandLabel,
@@ -27,6 +28,7 @@ import { acquireLock, LockHeldError, type LockHandle } from '../infra/lock'
 import type { SendResult } from '../send/service'
 import type { JobRecord } from '../send/state'
 import { classifyFile } from './classify'
+import { fitRule } from './fit-rule'
 import { openFateJournal, recordFate, type FateEntry, type FateJournal } from './fates'
 import { ignoreReason, isOwnEntry } from './ignore'
 import { moveToFailed, moveToSent } from './moves'
@@ -40,6 +42,8 @@ export interface WatchSender {
   job(jobId: string): Promise<JobRecord | undefined>
   /** Continues the store's unfinished sends (ours among them). */
   resume(): Promise<SendResult[]>
+  /** The store's printers for bed fit; null when Printago cannot say now. */
+  printers(): Promise<PrinterSummary[] | null>
 }
 
 export interface FolderWatcherOptions {
@@ -139,10 +143,11 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
     )
   }
 
-  const requestFor = (names: string[]): SendRequest => ({
+  const requestFor = (files: Array<{ name: string; printerModels?: string[] }>): SendRequest => ({
     routing: config.routing,
-    items: names.map((name) => ({
+    items: files.map(({ name, printerModels }) => ({
       path: join(folder, name),
+      ...(printerModels ? { printerModels } : {}),
       quantity: config.quantity,
       label: expandLabel(config.labelPattern, name, basename(folder), opts.clock.now()),
       ...(config.priority === 'low' ? { priority: 'low' as const } : {}),
@@ -276,7 +281,9 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
 
   /** Classifies stable files and sends the new ones as one batch. */
   const handle = async (names: string[], sender: WatchSender): Promise<void> => {
-    const batch: Array<{ name: string; sha256: string }> = []
+    const batch: Array<{ name: string; sha256: string; printerModels?: string[] }> = []
+    // Asked once per batch (the printer cache keeps within its request budget).
+    let printers: PrinterSummary[] | null | undefined
     for (const name of names) {
       const path = join(folder, name)
       const info = await stat(path).catch(() => null)
@@ -317,17 +324,27 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
         }
         continue
       }
-      batch.push({ name, sha256: c.sha256 })
+      printers ??= await sender.printers()
+      const fit = fitRule(c.dimensions, printers, config.routing, config.material)
+      if ('refuse' in fit) {
+        await fail(name, c.sha256, fit.refuse)
+        continue
+      }
+      batch.push({ name, sha256: c.sha256, ...fit })
     }
     releaseAll = false
     if (batch.length === 0) return
     const jobId = opts.newId()
     // Journaled before the send: a kill from here on is settled from the send journal.
-    await record({ type: 'picked', files: batch, jobId })
+    await record({
+      type: 'picked',
+      files: batch.map(({ name, sha256 }) => ({ name, sha256 })),
+      jobId
+    })
     for (const f of batch) event(f.name, 'picked')
     opts.onChange()
     const byPath = new Map(batch.map((f) => [join(folder, f.name), f.sha256]))
-    const result = await sender.send(requestFor(batch.map((f) => f.name)), jobId)
+    const result = await sender.send(requestFor(batch), jobId)
     await settle(result, byPath)
   }
 

@@ -60,7 +60,12 @@ export function sessionSender(session: StoreSession): WatchSender {
     // `again`: the watcher settles its own unfinished jobs; never fold a file into another send.
     send: (request, jobId) => session.send(request, { jobId, again: true }),
     job: async (jobId) => (await session.sender()).journal.state.jobs.get(jobId),
-    resume: () => session.resumePending()
+    resume: () => session.resumePending(),
+    printers: () =>
+      session.printers.list().then(
+        (list) => list.printers,
+        () => null
+      )
   }
 }
 
