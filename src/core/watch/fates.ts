@@ -17,6 +17,8 @@ export interface Fate {
   at: number
   /** The send job that carries it (`picked`, `sent`). */
   jobId?: string
+  /** The store whose send journal holds that job (`picked`). */
+  storeId?: string
   partBuildId?: string
   /** Why it failed, in words (also in `Failed/<name>.txt`). */
   reason?: string
@@ -27,7 +29,12 @@ export interface FateBook {
 }
 
 export type FateEntry =
-  | { type: 'picked'; files: Array<{ sha256: string; name: string }>; jobId: string }
+  | {
+      type: 'picked'
+      files: Array<{ sha256: string; name: string }>
+      jobId: string
+      storeId?: string
+    }
   | { type: 'held'; sha256: string; name: string }
   | { type: 'sent'; sha256: string; name: string; jobId?: string; partBuildId?: string }
   | { type: 'failed'; sha256: string; name: string; reason: string }
@@ -46,7 +53,8 @@ function apply(state: FateBook, e: JournalEntry): void {
           name: f.name,
           state: 'picked',
           at: entry.at,
-          jobId: entry.jobId
+          jobId: entry.jobId,
+          ...(entry.storeId ? { storeId: entry.storeId } : {})
         })
       return
     case 'held':

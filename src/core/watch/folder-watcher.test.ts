@@ -51,6 +51,7 @@ afterEach(async () => {
 function scriptedStore(jobs: Map<string, JobRecord> = new Map()) {
   const sent: SendRequest[] = []
   const sender: WatchSender = {
+    storeId: 'store-1',
     async send(request, jobId) {
       sent.push(request)
       const files = request.items.map((it, i) => ({
@@ -94,11 +95,16 @@ async function settle(w: FolderWatcher): Promise<void> {
 }
 
 /** A fate journal left by a killed run: `name` picked under `jobId`. */
-async function killedAfterPick(name: string, jobId: string): Promise<string> {
+async function killedAfterPick(name: string, jobId: string, storeId?: string): Promise<string> {
   writeFileSync(join(folder, name), randomStl(12, name.length))
   const { sha256 } = await hashFile(join(folder, name))
   const j = await openFateJournal(fateDir(dataDir, folder), () => clock.now())
-  await recordFate(j, { type: 'picked', files: [{ sha256, name }], jobId })
+  await recordFate(j, {
+    type: 'picked',
+    files: [{ sha256, name }],
+    jobId,
+    ...(storeId ? { storeId } : {})
+  })
   await j.close()
   return sha256
 }
@@ -155,6 +161,17 @@ describe('after a kill', () => {
     expect(readFileSync(join(folder, 'Failed', 'c.stl.txt'), 'utf8')).toContain(
       'Printago did not take it: Printago refused the build'
     )
+  })
+
+  it("a file picked for another store waits for that store's journal, never sent here", async () => {
+    await killedAfterPick('f.stl', 'job-f', 'store-2')
+    const store = scriptedStore()
+    const w = start(store.sender)
+    await settle(w)
+    await settle(w)
+    expect(store.sent).toEqual([])
+    expect(w.view().message).toContain('1 file(s) were being sent to another store')
+    expect(readdirSync(folder)).toContain('f.stl')
   })
 })
 

@@ -36,6 +36,8 @@ import { createStabilityTracker } from './stable'
 
 /** What a hot folder needs of the store: the session's send, and its journal's word on a job. */
 export interface WatchSender {
+  /** The store sent to: a job in doubt is settled only from its own store's journal. */
+  readonly storeId: string
   /** Sends under `jobId` (always a new job: the watcher does its own recovery). */
   send(request: SendRequest, jobId: string): Promise<SendResult>
   /** The send journal's record of a job; undefined when it never started. */
@@ -121,6 +123,8 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
   let running: Promise<void> | null = null
   let again = false
   let duplicates = 0
+  /** Files picked for another store, waiting until it is connected again. */
+  let waitingForStore = 0
 
   const event = (file: string, fate: WatchEvent['fate'], extra: Partial<WatchEvent> = {}): void =>
     opts.onEvent({ folderId: config.id, at: opts.clock.now(), file, fate, ...extra })
@@ -192,12 +196,20 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
   /** Files left `picked` by an earlier run (or an unconfirmed send): settle them from the send journal. */
   const recover = async (sender: WatchSender): Promise<void> => {
     const byJob = new Map<string, Map<string, string>>()
+    let elsewhere = 0
     for (const f of fates!.state.fates.values()) {
       if (f.state !== 'picked' || !f.jobId) continue
+      // Picked for another store (the user switched): only that store's journal can say what
+      // became of it, so it waits for that store rather than risk a second copy here.
+      if (f.storeId && f.storeId !== sender.storeId) {
+        elsewhere++
+        continue
+      }
       const files = byJob.get(f.jobId) ?? new Map<string, string>()
       files.set(join(folder, f.name), f.sha256)
       byJob.set(f.jobId, files)
     }
+    waitingForStore = elsewhere
     for (const [jobId, byPath] of byJob) {
       const job = await sender.job(jobId)
       if (!job) {
@@ -270,7 +282,12 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
       stability.keepOnly(present)
       for (const name of saidIgnored) if (!present.has(name)) saidIgnored.delete(name)
       for (const name of known.keys()) if (!present.has(name)) known.delete(name)
-      setState('watching', undefined)
+      setState(
+        'watching',
+        waitingForStore > 0
+          ? `${waitingForStore} file(s) were being sent to another store: they finish when it is connected again.`
+          : undefined
+      )
       await handle(ready.slice(0, batchSize), sender)
       if (ready.length > batchSize) again = true
     } catch (error) {
@@ -339,7 +356,8 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
     await record({
       type: 'picked',
       files: batch.map(({ name, sha256 }) => ({ name, sha256 })),
-      jobId
+      jobId,
+      storeId: sender.storeId
     })
     for (const f of batch) event(f.name, 'picked')
     opts.onChange()

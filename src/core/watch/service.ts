@@ -57,6 +57,7 @@ export interface WatchService {
 /** A store session as a hot folder's sender. */
 export function sessionSender(session: StoreSession): WatchSender {
   return {
+    storeId: session.storeId,
     // `again`: the watcher settles its own unfinished jobs; never fold a file into another send.
     send: (request, jobId) => session.send(request, { jobId, again: true }),
     job: async (jobId) => (await session.sender()).journal.state.jobs.get(jobId),
