@@ -46,10 +46,20 @@ afterAll(async () => {
 })
 afterEach(() => killAllGroups())
 
-function watch(folder: string, dataDir: string): GroupChild {
+function watch(folder: string, dataDir: string, extra: string[] = []): GroupChild {
   return spawnGroup(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/index.ts', 'watch', folder, '--json', '--stable-seconds', '1'],
+    [
+      '--import',
+      'tsx',
+      'src/cli/index.ts',
+      'watch',
+      folder,
+      '--json',
+      '--stable-seconds',
+      '1',
+      ...extra
+    ],
     {
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -206,4 +216,35 @@ describe('watch: 200 files, bursts, slow writers, broken files, a kill', () => {
         `${limited} rate-limited requests, peak ${peak}/60 s (limit ${PER_MINUTE}), ${((Date.now() - started) / 1000).toFixed(1)} s`
     )
   }, 300_000)
+})
+
+describe('watch: two instances on one folder', () => {
+  it('with different data folders, only the one holding the folder sends', async () => {
+    const folder = join(dir, 'shared-inbox')
+    mkdirSync(folder, { recursive: true })
+    const label = '{name}-shared'
+    const a = watch(folder, join(dir, 'data-a'), ['--label', label])
+    await a.waitForOutput('"state":"watching"')
+    const b = watch(folder, join(dir, 'data-b'), ['--label', label])
+    await b.waitForOutput('"state":"error"')
+    expect(b.stdout).toContain('Another Printago Send')
+    for (let i = 0; i < 10; i++)
+      await writeFile(join(folder, `two-${i}.stl`), randomStl(20, 5000 + i))
+    const sent = (): number =>
+      existsSync(join(folder, 'Sent')) ? readdirSync(join(folder, 'Sent')).length : 0
+    await waitFor(() => sent() === 10, 60_000, 'ten files sent')
+    const shared = [...buildsByLabel()].filter(([l]) => l.endsWith('-shared'))
+    expect(shared).toHaveLength(10)
+    expect(shared.every(([, n]) => n === 1)).toBe(true)
+    expect(b.stdout).not.toContain('"event":"sent"')
+
+    // The holder stops: the other takes over and sends what comes next, still once.
+    a.kill('SIGKILL')
+    await a.exited
+    await writeFile(join(folder, 'two-after.stl'), randomStl(20, 6000))
+    await waitFor(() => sent() === 11, 60_000, 'the standby instance took over')
+    expect(buildsByLabel().get('two-after-shared')).toBe(1)
+    b.kill('SIGTERM')
+    await b.exited
+  }, 120_000)
 })

@@ -95,7 +95,8 @@ export function parseWatchArgs(args: string[]): WatchArgs {
       }
     ]
   })
-  if (problem) throw new UsageError(problem)
+  // Said of the rules, not of the sample file they were checked on.
+  if (problem) throw new UsageError(problem.replace(/^sample\.stl: /, ''))
   const seconds = values['stable-seconds'] === undefined ? 3 : Number(values['stable-seconds'])
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
     throw new UsageError('--stable-seconds must be a number of seconds from 0 to 3600')
