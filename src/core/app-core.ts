@@ -163,7 +163,12 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     },
     watchFs: chokidarEvents(),
     ...opts.watch,
-    onView: (view) => emit('watch:changed', view)
+    onView: (view) => emit('watch:changed', view),
+    // A file nobody is looking at failed: the desktop says so (the UI toasts it too).
+    onEvent: (e) => {
+      if (e.fate === 'failed' && prefs.current().notifications)
+        opts.notify?.(`Hot folder: ${e.file} was not sent`, e.message ?? '', () => undefined)
+    }
   })
 
   const ctx: CoreContext = {

@@ -25,6 +25,7 @@ let dataDir: string
 let folder: string
 let settings: ReturnType<typeof memorySettings>
 let views: WatchView[]
+let notified: string[]
 const cores: AppCore<TestSandbox>[] = []
 
 function makeCore(data = dataDir): AppCore<TestSandbox> {
@@ -41,6 +42,7 @@ function makeCore(data = dataDir): AppCore<TestSandbox> {
     startSandbox: startTestSandbox,
     createConf: nodeConfFactory,
     realtimeUrl: null,
+    notify: (title) => void notified.push(title),
     watch: { stableMs: 200, rescanMs: 50 }
   })
   cores.push(core)
@@ -54,6 +56,7 @@ beforeEach(() => {
   mkdirSync(folder)
   settings = memorySettings()
   views = []
+  notified = []
 })
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.close()
@@ -126,6 +129,7 @@ describe('watch handlers', () => {
     await waitFor(() => has('broken.stl', 'failed'), 20_000, 'failed')
     expect(readdirSync(join(folder, 'Failed')).sort()).toEqual(['broken.stl', 'broken.stl.txt'])
     expect(sentBuilds(core)).toBe(0)
+    expect(notified).toEqual(['Hot folder: broken.stl was not sent'])
   })
 
   it('fit is part of routing: kept off beds too small, refused when too big for all', async () => {
