@@ -5,8 +5,7 @@
 // or sent, and the send itself is the send service's (journal, label marker, reconcile, dedupe):
 // after a kill, a `picked` file is settled from what the send journal says its job did.
 // Bounded: one batch of at most `batchSize` files in flight per folder; the client's rate
-// limiter paces the calls. (Longer than most modules: the scan and the settling of a batch are
-// one protocol, read together.)
+// limiter paces the calls. Settling results with the send journal is settle.ts.
 import { createHash } from 'node:crypto'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
@@ -25,28 +24,15 @@ import { every, type Clock } from '../infra/clock'
 import { diskProblem } from '../infra/fs'
 import { JournalLockedError } from '../infra/journal'
 import { acquireLock, LockHeldError, type LockHandle } from '../infra/lock'
-import type { SendResult } from '../send/service'
-import type { JobRecord } from '../send/state'
 import { classifyFile } from './classify'
 import { fitRule } from './fit-rule'
 import { openFateJournal, recordFate, type FateEntry, type FateJournal } from './fates'
 import { ignoreReason, isOwnEntry } from './ignore'
-import { moveToFailed, moveToSent } from './moves'
+import { moveToSent } from './moves'
+import { createSettler, type WatchSender } from './settle'
 import { createStabilityTracker } from './stable'
 
-/** What a hot folder needs of the store: the session's send, and its journal's word on a job. */
-export interface WatchSender {
-  /** The store sent to: a job in doubt is settled only from its own store's journal. */
-  readonly storeId: string
-  /** Sends under `jobId` (always a new job: the watcher does its own recovery). */
-  send(request: SendRequest, jobId: string): Promise<SendResult>
-  /** The send journal's record of a job; undefined when it never started. */
-  job(jobId: string): Promise<JobRecord | undefined>
-  /** Continues the store's unfinished sends (ours among them). */
-  resume(): Promise<SendResult[]>
-  /** The store's printers for bed fit; null when Printago cannot say now. */
-  printers(): Promise<PrinterSummary[] | null>
-}
+export type { WatchSender } from './settle'
 
 export interface FolderWatcherOptions {
   config: WatchFolderConfig
@@ -159,83 +145,14 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
     }))
   })
 
-  const fail = async (name: string, sha256: string, reason: string): Promise<void> => {
-    await record({ type: 'failed', sha256, name, reason })
-    let where = 'Failed/'
-    await moveToFailed(folder, name, reason).catch(() => (where = 'where it is'))
-    known.delete(name)
-    event(name, 'failed', { message: `${reason} Moved to ${where}.` })
-  }
-
-  const sent = async (name: string, sha256: string, partBuildId?: string): Promise<void> => {
-    await record({ type: 'sent', sha256, name, ...(partBuildId ? { partBuildId } : {}) })
-    if (config.afterSend === 'move') {
-      await moveToSent(folder, name).catch(() => undefined)
-      known.delete(name)
-    }
-    event(name, 'sent', { ...(partBuildId ? { partBuildId } : {}) })
-  }
-
-  /** Records what a send did to each file: sent, failed, or still unconfirmed (stays picked). */
-  const settle = async (result: SendResult, byPath: Map<string, string>): Promise<void> => {
-    for (const f of result.files) {
-      const name = basename(f.file)
-      await sent(name, byPath.get(f.file) ?? f.sha256, f.partBuildId)
-    }
-    for (const f of result.failures) {
-      const sha = byPath.get(f.file)
-      if (sha) await fail(basename(f.file), sha, `Printago did not take it: ${f.error.message}`)
-    }
-    if ((result.unfinished ?? []).length > 0)
-      setState(
-        'watching',
-        `${result.unfinished!.length} file(s) not confirmed yet: checked with Printago and finished on the next scan, never sent twice.`
-      )
-  }
-
-  /** Files left `picked` by an earlier run (or an unconfirmed send): settle them from the send journal. */
-  const recover = async (sender: WatchSender): Promise<void> => {
-    const byJob = new Map<string, Map<string, string>>()
-    let elsewhere = 0
-    for (const f of fates!.state.fates.values()) {
-      if (f.state !== 'picked' || !f.jobId) continue
-      // Picked for another store (the user switched): only that store's journal can say what
-      // became of it, so it waits for that store rather than risk a second copy here.
-      if (f.storeId && f.storeId !== sender.storeId) {
-        elsewhere++
-        continue
-      }
-      const files = byJob.get(f.jobId) ?? new Map<string, string>()
-      files.set(join(folder, f.name), f.sha256)
-      byJob.set(f.jobId, files)
-    }
-    waitingForStore = elsewhere
-    for (const [jobId, byPath] of byJob) {
-      const job = await sender.job(jobId)
-      if (!job) {
-        // Killed before the send journaled its job: nothing left; the files are new again.
-        await record(...[...byPath.values()].map((sha256) => ({ type: 'forget' as const, sha256 })))
-        continue
-      }
-      if (job.status === 'active') {
-        const result = (await sender.resume()).find((r) => r.jobId === jobId)
-        if (result) await settle(result, byPath)
-        continue
-      }
-      for (const [i, item] of job.items.entries()) {
-        const path = job.request.items[i]?.path
-        const sha = path && byPath.get(path)
-        if (!sha) continue
-        if (item.partBuildId) await sent(basename(path), sha, item.partBuildId)
-        else
-          await fail(
-            basename(path),
-            sha,
-            `Printago did not take it: ${item.error?.message ?? job.error?.message ?? `the send ended ${job.status}`}`
-          )
-      }
-    }
-  }
+  const { fail, settle, recover } = createSettler({
+    folder,
+    afterSend: () => config.afterSend,
+    record,
+    event,
+    forget: (name) => void known.delete(name),
+    note: (words) => setState('watching', words)
+  })
 
   /** One pass over the folder. */
   const pass = async (): Promise<void> => {
@@ -252,7 +169,7 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
       return
     }
     try {
-      await recover(sender)
+      waitingForStore = await recover(sender, fates!.state.fates.values())
       const entries = await readdir(folder, { withFileTypes: true })
       const now = opts.clock.now()
       const present = new Set<string>()
