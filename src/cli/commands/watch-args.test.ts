@@ -1,6 +1,13 @@
 // `watch` arguments: the send's own rules (one source) checked before anything starts, usage
-// errors in one line with exit code 2, and the rules a folder gets from the flags.
+// errors in one line with exit code 2, and the rules a folder gets from the flags. And Ctrl-C:
+// exit 130, the folder's lock given back.
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { describe, expect, it } from 'vitest'
+
+import { tempDir } from '../../test-support/temp'
+import { waitFor } from '../../test-support/wait'
 
 import { runCli } from '../index'
 import { parseWatchArgs } from './watch'
@@ -63,5 +70,39 @@ describe('watch arguments', () => {
       mode: 'send'
     })
     expect({ stableMs, poll, json }).toEqual({ stableMs: 500, poll: true, json: true })
+  })
+})
+
+describe('watch and Ctrl-C', () => {
+  it('stops with exit code 130 and gives the folder back', async () => {
+    const { dir, cleanup } = await tempDir('watch-ctrl-c-')
+    try {
+      const folder = join(dir, 'in')
+      mkdirSync(folder)
+      const stop = new AbortController()
+      let out = ''
+      let err = ''
+      const running = runCli(
+        ['watch', folder, '--json'],
+        { stdout: (s) => void (out += s), stderr: (s) => void (err += s) },
+        {
+          env: {
+            PRINTAGO_API_KEY: 'k',
+            PRINTAGO_STORE_ID: 's',
+            PRINTAGO_BASE_URL: 'http://127.0.0.1:9',
+            PRINTAGO_DATA_DIR: join(dir, 'data')
+          },
+          signal: stop.signal
+        }
+      )
+      await waitFor(() => out.includes('"state":"watching"'), 20_000, 'watching')
+      expect(existsSync(join(folder, '.printago-watch.lock'))).toBe(true)
+      stop.abort()
+      expect(await running).toBe(130)
+      expect(err).toContain('Stopped')
+      expect(existsSync(join(folder, '.printago-watch.lock'))).toBe(false)
+    } finally {
+      await cleanup()
+    }
   })
 })
