@@ -32,7 +32,7 @@ export function ignoreReason(name: string, isDirectory = false): string | null {
   if (PARTIAL_EXTENSIONS.some((ext) => lower.endsWith(ext)))
     return 'a file still being written (temporary name)'
   if (!MODEL_EXTENSIONS.some((ext) => lower.endsWith(ext)))
-    return 'not a 3D model file (only .stl and .3mf are sent)'
+    return 'not a 3D model file (.stl or .3mf)'
   return null
 }
 

@@ -16,8 +16,8 @@ describe('ignore rules', () => {
     ['benchy.stl.part', 'a file still being written (temporary name)'],
     ['benchy.stl.crdownload', 'a file still being written (temporary name)'],
     ['benchy.tmp', 'a file still being written (temporary name)'],
-    ['order.pdf', 'not a 3D model file (only .stl and .3mf are sent)'],
-    ['README', 'not a 3D model file (only .stl and .3mf are sent)']
+    ['order.pdf', 'not a 3D model file (.stl or .3mf)'],
+    ['README', 'not a 3D model file (.stl or .3mf)']
   ])('%s is ignored: %s', (name, why) => {
     expect(ignoreReason(name)).toBe(why)
   })
