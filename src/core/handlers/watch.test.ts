@@ -149,6 +149,30 @@ describe('watch handlers', () => {
     expect(sentBuilds(core)).toBe(1)
   })
 
+  it('changed rules apply to the next file; a removed folder is no longer watched', async () => {
+    const { core, id } = await demoCoreWithFolder()
+    const changed = await core.handlers['watch:update']({
+      id,
+      rules: { quantity: 2, labelPattern: 'farm-{name}', priority: 'low' }
+    })
+    expect(changed.ok && changed.value.folders[0]!.config).toMatchObject({
+      quantity: 2,
+      labelPattern: 'farm-{name}'
+    })
+    expect(settings.data['watchFolders']).toMatchObject([{ quantity: 2, priority: 'low' }])
+    writeFileSync(join(folder, 'gear.stl'), randomStl(10, 9))
+    await waitFor(() => has('gear.stl', 'sent'), 20_000, 'sent with the new rules')
+    const [build] = [...core.demoSandbox()!.state.partBuilds.values()]
+    expect(build).toMatchObject({ quantity: 2 })
+    expect(build!.label).toContain('farm-gear')
+
+    const removed = await core.handlers['watch:remove']({ id })
+    expect(removed.ok && removed.value.folders).toEqual([])
+    expect(settings.data['watchFolders']).toEqual([])
+    const unknown = await core.handlers['watch:pause']({ id, paused: true })
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'watch-folder' } })
+  })
+
   it('hold for review: listed as held, sent when released', async () => {
     const { core, id } = await demoCoreWithFolder({ mode: 'hold', afterSend: 'leave' })
     writeFileSync(join(folder, 'held.stl'), randomStl(10, 3))
