@@ -71,9 +71,12 @@ function scriptedStore(jobs: Map<string, JobRecord> = new Map()) {
   return { sender, sent }
 }
 
-function start(sender: WatchSender): FolderWatcher {
+function start(
+  sender: WatchSender,
+  rules: Partial<typeof DEFAULT_WATCH_RULES> = {}
+): FolderWatcher {
   const w = createFolderWatcher({
-    config: { ...DEFAULT_WATCH_RULES, id: 'f1', folder, paused: false },
+    config: { ...DEFAULT_WATCH_RULES, ...rules, id: 'f1', folder, paused: false },
     dataDir,
     sender: async () => sender,
     clock,
@@ -172,6 +175,31 @@ describe('after a kill', () => {
     expect(store.sent).toEqual([])
     expect(w.view().message).toContain('1 file(s) were being sent to another store')
     expect(readdirSync(folder)).toContain('f.stl')
+  })
+})
+
+describe('left in place', () => {
+  it('a sent file left in place is remembered across a restart: not sent, not reported again', async () => {
+    const store = scriptedStore()
+    const first = start(store.sender, { afterSend: 'leave' })
+    writeFileSync(join(folder, 'g.stl'), randomStl(12, 7))
+    await settle(first)
+    expect(store.sent).toHaveLength(1)
+    await first.stop()
+    watchers.splice(watchers.indexOf(first), 1)
+    events.length = 0
+
+    const again = start(store.sender, { afterSend: 'leave' })
+    await settle(again)
+    await settle(again)
+    expect(store.sent).toHaveLength(1)
+    expect(events).toEqual([])
+    // The same bytes under another name are a duplicate, said once.
+    writeFileSync(join(folder, 'g-copy.stl'), readFileSync(join(folder, 'g.stl')))
+    await settle(again)
+    await settle(again)
+    expect(events.map((e) => [e.file, e.fate])).toEqual([['g-copy.stl', 'duplicate']])
+    expect(store.sent).toHaveLength(1)
   })
 })
 

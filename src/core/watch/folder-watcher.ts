@@ -241,6 +241,8 @@ export function createFolderWatcher(opts: FolderWatcherOptions): FolderWatcher {
           // Sent, then killed before the move: finish the move.
           await moveToSent(folder, name).catch(() => undefined)
           known.delete(name)
+        } else if (fate.name === name) {
+          // Left in place on purpose and remembered: nothing to say after a restart.
         } else {
           duplicates++
           event(name, 'duplicate', {
