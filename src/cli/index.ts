@@ -9,6 +9,7 @@ import { jobsCommand } from './commands/jobs'
 import { printersCommand } from './commands/printers'
 import { queueCommand } from './commands/queue'
 import { sendCommand } from './commands/send'
+import { watchCommand } from './commands/watch'
 import type { CliContext, CliIo } from './io'
 
 export const USAGE = `Usage: printago <command> [options]
@@ -22,6 +23,7 @@ Commands:
   queue [--mine]       Printago's queue of pending jobs, with each one's place
   jobs move-to-front|pause|resume <id>...
                        the queue operations on print jobs
+  watch <folder>       send every model file that appears in a folder, once (see watch --help)
 Each command's --help says more (options, --json shapes, exit codes).
 
 Environment:
@@ -87,6 +89,8 @@ export async function runCli(argv: string[], io: CliIo, ctx: CliContext): Promis
         return await queueCommand(rest, io, ctx)
       case 'jobs':
         return await jobsCommand(rest, io, ctx)
+      case 'watch':
+        return await watchCommand(rest, io, ctx)
       case 'inspect': {
         const inspect = await loadInspect()
         if (typeof inspect === 'string') {

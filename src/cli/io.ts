@@ -146,6 +146,23 @@ function settleFromEnv(env: Record<string, string | undefined>): { settleMs?: nu
   return ms !== undefined ? { settleMs: ms } : {}
 }
 
+/**
+ * PRINTAGO_RATE_PER_MINUTE / PRINTAGO_RATE_PER_HOUR: a store whose limits differ from Printago's
+ * documented 60/min and 600/h (a plan with other limits; tests with a sandbox set to the same).
+ */
+function rateLimitsFromEnv(env: Record<string, string | undefined>): {
+  rateLimits?: { perMinute: number; perHour: number }
+} {
+  const read = (name: string): number | undefined => {
+    const raw = env[name]?.trim()
+    return raw && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : undefined
+  }
+  const perMinute = read('PRINTAGO_RATE_PER_MINUTE')
+  const perHour = read('PRINTAGO_RATE_PER_HOUR')
+  if (perMinute === undefined && perHour === undefined) return {}
+  return { rateLimits: { perMinute: perMinute ?? 60, perHour: perHour ?? 600 } }
+}
+
 /** Opens the store named by the credentials, as the desktop app opens it (no live parts). */
 export function openCliSession(
   creds: Credentials,
@@ -161,6 +178,7 @@ export function openCliSession(
     // A CLI run can end right after a change: write the history at once.
     historyWriteDelayMs: 0,
     ...settleFromEnv(ctx.env),
+    ...rateLimitsFromEnv(ctx.env),
     ...extra
   })
 }

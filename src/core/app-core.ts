@@ -15,6 +15,7 @@ import { settingsHandlers } from './handlers/settings'
 import { shellHandlers } from './handlers/shell'
 import { storeHandlers } from './handlers/stores'
 import { bedWaitText } from './history/bed-wait'
+import { watchHandlers } from './handlers/watch'
 import { notificationText } from './history/sync'
 import type { ConfFactory } from './history/store'
 import { realClock, type Clock } from './infra/clock'
@@ -24,6 +25,9 @@ import { DEFAULT_REALTIME_URL } from './printago/realtime'
 import { openStoreSession, type StoreSession } from './session'
 import { createSessionOwner } from './session-owner'
 import { loadPreferences, type SettingsStore } from './settings'
+import { loadWatchFolders, saveWatchFolders } from './watch/config'
+import { chokidarEvents } from './watch/fs-events'
+import { createWatchService, sessionSender, type WatchServiceOptions } from './watch/service'
 import {
   createSavedStores,
   DEMO_STORE,
@@ -68,6 +72,8 @@ export interface AppCoreOptions<
   realtimeUrl?: string | null
   /** Time and timers of the store sessions (tests pass a manual clock). Default: real time. */
   clock?: Clock
+  /** Hot folder timing (tests make the stable wait short). */
+  watch?: Pick<WatchServiceOptions, 'stableMs' | 'rescanMs'>
 }
 
 /** A button of a desktop notification. */
@@ -185,6 +191,25 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     return id ? openStore(id) : null
   })
 
+  const watch = createWatchService({
+    dataDir: opts.dataDir,
+    clock,
+    configs: loadWatchFolders(opts.settings).folders,
+    save: (folders) => saveWatchFolders(opts.settings, folders),
+    sender: async () => {
+      const session = await sessions.current()
+      return session ? sessionSender(session) : null
+    },
+    watchFs: chokidarEvents(),
+    ...opts.watch,
+    onView: (view) => emit('watch:changed', view),
+    // A file nobody is looking at failed: the desktop says so (the UI toasts it too).
+    onEvent: (e) => {
+      if (e.fate === 'failed' && prefs.current().notifications)
+        opts.notify?.(`Hot folder: ${e.file} was not sent`, e.message ?? '', () => undefined)
+    }
+  })
+
   const ctx: CoreContext = {
     version: opts.version,
     shell: opts.shell,
@@ -195,7 +220,8 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     emit,
     openStore,
     openExternal: opts.openExternal,
-    running: new Set()
+    running: new Set(),
+    watch
   }
   // Every domain module implements all of its channels; a channel without one does not compile.
   const implementations: Implementations = {
@@ -206,7 +232,8 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     ...printersHandlers(ctx),
     ...sendHandlers(ctx),
     ...historyHandlers(ctx),
-    ...shellHandlers(ctx)
+    ...shellHandlers(ctx),
+    ...watchHandlers(ctx)
   }
 
   return {
@@ -214,6 +241,7 @@ export function createAppCore<D extends DemoBackend, O extends DemoOptions = Dem
     demoSandbox: () => sandbox,
     activeSession: () => sessions.peek(),
     async close() {
+      await watch.close()
       await sessions.close()
       await sandbox?.close()
       sandbox = null

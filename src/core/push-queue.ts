@@ -9,7 +9,8 @@ const LATEST_ONLY: ReadonlySet<EventName> = new Set<EventName>([
   'history:changed',
   'printers:changed',
   'store:changed',
-  'history:open'
+  'history:open',
+  'watch:changed'
 ])
 
 export const DEFAULT_PUSH_LIMIT = 1_000

@@ -66,6 +66,8 @@ export interface StoreSessionOptions {
   settleMs?: number
   /** The HTTP client's fetch (tests count requests in flight). */
   fetch?: typeof globalThis.fetch
+  /** The store's request limits when they differ from Printago's documented 60/min and 600/h. */
+  rateLimits?: { perMinute: number; perHour: number }
   /** The app's live parts; the CLI leaves them out. */
   live?: LiveSessionOptions
 }
@@ -118,7 +120,12 @@ export async function openStoreSession(opts: StoreSessionOptions): Promise<Store
   const now = (): number => clock.now()
   const sleep = clockSleep(clock)
   let state: SessionState = 'opening'
-  const limiter = createRateLimiter({ persistPath: `${opts.dir}/rate-limit.json`, now, sleep })
+  const limiter = createRateLimiter({
+    persistPath: `${opts.dir}/rate-limit.json`,
+    now,
+    sleep,
+    ...opts.rateLimits
+  })
   const client = createPrintagoClient({
     baseUrl: opts.baseUrl,
     apiKey: opts.apiKey,

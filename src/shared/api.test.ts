@@ -43,7 +43,8 @@ describe('createApi', () => {
       'send',
       'settings',
       'shell',
-      'store'
+      'store',
+      'watch'
     ])
     const fns: Array<[string, (p?: unknown) => unknown]> = []
     for (const [domain, group] of Object.entries(api))

@@ -61,6 +61,16 @@ export function createApi(t: Transport) {
       onFinished: listen(t, 'send:finished')
     },
     settings: { get: call(t, 'settings:get'), set: call(t, 'settings:set') },
+    watch: {
+      list: call(t, 'watch:list'),
+      add: call(t, 'watch:add'),
+      update: call(t, 'watch:update'),
+      remove: call(t, 'watch:remove'),
+      pause: call(t, 'watch:pause'),
+      release: call(t, 'watch:release'),
+      sendAgain: call(t, 'watch:sendAgain'),
+      onChanged: listen(t, 'watch:changed')
+    },
     shell: { openExternal: call(t, 'shell:openExternal') },
     history: {
       list: call(t, 'history:list'),

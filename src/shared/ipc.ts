@@ -9,6 +9,7 @@ import type { AppError, Result } from './result'
 import type { MeshReport } from './stl/types'
 import { MAX_THUMBNAIL_CHARS, type HistoryEntry, type HistorySnapshot } from './history'
 import { SettingsSchema, type AppSettings, type KeyProtection } from './settings'
+import { MAX_LABEL_PATTERN, type WatchView } from './watch'
 import {
   MAX_FILES_PER_SEND,
   MAX_LABEL_LENGTH,
@@ -107,6 +108,26 @@ export const SendRequestSchema = z.strictObject({
   routing: RoutingSchema
 })
 
+/** A hot folder's rules (src/shared/watch.ts says what each means). */
+export const WatchRulesSchema = z.strictObject({
+  routing: RoutingSchema,
+  material: MaterialChoiceSchema.optional(),
+  quantity: z.number().int().min(1).max(MAX_QUANTITY),
+  labelPattern: z.string().min(1).max(MAX_LABEL_PATTERN),
+  priority: z.enum(['normal', 'low']),
+  mode: z.enum(['send', 'hold']),
+  afterSend: z.enum(['move', 'leave'])
+})
+
+/** A hot folder as saved in the settings file. */
+export const WatchFolderConfigSchema = WatchRulesSchema.extend({
+  id: z.string().min(1).max(64),
+  folder: nonEmpty,
+  paused: z.boolean()
+})
+
+const watchId = z.strictObject({ id: z.string().min(1).max(64) })
+
 export const ConnectSchema = z.strictObject({
   apiKey: z.string().min(1).max(512),
   storeId: z.string().min(1).max(128),
@@ -178,7 +199,18 @@ export const channels = {
   'settings:set': SettingsSchema.partial(),
   'store:list': z.void(),
   'store:switch': z.strictObject({ storeId: z.union([z.literal('demo'), id24]) }),
-  'store:forget': z.strictObject({ storeId: id24 })
+  'store:forget': z.strictObject({ storeId: id24 }),
+  'watch:list': z.void(),
+  // The folder is checked by core (exists, is a folder, not watched yet): the browser mode has
+  // no native picker, so it arrives as typed text.
+  'watch:add': WatchRulesSchema.extend({ folder: nonEmpty }),
+  'watch:update': watchId.extend({ rules: WatchRulesSchema.partial() }),
+  'watch:remove': watchId,
+  'watch:pause': watchId.extend({ paused: z.boolean() }),
+  /** Hold mode: send the held files (or one of them). */
+  'watch:release': watchId.extend({ file: z.string().min(1).max(255).optional() }),
+  /** Send a file again although the same content was sent before. */
+  'watch:sendAgain': watchId.extend({ file: z.string().min(1).max(255) })
 } as const
 
 export type Channel = keyof typeof channels
@@ -334,6 +366,13 @@ export interface ChannelResults {
   'store:list': SavedStoreView[]
   'store:switch': StoreStatus
   'store:forget': SavedStoreView[]
+  'watch:list': WatchView
+  'watch:add': WatchView
+  'watch:update': WatchView
+  'watch:remove': WatchView
+  'watch:pause': WatchView
+  'watch:release': WatchView
+  'watch:sendAgain': WatchView
 }
 
 /** Settings plus facts the settings screen shows. */
@@ -402,6 +441,8 @@ export interface Events {
    * app (clearing a bed is a safety step; a notification button alone never does it).
    */
   'printers:askBedClear': { printerId: string; entryId?: string }
+  /** Hot folders: states and recent events changed. */
+  'watch:changed': WatchView
 }
 export type EventName = keyof Events
 
@@ -412,7 +453,8 @@ export const eventNames: EventName[] = [
   'store:changed',
   'history:changed',
   'history:open',
-  'printers:askBedClear'
+  'printers:askBedClear',
+  'watch:changed'
 ]
 
 /**

@@ -36,7 +36,16 @@ const PATHS: { [C in Channel]: (payload: Payload<C>) => string[] } = {
   'settings:set': none,
   'store:list': none,
   'store:switch': none,
-  'store:forget': none
+  'store:forget': none,
+  'watch:list': none,
+  // A hot folder is named by the signed-in user on purpose (typed: no picker in a browser); its
+  // files are read by the watcher, never through a payload path. docs/security.md says so.
+  'watch:add': none,
+  'watch:update': none,
+  'watch:remove': none,
+  'watch:pause': none,
+  'watch:release': none,
+  'watch:sendAgain': none
 }
 
 /**

@@ -7,6 +7,7 @@ import type { StoreSession } from '../session'
 import type { SessionOwner } from '../session-owner'
 import type { Preferences } from '../settings'
 import type { SavedStores } from '../stores'
+import type { WatchService } from '../watch/service'
 
 /** The handlers of one domain of the contract: every `<domain>:*` channel, nothing else. */
 export type DomainHandlers<D extends string> = Pick<
@@ -30,6 +31,8 @@ export interface CoreContext {
   openExternal?: (url: string) => Promise<void>
   /** Job ids of the sends started by `send:start` that are still running. */
   readonly running: Set<string>
+  /** The hot folders. */
+  readonly watch: WatchService
 }
 
 /** Runs `fn` with the active store's session, or answers "no store". */

@@ -1,7 +1,8 @@
 // Client-side limiter for Printago's two sliding windows (60/min and 600/h per the docs). It
 // keeps a log of request timestamps — the same model as the server — so we wait before the
 // server has to answer 429. A 429's Retry-After becomes a hard floor for every caller.
-// The log can be persisted so a restart (or the CLI run right after the app) doesn't burst.
+// The log can be persisted so a restart (or the CLI run right after the app) doesn't burst: each
+// stamp is written before its request leaves (a few hundred bytes, at most 60 times a minute).
 // Two things the server's clock does not share with ours: a window frees only `marginMs` after it
 // would on our clock (requests reach the server a little later than we stamp them, and not all
 // equally late — waiting to the exact edge meets a 429 now and then); and a wall clock set back
@@ -177,7 +178,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         const { ms, reason } = delayAt(t)
         if (ms <= 0) {
           log.push(t)
-          scheduleSave()
+          // Written before the request leaves: a process killed right after still counts it at
+          // the next start (a timer's save lost the last half second, and the restart burst).
+          if (saveTimer) {
+            clearTimeout(saveTimer)
+            saveTimer = undefined
+          }
+          save()
           return
         }
         const info: WaitInfo = { seconds: Math.ceil(ms / 1000), reason }

@@ -22,6 +22,9 @@ import { usePrinters } from './hooks/usePrinters'
 import { useSend } from './hooks/useSend'
 import { useStore } from './hooks/useStore'
 import { useTheme } from './hooks/useTheme'
+import { useWatch } from './hooks/useWatch'
+import { HotFoldersView } from './components/watch/HotFoldersView'
+import { WatchToasts } from './components/watch/WatchToasts'
 
 const NO_TAGS: string[] = []
 
@@ -43,6 +46,7 @@ export function App(): ReactElement {
   const printers = usePrinters(store)
   const materials = useMaterials(store)
   const alerts = useJobAlerts(tab)
+  const watch = useWatch()
   const dropped = useDroppedFiles({
     defaultQuantity: defaults?.defaultQuantity ?? 1,
     onDrop: () => setTab('send')
@@ -106,6 +110,15 @@ export function App(): ReactElement {
               </span>
             )}
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'watch'}
+            onClick={() => setTab('watch')}
+            data-testid="tab-watch"
+          >
+            Hot folders
+          </button>
         </nav>
         <StoreBanner
           store={store}
@@ -127,6 +140,11 @@ export function App(): ReactElement {
       {tab === 'history' && (
         <div className="history-tab" role="tabpanel" aria-label="History">
           <HistoryView focusEntryId={focusEntryId} demo={store.kind === 'demo'} />
+        </div>
+      )}
+      {tab === 'watch' && (
+        <div className="watch-tab" role="tabpanel" aria-label="Hot folders">
+          <HotFoldersView watch={watch} printers={printers.printers?.printers ?? []} />
         </div>
       )}
       {/* The send view stays mounted (files, viewer) while the history is shown. */}
@@ -167,7 +185,14 @@ export function App(): ReactElement {
           />
         </aside>
       </div>
-      <JobToasts toasts={alerts.toasts} onShow={openEntry} onDismiss={alerts.dismiss} />
+      <div className="toast-stack">
+        <JobToasts toasts={alerts.toasts} onShow={openEntry} onDismiss={alerts.dismiss} />
+        <WatchToasts
+          toasts={watch.toasts}
+          onShow={() => setTab('watch')}
+          onDismiss={watch.dismiss}
+        />
+      </div>
       {dropOverlay}
     </div>
   )

@@ -1,7 +1,7 @@
-// Which view is shown (send or history), and the history entry a clicked notification asks for.
+// Which view is shown (send, history or hot folders), and the history entry a clicked notification asks for.
 import { useEffect, useState } from 'react'
 
-export type Tab = 'send' | 'history'
+export type Tab = 'send' | 'history' | 'watch'
 
 export interface HistoryFocus {
   tab: Tab

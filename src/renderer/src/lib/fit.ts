@@ -1,74 +1,18 @@
-// Fit is part of routing: for one file and the printers a routing reaches (and that have its
-// material loaded), which ones it fits, which are too small, which are unknown; and the model
-// names that keep it off the small ones (`printer.modelName`). Pure.
+// Fit words for the send panel: a printer's bed, a list of printer names, and where a sliced
+// project's G-code may go. The fit rules themselves are in shared/printers/fit.ts (hot folders use
+// them too), re-exported here.
 import { slicedPlateModels } from '../../../shared/3mf/compat'
-import type { LoadedSlot, PrinterSummary } from '../../../shared/ipc'
-import { lookupBuildVolume, type BuildVolume } from '../../../shared/printers/build-volumes'
-import { hasLoaded } from '../../../shared/printers/loaded'
-import { modelNameProblem, type MaterialChoice, type Routing } from '../../../shared/send'
+import type { PrinterSummary } from '../../../shared/ipc'
+import { volumeOf } from '../../../shared/printers/fit'
 import type { ProjectView } from './project-view'
-import { printerFit, reachable } from './routing'
 
-/** The printer's build volume: by its model, else its name (non-Bambu printers report none). */
-export function volumeOf(p: PrinterSummary): BuildVolume | null {
-  return lookupBuildVolume(p.model) ?? lookupBuildVolume(p.name)
-}
-
-/**
- * The model name Printago can route by (`printer.modelName`), or null: only a model the printer
- * reports itself (Bambu's product name) and the build-volume table knows. A provider name
- * ("Prusa", "Klipper") says nothing about the bed.
- */
-export function routableModel(p: PrinterSummary): string | null {
-  return lookupBuildVolume(p.model) && modelNameProblem(p.model) === null ? p.model : null
-}
-
-/** The printers a routing sends a file to: reachable ones with its material loaded. */
-export function candidatesFor(
-  printers: PrinterSummary[],
-  routing: Routing | null,
-  material: MaterialChoice | null | undefined,
-  loaded: Record<string, LoadedSlot[]> | null
-): { reach: PrinterSummary[]; candidates: PrinterSummary[] } {
-  const reach = routing ? reachable(printers, routing) : []
-  // Without the slot list (not loaded, or not allowed) nothing is filtered out by material.
-  const candidates =
-    material && loaded ? reach.filter((p) => hasLoaded(loaded[p.id], material)) : reach
-  return { reach, candidates }
-}
-
-export interface FileFit {
-  fits: PrinterSummary[]
-  tooBig: PrinterSummary[]
-  unknown: PrinterSummary[]
-  /**
-   * The model names that keep the file on printers it fits (the models of the candidates it fits
-   * whose model Printago can route by), or null when there are none.
-   */
-  avoidModels: string[] | null
-  /** Candidates it fits that the model list leaves out (their model cannot be routed by). */
-  lostByAvoid: PrinterSummary[]
-}
-
-/** Bed fit of one model size against the candidate printers. */
-export function fileFit(size: [number, number, number], candidates: PrinterSummary[]): FileFit {
-  const fits: PrinterSummary[] = []
-  const tooBig: PrinterSummary[] = []
-  const unknown: PrinterSummary[] = []
-  for (const p of candidates) {
-    const f = printerFit(p, [size])
-    ;(f === 'fits' ? fits : f === 'too-big' ? tooBig : unknown).push(p)
-  }
-  const small = new Set(tooBig.map(routableModel))
-  const models = [
-    ...new Set(fits.map(routableModel).filter((m): m is string => m !== null && !small.has(m)))
-  ]
-  const lostByAvoid = fits.filter((p) => {
-    const m = routableModel(p)
-    return m === null || !models.includes(m)
-  })
-  return { fits, tooBig, unknown, avoidModels: models.length > 0 ? models : null, lostByAvoid }
-}
+export {
+  candidatesFor,
+  fileFit,
+  routableModel,
+  volumeOf,
+  type FileFit
+} from '../../../shared/printers/fit'
 
 /** "180 × 180 × 180 mm" of a printer, or '' when unknown. */
 export function bedWords(p: PrinterSummary): string {

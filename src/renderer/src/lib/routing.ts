@@ -1,46 +1,14 @@
-// Pure helpers of the send panel: which printers a routing reaches, bed fit, the summary line.
+// Pure helpers of the send panel: the fleet's tags and the summary line (reach and fit: shared/).
 import type { PrinterSummary } from '../../../shared/ipc'
-import { carriesAllTags, type Routing } from '../../../shared/send'
-import { fitsBed, lookupBuildVolume } from '../../../shared/printers/build-volumes'
+import type { Routing } from '../../../shared/send'
+import { reachable } from '../../../shared/printers/fit'
 
-/** `other-model`: a sliced file's G-code was made for another printer model (never sent there). */
-export type Fit = 'fits' | 'too-big' | 'unknown' | 'other-model'
-
-/** Printers a tag routing matches: they must carry all tags, exact case (Printago's `&=`). */
-export function matchingPrinters(printers: PrinterSummary[], tags: string[]): PrinterSummary[] {
-  return printers.filter((p) => p.enabled && carriesAllTags(p.tags, tags))
-}
-
-/** Whether every model fits the printer's bed; 'unknown' when the model is not in the table. */
-export function printerFit(printer: PrinterSummary, sizes: Array<[number, number, number]>): Fit {
-  if (sizes.length === 0) return 'fits'
-  // Non-Bambu printers report only their provider as the model; their name often says the model.
-  const volume = lookupBuildVolume(printer.model) ?? lookupBuildVolume(printer.name)
-  if (!volume) return 'unknown'
-  let result: Fit = 'fits'
-  for (const s of sizes) {
-    const f = fitsBed(s, volume)
-    if (f === 'too-big') return 'too-big'
-    if (f === 'unknown') result = 'unknown'
-  }
-  return result
-}
+// Where a routing reaches and bed fit live in shared/ (hot folders route the same way).
+export { matchingPrinters, printerFit, reachable, type Fit } from '../../../shared/printers/fit'
 
 /** Union of the fleet's tags, exact case, sorted. */
 export function fleetTags(printers: PrinterSummary[]): string[] {
   return [...new Set(printers.flatMap((p) => p.tags))].sort((a, b) => a.localeCompare(b))
-}
-
-/** Printers a routing can reach (enabled ones). */
-export function reachable(printers: PrinterSummary[], routing: Routing): PrinterSummary[] {
-  switch (routing.mode) {
-    case 'any':
-      return printers.filter((p) => p.enabled)
-    case 'printer':
-      return printers.filter((p) => p.id === routing.printerId)
-    case 'tags':
-      return matchingPrinters(printers, routing.tags)
-  }
 }
 
 function joinWords(words: string[]): string {
