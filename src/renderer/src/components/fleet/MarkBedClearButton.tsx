@@ -19,7 +19,8 @@ export function MarkBedClearButton({
       className="fleet-action"
       onClick={() => askBedClear(printer)}
       data-testid={testId}
-      aria-label={`Mark the bed of ${printer.name} clear`}
+      // The visible words first (WCAG 2.5.3, label in name), then which printer.
+      aria-label={`Mark bed clear: ${printer.name}`}
     >
       Mark bed clear
     </button>
