@@ -14,6 +14,7 @@ import { validateSendRequest, type SendResult } from '../../core/send/service'
 import { diskProblem } from '../../core/infra/fs'
 import { MAX_LABEL_LENGTH, MAX_QUANTITY, type Routing, type SendRequest } from '../../shared/send'
 import { partKindOfName, plateQuantitiesProblem } from '../../shared/send-project'
+import { priorityFromArg, quantityFromArg, routingFromArgs } from '../routing-args'
 import { cancelUnfinished } from './send-cancel'
 import { failureLine, progressPrinter, unfinishedMessage } from './send-progress'
 import {
@@ -70,9 +71,6 @@ interface SendArgs {
   cancel?: string
 }
 
-/** Printago printer ids are cuid2s: 24 lowercase alphanumerics. */
-const PRINTER_ID = /^[a-z0-9]{24}$/
-
 const SEND_OPTIONS = {
   json: { type: 'boolean' },
   again: { type: 'boolean' },
@@ -116,40 +114,13 @@ export function parseSendArgs(args: string[]): SendArgs {
       cancel: values.cancel
     }
   }
-  const printer = values.printer
-  if (printer !== undefined) {
-    if (printer.trim() === '') throw new UsageError('--printer needs a printer id')
-    if (!PRINTER_ID.test(printer)) {
-      throw new UsageError(
-        `--printer needs a printer id, 24 lowercase letters and digits (got "${printer}"); the printers command lists them`
-      )
-    }
-  }
-  let tags: string[] | undefined
-  if (values.tags !== undefined) {
-    tags = values.tags.split(',').map((t) => t.trim())
-    if (tags.some((t) => t === '')) throw new UsageError('--tags has an empty tag')
-    const bad = tags.find((t) => t.includes('|'))
-    if (bad)
-      throw new UsageError(`tag "${bad}" contains '|', which Printago's tag syntax cannot express`)
-  }
-  let quantity = 1
-  if (values.quantity !== undefined) {
-    const raw = values.quantity
-    quantity = /^\d+$/.test(raw) ? Number(raw) : NaN
-    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-      throw new UsageError(
-        `--quantity must be a whole number from 1 to ${MAX_QUANTITY} (got ${raw})`
-      )
-    }
-  }
+  const routing = routingFromArgs(values)
+  const quantity = quantityFromArg(values.quantity)
   const label = values.label
   if (label !== undefined && (label.length < 1 || label.length > MAX_LABEL_LENGTH)) {
     throw new UsageError(`--label must be 1–${MAX_LABEL_LENGTH} characters`)
   }
-  const priority = values.priority
-  if (priority !== undefined && priority !== 'low' && priority !== 'normal')
-    throw new UsageError(`--priority must be low or normal (got ${priority})`)
+  const priority = priorityFromArg(values.priority)
   const position = values.position
   if (position !== undefined && position !== 'front' && position !== 'back')
     throw new UsageError(`--position must be front or back (got ${position})`)
@@ -163,15 +134,6 @@ export function parseSendArgs(args: string[]): SendArgs {
     const flag = plateQuantities ? '--plates' : '--use-3mf-profile'
     throw new UsageError(`${flag} applies to 3MF files only; ${notProject} is not one`)
   }
-  if (printer !== undefined && tags !== undefined) {
-    throw new UsageError('use either --printer or --tags, not both')
-  }
-  const routing: Routing =
-    printer !== undefined
-      ? { mode: 'printer', printerId: printer }
-      : tags
-        ? { mode: 'tags', tags }
-        : { mode: 'any' }
   const request: SendRequest = {
     items: files.map((path) => ({
       path,

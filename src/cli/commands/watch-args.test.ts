@@ -26,8 +26,12 @@ describe('watch arguments', () => {
   it.each([
     ['no folder', [], 'give exactly one folder'],
     ['two folders', ['a', 'b'], 'give exactly one folder'],
-    ['printer and tags', ['in', '--printer', 'p', '--tags', 'A'], 'either --printer or --tags'],
-    ['no copies', ['in', '--quantity', '0'], 'Quantity must'],
+    [
+      'printer and tags',
+      ['in', '--printer', 'p'.repeat(24), '--tags', 'A'],
+      'either --printer or --tags'
+    ],
+    ['no copies', ['in', '--quantity', '0'], '--quantity must be a whole number'],
     ['a priority', ['in', '--priority', 'urgent'], '--priority must be low or normal'],
     ['a stable time', ['in', '--stable-seconds', 'soon'], '--stable-seconds must be a number'],
     ['a material', ['in', '--material', 'PLA|PETG'], '--material needs a filament type'],

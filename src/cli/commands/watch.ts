@@ -10,7 +10,7 @@ import { validateSendRequest } from '../../core/send/service'
 import { chokidarEvents } from '../../core/watch/fs-events'
 import { createFolderWatcher } from '../../core/watch/folder-watcher'
 import { sessionSender } from '../../core/watch/service'
-import { MAX_QUANTITY, type Routing } from '../../shared/send'
+import { MAX_QUANTITY } from '../../shared/send'
 import {
   DEFAULT_WATCH_RULES,
   expandLabel,
@@ -28,6 +28,7 @@ import {
   type CliContext,
   type CliIo
 } from '../io'
+import { priorityFromArg, quantityFromArg, routingFromArgs } from '../routing-args'
 
 export const WATCH_USAGE = `Usage: watch <folder> [options]
 
@@ -72,17 +73,9 @@ interface WatchArgs {
 export function parseWatchArgs(args: string[]): WatchArgs {
   const { values, positionals } = parseCommandArgs(args, WATCH_OPTIONS)
   if (positionals.length !== 1) throw new UsageError('give exactly one folder to watch')
-  if (values.printer !== undefined && values.tags !== undefined)
-    throw new UsageError('use either --printer or --tags, not both')
-  const routing: Routing =
-    values.printer !== undefined
-      ? { mode: 'printer', printerId: values.printer }
-      : values.tags !== undefined
-        ? { mode: 'tags', tags: values.tags.split(',').map((t) => t.trim()) }
-        : { mode: 'any' }
-  const quantity = values.quantity === undefined ? 1 : Number(values.quantity)
-  if (values.priority !== undefined && values.priority !== 'low' && values.priority !== 'normal')
-    throw new UsageError(`--priority must be low or normal (got ${values.priority})`)
+  const routing = routingFromArgs(values)
+  const quantity = quantityFromArg(values.quantity)
+  const priority = priorityFromArg(values.priority)
   const labelPattern = values.label ?? DEFAULT_WATCH_RULES.labelPattern
   // The send's own rules (one source): checked on a sample file of this folder.
   const problem = validateSendRequest({
@@ -112,7 +105,7 @@ export function parseWatchArgs(args: string[]): WatchArgs {
       routing,
       quantity,
       labelPattern,
-      priority: values.priority === 'low' ? 'low' : 'normal',
+      priority: priority ?? 'normal',
       afterSend: values.leave ? 'leave' : 'move',
       ...(material ? { material: { kind: 'type' as const, type: material } } : {})
     },
