@@ -4,6 +4,7 @@
 import type { ReactElement } from 'react'
 
 import type { JobToast } from '../hooks/useJobAlerts'
+import { Toast } from './Toast'
 
 interface JobToastsProps {
   toasts: JobToast[]
@@ -16,26 +17,14 @@ export function JobToasts({ toasts, onShow, onDismiss }: JobToastsProps): ReactE
   return (
     <div className="toasts" aria-live="polite" data-testid="toasts">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.tone}`} data-testid="toast" data-tone={t.tone}>
-          <span className="wrap">{t.text}</span>
-          <button
-            type="button"
-            onClick={() => {
-              onDismiss(t.id)
-              onShow(t.entryId)
-            }}
-          >
-            Show
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Dismiss"
-            onClick={() => onDismiss(t.id)}
-          >
-            ×
-          </button>
-        </div>
+        <Toast
+          key={t.id}
+          text={t.text}
+          tone={t.tone}
+          testId="toast"
+          onShow={() => onShow(t.entryId)}
+          onDismiss={() => onDismiss(t.id)}
+        />
       ))}
     </div>
   )

@@ -3,6 +3,7 @@
 import type { ReactElement } from 'react'
 
 import type { WatchEvent } from '../../../../shared/watch'
+import { Toast } from '../Toast'
 
 interface WatchToastsProps {
   toasts: WatchEvent[]
@@ -14,28 +15,14 @@ export function WatchToasts({ toasts, onShow, onDismiss }: WatchToastsProps): Re
   return (
     <div className="toasts watch-toasts" aria-live="polite" data-testid="watch-toasts">
       {toasts.map((t) => (
-        <div key={t.id} className="toast failed" data-testid="watch-toast">
-          <span className="wrap">
-            Hot folder: {t.file} was not sent. {t.message ?? ''}
-          </span>
-          <button
-            type="button"
-            onClick={() => {
-              onDismiss(t.id)
-              onShow()
-            }}
-          >
-            Show
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Dismiss"
-            onClick={() => onDismiss(t.id)}
-          >
-            ×
-          </button>
-        </div>
+        <Toast
+          key={t.id}
+          text={`Hot folder: ${t.file} was not sent. ${t.message ?? ''}`}
+          tone="failed"
+          testId="watch-toast"
+          onShow={onShow}
+          onDismiss={() => onDismiss(t.id)}
+        />
       ))}
     </div>
   )
