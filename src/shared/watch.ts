@@ -1,7 +1,7 @@
 // Hot folders as the UI, the CLI and the core see them: a folder's rules, its state, and what
 // happened to each file that appeared in it. Types and pure rules only; the service is in
 // src/core/watch, the payload schemas in ipc.ts (beside the routing schema they reuse).
-import type { MaterialChoice, Priority, Routing } from './send'
+import { defaultLabel, type MaterialChoice, type Priority, type Routing } from './send'
 
 /** What a hot folder does with a file once it has stopped changing. */
 export interface WatchRules {
@@ -95,7 +95,7 @@ const pad = (n: number): string => String(n).padStart(2, '0')
  */
 export function expandLabel(pattern: string, file: string, folder: string, at: number): string {
   const d = new Date(at)
-  const name = file.replace(/\.[^.]+$/, '')
+  const name = defaultLabel(file)
   const words: Record<string, string> = {
     name,
     file,
