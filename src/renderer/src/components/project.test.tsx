@@ -9,12 +9,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parse3mf } from '../../../shared/3mf'
 import projectUrl from '../../../shared/3mf/fixtures/bambu-two-plates.3mf?inline'
 import slicedUrl from '../../../shared/3mf/fixtures/bambu-two-plates.gcode.3mf?inline'
-import type { PrinterSummary } from '../../../shared/ipc'
 import type { LoadedFile } from '../lib/files'
 import { projectFitSize, projectView, type ProjectView } from '../lib/project-view'
 import { PlateSwitcher } from './PlateSwitcher'
 import { ProjectOptions } from './send/ProjectOptions'
 import { checkSend } from './send/send-rules'
+import { printerSummary } from '../../../test-support/printers'
 
 afterEach(cleanup)
 
@@ -48,20 +48,7 @@ function projectFile(name: string, over: Partial<LoadedFile['options']> = {}): L
   }
 }
 
-function printer(name: string, model: string): PrinterSummary {
-  return {
-    id: `id-${name}`,
-    name,
-    model,
-    state: 'ready',
-    online: true,
-    available: true,
-    ready: true,
-    enabled: true,
-    tags: [],
-    printingJobId: null
-  }
-}
+const printer = printerSummary
 const FLEET = [
   printer('P1S #1', 'P1S'),
   printer('A1 mini #1', 'A1 mini'),

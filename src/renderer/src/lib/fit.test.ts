@@ -2,26 +2,10 @@
 // that keep it off the small ones.
 import { describe, expect, it } from 'vitest'
 
-import type { PrinterSummary } from '../../../shared/ipc'
 import { candidatesFor, fileFit, routableModel } from './fit'
+import { printerSummary } from '../../../test-support/printers'
 
-const printer = (
-  name: string,
-  model: string,
-  over: Partial<PrinterSummary> = {}
-): PrinterSummary => ({
-  id: `id-${name}`,
-  name,
-  model,
-  state: 'ready',
-  online: true,
-  available: true,
-  ready: true,
-  enabled: true,
-  tags: [],
-  printingJobId: null,
-  ...over
-})
+const printer = printerSummary
 
 const MINI = printer('A1 mini #1', 'A1 mini')
 const P1S = printer('P1S #1', 'P1S')

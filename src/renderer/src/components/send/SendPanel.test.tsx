@@ -5,29 +5,15 @@ import { cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import type { PrinterSummary } from '../../../../shared/ipc'
 import type { MeshReport } from '../../../../shared/stl/types'
 import { IDLE_SEND, type SendState } from '../../hooks/useSend'
 import type { LoadedFile } from '../../lib/files'
 import { SendPanel, type SendPanelProps } from './SendPanel'
+import { printerSummary } from '../../../../test-support/printers'
 
 afterEach(cleanup)
 
-function printer(name: string, model: string, over: Partial<PrinterSummary> = {}): PrinterSummary {
-  return {
-    id: `id-${name}`,
-    name,
-    model,
-    state: 'ready',
-    online: true,
-    available: true,
-    ready: true,
-    enabled: true,
-    tags: [],
-    printingJobId: null,
-    ...over
-  }
-}
+const printer = printerSummary
 
 const FLEET = [
   printer('P1S #1', 'P1S', { tags: ['PLA', 'RackA'] }),
