@@ -14,7 +14,7 @@ import {
   testConfFactory,
   trackedClient
 } from '../../test-support/history-store'
-import { createManualClock } from '../infra/clock'
+import { createManualClock, type ManualClock } from '../infra/clock'
 import type { PrintagoClient } from '../printago/client'
 import { openHistoryStore, type HistoryStore } from './store'
 import { createStatusSync, type StatusSync } from './sync'
@@ -46,6 +46,19 @@ function maxPerWindow(times: readonly number[], windowMs = 60_000): number {
     max = Math.max(max, n)
   }
   return max
+}
+
+/** A started sync over REST on a manual clock, with a request-tracking client; closed after. */
+function startSync(
+  store: HistoryStore,
+  client: PrintagoClient
+): { clock: ManualClock; t: ReturnType<typeof trackedClient>; sync: StatusSync } {
+  const clock = createManualClock()
+  const t = trackedClient(client)
+  const sync = createStatusSync({ store, client: t.client, clock })
+  track(sync)
+  sync.start()
+  return { clock, t, sync }
 }
 
 function track(sync: StatusSync): Array<{ entry: HistoryEntry; copy: JobCopy }> {
@@ -157,11 +170,7 @@ describe('status sync over REST (manual clock)', () => {
   it('keeps the last known state on 401/403/429/5xx and recovers afterwards', async () => {
     const { sb, client, store } = await setup()
     const e = store.add(await sendToSandbox(sb, { knownJobIds: true }))
-    const clock = createManualClock()
-    const t = trackedClient(client)
-    const sync = createStatusSync({ store, client: t.client, clock })
-    track(sync)
-    sync.start()
+    const { clock, t, sync } = startSync(store, client)
     await advanceSettled(clock, 1000, 1000, t.idle)
     const syncedAt = store.get(e.id)?.syncedAt
     expect(syncedAt).toBeDefined()
@@ -199,11 +208,7 @@ describe('status sync over REST (manual clock)', () => {
   it('marks a job deleted on the server instead of dropping it', async () => {
     const { sb, client, store } = await setup()
     const e = store.add(await sendToSandbox(sb, { quantity: 2, knownJobIds: true }))
-    const clock = createManualClock()
-    const t = trackedClient(client)
-    const sync = createStatusSync({ store, client: t.client, clock })
-    track(sync)
-    sync.start()
+    const { clock, t, sync } = startSync(store, client)
     await advanceSettled(clock, 1000, 1000, t.idle)
     const gone = e.copies[0]!.printJobId
     sb.state.printJobs.delete(gone)
@@ -217,11 +222,7 @@ describe('status sync over REST (manual clock)', () => {
   it('ends an entry whose only job was deleted as cancelled, and stops polling it', async () => {
     const { sb, client, store } = await setup()
     const e = store.add(await sendToSandbox(sb, { quantity: 1, knownJobIds: true }))
-    const clock = createManualClock()
-    const t = trackedClient(client)
-    const sync = createStatusSync({ store, client: t.client, clock })
-    track(sync)
-    sync.start()
+    const { clock, t, sync } = startSync(store, client)
     await advanceSettled(clock, 1000, 1000, t.idle)
     sb.state.printJobs.delete(e.copies[0]!.printJobId)
     await sync.refresh()
@@ -259,11 +260,7 @@ describe('status sync over REST (manual clock)', () => {
     expect(store.openEntries().map((e) => e.id)).toEqual([sent.id])
 
     const mark = sb.log.length
-    const clock = createManualClock()
-    const t = trackedClient(client)
-    const sync = createStatusSync({ store, client: t.client, clock })
-    track(sync)
-    sync.start()
+    const { clock, t } = startSync(store, client)
     await advanceSettled(clock, 1000, 1000, t.idle)
     // Found by its part build (no job id needed), in one list call.
     const found = store.get(sent.id)!
